@@ -1,0 +1,296 @@
+//! Reading the fields of a block item: which fields a kind accepts, and typed access
+//! to their values with a diagnostic for each value of the wrong shape.
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::syntax::ast::{Block, Expr, ExprKind, Field, Ident, Value};
+use chrono::NaiveDate;
+use indexmap::IndexMap;
+
+/// The fields a `kpi` accepts.
+pub const KPI_FIELDS: &[&str] = &[
+    "name",
+    "category",
+    "unit",
+    "better",
+    "formula",
+    "cadence",
+    "tags",
+    "breakdown",
+    "definition",
+    "insights",
+    "measurement",
+    "trend",
+    "questions",
+    "tips",
+    "visualization",
+    "risks",
+    "tools",
+    "integration",
+    "impact",
+    "affects",
+    "related",
+];
+/// The fields a `measure` accepts.
+pub const MEASURE_FIELDS: &[&str] = &["formula", "unit", "description"];
+/// The fields a `category` accepts.
+pub const CATEGORY_FIELDS: &[&str] = &["name", "description"];
+/// The fields a `benchmark` accepts.
+pub const BENCHMARK_FIELDS: &[&str] = &[
+    "kpi", "value", "low", "high", "segment", "source", "url", "as_of", "note",
+];
+
+/// The fields of one block, by name, after unknown and duplicate fields were reported.
+pub struct Fields<'a> {
+    block: &'a Block,
+    by_name: IndexMap<&'a str, &'a Field>,
+}
+
+impl<'a> Fields<'a> {
+    /// Indexes `block`'s fields, reporting unknown (K0104) and repeated (K0107) ones.
+    pub fn new(block: &'a Block, allowed: &[&str], diags: &mut Vec<Diagnostic>) -> Fields<'a> {
+        let mut by_name: IndexMap<&str, &Field> = IndexMap::new();
+        for field in &block.fields {
+            let name = field.name.name.as_str();
+            if !allowed.contains(&name) {
+                let mut d = Diagnostic::error(
+                    Code::UnknownField,
+                    field.name.span,
+                    format!("a {} has no field `{name}`", block.kind.name),
+                )
+                .label("unknown field");
+                d = match did_you_mean(name, allowed.iter().copied()) {
+                    Some(hint) => d.help(hint),
+                    None => d.help(format!(
+                        "{} fields: {}",
+                        block.kind.name,
+                        allowed.join(", ")
+                    )),
+                };
+                diags.push(d);
+                continue;
+            }
+            if let Some(first) = by_name.get(name) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateField,
+                        field.name.span,
+                        format!("field `{name}` is given twice"),
+                    )
+                    .label("second time")
+                    .with(first.name.span, "first time")
+                    .help("keep one of them; several values go in one list: `[a, b]`"),
+                );
+                continue;
+            }
+            by_name.insert(name, field);
+        }
+        Fields { block, by_name }
+    }
+
+    /// The field, if present.
+    pub fn get(&self, name: &str) -> Option<&'a Field> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Reports K0105 for each of `names` that is absent.
+    pub fn require(&self, names: &[&str], diags: &mut Vec<Diagnostic>) {
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| self.get(n).is_none())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let list = missing
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let plural = if missing.len() > 1 { "s" } else { "" };
+        diags.push(
+            Diagnostic::error(
+                Code::MissingField,
+                self.block.name.span,
+                format!(
+                    "{} `{}` lacks required field{plural} {list}",
+                    self.block.kind.name, self.block.name.name
+                ),
+            )
+            .label(format!("missing {list}"))
+            .help(format!(
+                "add {}",
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}: ...`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+
+    /// A text field (string or text block).
+    pub fn text(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
+        let field = self.get(name)?;
+        match &field.value {
+            Value::Expr(Expr {
+                kind: ExprKind::Text(t),
+                ..
+            }) => Some(t.clone()),
+            other => {
+                diags.push(invalid(
+                    other.span(),
+                    name,
+                    "text in double quotes (or a \"\"\"text block\"\"\")",
+                ));
+                None
+            }
+        }
+    }
+
+    /// A field holding one bare name.
+    pub fn word(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Ident> {
+        let field = self.get(name)?;
+        match &field.value {
+            Value::Expr(e) => match as_word(e) {
+                Some(id) => Some(id.clone()),
+                None => {
+                    diags.push(invalid(e.span, name, "a bare name"));
+                    None
+                }
+            },
+            Value::List { span, .. } => {
+                diags.push(invalid(*span, name, "one bare name, not a list"));
+                None
+            }
+        }
+    }
+
+    /// A field holding a list of strings.
+    pub fn text_list(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+        self.list(name, diags, "a list of strings", |e| match &e.kind {
+            ExprKind::Text(t) => Some(t.clone()),
+            _ => None,
+        })
+    }
+
+    /// A field holding a list of bare names.
+    pub fn word_list(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Vec<Ident> {
+        self.list(name, diags, "a list of names", |e| as_word(e).cloned())
+    }
+
+    fn list<T>(
+        &self,
+        name: &str,
+        diags: &mut Vec<Diagnostic>,
+        what: &str,
+        item: impl Fn(&Expr) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(field) = self.get(name) else {
+            return Vec::new();
+        };
+        match &field.value {
+            Value::List { items, .. } => items
+                .iter()
+                .filter_map(|e| {
+                    let v = item(e);
+                    if v.is_none() {
+                        diags.push(invalid(e.span, name, what));
+                    }
+                    v
+                })
+                .collect(),
+            Value::Expr(e) => {
+                diags.push(invalid(
+                    e.span,
+                    name,
+                    &format!("{what} in brackets: `[...]`"),
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// A field holding an expression.
+    pub fn expr(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Option<&'a Expr> {
+        let field = self.get(name)?;
+        match &field.value {
+            Value::Expr(e) => Some(e),
+            Value::List { span, .. } => {
+                diags.push(invalid(*span, name, "an expression, not a list"));
+                None
+            }
+        }
+    }
+
+    /// A field holding a number literal (possibly negative or a percentage).
+    pub fn number(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Option<(f64, bool, &'a Expr)> {
+        let e = self.expr(name, diags)?;
+        let found = match &e.kind {
+            ExprKind::Number { value, percent, .. } => Some((*value, *percent)),
+            ExprKind::Unary {
+                op: crate::syntax::ast::UnaryOp::Neg,
+                operand,
+            } => match &operand.kind {
+                ExprKind::Number { value, percent, .. } => Some((-value, *percent)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match found {
+            Some((v, p)) => Some((v, p, e)),
+            None => {
+                diags.push(invalid(e.span, name, "a number such as 1200 or 35%"));
+                None
+            }
+        }
+    }
+
+    /// A field holding a date literal.
+    pub fn date(&self, name: &str, diags: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
+        let e = self.expr(name, diags)?;
+        match &e.kind {
+            ExprKind::Date(d) => Some(*d),
+            _ => {
+                diags.push(invalid(e.span, name, "a date such as 2025-06-30"));
+                None
+            }
+        }
+    }
+}
+
+/// The identifier of a bare `name` expression.
+pub fn as_word(e: &Expr) -> Option<&Ident> {
+    match &e.kind {
+        ExprKind::Path { head, member: None } => Some(head),
+        _ => None,
+    }
+}
+
+fn invalid(span: crate::source::Span, field: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        span,
+        format!("`{field}` must be {expected}"),
+    )
+    .label(format!("expected {expected}"))
+}
+
+/// Reports K0106 if `word` is not one of `allowed`, with a suggestion.
+pub fn one_of(word: &Ident, field: &str, allowed: &[&str], diags: &mut Vec<Diagnostic>) -> bool {
+    if allowed.contains(&word.name.as_str()) {
+        return true;
+    }
+    let hint = did_you_mean(&word.name, allowed.iter().copied())
+        .unwrap_or_else(|| format!("`{field}` is one of: {}", allowed.join(", ")));
+    diags.push(
+        Diagnostic::error(
+            Code::InvalidValue,
+            word.span,
+            format!("`{}` is not a valid `{field}`", word.name),
+        )
+        .label(format!("not one of: {}", allowed.join(", ")))
+        .help(hint),
+    );
+    false
+}

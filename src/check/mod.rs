@@ -1,0 +1,228 @@
+//! Checking: typed AST in, resolved and checked [`Catalog`] plus diagnostics out.
+//!
+//! The stages, in order: declare tables and categories; gather measures and KPIs into
+//! one namespace; order them by dependency (cycles reported); type each formula with
+//! the types of what it refers to already known; lower the remaining fields; lint the
+//! documentation. Every stage reports and goes on, so one run finds every problem.
+
+mod fields;
+mod graph;
+mod items;
+mod tables;
+mod typing;
+mod units;
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::ir::Catalog;
+use crate::source::SourceMap;
+use crate::syntax::ast::{Block, Expr, ExprKind, File, Item, Table};
+use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
+
+pub use fields::{BENCHMARK_FIELDS, CATEGORY_FIELDS, KPI_FIELDS, MEASURE_FIELDS};
+
+const ITEM_KINDS: &[&str] = &["table", "category", "measure", "kpi", "benchmark"];
+
+/// Checks parsed files as one catalog.
+pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut catalog = Catalog::default();
+
+    let mut table_items: Vec<&Table> = Vec::new();
+    let mut blocks: IndexMap<&str, Vec<&Block>> = IndexMap::new();
+    for item in files.iter().flat_map(|f| &f.items) {
+        match item {
+            Item::Table(t) => table_items.push(t),
+            Item::Block(b) if ITEM_KINDS.contains(&b.kind.name.as_str()) => {
+                blocks.entry(b.kind.name.as_str()).or_default().push(b)
+            }
+            Item::Block(b) => {
+                let hint = did_you_mean(&b.kind.name, ITEM_KINDS.iter().copied())
+                    .unwrap_or_else(|| format!("items are: {}", ITEM_KINDS.join(", ")));
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownItem,
+                        b.kind.span,
+                        format!("unknown item kind `{}`", b.kind.name),
+                    )
+                    .label("not an item kind")
+                    .help(hint),
+                );
+            }
+        }
+    }
+    let blocks_of = |kind: &str| blocks.get(kind).cloned().unwrap_or_default();
+
+    // Tables.
+    for t in &table_items {
+        let def = tables::lower_table(t, &mut diags);
+        if let Some(first) = catalog.tables.get(&def.name) {
+            diags.push(duplicate("table", &def.name, def.span, first.span));
+            continue;
+        }
+        catalog.tables.insert(def.name.clone(), def);
+    }
+    tables::check_relations(&catalog.tables, &table_items, &mut diags);
+
+    // Categories.
+    for b in blocks_of("category") {
+        if let Some(def) = items::lower_category(b, &mut diags) {
+            if let Some(first) = catalog.categories.get(&def.id) {
+                diags.push(duplicate("category", &def.id, def.span, first.span));
+                continue;
+            }
+            catalog.categories.insert(def.id.clone(), def);
+        }
+    }
+
+    // Measures and KPIs share one namespace: formulas name both bare.
+    let mut formulas: IndexMap<String, &Block> = IndexMap::new();
+    for b in blocks_of("measure").into_iter().chain(blocks_of("kpi")) {
+        if let Some(first) = formulas.get(&b.name.name) {
+            diags.push(duplicate(
+                &b.kind.name,
+                &b.name.name,
+                b.name.span,
+                first.name.span,
+            ));
+            continue;
+        }
+        formulas.insert(b.name.name.clone(), b);
+    }
+    let nodes: IndexMap<String, graph::Node> = formulas
+        .iter()
+        .map(|(name, b)| {
+            let mut refs = Vec::new();
+            if let Some(expr) = formula_expr(b) {
+                bare_names(expr, &mut refs);
+            }
+            (
+                name.clone(),
+                graph::Node {
+                    name_span: b.name.span,
+                    refs,
+                },
+            )
+        })
+        .collect();
+    let ordered = graph::order(&nodes, &mut diags);
+    catalog.order = ordered.order.clone();
+
+    // Formulas, in dependency order, then the rest of each item.
+    let declared: HashSet<String> = formulas.keys().cloned().collect();
+    let mut values = HashMap::new();
+    let kpi_ids: HashSet<&str> = blocks_of("kpi")
+        .iter()
+        .map(|b| b.name.name.as_str())
+        .collect();
+    for name in ordered.order.iter().chain(&ordered.cyclic) {
+        let Some(block) = formulas.get(name) else {
+            continue;
+        };
+        let on_cycle = ordered.cyclic.contains(name);
+        let env = typing::Env {
+            tables: &catalog.tables,
+            values: &values,
+            declared: &declared,
+        };
+        let lowered =
+            items::lower_formula_item(block, &env, &catalog, &kpi_ids, sources, &mut diags);
+        let Some(lowered) = lowered else { continue };
+        if !on_cycle {
+            values.insert(name.clone(), lowered.info.clone());
+        }
+        match lowered.def {
+            items::FormulaDef::Measure(m) => {
+                catalog.measures.insert(m.id.clone(), m);
+            }
+            items::FormulaDef::Kpi(k) => {
+                catalog.kpis.insert(k.id.clone(), *k);
+            }
+            items::FormulaDef::None => {}
+        }
+    }
+    // Keep KPIs in declaration order for listing.
+    let position: HashMap<&str, usize> = formulas
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    catalog
+        .kpis
+        .sort_by(|a, _, b, _| position.get(a.as_str()).cmp(&position.get(b.as_str())));
+
+    // Benchmarks.
+    let mut bench_ids: HashMap<String, crate::source::Span> = HashMap::new();
+    for b in blocks_of("benchmark") {
+        if let Some(first) = bench_ids.get(&b.name.name) {
+            diags.push(duplicate("benchmark", &b.name.name, b.name.span, *first));
+            continue;
+        }
+        bench_ids.insert(b.name.name.clone(), b.name.span);
+        if let Some(def) = items::lower_benchmark(b, &catalog, &kpi_ids, &mut diags) {
+            catalog.benchmarks.push(def);
+        }
+    }
+
+    crate::diagnostic::sort(&mut diags);
+    (catalog, diags)
+}
+
+fn duplicate(
+    kind: &str,
+    name: &str,
+    span: crate::source::Span,
+    first: crate::source::Span,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::Duplicate,
+        span,
+        format!("{kind} `{name}` is defined more than once"),
+    )
+    .label("defined again here")
+    .with(first, "first defined here")
+    .help("ids are unique across the catalog (KPIs and measures share one namespace); rename one")
+}
+
+fn formula_expr(b: &Block) -> Option<&Expr> {
+    b.fields
+        .iter()
+        .find(|f| f.name.name == "formula")
+        .and_then(|f| match &f.value {
+            crate::syntax::ast::Value::Expr(e) => Some(e),
+            _ => None,
+        })
+}
+
+/// Bare names (candidate measure/KPI references) in an expression, with spans.
+fn bare_names(e: &Expr, out: &mut Vec<(String, crate::source::Span)>) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Path { head, member: None } => out.push((head.name.clone(), head.span)),
+            ExprKind::Unary { operand, .. } | ExprKind::IsMissing { operand, .. } => {
+                stack.push(operand)
+            }
+            ExprKind::Binary { left, right, .. } => {
+                stack.push(right);
+                stack.push(left);
+            }
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                stack.push(otherwise);
+                stack.push(then);
+                stack.push(condition);
+            }
+            ExprKind::Call { args, filter, .. } => {
+                if let Some(f) = filter {
+                    stack.push(f);
+                }
+                stack.extend(args.iter().rev());
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! `kpic check`.
+
+use super::{FAILED, OK, default_catalog, usage_error};
+use kpic::diagnostic::{github, human, json};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Output formats of `kpic check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Rendered diagnostics with source excerpts (stderr).
+    Human,
+    /// One JSON document with every diagnostic and a summary (stdout).
+    Json,
+    /// GitHub Actions annotation lines (stdout).
+    Github,
+}
+
+/// What `--deny` may turn into errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// Fail (exit 1) when there are warnings.
+    Warnings,
+}
+
+/// Arguments of `kpic check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files or folders of `.kpi` files (default: `kpis/`).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors for the exit code.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+    /// Never colour the output (also: the NO_COLOR environment variable).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// Runs `kpic check`.
+pub fn run(args: Args) -> u8 {
+    let paths = if args.paths.is_empty() {
+        vec![default_catalog()]
+    } else {
+        args.paths
+    };
+    let checked = match kpic::check_paths(&paths) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    match args.format {
+        Format::Human => {
+            let color = !args.no_color
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::io::stderr().is_terminal();
+            let style = human::Style { color, width: 100 };
+            eprint!(
+                "{}",
+                human::render(&checked.diagnostics, &checked.sources, style)
+            );
+            eprintln!("{}", summary(&checked));
+        }
+        Format::Json => println!("{}", json::render(&checked.diagnostics, &checked.sources)),
+        Format::Github => print!("{}", github::render(&checked.diagnostics, &checked.sources)),
+    }
+    let errors = checked.error_count();
+    let warnings = checked.warning_count();
+    if errors > 0 || (args.deny == Some(Deny::Warnings) && warnings > 0) {
+        FAILED
+    } else {
+        OK
+    }
+}
+
+/// "checked 9 files: 53 KPIs, 12 measures, 9 tables — 0 errors, 0 warnings".
+pub fn summary(checked: &kpic::Checked) -> String {
+    let c = &checked.catalog;
+    let files = checked.sources.iter().count();
+    format!(
+        "checked {files} file{}: {} KPI{}, {} measure{}, {} table{} — {} error{}, {} warning{}",
+        plural(files),
+        c.kpis.len(),
+        plural(c.kpis.len()),
+        c.measures.len(),
+        plural(c.measures.len()),
+        c.tables.len(),
+        plural(c.tables.len()),
+        checked.error_count(),
+        plural(checked.error_count()),
+        checked.warning_count(),
+        plural(checked.warning_count()),
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,51 @@
+//! The `kpic` command line: argument parsing and the subcommands. Library code does the
+//! work; this module reads flags, calls it, prints, and picks the exit code.
+
+pub mod check;
+pub mod explain;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit code: success.
+pub const OK: u8 = 0;
+/// Exit code: the input has errors (or warnings under `--deny warnings`).
+pub const FAILED: u8 = 1;
+/// Exit code: usage or I/O error.
+pub const USAGE: u8 = 2;
+
+/// kpic — check, evaluate and explore Key Account Management KPI catalogs.
+#[derive(Debug, Parser)]
+#[command(name = "kpic", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check KPI definitions and report every problem found.
+    Check(check::Args),
+    /// Print the long explanation of a diagnostic code, e.g. `kpic explain K0201`.
+    Explain(explain::Args),
+}
+
+/// Where catalogs are looked for when no path is given.
+pub fn default_catalog() -> PathBuf {
+    PathBuf::from("kpis")
+}
+
+/// Runs the parsed command and returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
+    }
+}
+
+/// Prints an error that is not about the catalog's content.
+pub fn usage_error(message: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {message}");
+    USAGE
+}

@@ -1,0 +1,234 @@
+//! The stable diagnostic codes and their long explanations (`kpic explain CODE`).
+//!
+//! A code never changes meaning once released; retired codes are not reused.
+
+use serde::Serialize;
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $title:literal, $explain:literal;)*) => {
+        /// A stable diagnostic code such as `K0201`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant),* }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as written, e.g. `"K0201"`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code),* }
+            }
+
+            /// A one-line title.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title),* }
+            }
+
+            /// The long explanation, with an example.
+            pub fn explanation(self) -> &'static str {
+                match self { $(Code::$variant => $explain),* }
+            }
+        }
+    };
+}
+
+impl Code {
+    /// Looks a code up by its text (case-insensitive, `K` optional).
+    pub fn parse(text: &str) -> Option<Code> {
+        let text = text.trim().to_ascii_uppercase();
+        let text = if text.starts_with('K') {
+            text
+        } else {
+            format!("K{text}")
+        };
+        Code::ALL.iter().copied().find(|c| c.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+codes! {
+    InvalidUtf8 = "K0001", "file is not valid UTF-8",
+"A .kpi file must be UTF-8 text. The diagnostic points at the first byte that is not
+valid UTF-8; this usually means the file was saved in another encoding (Latin-1,
+UTF-16) or is not a text file at all. Re-save it as UTF-8.";
+
+    Syntax = "K0002", "syntax error",
+"The text does not follow the grammar of the kpic language. The diagnostic says what
+was expected at that place. Every item has the shape `KIND NAME { ... }`; fields are
+written `name: value`, one per line, without commas:
+
+    kpi win_rate {
+      name: \"Win Rate\"
+      formula: won_deals / qualified_deals
+    }
+
+Each item is parsed on its own, so an error in one item does not hide the others.";
+
+    TooDeep = "K0003", "expression nested too deeply or too long",
+"kpic bounds how deeply parentheses, lists and conditionals may nest (64 levels) and
+how many operators one expression may chain (1,000), so that no input can exhaust the
+stack. Real formulas are far below these limits; split a huge formula into named
+measures:
+
+    measure gross_profit { formula: sum(orders.revenue) - sum(orders.cost) }";
+
+    ForeignOperator = "K0004", "operator from another language",
+"kpic writes comparison and logic operators one way only: `==` for equality (not `=`),
+`!=` (not `<>`), `and` (not `&&`), `or` (not `||`).
+
+    formula: count(orders where orders.status == \"paid\")";
+
+    UnknownName = "K0101", "unknown name",
+"A name in a formula or field does not refer to anything declared in the catalog: a
+KPI, a measure, a table, a column of that table, or `period`. Check the spelling (the
+diagnostic suggests the closest declared name), or declare it. Columns are always
+written with their table: `orders.revenue`.";
+
+    Duplicate = "K0102", "defined more than once",
+"Ids are unique per kind across the whole catalog (every file of it): two KPIs, two
+measures, two tables or two categories may not share a name, and a table may not
+declare a column twice. KPIs and measures also share one namespace, because formulas
+refer to both by bare name. Rename one of them.";
+
+    UnknownCategory = "K0103", "unknown category",
+"A KPI's `category` must be one declared with `category NAME { ... }`. The catalog
+ships revenue, customer_satisfaction, engagement, operational_efficiency,
+market_penetration, profitability and retention.";
+
+    UnknownField = "K0104", "unknown field",
+"The item does not have a field of this name. `kpic explain K0104` lists them:
+
+    kpi:       name category unit better formula cadence tags breakdown definition
+               insights measurement trend questions tips visualization risks tools
+               integration impact affects related
+    measure:   formula unit description
+    category:  name description
+    benchmark: kpi value low high segment source url as_of note";
+
+    MissingField = "K0105", "required field missing",
+"The item lacks a field it cannot do without. A KPI needs name, category, unit, better
+and formula; a measure needs formula; a category needs name; a benchmark needs kpi,
+source, as_of and either value or low and high.";
+
+    InvalidValue = "K0106", "invalid field value",
+"A field holds a value of the wrong kind: for example `unit` must be one of money,
+percent, ratio, count, days, hours, score, number; `better` must be higher or lower;
+`name` must be a string; `questions` a list of strings; `affects` a list of KPI ids.";
+
+    DuplicateField = "K0107", "field given twice",
+"A field appears twice in one item. Keep one; for several values use a list:
+`tags: [top12, finance]`.";
+
+    Cycle = "K0108", "KPIs or measures depend on each other in a cycle",
+"A KPI or measure refers, directly or through others, to itself, so it can never be
+computed. The diagnostic lists the whole path of the cycle. Break it by computing one
+of them from the underlying data instead of from the other.";
+
+    UnknownItem = "K0109", "unknown item kind",
+"A file holds items of the kinds `table`, `category`, `measure`, `kpi` and
+`benchmark`, each written `KIND NAME { ... }`.";
+
+    InvalidColumn = "K0110", "invalid column declaration",
+"A column is declared `name: TYPE MODIFIER*`. Types: text, int, number, money, date,
+datetime, bool. Modifiers: key, optional, time, dimension, `-> TABLE`, `unit UNIT`.
+A table has at most one `time` column and it must be a date or datetime; `unit` applies
+to int and number columns; a relation must point at a declared table.
+
+    table tickets {
+      ticket_id: text key
+      account_id: text -> accounts
+      opened_on: date time
+      first_response: number unit hours optional
+    }";
+
+    UnknownFunction = "K0111", "unknown function",
+"Formulas may call the aggregates count, count_distinct, sum, avg, min, max, median,
+percentile and the functions coalesce, abs, round, least, greatest, days_between,
+hours_between and previous. See LANGUAGE.md for each.";
+
+    UnitMismatch = "K0201", "values of different units combined",
+"`+`, `-`, comparisons, both branches of `if` and the arguments of coalesce, least and
+greatest need values of one unit: adding money to a count, or comparing money with a
+date, has no meaning. A bare number literal takes the unit of the other side.
+
+    formula: sum(orders.revenue) + count(orders)    // error: money + count";
+
+    UnitProduct = "K0202", "product or quotient of units has no meaning",
+"kpic knows these products and quotients: x * number and x * count keep x's unit;
+x / x is a plain ratio (money / money); x / number and x / count keep x's unit
+(revenue per order is money); number / count is a number. money * money, days / money
+and the like are errors: usually an operand is not what was meant.";
+
+    DeclaredUnit = "K0203", "formula does not yield the declared unit",
+"A KPI declares the unit of its value, and its formula must yield it: `percent`,
+`ratio` and `number` accept a plain number (money / money), `count` accepts a count or
+a plain number, and money, days, hours and score accept only themselves. A benchmark's
+value must match its KPI's unit too.
+
+    kpi win_rate { unit: percent  formula: sum(opportunities.amount) }  // error: money";
+
+    TypeMismatch = "K0204", "value of the wrong type",
+"An operator or function got a value of a type it does not accept: arithmetic needs
+numbers (or dates for date - date and date + days), `and`/`or`/`not` and `where`
+need true/false, `is missing` works on anything.";
+
+    Arity = "K0205", "wrong number of arguments",
+"The function was called with too many or too few arguments. `kpic explain K0111`
+lists the functions; LANGUAGE.md gives each signature.";
+
+    ColumnOutsideAggregate = "K0301", "column used outside an aggregate",
+"A KPI is one value per scope (portfolio, segment, account), but a column has one value
+per row. Wrap the column in an aggregate that says how rows become one value:
+
+    formula: sum(orders.revenue)      // not: orders.revenue";
+
+    NestedAggregate = "K0302", "aggregate inside an aggregate",
+"An aggregate's argument and filter are evaluated per row, where another aggregate has
+no meaning. Compute the inner aggregate as its own measure and combine the results
+outside:
+
+    formula: sum(orders.revenue) / count(orders)";
+
+    MixedTables = "K0303", "aggregate reads several tables",
+"One aggregate runs over the rows of one table. Its argument and filter may use that
+table's columns and, through the relation, the columns of `accounts`; other tables
+need an aggregate of their own.";
+
+    UnguardedOptional = "K0304", "optional column used where a value is required",
+"An optional column may be empty, and arithmetic or a function on an empty cell has no
+value. Say what should happen: give a default with coalesce, or keep only rows where
+the cell is filled:
+
+    avg(days_between(opportunities.created_on, opportunities.closed_on)
+        where opportunities.closed_on is not missing)";
+
+    InvalidTimeClause = "K0305", "invalid period clause",
+"`dated TABLE.col` must name a date or datetime column of the aggregated table, and
+`all time` only makes sense on a table that is period-filtered. `previous(...)` needs
+an expression that depends on the period.";
+
+    InvalidBreakdown = "K0306", "invalid breakdown",
+"`breakdown: TABLE.col` must name a text dimension of a table, and every aggregate in
+the KPI's formula must read that table (the breakdown splits its rows).";
+
+    MissingDoc = "K0401", "documentation attribute missing",
+"Every KPI carries the twelve documentation attributes of the catalog: definition,
+insights, measurement, formula, trend, questions, tips, visualization, risks, tools,
+integration and impact (with affects). A missing one is a warning; `--deny warnings`
+makes it fail CI.";
+
+    PercentTimesHundred = "K0402", "percent KPI multiplied by 100",
+"A percent KPI's formula yields a fraction (0.35) and kpic shows it as 35%. Multiplying
+by 100 in the formula would show 3500%. Remove the `* 100`.";
+}

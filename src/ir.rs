@@ -1,0 +1,433 @@
+//! The checked catalog: names resolved, every expression typed and unit-checked,
+//! measures and KPIs in dependency order. Evaluation and SQL generation read only this.
+//!
+//! Invariant: a [`Catalog`] built by [`crate::check`] with no error diagnostics has no
+//! unknown names, no cycles and no type errors; every [`TExpr`] has a concrete type.
+
+use crate::source::Span;
+use chrono::NaiveDate;
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// The dimension of a number: what it counts or measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dim {
+    /// A plain number: ratios, percentages, scores without unit.
+    Plain,
+    Money,
+    Count,
+    Days,
+    Hours,
+    Score,
+}
+
+impl Dim {
+    /// The name used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dim::Plain => "a plain number",
+            Dim::Money => "money",
+            Dim::Count => "a count",
+            Dim::Days => "days",
+            Dim::Hours => "hours",
+            Dim::Score => "a score",
+        }
+    }
+}
+
+/// The type of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Type {
+    Number(Dim),
+    Bool,
+    Text,
+    Date,
+    DateTime,
+    /// The type of an expression that already has an error; suppresses follow-ups.
+    Error,
+}
+
+impl Type {
+    /// The name used in messages, e.g. "money" or "a date".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Type::Number(d) => d.name(),
+            Type::Bool => "true/false",
+            Type::Text => "text",
+            Type::Date => "a date",
+            Type::DateTime => "a date-time",
+            Type::Error => "an invalid value",
+        }
+    }
+}
+
+/// The declared type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    Text,
+    Int,
+    Number,
+    Money,
+    Date,
+    DateTime,
+    Bool,
+}
+
+impl ColumnType {
+    /// Parses a type name as written in a table.
+    pub fn parse(name: &str) -> Option<ColumnType> {
+        Some(match name {
+            "text" => ColumnType::Text,
+            "int" => ColumnType::Int,
+            "number" => ColumnType::Number,
+            "money" => ColumnType::Money,
+            "date" => ColumnType::Date,
+            "datetime" => ColumnType::DateTime,
+            "bool" => ColumnType::Bool,
+            _ => return None,
+        })
+    }
+
+    /// Every type name.
+    pub const NAMES: &'static [&'static str] =
+        &["text", "int", "number", "money", "date", "datetime", "bool"];
+}
+
+/// The unit a KPI (or a measure) declares for its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Money,
+    Percent,
+    Ratio,
+    Count,
+    Days,
+    Hours,
+    Score,
+    Number,
+}
+
+impl Unit {
+    /// Every unit name.
+    pub const NAMES: &'static [&'static str] = &[
+        "money", "percent", "ratio", "count", "days", "hours", "score", "number",
+    ];
+
+    /// Parses a unit name.
+    pub fn parse(name: &str) -> Option<Unit> {
+        Some(match name {
+            "money" => Unit::Money,
+            "percent" => Unit::Percent,
+            "ratio" => Unit::Ratio,
+            "count" => Unit::Count,
+            "days" => Unit::Days,
+            "hours" => Unit::Hours,
+            "score" => Unit::Score,
+            "number" => Unit::Number,
+            _ => return None,
+        })
+    }
+
+    /// The unit's name as written.
+    pub fn as_str(self) -> &'static str {
+        Unit::NAMES[self as usize]
+    }
+
+    /// The dimension of values of this unit.
+    pub fn dim(self) -> Dim {
+        match self {
+            Unit::Money => Dim::Money,
+            Unit::Count => Dim::Count,
+            Unit::Days => Dim::Days,
+            Unit::Hours => Dim::Hours,
+            Unit::Score => Dim::Score,
+            Unit::Percent | Unit::Ratio | Unit::Number => Dim::Plain,
+        }
+    }
+
+    /// Whether a formula yielding `dim` may be declared with this unit.
+    pub fn accepts(self, dim: Dim) -> bool {
+        match self {
+            Unit::Count => matches!(dim, Dim::Count | Dim::Plain),
+            other => other.dim() == dim,
+        }
+    }
+}
+
+/// One table of the data model.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableDef {
+    pub name: String,
+    pub span: Span,
+    pub columns: IndexMap<String, ColumnDef>,
+    /// The `time` column, if any: aggregates are filtered to the period by it.
+    pub time_column: Option<String>,
+    /// The `key` column, if any.
+    pub key: Option<String>,
+    /// The column holding the account id (`-> accounts`), if any.
+    pub account_column: Option<String>,
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnDef {
+    pub name: String,
+    pub span: Span,
+    pub ty: ColumnType,
+    /// The value type in expressions (numbers carry their unit's dimension).
+    pub value_type: Type,
+    pub optional: bool,
+    pub key: bool,
+    pub time: bool,
+    pub dimension: bool,
+    pub relation: Option<String>,
+}
+
+/// A category of KPIs.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryDef {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+/// Whether higher or lower values are better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+/// How often a KPI is reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cadence {
+    Weekly,
+    Monthly,
+    Quarterly,
+    Yearly,
+}
+
+/// The documentation attributes of a KPI (all optional; missing ones are warned about).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Docs {
+    pub definition: Option<String>,
+    pub insights: Option<String>,
+    pub measurement: Option<String>,
+    pub trend: Option<String>,
+    pub questions: Vec<String>,
+    pub tips: Vec<String>,
+    pub visualization: Vec<String>,
+    pub risks: Vec<String>,
+    pub tools: Vec<String>,
+    pub integration: Vec<String>,
+    pub impact: Option<String>,
+    pub affects: Vec<String>,
+    pub related: Vec<String>,
+}
+
+/// A reference to a column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnRef {
+    pub table: String,
+    pub column: String,
+}
+
+/// A checked KPI.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiDef {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub unit: Unit,
+    pub better: Direction,
+    pub cadence: Option<Cadence>,
+    pub tags: Vec<String>,
+    pub breakdown: Option<ColumnRef>,
+    pub formula: TExpr,
+    /// The formula as written.
+    pub formula_source: String,
+    pub docs: Docs,
+    /// Measures and KPIs the formula refers to directly.
+    pub depends_on: Vec<String>,
+    pub file: String,
+    pub span: Span,
+}
+
+/// A checked measure.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureDef {
+    pub id: String,
+    pub unit: Option<Unit>,
+    pub description: Option<String>,
+    pub formula: TExpr,
+    pub formula_source: String,
+    pub depends_on: Vec<String>,
+    pub span: Span,
+}
+
+/// A benchmark value for a KPI.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchmarkDef {
+    pub id: String,
+    pub kpi: String,
+    pub value: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub segment: Option<String>,
+    pub source: String,
+    pub url: Option<String>,
+    pub as_of: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub span: Span,
+}
+
+/// The checked catalog.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Catalog {
+    pub categories: IndexMap<String, CategoryDef>,
+    pub tables: IndexMap<String, TableDef>,
+    pub measures: IndexMap<String, MeasureDef>,
+    pub kpis: IndexMap<String, KpiDef>,
+    pub benchmarks: Vec<BenchmarkDef>,
+    /// Measures and KPIs, each after everything it depends on.
+    pub order: Vec<String>,
+}
+
+impl Catalog {
+    /// The formula of a measure or KPI.
+    pub fn formula(&self, id: &str) -> Option<&TExpr> {
+        self.measures
+            .get(id)
+            .map(|m| &m.formula)
+            .or_else(|| self.kpis.get(id).map(|k| &k.formula))
+    }
+
+    /// KPIs that list `id` among their direct dependencies.
+    pub fn dependents(&self, id: &str) -> Vec<&str> {
+        self.kpis
+            .values()
+            .filter(|k| k.depends_on.iter().any(|d| d == id))
+            .map(|k| k.id.as_str())
+            .collect()
+    }
+}
+
+/// A typed expression.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TExpr {
+    pub kind: TExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+/// The checked expression forms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum TExprKind {
+    Number(f64),
+    Text(String),
+    Date(NaiveDate),
+    Bool(bool),
+    /// A column of the current row (only inside an aggregate). For a column of
+    /// `accounts` read from another table, `via` is that table's account column.
+    Column {
+        table: String,
+        column: String,
+        via: Option<String>,
+    },
+    /// A measure or KPI.
+    Ref(String),
+    Period(PeriodField),
+    Neg(Box<TExpr>),
+    Not(Box<TExpr>),
+    Binary {
+        op: crate::syntax::ast::BinaryOp,
+        left: Box<TExpr>,
+        right: Box<TExpr>,
+    },
+    IsMissing {
+        operand: Box<TExpr>,
+        negated: bool,
+    },
+    If {
+        condition: Box<TExpr>,
+        then: Box<TExpr>,
+        otherwise: Box<TExpr>,
+    },
+    Func {
+        func: Func,
+        args: Vec<TExpr>,
+    },
+    Aggregate(Box<Aggregate>),
+    /// The expression evaluated over the previous period.
+    Previous(Box<TExpr>),
+    /// Stands in for an expression that had an error.
+    Invalid,
+}
+
+/// Fields of the evaluation period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodField {
+    Start,
+    End,
+    Days,
+}
+
+/// Scalar functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Func {
+    Coalesce,
+    Abs,
+    Round,
+    Least,
+    Greatest,
+    DaysBetween,
+    HoursBetween,
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AggFunc {
+    /// `count(table)`: rows.
+    CountRows,
+    /// `count(table.col)`: non-missing values.
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    Median,
+    Percentile,
+}
+
+/// How an aggregate's rows are restricted to the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeFilter {
+    /// Rows whose date in this column falls in the period.
+    Column(String),
+    /// No period filter (`all time`, or a table without a time column).
+    None,
+}
+
+/// An aggregate over one table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Aggregate {
+    pub func: AggFunc,
+    pub table: String,
+    /// The per-row value (absent for `count(table)`).
+    pub arg: Option<TExpr>,
+    /// For `percentile`, the fraction (0..=1).
+    pub fraction: Option<f64>,
+    pub filter: Option<TExpr>,
+    pub time: TimeFilter,
+}

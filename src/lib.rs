@@ -1,0 +1,93 @@
+//! kpic: a typed KPI formula language for Key Account Management.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! text ──syntax::parse_file──▶ ast::File ──check::check──▶ ir::Catalog ──▶ evaluation / SQL
+//!   (pest only in syntax::parser)     (names, types, units, cycles)
+//! ```
+//!
+//! Every stage returns what it could build plus [`Diagnostic`]s; nothing stops at the
+//! first error. Reading files ([`load`]) is kept at the edge.
+//!
+//! ```no_run
+//! let result = kpic::check_paths(&["kpis".into()]).expect("readable catalog");
+//! for d in &result.diagnostics {
+//!     eprintln!("{}: {}", d.code, d.message);
+//! }
+//! println!("{} KPIs", result.catalog.kpis.len());
+//! ```
+
+pub mod check;
+pub mod diagnostic;
+pub mod ir;
+pub mod load;
+pub mod source;
+pub mod syntax;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use ir::Catalog;
+pub use load::LoadError;
+pub use source::SourceMap;
+
+use std::path::PathBuf;
+
+/// A checked catalog with the sources it came from and everything found wrong.
+pub struct Checked {
+    pub sources: SourceMap,
+    pub catalog: Catalog,
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+}
+
+/// Loads every `.kpi` file under `paths` and checks them as one catalog.
+pub fn check_paths(paths: &[PathBuf]) -> Result<Checked, LoadError> {
+    let files = load::find_kpi_files(paths)?;
+    let (sources, diagnostics, unreadable) = load::read_sources(&files)?;
+    Ok(check_sources(sources, diagnostics, &unreadable))
+}
+
+/// Checks sources already in memory (e.g. `("catalog.kpi", text)` pairs).
+pub fn check_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a str)>) -> Checked {
+    let mut sources = SourceMap::new();
+    for (name, text) in texts {
+        sources.add(name, text);
+    }
+    check_sources(sources, Vec::new(), &[])
+}
+
+fn check_sources(
+    sources: SourceMap,
+    mut diagnostics: Vec<Diagnostic>,
+    skip: &[source::FileId],
+) -> Checked {
+    let mut files = Vec::new();
+    for (id, file) in sources.iter() {
+        if skip.contains(&id) {
+            continue;
+        }
+        let (parsed, diags) = syntax::parse_file(id, &file.text);
+        diagnostics.extend(diags);
+        files.push(parsed);
+    }
+    let (catalog, diags) = check::check(&sources, &files);
+    diagnostics.extend(diags);
+    diagnostic::sort(&mut diagnostics);
+    Checked {
+        sources,
+        catalog,
+        diagnostics,
+    }
+}

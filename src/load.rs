@@ -1,0 +1,107 @@
+//! Reading catalog files from disk: the only I/O of the check pipeline.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{SourceMap, Span};
+use std::path::{Path, PathBuf};
+
+/// A problem reading the catalog that is not about its content (exit code 2).
+#[derive(Debug)]
+pub struct LoadError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// The `.kpi` files under `paths` (files as given, folders searched recursively), in
+/// a stable order.
+pub fn find_kpi_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| LoadError {
+            path: path.clone(),
+            message: format!("cannot read: {}", io_reason(&e)),
+        })?;
+        if meta.is_dir() {
+            walk(path, &mut out)?;
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let err = |e: std::io::Error| LoadError {
+        path: dir.to_path_buf(),
+        message: format!("cannot read folder: {}", io_reason(&e)),
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(err)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "kpi") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads the files into a [`SourceMap`]. A file that is not UTF-8 is kept (decoded
+/// lossily, so the diagnostic can show it) and reported as K0001; its id is returned
+/// in the second list so it is not parsed.
+pub fn read_sources(
+    files: &[PathBuf],
+) -> Result<(SourceMap, Vec<Diagnostic>, Vec<crate::source::FileId>), LoadError> {
+    let mut map = SourceMap::new();
+    let mut diags = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in files {
+        let bytes = std::fs::read(path).map_err(|e| LoadError {
+            path: path.clone(),
+            message: format!("cannot read: {}", io_reason(&e)),
+        })?;
+        let name = path.display().to_string();
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                map.add(name, text);
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                // Offsets before `at` are identical in the lossy text.
+                let end = lossy[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                let id = map.add(name, lossy);
+                unreadable.push(id);
+                diags.push(
+                    Diagnostic::error(
+                        Code::InvalidUtf8,
+                        Span::new(id, at, end),
+                        "file is not valid UTF-8",
+                    )
+                    .label(format!("byte {at} is not UTF-8"))
+                    .help("save the file as UTF-8"),
+                );
+            }
+        }
+    }
+    Ok((map, diags, unreadable))
+}

@@ -1,0 +1,220 @@
+//! The typed syntax tree. It mirrors the source one-to-one (every node has its span)
+//! and knows nothing of pest: the parser converts pest pairs into these types at once.
+//!
+//! Items are kept generic here (`Block` with `Field`s): which fields a `kpi` accepts is
+//! a question for the checker, which can answer it with a "did you mean".
+
+use crate::source::Span;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A name with its place.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// One top-level item of a file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Item {
+    Table(Table),
+    Block(Block),
+}
+
+impl Item {
+    /// The span of the whole item.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Table(t) => t.span,
+            Item::Block(b) => b.span,
+        }
+    }
+}
+
+/// `table NAME { columns }`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub name: Ident,
+    pub columns: Vec<ColumnDecl>,
+    pub span: Span,
+}
+
+/// `name: TYPE MODIFIER*`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnDecl {
+    pub name: Ident,
+    pub ty: Ident,
+    pub modifiers: Vec<Modifier>,
+    pub span: Span,
+}
+
+/// A column modifier as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Modifier {
+    /// `key`, `optional`, `time`, `dimension` (or an unknown word, reported later).
+    Flag(Ident),
+    /// `-> TABLE`.
+    Relation { target: Ident, span: Span },
+    /// `unit UNIT`.
+    Unit { unit: Ident, span: Span },
+}
+
+/// `KIND NAME { field* }` for every item kind but tables.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    pub kind: Ident,
+    pub name: Ident,
+    pub fields: Vec<Field>,
+    pub span: Span,
+}
+
+/// `name: value`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    pub name: Ident,
+    pub value: Value,
+    pub span: Span,
+}
+
+/// A field's value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Value {
+    Expr(Expr),
+    List { items: Vec<Expr>, span: Span },
+}
+
+impl Value {
+    /// The span of the value.
+    pub fn span(&self) -> Span {
+        match self {
+            Value::Expr(e) => e.span,
+            Value::List { span, .. } => *span,
+        }
+    }
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// The expression forms of the language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ExprKind {
+    /// A number as written; `35%` has `percent: true` and `value: 0.35`.
+    Number {
+        text: String,
+        value: f64,
+        percent: bool,
+    },
+    /// A string or text block, escapes resolved and text blocks dedented.
+    Text(String),
+    Date(NaiveDate),
+    Bool(bool),
+    /// `name` or `table.column`.
+    Path {
+        head: Ident,
+        member: Option<Ident>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        op_span: Span,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    /// `x is missing` / `x is not missing`.
+    IsMissing {
+        operand: Box<Expr>,
+        negated: bool,
+    },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    /// A function or aggregate call with its optional clauses.
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+        filter: Option<Box<Expr>>,
+        time: Option<TimeClause>,
+    },
+}
+
+/// The period clause of an aggregate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum TimeClause {
+    /// `dated TABLE.col`.
+    Dated {
+        table: Ident,
+        column: Ident,
+        span: Span,
+    },
+    /// `all time`.
+    AllTime(Span),
+}
+
+/// Prefix operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+}
+
+impl BinaryOp {
+    /// The operator as written in kpic.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::And => "and",
+            BinaryOp::Or => "or",
+        }
+    }
+
+    /// True for `==`, `!=`, `<`, `<=`, `>`, `>=`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
+    }
+}
+
+/// A parsed file: its items, in source order.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct File {
+    pub items: Vec<Item>,
+}

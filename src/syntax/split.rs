@@ -1,0 +1,215 @@
+//! Cutting a file into items before pest sees it, and bounding nesting depth.
+//!
+//! pest has no error recovery, and it recurses on the stack for every nested
+//! parenthesis. Both problems are solved here, with a linear scan that knows only
+//! about comments, strings, text blocks and brackets: the file is cut into one chunk
+//! per top-level item (so one broken item cannot hide the others), and a chunk whose
+//! brackets nest deeper than [`MAX_NESTING`] is rejected before pest recurses into it.
+
+/// Deepest nesting of `(`, `[` and `if` that the parser accepts.
+pub const MAX_NESTING: usize = 64;
+
+/// Item keywords: a line starting with one of these followed by a name and `{` starts
+/// a new item even when the previous one was never closed.
+const ITEM_KEYWORDS: &[&str] = &["table", "category", "measure", "kpi", "benchmark"];
+
+/// A byte range of the file holding one item (or text that is not one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunk {
+    pub start: usize,
+    pub end: usize,
+    /// Where nesting first exceeded [`MAX_NESTING`], if it did.
+    pub too_deep_at: Option<usize>,
+}
+
+/// Cuts `text` into item chunks. Blank space and comments between items belong to no
+/// chunk.
+pub fn split_items(text: &str) -> Vec<Chunk> {
+    let bytes = text.as_bytes();
+    let mut chunks = Vec::new();
+    let mut i = 0;
+    let mut brace_depth: i64 = 0;
+    let mut nesting: usize = 0;
+    let mut current: Option<Chunk> = None;
+    let mut line_start = true;
+
+    while i < bytes.len() {
+        let b = bytes[i];
+        // A new item keyword at the very start of a line recovers from a missing `}`.
+        if line_start && current.is_some() && brace_depth > 0 && starts_item(&bytes[i..]) {
+            if let Some(mut c) = current.take() {
+                c.end = trim_end(bytes, i);
+                chunks.push(c);
+            }
+            brace_depth = 0;
+            nesting = 0;
+        }
+        line_start = b == b'\n';
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let chunk = current.get_or_insert(Chunk {
+            start: i,
+            end: i,
+            too_deep_at: None,
+        });
+        match b {
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += 1;
+                }
+                i = (i + 3).min(bytes.len());
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(bytes.len());
+            }
+            b'{' => {
+                brace_depth += 1;
+                i += 1;
+            }
+            b'}' => {
+                brace_depth -= 1;
+                i += 1;
+                if brace_depth <= 0 {
+                    chunk.end = i;
+                    chunks.push(*chunk);
+                    current = None;
+                    brace_depth = 0;
+                    nesting = 0;
+                }
+            }
+            b'(' | b'[' => {
+                nesting += 1;
+                if nesting > MAX_NESTING && chunk.too_deep_at.is_none() {
+                    chunk.too_deep_at = Some(i);
+                }
+                i += 1;
+            }
+            b')' | b']' => {
+                nesting = nesting.saturating_sub(1);
+                i += 1;
+            }
+            _ if is_word_start(bytes, i) => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                // `if` nests without brackets: bound it the same way.
+                if &bytes[start..i] == b"if" {
+                    nesting += 1;
+                    if nesting > MAX_NESTING && chunk.too_deep_at.is_none() {
+                        chunk.too_deep_at = Some(start);
+                    }
+                } else if &bytes[start..i] == b"else" {
+                    // An `else` ends the deepest open `if` at this level or below.
+                    nesting = nesting.saturating_sub(1);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if let Some(mut c) = current {
+        c.end = trim_end(bytes, bytes.len());
+        chunks.push(c);
+    }
+    chunks
+}
+
+fn is_word_start(bytes: &[u8], i: usize) -> bool {
+    (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_')
+        && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+}
+
+fn trim_end(bytes: &[u8], mut end: usize) -> usize {
+    while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
+/// `KEYWORD NAME {` at the start of `rest`.
+fn starts_item(rest: &[u8]) -> bool {
+    let Some(kw) = ITEM_KEYWORDS
+        .iter()
+        .find(|k| rest.starts_with(k.as_bytes()))
+    else {
+        return false;
+    };
+    let mut j = kw.len();
+    let skip_ws = |j: &mut usize| {
+        while *j < rest.len() && (rest[*j] == b' ' || rest[*j] == b'\t') {
+            *j += 1;
+        }
+    };
+    let before = j;
+    skip_ws(&mut j);
+    if j == before {
+        return false;
+    }
+    let name_start = j;
+    while j < rest.len() && (rest[j].is_ascii_alphanumeric() || rest[j] == b'_') {
+        j += 1;
+    }
+    if j == name_start {
+        return false;
+    }
+    skip_ws(&mut j);
+    rest.get(j) == Some(&b'{')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(src: &str) -> Vec<&str> {
+        split_items(src)
+            .iter()
+            .map(|c| &src[c.start..c.end])
+            .collect()
+    }
+
+    #[test]
+    fn splits_items_and_skips_comments() {
+        let src = "// head\nkpi a { x: \"}\" }\n\n// mid\nmeasure b { y: 1 }\n";
+        assert_eq!(texts(src), vec!["kpi a { x: \"}\" }", "measure b { y: 1 }"]);
+    }
+
+    #[test]
+    fn recovers_from_missing_brace_at_next_item() {
+        let src = "kpi a {\n  x: 1\n\nkpi b {\n  y: 2\n}\n";
+        assert_eq!(texts(src), vec!["kpi a {\n  x: 1", "kpi b {\n  y: 2\n}"]);
+    }
+
+    #[test]
+    fn flags_deep_nesting() {
+        let deep = format!(
+            "kpi a {{ formula: {}1{} }}",
+            "(".repeat(100),
+            ")".repeat(100)
+        );
+        let chunks = split_items(&deep);
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].too_deep_at, Some(17 + MAX_NESTING));
+    }
+
+    #[test]
+    fn text_blocks_hide_braces() {
+        let src = "kpi a { d: \"\"\" { \"\"\" }\nkpi b { }";
+        assert_eq!(texts(src).len(), 2);
+    }
+}
