@@ -132,6 +132,7 @@ impl<'e, 'd> Checker<'e, 'd> {
                 texpr(TExprKind::Bool(*b), Type::Bool, e.span),
                 Facts::default(),
             ),
+            ExprKind::Error => invalid(e.span),
             ExprKind::Path { head, member } => self.path(head, member.as_ref(), e.span),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
             ExprKind::Binary {
@@ -346,7 +347,8 @@ impl<'e, 'd> Checker<'e, 'd> {
     /// A bare name: a measure or KPI.
     fn name_ref(&mut self, name: &Ident, span: Span) -> (TExpr, Facts) {
         if let Some(row) = &self.row {
-            if row.table.columns.contains_key(&name.name) {
+            if row.table.columns.contains_key(&name.name) && !self.env.declared.contains(&name.name)
+            {
                 self.diags.push(
                     Diagnostic::error(
                         Code::UnknownName,
@@ -372,7 +374,12 @@ impl<'e, 'd> Checker<'e, 'd> {
                     )
                     .label("one value for the scope, not per row")
                     .with(info.span, "defined here")
-                    .help("use it outside the aggregate, e.g. `sum(orders.revenue) / revenue`"),
+                    .help(match &self.row {
+                        Some(row) if row.table.columns.contains_key(&name.name) => {
+                            format!("for the column of each row, write `{}.{}`", row.table.name, name.name)
+                        }
+                        _ => "combine it with the aggregate outside, e.g. `sum(orders.revenue) / revenue`".to_string(),
+                    }),
                 );
                 return invalid(span);
             }
@@ -399,9 +406,14 @@ impl<'e, 'd> Checker<'e, 'd> {
                 "`{0}` is a table; aggregate it, e.g. `count({0})`",
                 name.name
             ));
-        } else if let Some(hint) =
-            did_you_mean(&name.name, self.env.declared.iter().map(String::as_str))
-        {
+        } else if let Some(hint) = did_you_mean(
+            &name.name,
+            self.env
+                .declared
+                .iter()
+                .map(String::as_str)
+                .chain(["true", "false"]),
+        ) {
             d = d.help(hint);
         } else {
             d = d.help("declare it as a `measure` or `kpi`, or write a column as `table.column`");
@@ -933,9 +945,7 @@ impl<'e, 'd> Checker<'e, 'd> {
                     .label("not a function")
                     .help(hint),
                 );
-                for a in args {
-                    self.expr(a);
-                }
+                // The arguments are not checked: their meaning depends on the function.
                 invalid(span)
             }
         }

@@ -139,6 +139,8 @@ pub enum ExprKind {
         then: Box<Expr>,
         otherwise: Box<Expr>,
     },
+    /// An expression that could not be built (already reported); checks skip it.
+    Error,
     /// A function or aggregate call with its optional clauses.
     Call {
         name: Ident,

@@ -23,8 +23,8 @@ pub const MAX_OPERATORS: usize = 1000;
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
-        .op(Op::infix(Rule::or, Assoc::Left))
-        .op(Op::infix(Rule::and, Assoc::Left))
+        .op(Op::infix(Rule::or, Assoc::Left) | Op::infix(Rule::slip_or, Assoc::Left))
+        .op(Op::infix(Rule::and, Assoc::Left) | Op::infix(Rule::slip_and, Assoc::Left))
         .op(Op::prefix(Rule::not))
         .op(Op::infix(Rule::eq, Assoc::Left)
             | Op::infix(Rule::ne, Assoc::Left)
@@ -32,7 +32,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::le, Assoc::Left)
             | Op::infix(Rule::gt, Assoc::Left)
             | Op::infix(Rule::ge, Assoc::Left)
-            | Op::infix(Rule::slip, Assoc::Left))
+            | Op::infix(Rule::slip_cmp, Assoc::Left))
         .op(Op::postfix(Rule::is_missing) | Op::postfix(Rule::is_not_missing))
         .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
         .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
@@ -144,6 +144,18 @@ fn syntax_help(source: &str, pos: usize, err: &pest::error::Error<Rule>) -> Opti
         if positives.contains(&Rule::ident) && rest.starts_with(|c: char| c.is_ascii_digit()) {
             return Some("names start with a letter or `_`".into());
         }
+        let word_len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if positives.contains(&Rule::field)
+            && word_len > 0
+            && !rest[word_len..].trim_start().starts_with(':')
+        {
+            return Some(format!(
+                "a field is written `{}: value`; is the `:` missing?",
+                &rest[..word_len]
+            ));
+        }
     }
     if rest.starts_with('\'') {
         return Some("strings are written in double quotes: \"text\"".into());
@@ -177,7 +189,8 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::or | Rule::and | Rule::eq | Rule::ne | Rule::le | Rule::ge | Rule::lt | Rule::gt => {
             "an operator"
         }
-        Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::slip => "an operator",
+        Rule::add | Rule::sub | Rule::mul | Rule::div => "an operator",
+        Rule::slip_and | Rule::slip_or | Rule::slip_cmp => "an operator",
         Rule::not | Rule::neg => "a value",
         Rule::is_missing | Rule::is_not_missing => "`is missing`",
         Rule::where_clause => "`where`",
@@ -314,22 +327,32 @@ impl Builder {
 
     /// An expression that is a whole field value: bounds its operator count first.
     fn top_expr(&self, pair: Pair<Rule>) -> Option<Expr> {
-        let operators = pair
+        let too_many = pair
             .clone()
             .into_inner()
             .flatten()
             .filter(|p| is_operator(p.as_rule()))
-            .count();
-        if operators > MAX_OPERATORS {
+            .nth(MAX_OPERATORS);
+        if let Some(operator) = too_many {
             self.diagnostics.borrow_mut().push(
-                Diagnostic::error(Code::TooDeep, self.span(&pair), "expression is too long")
-                    .label(format!("{operators} operators in one expression"))
-                    .help(format!(
-                        "kpic accepts at most {MAX_OPERATORS} operators in one formula; \
+                Diagnostic::error(
+                    Code::TooDeep,
+                    self.span(&operator),
+                    "expression is too long",
+                )
+                .label(format!(
+                    "operator number {} of this formula",
+                    MAX_OPERATORS + 1
+                ))
+                .help(format!(
+                    "kpic accepts at most {MAX_OPERATORS} operators in one formula; \
                          split it into named measures"
-                    )),
+                )),
             );
-            return None;
+            return Some(Expr {
+                kind: ExprKind::Error,
+                span: self.span(&pair),
+            });
         }
         Some(self.expr(pair))
     }
@@ -601,7 +624,9 @@ fn is_operator(rule: Rule) -> bool {
             | Rule::sub
             | Rule::mul
             | Rule::div
-            | Rule::slip
+            | Rule::slip_and
+            | Rule::slip_or
+            | Rule::slip_cmp
             | Rule::neg
             | Rule::not
             | Rule::is_missing
