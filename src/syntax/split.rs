@@ -30,6 +30,9 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
     let mut i = 0;
     let mut brace_depth: i64 = 0;
     let mut nesting: usize = 0;
+    // `if`s opened at each bracket level: an `if` has no closing token, so its
+    // nesting ends with the bracket (or item) around it.
+    let mut ifs: Vec<usize> = vec![0];
     let mut current: Option<Chunk> = None;
     let mut line_start = true;
 
@@ -43,6 +46,7 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
             }
             brace_depth = 0;
             nesting = 0;
+            ifs = vec![0];
         }
         line_start = b == b'\n';
         match b {
@@ -91,17 +95,24 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
                     current = None;
                     brace_depth = 0;
                     nesting = 0;
+                    ifs = vec![0];
                 }
             }
             b'(' | b'[' => {
                 nesting += 1;
+                ifs.push(0);
                 if nesting > MAX_NESTING && chunk.too_deep_at.is_none() {
                     chunk.too_deep_at = Some(i);
                 }
                 i += 1;
             }
             b')' | b']' => {
-                nesting = nesting.saturating_sub(1);
+                let opened_ifs = if ifs.len() > 1 {
+                    ifs.pop().unwrap_or(0)
+                } else {
+                    0
+                };
+                nesting = nesting.saturating_sub(1 + opened_ifs);
                 i += 1;
             }
             _ if is_word_start(bytes, i) => {
@@ -112,12 +123,12 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
                 // `if` nests without brackets: bound it the same way.
                 if &bytes[start..i] == b"if" {
                     nesting += 1;
+                    if let Some(top) = ifs.last_mut() {
+                        *top += 1;
+                    }
                     if nesting > MAX_NESTING && chunk.too_deep_at.is_none() {
                         chunk.too_deep_at = Some(start);
                     }
-                } else if &bytes[start..i] == b"else" {
-                    // An `else` ends the deepest open `if` at this level or below.
-                    nesting = nesting.saturating_sub(1);
                 }
             }
             _ => i += 1,

@@ -1,0 +1,172 @@
+//! Nasty inputs: none may panic, hang or overflow the stack, and each must produce a
+//! diagnostic (or a clean result) rather than a crash. The tests run on the default
+//! 2 MiB test-thread stack, smaller than the binary's, on purpose.
+
+use kpic::Code;
+
+fn codes(text: &str) -> Vec<Code> {
+    let checked = kpic::check_texts([("nasty.kpi", text)]);
+    checked.diagnostics.iter().map(|d| d.code).collect()
+}
+
+fn chain(n: usize, cyclic: bool) -> String {
+    let mut s = String::from("table t { x: money }\n");
+    for i in 0..n {
+        let formula = if i == 0 {
+            if cyclic {
+                format!("m{}", n - 1)
+            } else {
+                "sum(t.x)".to_string()
+            }
+        } else {
+            format!("m{} + sum(t.x)", i - 1)
+        };
+        s.push_str(&format!("measure m{i} {{ formula: {formula} }}\n"));
+    }
+    s
+}
+
+#[test]
+fn empty_and_blank_files_are_clean() {
+    for text in ["", "   \n\t\r\n", "// only a comment", "\u{feff}"] {
+        let c = codes(text);
+        assert!(c.iter().all(|c| *c == Code::Syntax), "{text:?}: {c:?}");
+    }
+    assert!(codes("").is_empty());
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let parens = format!(
+        "measure m {{ formula: {}1{} }}",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    assert_eq!(codes(&parens), vec![Code::TooDeep]);
+    let lists = format!("kpi k {{ tags: {} }}", "[".repeat(10_000));
+    assert!(codes(&lists).contains(&Code::TooDeep));
+    let ifs = format!(
+        "measure m {{ formula: {}1 }}",
+        "if true then 1 else ".repeat(10_000)
+    );
+    assert!(codes(&ifs).contains(&Code::TooDeep));
+    let unclosed = format!("measure m {{ formula: {}", "(".repeat(100_000));
+    assert!(codes(&unclosed).contains(&Code::TooDeep));
+}
+
+#[test]
+fn long_operator_chains_are_bounded() {
+    for op in [" + ", " * ", " and ", " == "] {
+        let text = format!("measure m {{ formula: {} }}", vec!["1"; 100_000].join(op));
+        assert_eq!(codes(&text), vec![Code::TooDeep], "{op}");
+    }
+    let negs = format!("measure m {{ formula: {}1 }}", "- ".repeat(50_000));
+    assert_eq!(codes(&negs), vec![Code::TooDeep]);
+    let nots = format!("measure m {{ formula: {}true }}", "not ".repeat(50_000));
+    assert_eq!(codes(&nots), vec![Code::TooDeep]);
+}
+
+#[test]
+fn ten_thousand_long_reference_chain_checks() {
+    let checked = kpic::check_texts([("chain.kpi", chain(10_000, false).as_str())]);
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{:?}",
+        &checked.diagnostics[..1]
+    );
+    assert_eq!(checked.catalog.order.len(), 10_000);
+    assert_eq!(
+        checked.catalog.order.first().map(String::as_str),
+        Some("m0")
+    );
+}
+
+#[test]
+fn ten_thousand_long_cycle_is_one_diagnostic() {
+    let checked = kpic::check_texts([("cycle.kpi", chain(10_000, true).as_str())]);
+    let cycles: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::Cycle)
+        .collect();
+    assert_eq!(cycles.len(), 1);
+    assert!(
+        cycles[0]
+            .message
+            .starts_with("`m0` depends on itself: m0 -> m9999 -> m9998")
+    );
+}
+
+#[test]
+fn fifty_megabyte_files() {
+    let comment = format!("// {}\n", "x".repeat(50 * 1024 * 1024));
+    assert!(codes(&comment).is_empty());
+    let garbage = "a".repeat(50 * 1024 * 1024);
+    assert_eq!(codes(&garbage), vec![Code::Syntax]);
+    let string = format!(
+        "category c {{ name: \"{}\" }}",
+        "y".repeat(50 * 1024 * 1024)
+    );
+    assert!(codes(&string).is_empty());
+}
+
+#[test]
+fn broken_tokens_are_diagnosed() {
+    let huge = format!("measure m {{ formula: {} }}", "9".repeat(400));
+    let cases = [
+        huge.as_str(),
+        "category c { name: \"unterminated }",
+        "category c { name: \"\"\"never closed }",
+        "}}}}",
+        "{{{{",
+        "kpi",
+        "kpi k",
+        "kpi k {",
+        "measure m { formula: 1e400 }",
+        "measure m { formula: 2025-13-45 }",
+        "measure m { formula: \"\\\" }",
+        "measure m { formula: sum( }",
+        "measure m { formula: count(where) }",
+        "\0\0\0",
+        "kpi k { name: \"ünïcødé 😀\" ünï: 1 }",
+        "kpi k {\r\n  name: \"crlf\"\r\n}\r\n",
+        "table t { x: money -> }",
+        "table t { x: money unit }",
+        "measure m { formula: a.b.c }",
+        "measure m { formula: 1 +}",
+        "measure m { formula: period }",
+        "measure m { formula: count(period.start) }",
+        "measure m { formula: count(t) }",
+        "measure m { formula: percentile(t.x, 2) }",
+    ];
+    for text in cases {
+        let checked = kpic::check_texts([("nasty.kpi", text)]);
+        // Rendering must not panic either (spans inside the text, on char boundaries).
+        let out = kpic::diagnostic::human::render(
+            &checked.diagnostics,
+            &checked.sources,
+            kpic::diagnostic::human::Style {
+                color: false,
+                width: 80,
+            },
+        );
+        let _ = kpic::diagnostic::json::render(&checked.diagnostics, &checked.sources);
+        assert!(
+            checked.error_count() > 0 || text.contains("crlf"),
+            "{text:?} gave no error:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_file_is_reported_with_its_byte() {
+    let dir = std::env::temp_dir().join(format!("kpic-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("latin1.kpi");
+    std::fs::write(&path, b"category c { name: \"caf\xe9\" }\n").expect("write");
+    let checked = kpic::check_paths(&[dir.clone()]).expect("loads");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(checked.diagnostics.len(), 1);
+    assert_eq!(checked.diagnostics[0].code, Code::InvalidUtf8);
+    assert_eq!(checked.diagnostics[0].primary.span.start, 23);
+}
