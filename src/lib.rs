@@ -73,6 +73,7 @@ fn check_sources(
     mut diagnostics: Vec<Diagnostic>,
     skip: &[source::FileId],
 ) -> Checked {
+    let t0 = std::time::Instant::now();
     let mut files = Vec::new();
     for (id, file) in sources.iter() {
         if skip.contains(&id) {
@@ -82,7 +83,11 @@ fn check_sources(
         diagnostics.extend(diags);
         files.push(parsed);
     }
+    let t1 = std::time::Instant::now();
     let (catalog, diags) = check::check(&sources, &files);
+    if std::env::var_os("KPIC_TIMING").is_some() {
+        eprintln!("parse {:?} check {:?}", t1 - t0, t1.elapsed());
+    }
     diagnostics.extend(diags);
     diagnostic::sort(&mut diagnostics);
     Checked {

@@ -164,7 +164,7 @@ fn invalid_utf8_file_is_reported_with_its_byte() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("latin1.kpi");
     std::fs::write(&path, b"category c { name: \"caf\xe9\" }\n").expect("write");
-    let checked = kpic::check_paths(&[dir.clone()]).expect("loads");
+    let checked = kpic::check_paths(std::slice::from_ref(&dir)).expect("loads");
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(checked.diagnostics.len(), 1);
     assert_eq!(checked.diagnostics[0].code, Code::InvalidUtf8);

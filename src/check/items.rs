@@ -457,14 +457,14 @@ pub fn lower_benchmark(
             .help("e.g. `value: 21%`, or `low: 15%` and `high: 25%`"),
         ),
     }
-    if let (Some((lo, _, _)), Some((hi, _, e))) = (&low, &high) {
-        if lo > hi {
-            diags.push(
-                Diagnostic::error(Code::InvalidValue, e.span, "`high` is below `low`")
-                    .label("the range is reversed")
-                    .help("swap `low` and `high`"),
-            );
-        }
+    if let (Some((lo, _, _)), Some((hi, _, e))) = (&low, &high)
+        && lo > hi
+    {
+        diags.push(
+            Diagnostic::error(Code::InvalidValue, e.span, "`high` is below `low`")
+                .label("the range is reversed")
+                .help("swap `low` and `high`"),
+        );
     }
     if let Some(def) = catalog.kpis.get(&kpi.name) {
         for (_, percent, e) in [&value, &low, &high].into_iter().flatten() {

@@ -179,20 +179,20 @@ pub fn check_relations(
     for table in source {
         for decl in &table.columns {
             for m in &decl.modifiers {
-                if let Modifier::Relation { target, .. } = m {
-                    if !tables.contains_key(&target.name) {
-                        let hint = did_you_mean(&target.name, tables.keys().map(String::as_str))
-                            .unwrap_or_else(|| "declare the table, or remove the relation".into());
-                        diags.push(
-                            Diagnostic::error(
-                                Code::UnknownName,
-                                target.span,
-                                format!("no table named `{}`", target.name),
-                            )
-                            .label("unknown table")
-                            .help(hint),
-                        );
-                    }
+                if let Modifier::Relation { target, .. } = m
+                    && !tables.contains_key(&target.name)
+                {
+                    let hint = did_you_mean(&target.name, tables.keys().map(String::as_str))
+                        .unwrap_or_else(|| "declare the table, or remove the relation".into());
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnknownName,
+                            target.span,
+                            format!("no table named `{}`", target.name),
+                        )
+                        .label("unknown table")
+                        .help(hint),
+                    );
                 }
             }
         }

@@ -346,20 +346,20 @@ impl<'e, 'd> Checker<'e, 'd> {
 
     /// A bare name: a measure or KPI.
     fn name_ref(&mut self, name: &Ident, span: Span) -> (TExpr, Facts) {
-        if let Some(row) = &self.row {
-            if row.table.columns.contains_key(&name.name) && !self.env.declared.contains(&name.name)
-            {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::UnknownName,
-                        name.span,
-                        format!("`{}` needs its table", name.name),
-                    )
-                    .label("a column name without its table")
-                    .help(format!("write `{}.{}`", row.table.name, name.name)),
-                );
-                return invalid(span);
-            }
+        if let Some(row) = &self.row
+            && row.table.columns.contains_key(&name.name)
+            && !self.env.declared.contains(&name.name)
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    name.span,
+                    format!("`{}` needs its table", name.name),
+                )
+                .label("a column name without its table")
+                .help(format!("write `{}.{}`", row.table.name, name.name)),
+            );
+            return invalid(span);
         }
         if let Some(info) = self.env.values.get(&name.name) {
             if self.row.is_some() {
@@ -622,6 +622,12 @@ impl<'e, 'd> Checker<'e, 'd> {
             (BinaryOp::Add, Number(d), Date) if d == Dim::Days || fa.flexible => Ok(Date),
             (BinaryOp::Mul, Number(x), Number(y)) => {
                 units::product(x, y).map(Number).ok_or(Code::UnitProduct)
+            }
+            // A bare literal over a unit takes that unit: `365 / period.days` is days
+            // over days, a plain number (an annualising factor).
+            (BinaryOp::Div, Number(_), Number(y)) if fa.flexible => {
+                let _ = y;
+                Ok(Number(Dim::Plain))
             }
             (BinaryOp::Div, Number(x), Number(y)) => {
                 units::quotient(x, y).map(Number).ok_or(Code::UnitProduct)
@@ -1104,10 +1110,8 @@ impl<'e, 'd> Checker<'e, 'd> {
         counts_rows: bool,
     ) -> Option<&'e TableDef> {
         let tables = self.env.tables;
-        if counts_rows {
-            if let ExprKind::Path { head, .. } = &arg.kind {
-                return tables.get(&head.name);
-            }
+        if counts_rows && let ExprKind::Path { head, .. } = &arg.kind {
+            return tables.get(&head.name);
         }
         let mut named = Vec::new();
         collect_tables(arg, &mut named);

@@ -41,47 +41,56 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 /// Parses one file's text. Items that fail to parse are left out and reported.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut items = Vec::new();
+    use rayon::prelude::*;
+    // Items are independent once split, so they are parsed in parallel.
+    let parsed: Vec<(Option<Item>, Vec<Diagnostic>)> = split_items(text)
+        .par_iter()
+        .map(|chunk| parse_chunk(file, text, chunk))
+        .collect();
+    let mut items = Vec::with_capacity(parsed.len());
     let mut diagnostics = Vec::new();
-    for chunk in split_items(text) {
-        if let Some(at) = chunk.too_deep_at {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::TooDeep,
-                    Span::new(file, at, at + 1),
-                    "nesting is too deep",
-                )
-                .label(format!("this opens level {} of nesting", MAX_NESTING + 1))
-                .help(format!(
-                    "kpic accepts at most {MAX_NESTING} nested parentheses, lists or conditionals; \
-                         split the formula into named measures"
-                )),
-            );
-            continue;
-        }
-        let source = &text[chunk.start..chunk.end];
-        match KpiGrammar::parse(Rule::item_only, source) {
-            Ok(mut pairs) => {
-                let mut builder = Builder {
-                    file,
-                    offset: chunk.start,
-                    diagnostics: RefCell::new(Vec::new()),
-                };
-                let item_pair = pairs
-                    .next()
-                    .and_then(|p| p.into_inner().next())
-                    .and_then(|p| p.into_inner().next());
-                if let Some(pair) = item_pair {
-                    if let Some(item) = builder.item(pair) {
-                        items.push(item);
-                    }
-                }
-                diagnostics.extend(builder.diagnostics.into_inner());
-            }
-            Err(err) => diagnostics.push(syntax_error(file, chunk.start, source, err)),
-        }
+    for (item, diags) in parsed {
+        items.extend(item);
+        diagnostics.extend(diags);
     }
     (File { items }, diagnostics)
+}
+
+fn parse_chunk(
+    file: FileId,
+    text: &str,
+    chunk: &super::split::Chunk,
+) -> (Option<Item>, Vec<Diagnostic>) {
+    if let Some(at) = chunk.too_deep_at {
+        let d = Diagnostic::error(
+            Code::TooDeep,
+            Span::new(file, at, at + 1),
+            "nesting is too deep",
+        )
+        .label(format!("this opens level {} of nesting", MAX_NESTING + 1))
+        .help(format!(
+            "kpic accepts at most {MAX_NESTING} nested parentheses, lists or conditionals; \
+                 split the formula into named measures"
+        ));
+        return (None, vec![d]);
+    }
+    let source = &text[chunk.start..chunk.end];
+    match KpiGrammar::parse(Rule::item_only, source) {
+        Ok(mut pairs) => {
+            let mut builder = Builder {
+                file,
+                offset: chunk.start,
+                diagnostics: RefCell::new(Vec::new()),
+            };
+            let item = pairs
+                .next()
+                .and_then(|p| p.into_inner().next())
+                .and_then(|p| p.into_inner().next())
+                .and_then(|pair| builder.item(pair));
+            (item, builder.diagnostics.into_inner())
+        }
+        Err(err) => (None, vec![syntax_error(file, chunk.start, source, err)]),
+    }
 }
 
 /// Turns a pest error into a K0002 diagnostic at the exact place.
