@@ -19,7 +19,9 @@
 //! ```
 
 pub mod check;
+pub mod data;
 pub mod diagnostic;
+pub mod eval;
 pub mod ir;
 pub mod load;
 pub mod source;

@@ -1,8 +1,14 @@
 //! The `kpic` command line: argument parsing and the subcommands. Library code does the
 //! work; this module reads flags, calls it, prints, and picks the exit code.
 
+pub mod catalog_args;
 pub mod check;
+pub mod eval;
 pub mod explain;
+pub mod export;
+pub mod list;
+pub mod search;
+pub mod show;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -27,8 +33,18 @@ pub struct Cli {
 pub enum Command {
     /// Check KPI definitions and report every problem found.
     Check(check::Args),
+    /// Compute KPIs for a period over a dataset (default: the bundled example).
+    Eval(eval::Args),
     /// Print the long explanation of a diagnostic code, e.g. `kpic explain K0201`.
     Explain(explain::Args),
+    /// List KPIs, one per line, filtered by category, tag or unit.
+    List(list::Args),
+    /// Show every attribute of one KPI, e.g. `kpic show win_rate`.
+    Show(show::Args),
+    /// Search KPI names and attributes, best matches first.
+    Search(search::Args),
+    /// Export the catalog as CSV or JSON, one row per KPI.
+    Export(export::Args),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -41,6 +57,11 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::List(args) => list::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }
 

@@ -1,0 +1,336 @@
+//! `kpic eval`: compute KPIs for a period over a dataset.
+
+use super::{FAILED, OK, default_catalog, usage_error};
+use kpic::eval::{Output, Period, Query, Results, Scope, evaluate};
+use kpic::ir::Unit;
+use std::path::PathBuf;
+
+/// Output formats of `kpic eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// An aligned table for people.
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// Arguments of `kpic eval`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// KPI ids to compute (default: every KPI of the catalog).
+    pub kpis: Vec<String>,
+    /// Folder of CSV files, one per table (default: the bundled `examples/data`).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Catalog files or folders (default: `kpis/`).
+    #[arg(long = "catalog")]
+    pub catalog: Vec<PathBuf>,
+    /// Period: 2025, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (default: the latest
+    /// complete year in the data).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// First month of the fiscal year (1-12).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=12))]
+    pub fiscal_year_start: u32,
+    /// One value per value of this accounts dimension (industry, region, tier, ...).
+    #[arg(long, conflicts_with = "per_account")]
+    pub by: Option<String>,
+    /// One value per account.
+    #[arg(long)]
+    pub per_account: bool,
+    /// Only this account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Only accounts where COLUMN=VALUE (repeatable), e.g. `--where tier=strategic`.
+    #[arg(long = "where", value_name = "COLUMN=VALUE")]
+    pub filters: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Runs `kpic eval`.
+pub fn run(args: Args) -> u8 {
+    let paths = if args.catalog.is_empty() {
+        vec![default_catalog()]
+    } else {
+        args.catalog.clone()
+    };
+    let checked = match kpic::check_paths(&paths) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    if checked.error_count() > 0 {
+        eprintln!(
+            "error: the catalog has {} error(s); run `kpic check {}` to see them",
+            checked.error_count(),
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        return FAILED;
+    }
+    let data_dir = args
+        .data
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("examples/data"));
+    if !data_dir.is_dir() {
+        return usage_error(format!(
+            "{}: no such data folder (give one with --data DIR)",
+            data_dir.display()
+        ));
+    }
+    let data = match kpic::data::load_dataset(&checked.catalog, &data_dir) {
+        Ok(d) => d,
+        Err(report) => {
+            for e in &report.errors {
+                eprintln!("error: {e}");
+            }
+            if report.more_errors > 0 {
+                eprintln!("... and {} more errors", report.more_errors);
+            }
+            eprintln!(
+                "no KPI was computed: fix the data above (or the model in the catalog) and run again"
+            );
+            return FAILED;
+        }
+    };
+    let period = match &args.period {
+        Some(p) => match Period::parse(p, args.fiscal_year_start) {
+            Ok(p) => p,
+            Err(e) => return usage_error(e),
+        },
+        None => match latest_complete_year(&checked.catalog, &data, args.fiscal_year_start) {
+            Some(p) => p,
+            None => return usage_error("the data holds no complete year; give one with --period"),
+        },
+    };
+    let mut filters = Vec::new();
+    for f in &args.filters {
+        match f.split_once('=') {
+            Some((c, v)) => filters.push((c.trim().to_string(), v.trim().to_string())),
+            None => {
+                return usage_error(format!(
+                    "`--where {f}`: write COLUMN=VALUE, e.g. tier=strategic"
+                ));
+            }
+        }
+    }
+    if let Some(account) = &args.account {
+        let key = checked
+            .catalog
+            .tables
+            .get("accounts")
+            .and_then(|t| t.key.clone())
+            .unwrap_or_default();
+        filters.push((key, account.clone()));
+    }
+    let scope = match (&args.by, args.per_account) {
+        (Some(dim), _) => Scope::By(dim.clone()),
+        (None, true) => Scope::PerAccount,
+        _ => Scope::Portfolio,
+    };
+    let query = Query {
+        kpis: args.kpis.clone(),
+        period,
+        scope,
+        filters,
+    };
+    let results = match evaluate(&checked.catalog, &data, &query) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    print!("{}", render(&results, args.format));
+    OK
+}
+
+/// The last whole (fiscal) year that ends on or before the latest date in the data.
+fn latest_complete_year(
+    catalog: &kpic::Catalog,
+    data: &kpic::data::Dataset,
+    fiscal_start: u32,
+) -> Option<Period> {
+    let mut latest: Option<f64> = None;
+    for t in catalog.tables.values() {
+        let (Some(col), Some(table)) = (&t.time_column, data.tables.get(&t.name)) else {
+            continue;
+        };
+        if let Some(kpic::data::Column::Date { values, valid }) = table.columns.get(col) {
+            for (v, ok) in values.iter().zip(valid) {
+                if *ok {
+                    latest = Some(latest.map_or(*v, |l: f64| l.max(*v)));
+                }
+            }
+        }
+    }
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    let last = epoch + chrono::Duration::days(latest?.floor() as i64);
+    use chrono::Datelike;
+    (last.year() - 2..=last.year())
+        .rev()
+        .find_map(|y| Period::year(y, fiscal_start).filter(|p| p.end <= last))
+}
+
+/// Formats a value by its unit.
+pub fn format_value(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Money => thousands(v, 2),
+        Unit::Percent => format!("{:.1}%", v * 100.0),
+        Unit::Ratio => format!("{v:.3}"),
+        Unit::Count if v.fract() == 0.0 => thousands(v, 0),
+        Unit::Count => thousands(v, 1),
+        Unit::Days => format!("{v:.1} days"),
+        Unit::Hours => format!("{v:.1} h"),
+        Unit::Score | Unit::Number => format!("{v:.2}"),
+    }
+}
+
+fn thousands(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if v < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
+        "-"
+    } else {
+        ""
+    };
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+fn shown(o: &Output, unit: Unit) -> String {
+    match o {
+        Output::Value(v) => format_value(*v, unit),
+        Output::Missing(reason) => format!("— ({reason})"),
+    }
+}
+
+fn change(c: Option<f64>, unit: Unit) -> String {
+    match (c, unit) {
+        (None, _) => String::new(),
+        (Some(c), Unit::Percent) => format!("{:+.1} pts", c * 100.0),
+        (Some(c), u) => {
+            let s = format_value(c, u);
+            if c >= 0.0 { format!("+{s}") } else { s }
+        }
+    }
+}
+
+/// Renders results in a format.
+pub fn render(results: &Results, format: Format) -> String {
+    let grouped = results.rows.iter().any(|r| !r.group.is_empty());
+    let header: Vec<&str> = if grouped {
+        vec!["kpi", "group", "breakdown", "value", "previous", "change"]
+    } else {
+        vec!["kpi", "breakdown", "value", "previous", "change"]
+    };
+    let rows: Vec<Vec<String>> = results
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.kpi.clone()];
+            if grouped {
+                row.push(r.group.clone());
+            }
+            row.push(r.breakdown.clone().unwrap_or_default());
+            row.push(shown(&r.value, r.unit));
+            row.push(shown(&r.previous, r.unit));
+            row.push(change(r.change, r.unit));
+            row
+        })
+        .collect();
+    match format {
+        Format::Json => serde_json::to_string_pretty(results).unwrap_or_default() + "\n",
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let _ = w.write_record([
+                "kpi",
+                "group",
+                "breakdown",
+                "unit",
+                "value",
+                "previous",
+                "change",
+                "missing_reason",
+            ]);
+            for r in &results.rows {
+                let num = |o: &Output| match o {
+                    Output::Value(v) => v.to_string(),
+                    Output::Missing(_) => String::new(),
+                };
+                let reason = match &r.value {
+                    Output::Missing(m) => m.clone(),
+                    _ => String::new(),
+                };
+                let _ = w.write_record([
+                    r.kpi.as_str(),
+                    &r.group,
+                    r.breakdown.as_deref().unwrap_or(""),
+                    r.unit.as_str(),
+                    &num(&r.value),
+                    &num(&r.previous),
+                    &r.change.map(|c| c.to_string()).unwrap_or_default(),
+                    &reason,
+                ]);
+            }
+            String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        }
+        Format::Markdown => {
+            let mut out = format!(
+                "| {} |\n|{}\n",
+                header.join(" | "),
+                "---|".repeat(header.len())
+            );
+            for r in rows {
+                out.push_str(&format!("| {} |\n", r.join(" | ")));
+            }
+            out
+        }
+        Format::Table => {
+            let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+            for r in &rows {
+                for (w, c) in widths.iter_mut().zip(r) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+            let line = |cells: Vec<String>| -> String {
+                let mut s = String::new();
+                for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+                    let pad = w - c.chars().count();
+                    // Text left, numbers right.
+                    if i >= header.len() - 3 {
+                        s.push_str(&" ".repeat(pad));
+                        s.push_str(c);
+                    } else {
+                        s.push_str(c);
+                        s.push_str(&" ".repeat(pad));
+                    }
+                    s.push_str("  ");
+                }
+                s.trim_end().to_string() + "\n"
+            };
+            let mut out = format!(
+                "period {} (previous: {})\n",
+                results.period, results.previous_period
+            );
+            out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
+            for r in rows {
+                out.push_str(&line(r));
+            }
+            out
+        }
+    }
+}

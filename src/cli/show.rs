@@ -1,0 +1,354 @@
+//! `kpic show KPI`: every attribute of one KPI, laid out for a terminal.
+
+use super::catalog_args::{self, Attr, attributes, category_name, pad, paragraphs, wrap};
+use super::{OK, usage_error};
+use kpic::Catalog;
+use kpic::diagnostic::did_you_mean;
+use kpic::ir::{BenchmarkDef, KpiDef, TExpr, TExprKind, Unit};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// Arguments of `kpic show`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The KPI's id (e.g. `win_rate`) or its exact name.
+    pub kpi: String,
+    /// Files or folders of `.kpi` files (default: `kpis/`).
+    pub paths: Vec<PathBuf>,
+}
+
+/// Runs `kpic show`.
+pub fn run(args: Args) -> u8 {
+    let catalog = match catalog_args::load(args.paths) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match find(&catalog, &args.kpi) {
+        Ok(kpi) => {
+            print!("{}", render(&catalog, kpi));
+            OK
+        }
+        Err(message) => usage_error(message),
+    }
+}
+
+/// The KPI with this id, or else with this name (ignoring case).
+fn find<'c>(catalog: &'c Catalog, wanted: &str) -> Result<&'c KpiDef, String> {
+    if let Some(kpi) = catalog.kpis.get(wanted) {
+        return Ok(kpi);
+    }
+    if let Some(kpi) = catalog
+        .kpis
+        .values()
+        .find(|k| k.name.eq_ignore_ascii_case(wanted) || k.id.eq_ignore_ascii_case(wanted))
+    {
+        return Ok(kpi);
+    }
+    let mut message = if catalog.measures.contains_key(wanted) {
+        format!("`{wanted}` is a measure, not a KPI")
+    } else {
+        format!("no KPI `{wanted}` in the catalog")
+    };
+    let ids = catalog.kpis.keys().map(String::as_str);
+    match did_you_mean(wanted, ids) {
+        Some(hint) => write!(message, "\nhelp: {hint}").unwrap(),
+        None => {
+            message.push_str("\nhelp: `kpic list` lists the KPIs, `kpic search TEXT` finds them")
+        }
+    }
+    Err(message)
+}
+
+/// The whole page for one KPI.
+fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
+    let mut out = String::new();
+    let title = format!("{} ({})", kpi.name, kpi.id);
+    writeln!(out, "{title}\n{}\n", "=".repeat(title.chars().count())).unwrap();
+
+    let tags = if kpi.tags.is_empty() {
+        "none".to_string()
+    } else {
+        kpi.tags.join(", ")
+    };
+    let mut facts = vec![
+        ("id", kpi.id.clone()),
+        (
+            "category",
+            format!("{} ({})", category_name(catalog, kpi), kpi.category),
+        ),
+        ("unit", kpi.unit.as_str().to_string()),
+        (
+            "direction",
+            format!("{} is better", catalog_args::direction(kpi.better)),
+        ),
+        (
+            "cadence",
+            catalog_args::cadence(kpi.cadence)
+                .unwrap_or("not set")
+                .to_string(),
+        ),
+        ("tags", tags),
+    ];
+    if let Some(b) = &kpi.breakdown {
+        facts.push(("breakdown", format!("by {}.{}", b.table, b.column)));
+    }
+    facts.push(("defined in", kpi.file.clone()));
+    for (label, value) in facts {
+        let first = format!("  {}", pad(label, 12));
+        out.push_str(&wrap(&value, &first, &" ".repeat(14)));
+        out.push('\n');
+    }
+
+    section(&mut out, "Formula");
+    out.push_str(&wrap(&kpi.formula_source, "  ", "      "));
+    out.push('\n');
+
+    section(&mut out, "Depends on");
+    let deps = depends_on(catalog, kpi);
+    if deps.is_empty() {
+        out.push_str("  nothing\n");
+    }
+    for d in deps {
+        bullet(&mut out, &d);
+    }
+
+    section(&mut out, "Used by");
+    let used = used_by(catalog, kpi);
+    if used.is_empty() {
+        out.push_str("  no other KPI in this catalog\n");
+    }
+    for u in used {
+        bullet(&mut out, &u);
+    }
+
+    let attrs = attributes(kpi);
+    for (field, heading, value) in &attrs {
+        match (*field, value) {
+            // Shown inside "Change impact".
+            ("affects", _) => {}
+            ("impact", Attr::Text(text)) => {
+                section(&mut out, heading);
+                text_block(&mut out, *text);
+                out.push_str("\n  Affects:\n");
+                kpi_list(&mut out, catalog, &kpi.docs.affects);
+            }
+            ("related", _) => {
+                section(&mut out, heading);
+                kpi_list(&mut out, catalog, &kpi.docs.related);
+            }
+            (_, Attr::Text(text)) => {
+                section(&mut out, heading);
+                text_block(&mut out, *text);
+            }
+            (_, Attr::List(items)) => {
+                section(&mut out, heading);
+                if items.is_empty() {
+                    out.push_str("  (not documented)\n");
+                }
+                for item in items.iter() {
+                    bullet(&mut out, item);
+                }
+            }
+        }
+    }
+
+    let benchmarks: Vec<&BenchmarkDef> = catalog
+        .benchmarks
+        .iter()
+        .filter(|b| b.kpi == kpi.id)
+        .collect();
+    if !benchmarks.is_empty() {
+        section(&mut out, "Benchmarks");
+        for b in benchmarks {
+            benchmark(&mut out, b, kpi.unit);
+        }
+    }
+    out
+}
+
+/// A blank line and a heading.
+fn section(out: &mut String, heading: &str) {
+    writeln!(out, "\n{heading}").unwrap();
+}
+
+/// An indented, wrapped text block, or a note that it is missing.
+fn text_block(out: &mut String, text: Option<&str>) {
+    let paras = text.map(paragraphs).unwrap_or_default();
+    if paras.is_empty() {
+        out.push_str("  (not documented)\n");
+    }
+    for (i, p) in paras.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&wrap(p, "  ", "  "));
+        out.push('\n');
+    }
+}
+
+/// "  • text", wrapped with a hanging indent.
+fn bullet(out: &mut String, text: &str) {
+    out.push_str(&wrap(text, "  • ", "    "));
+    out.push('\n');
+}
+
+/// Bullets "id — Name" for KPI ids.
+fn kpi_list(out: &mut String, catalog: &Catalog, ids: &[String]) {
+    if ids.is_empty() {
+        out.push_str("  none\n");
+    }
+    for id in ids {
+        match catalog.kpis.get(id) {
+            Some(k) => bullet(out, &format!("{id} — {}", k.name)),
+            None => bullet(out, id),
+        }
+    }
+}
+
+/// What the formula reads: tables, then the measures and KPIs it names.
+fn depends_on(catalog: &Catalog, kpi: &KpiDef) -> Vec<String> {
+    let mut out = Vec::new();
+    let tables = tables_read(&kpi.formula);
+    if !tables.is_empty() {
+        out.push(format!(
+            "table{} {}",
+            catalog_args::plural(tables.len()),
+            tables.join(", ")
+        ));
+    }
+    for id in &kpi.depends_on {
+        if let Some(m) = catalog.measures.get(id) {
+            let unit = m
+                .unit
+                .map(|u| format!(" ({})", u.as_str()))
+                .unwrap_or_default();
+            let description = m
+                .description
+                .as_deref()
+                .map(|d| format!(" — {d}"))
+                .unwrap_or_default();
+            out.push(format!(
+                "measure {id}{unit} = {}{description}",
+                m.formula_source
+            ));
+        } else if let Some(k) = catalog.kpis.get(id) {
+            out.push(format!("KPI {id} — {}", k.name));
+        } else {
+            out.push(id.clone());
+        }
+    }
+    out
+}
+
+/// Tables the formula reads directly (not through measures), in order of appearance.
+fn tables_read(formula: &TExpr) -> Vec<String> {
+    let mut tables: Vec<String> = Vec::new();
+    let mut add = |t: &str| {
+        if !tables.iter().any(|x| x == t) {
+            tables.push(t.to_string());
+        }
+    };
+    // Iterative, like every walk over formulas (see ARCHITECTURE.md).
+    let mut stack = vec![formula];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Column { table, .. } => add(table),
+            TExprKind::Neg(x) | TExprKind::Not(x) | TExprKind::Previous(x) => stack.push(x),
+            TExprKind::Binary { left, right, .. } => {
+                stack.push(right);
+                stack.push(left);
+            }
+            TExprKind::IsMissing { operand, .. } => stack.push(operand),
+            TExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                stack.push(otherwise);
+                stack.push(then);
+                stack.push(condition);
+            }
+            TExprKind::Func { args, .. } => stack.extend(args.iter().rev()),
+            TExprKind::Aggregate(agg) => {
+                add(&agg.table);
+                stack.extend(agg.filter.iter());
+                stack.extend(agg.arg.iter());
+            }
+            TExprKind::Number(_)
+            | TExprKind::Text(_)
+            | TExprKind::Date(_)
+            | TExprKind::Bool(_)
+            | TExprKind::Ref(_)
+            | TExprKind::Period(_)
+            | TExprKind::Invalid => {}
+        }
+    }
+    tables
+}
+
+/// KPIs that use this one in their formula, or name it in their change impact.
+fn used_by(catalog: &Catalog, kpi: &KpiDef) -> Vec<String> {
+    let in_formula = catalog.dependents(&kpi.id);
+    let mut out = Vec::new();
+    for other in catalog_args::ordered(catalog) {
+        let formula = in_formula.contains(&other.id.as_str());
+        let affects = other.docs.affects.contains(&kpi.id);
+        let how = match (formula, affects) {
+            (true, true) => "uses it in its formula and names it in its change impact",
+            (true, false) => "uses it in its formula",
+            (false, true) => "names it in its change impact (`affects`)",
+            (false, false) => continue,
+        };
+        out.push(format!("{} — {}: {how}", other.id, other.name));
+    }
+    out
+}
+
+/// One benchmark: value or range, segment, then source, date, link and note.
+fn benchmark(out: &mut String, b: &BenchmarkDef, unit: Unit) {
+    let value = match (b.value, b.low, b.high) {
+        (Some(v), _, _) => number(v, unit),
+        (None, Some(lo), Some(hi)) => format!("{} to {}", number(lo, unit), number(hi, unit)),
+        _ => "no value".to_string(),
+    };
+    let head = match &b.segment {
+        Some(s) => format!("{value} — {s}"),
+        None => value,
+    };
+    bullet(out, &head);
+    let mut source = format!("source: {}", b.source);
+    if let Some(d) = b.as_of {
+        write!(source, " (as of {d})").unwrap();
+    }
+    for line in [Some(source), b.url.clone(), b.note.clone()]
+        .into_iter()
+        .flatten()
+    {
+        out.push_str(&wrap(&line, "    ", "    "));
+        out.push('\n');
+    }
+}
+
+/// A benchmark number in the KPI's unit: percentages as `35%`, others plain.
+fn number(v: f64, unit: Unit) -> String {
+    let (v, suffix) = match unit {
+        Unit::Percent => (v * 100.0, "%"),
+        _ => (v, ""),
+    };
+    let text = format!("{:.6}", v);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_unit() {
+        assert_eq!(number(0.35, Unit::Percent), "35%");
+        assert_eq!(number(0.215, Unit::Percent), "21.5%");
+        assert_eq!(number(1250000.0, Unit::Money), "1250000");
+        assert_eq!(number(-12.5, Unit::Number), "-12.5");
+    }
+}

@@ -1,0 +1,404 @@
+//! Reading CSV files into typed columns, with every bad cell reported.
+
+use super::{Column, Dataset, MONEY_SCALE, NO_TEXT, TableData};
+use crate::ir::{Catalog, ColumnType, TableDef};
+use chrono::NaiveDate;
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Errors reported in full; the rest are counted.
+const MAX_ERRORS: usize = 50;
+
+/// A problem in the data: where it is and what to do.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DataError {
+    pub file: String,
+    /// 1-based line in the file (the header is line 1), 0 for the whole file.
+    pub line: usize,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, " column `{c}`")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, " value {v:?}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The outcome of loading: the dataset, or the errors (first [`MAX_ERRORS`]) and how
+/// many more there were.
+#[derive(Debug)]
+pub struct LoadReport {
+    pub errors: Vec<DataError>,
+    pub more_errors: usize,
+}
+
+struct Errors {
+    list: Vec<DataError>,
+    more: usize,
+}
+
+impl Errors {
+    fn push(&mut self, e: DataError) {
+        if self.list.len() < MAX_ERRORS {
+            self.list.push(e);
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+/// Loads `dir/TABLE.csv` for every table the catalog declares.
+pub fn load_dataset(catalog: &Catalog, dir: &Path) -> Result<Dataset, LoadReport> {
+    let mut errors = Errors {
+        list: Vec::new(),
+        more: 0,
+    };
+    let mut dataset = Dataset::default();
+    for table in catalog.tables.values() {
+        let path = dir.join(format!("{}.csv", table.name));
+        let file = path.display().to_string();
+        if !path.exists() {
+            errors.push(DataError {
+                file,
+                line: 0,
+                column: None,
+                value: None,
+                message: format!(
+                    "no file for table `{}`; expected {}.csv in {}",
+                    table.name,
+                    table.name,
+                    dir.display()
+                ),
+            });
+            continue;
+        }
+        if let Some(data) = load_table(table, &path, &file, &mut errors) {
+            dataset.tables.insert(table.name.clone(), data);
+        }
+    }
+    check_relations(catalog, &dataset, dir, &mut errors);
+    if errors.list.is_empty() {
+        Ok(dataset)
+    } else {
+        Err(LoadReport {
+            errors: errors.list,
+            more_errors: errors.more,
+        })
+    }
+}
+
+enum Builder {
+    Text(Vec<u32>, HashMap<String, u32>, Vec<std::sync::Arc<str>>),
+    Number(Vec<f64>, Vec<bool>),
+    Money(Vec<i64>, Vec<bool>),
+    Date(Vec<f64>, Vec<bool>, bool),
+    Bool(Vec<Option<bool>>),
+}
+
+fn load_table(table: &TableDef, path: &Path, file: &str, errors: &mut Errors) -> Option<TableData> {
+    let mut reader = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(whole_file(file, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(whole_file(file, format!("cannot read the header row: {e}")));
+            return None;
+        }
+    };
+    let mut positions = Vec::new();
+    let mut ok = true;
+    for col in table.columns.values() {
+        match headers.iter().position(|h| h.trim() == col.name) {
+            Some(p) => positions.push(p),
+            None => {
+                ok = false;
+                errors.push(DataError {
+                    file: file.to_string(),
+                    line: 1,
+                    column: Some(col.name.clone()),
+                    value: None,
+                    message: format!(
+                        "required column `{}` is missing from the header (found: {})",
+                        col.name,
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let mut builders: Vec<Builder> = table
+        .columns
+        .values()
+        .map(|c| match c.ty {
+            ColumnType::Text => Builder::Text(Vec::new(), HashMap::new(), Vec::new()),
+            ColumnType::Int | ColumnType::Number => Builder::Number(Vec::new(), Vec::new()),
+            ColumnType::Money => Builder::Money(Vec::new(), Vec::new()),
+            ColumnType::Date => Builder::Date(Vec::new(), Vec::new(), false),
+            ColumnType::DateTime => Builder::Date(Vec::new(), Vec::new(), true),
+            ColumnType::Bool => Builder::Bool(Vec::new()),
+        })
+        .collect();
+    let mut keys: HashMap<String, usize> = HashMap::new();
+    let mut rows = 0;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                errors.push(whole_file(file, format!("malformed CSV: {e}")));
+                return None;
+            }
+        }
+        rows += 1;
+        let line = record.position().map_or(rows + 1, |p| p.line() as usize);
+        for ((col, pos), builder) in table.columns.values().zip(&positions).zip(&mut builders) {
+            let cell = record.get(*pos).unwrap_or("").trim();
+            let err = |message: String| DataError {
+                file: file.to_string(),
+                line,
+                column: Some(col.name.clone()),
+                value: Some(cell.to_string()),
+                message,
+            };
+            if cell.is_empty() {
+                if !col.optional {
+                    errors.push(DataError {
+                        value: None,
+                        ..err(format!(
+                            "required cell is empty; fill it, or declare `{}` optional in the model",
+                            col.name
+                        ))
+                    });
+                }
+                push_missing(builder);
+                continue;
+            }
+            if col.key
+                && let Some(first) = keys.insert(cell.to_string(), line)
+            {
+                errors.push(err(format!(
+                    "duplicate key: the same `{}` is on line {first}",
+                    col.name
+                )));
+            }
+            match builder {
+                Builder::Text(codes, index, dict) => {
+                    let next = dict.len() as u32;
+                    let code = *index.entry(cell.to_string()).or_insert_with(|| {
+                        dict.push(cell.into());
+                        next
+                    });
+                    codes.push(code);
+                }
+                Builder::Number(values, valid) => match cell.parse::<f64>() {
+                    Ok(v) if v.is_finite() && (col.ty != ColumnType::Int || v.fract() == 0.0) => {
+                        values.push(v);
+                        valid.push(true);
+                    }
+                    _ => {
+                        let what = if col.ty == ColumnType::Int {
+                            "a whole number"
+                        } else {
+                            "a number"
+                        };
+                        errors.push(err(format!("not {what}")));
+                        values.push(0.0);
+                        valid.push(false);
+                    }
+                },
+                Builder::Money(values, valid) => {
+                    match parse_money(cell) {
+                        Some(v) => {
+                            values.push(v);
+                            valid.push(true);
+                        }
+                        None => {
+                            errors.push(err("not an amount of money (digits with at most 4 decimals, e.g. 1250.50)".into()));
+                            values.push(0);
+                            valid.push(false);
+                        }
+                    }
+                }
+                Builder::Date(values, valid, with_time) => match parse_date(cell, *with_time) {
+                    Some(d) => {
+                        values.push(d);
+                        valid.push(true);
+                    }
+                    None => {
+                        errors.push(err(if *with_time {
+                            "not a date-time (YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS])"
+                                .into()
+                        } else {
+                            "not a date (YYYY-MM-DD)".into()
+                        }));
+                        values.push(0.0);
+                        valid.push(false);
+                    }
+                },
+                Builder::Bool(values) => match cell.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "1" => values.push(Some(true)),
+                    "false" | "no" | "0" => values.push(Some(false)),
+                    _ => {
+                        errors.push(err("not true or false".into()));
+                        values.push(None);
+                    }
+                },
+            }
+        }
+    }
+    let columns: IndexMap<String, Column> = table
+        .columns
+        .keys()
+        .cloned()
+        .zip(builders.into_iter().map(|b| match b {
+            Builder::Text(codes, _, dict) => Column::Text { codes, dict },
+            Builder::Number(values, valid) => Column::Number { values, valid },
+            Builder::Money(values, valid) => Column::Money { values, valid },
+            Builder::Date(values, valid, _) => Column::Date { values, valid },
+            Builder::Bool(values) => Column::Bool { values },
+        }))
+        .collect();
+    Some(TableData { rows, columns })
+}
+
+fn push_missing(b: &mut Builder) {
+    match b {
+        Builder::Text(codes, ..) => codes.push(NO_TEXT),
+        Builder::Number(v, valid) => {
+            v.push(0.0);
+            valid.push(false)
+        }
+        Builder::Money(v, valid) => {
+            v.push(0);
+            valid.push(false)
+        }
+        Builder::Date(v, valid, _) => {
+            v.push(0.0);
+            valid.push(false)
+        }
+        Builder::Bool(v) => v.push(None),
+    }
+}
+
+fn whole_file(file: &str, message: String) -> DataError {
+    DataError {
+        file: file.to_string(),
+        line: 0,
+        column: None,
+        value: None,
+        message,
+    }
+}
+
+/// Parses a decimal string exactly into ten-thousandths.
+pub fn parse_money(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty()
+        || frac.len() > 4
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let int: i64 = int.parse().ok()?;
+    let frac_value: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<4}").parse().ok()?
+    };
+    let v = int.checked_mul(MONEY_SCALE)?.checked_add(frac_value)?;
+    Some(if neg { -v } else { v })
+}
+
+/// Days since 1970-01-01 of a date, or of a date-time (fractional).
+pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some((d - epoch).num_days() as f64);
+    }
+    if with_time {
+        for fmt in [
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M",
+        ] {
+            if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
+                let secs = (dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds();
+                return Some(secs as f64 / 86_400.0);
+            }
+        }
+    }
+    None
+}
+
+/// Every relation cell must name an existing row of the target table.
+fn check_relations(catalog: &Catalog, dataset: &Dataset, dir: &Path, errors: &mut Errors) {
+    for table in catalog.tables.values() {
+        let Some(data) = dataset.tables.get(&table.name) else {
+            continue;
+        };
+        for col in table.columns.values() {
+            let Some(target) = &col.relation else {
+                continue;
+            };
+            let Some(target_def) = catalog.tables.get(target) else {
+                continue;
+            };
+            let (Some(key), Some(target_data)) = (&target_def.key, dataset.tables.get(target))
+            else {
+                continue;
+            };
+            let Some(Column::Text { dict: key_dict, .. }) = target_data.columns.get(key) else {
+                continue;
+            };
+            let known: std::collections::HashSet<&str> = key_dict.iter().map(|k| &**k).collect();
+            if let Some(Column::Text { codes, dict }) = data.columns.get(&col.name) {
+                for (row, code) in codes.iter().enumerate() {
+                    let Some(value) = dict.get(*code as usize) else {
+                        continue;
+                    };
+                    if !known.contains(&**value) {
+                        errors.push(DataError {
+                            file: dir
+                                .join(format!("{}.csv", table.name))
+                                .display()
+                                .to_string(),
+                            line: row + 2,
+                            column: Some(col.name.clone()),
+                            value: Some(value.to_string()),
+                            message: format!("no row of `{target}` has this `{key}`"),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}

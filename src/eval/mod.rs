@@ -1,0 +1,728 @@
+//! Evaluating checked KPIs over a loaded dataset, for a period and a scope.
+//!
+//! Evaluation works a column at a time: every node of a per-row expression is applied
+//! to the whole column of the aggregated table, then rows are masked by the period and
+//! the filter and folded into one value per group (the portfolio, each segment, or
+//! each account). Measures and KPIs referred to several times are computed once per
+//! request and period.
+
+mod period;
+mod value;
+
+pub use period::Period;
+pub use value::Val;
+
+use crate::data::{Column, Dataset, MONEY_SCALE, NO_TEXT};
+use crate::ir::*;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// How results are grouped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// One value for all accounts in scope.
+    Portfolio,
+    /// One value per value of an `accounts` dimension.
+    By(String),
+    /// One value per account.
+    PerAccount,
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// KPI ids; empty means every KPI of the catalog.
+    pub kpis: Vec<String>,
+    pub period: Period,
+    pub scope: Scope,
+    /// Keep only accounts whose column equals the value (`--where tier=strategic`,
+    /// `--account ID` is `account key = ID`).
+    pub filters: Vec<(String, String)>,
+}
+
+/// One computed value, with the previous period's and the change.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultRow {
+    pub kpi: String,
+    pub name: String,
+    pub unit: Unit,
+    /// The segment or account (empty for the portfolio).
+    pub group: String,
+    /// The breakdown key, for breakdown KPIs.
+    pub breakdown: Option<String>,
+    pub value: Output,
+    pub previous: Output,
+    /// `value - previous`, when both exist.
+    pub change: Option<f64>,
+}
+
+/// A computed value or the reason there is none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Output {
+    Value(f64),
+    Missing(String),
+}
+
+/// The result of a query.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub period: String,
+    pub previous_period: String,
+    pub scope: Scope,
+    pub rows: Vec<ResultRow>,
+}
+
+/// An evaluation error that is not about a value (unknown KPI, dimension, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryError(pub String);
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Evaluates a query. The catalog must have checked without errors.
+pub fn evaluate(catalog: &Catalog, data: &Dataset, query: &Query) -> Result<Results, QueryError> {
+    let ids: Vec<&KpiDef> = if query.kpis.is_empty() {
+        catalog.kpis.values().collect()
+    } else {
+        query
+            .kpis
+            .iter()
+            .map(|id| {
+                catalog.kpis.get(id).ok_or_else(|| {
+                    let hint = crate::diagnostic::did_you_mean(
+                        id,
+                        catalog.kpis.keys().map(String::as_str),
+                    )
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                    QueryError(format!("no KPI named `{id}`{hint}"))
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
+    let rows: Vec<Vec<ResultRow>> = ids
+        .par_iter()
+        .map(|kpi| {
+            let mut ev =
+                Evaluator::new(catalog, data, &groups, query.period, kpi.breakdown.as_ref());
+            let now = ev.eval(&kpi.formula, 0);
+            let before = ev.eval(&kpi.formula, 1);
+            ev.result_rows(kpi, &now, &before)
+        })
+        .collect();
+    Ok(Results {
+        period: query.period.label(),
+        previous_period: query.period.previous().label(),
+        scope: query.scope.clone(),
+        rows: rows.into_iter().flatten().collect(),
+    })
+}
+
+/// Which group each account belongs to.
+struct Groups {
+    names: Vec<String>,
+    /// Per account row: its group, or none when filtered out.
+    of_account: Vec<Option<usize>>,
+    /// Account key -> account row.
+    account_row: HashMap<Arc<str>, usize>,
+}
+
+impl Groups {
+    fn new(
+        catalog: &Catalog,
+        data: &Dataset,
+        scope: &Scope,
+        filters: &[(String, String)],
+    ) -> Result<Groups, QueryError> {
+        let def = catalog
+            .tables
+            .get("accounts")
+            .ok_or_else(|| QueryError("the data model has no `accounts` table".into()))?;
+        let table = data
+            .tables
+            .get("accounts")
+            .ok_or_else(|| QueryError("the dataset has no accounts".into()))?;
+        let key = def.key.clone().unwrap_or_default();
+        let text_col = |name: &str| -> Result<&Column, QueryError> {
+            let col = table.columns.get(name).ok_or_else(|| {
+                let hint =
+                    crate::diagnostic::did_you_mean(name, def.columns.keys().map(String::as_str))
+                        .map(|h| format!("; {h}"))
+                        .unwrap_or_default();
+                QueryError(format!("accounts have no column `{name}`{hint}"))
+            })?;
+            match col {
+                Column::Text { .. } | Column::Bool { .. } => Ok(col),
+                _ => Err(QueryError(format!(
+                    "`accounts.{name}` is not text; segment and filter by text columns"
+                ))),
+            }
+        };
+        let cell = |col: &Column, i: usize| -> String {
+            match col {
+                Column::Text { .. } => col.text(i).unwrap_or("(missing)").to_string(),
+                Column::Bool { values } => values[i].map_or("(missing)".into(), |b| b.to_string()),
+                _ => String::new(),
+            }
+        };
+        let keys = text_col(&key)?;
+        let mut account_row = HashMap::new();
+        if let Column::Text { codes, dict } = keys {
+            for (i, c) in codes.iter().enumerate() {
+                if *c != NO_TEXT {
+                    account_row.insert(dict[*c as usize].clone(), i);
+                }
+            }
+        }
+        let filter_cols: Vec<(&Column, &str)> = filters
+            .iter()
+            .map(|(c, v)| Ok((text_col(c)?, v.as_str())))
+            .collect::<Result<_, QueryError>>()?;
+        let by = match scope {
+            Scope::By(dim) => {
+                let dimension = def.columns.get(dim).is_some_and(|c| c.dimension);
+                if !dimension {
+                    let dims: Vec<&str> = def
+                        .columns
+                        .values()
+                        .filter(|c| c.dimension)
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    return Err(QueryError(format!(
+                        "`{dim}` is not a dimension of accounts; dimensions: {}",
+                        dims.join(", ")
+                    )));
+                }
+                Some(text_col(dim)?)
+            }
+            _ => None,
+        };
+        let mut names: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut of_account = Vec::with_capacity(table.rows);
+        for i in 0..table.rows {
+            if !filter_cols.iter().all(|(c, v)| cell(c, i) == *v) {
+                of_account.push(None);
+                continue;
+            }
+            let name = match (scope, by) {
+                (Scope::Portfolio, _) => String::new(),
+                (Scope::PerAccount, _) => cell(keys, i),
+                (Scope::By(_), Some(c)) => cell(c, i),
+                _ => String::new(),
+            };
+            let next = names.len();
+            let g = *index.entry(name.clone()).or_insert_with(|| {
+                names.push(name);
+                next
+            });
+            of_account.push(Some(g));
+        }
+        if names.is_empty() {
+            if filters.is_empty() {
+                return Err(QueryError("the dataset has no accounts".into()));
+            }
+            return Err(QueryError("no account matches the filters".into()));
+        }
+        // Stable, readable order of groups.
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|a, b| names[*a].cmp(&names[*b]));
+        let mut rank = vec![0; names.len()];
+        for (r, g) in order.iter().enumerate() {
+            rank[*g] = r;
+        }
+        let names = order.iter().map(|g| names[*g].clone()).collect();
+        let of_account = of_account.into_iter().map(|g| g.map(|g| rank[g])).collect();
+        Ok(Groups {
+            names,
+            of_account,
+            account_row,
+        })
+    }
+}
+
+/// The breakdown of a KPI: its column's keys.
+struct Split<'a> {
+    table: &'a str,
+    codes: &'a [u32],
+    keys: Vec<Arc<str>>,
+}
+
+struct Evaluator<'a> {
+    catalog: &'a Catalog,
+    data: &'a Dataset,
+    groups: &'a Groups,
+    period: Period,
+    split: Option<Split<'a>>,
+    memo: HashMap<(String, u32), Vec<Val>>,
+    /// Per table: the account row of each row (through its account column).
+    accounts_of: HashMap<String, Vec<Option<usize>>>,
+}
+
+/// Per-row values of a table's column expression.
+type Rows = Vec<Val>;
+
+impl<'a> Evaluator<'a> {
+    fn new(
+        catalog: &'a Catalog,
+        data: &'a Dataset,
+        groups: &'a Groups,
+        period: Period,
+        breakdown: Option<&'a ColumnRef>,
+    ) -> Self {
+        let split =
+            breakdown.and_then(
+                |b| match data.tables.get(&b.table)?.columns.get(&b.column)? {
+                    Column::Text { codes, dict } => Some(Split {
+                        table: b.table.as_str(),
+                        codes,
+                        keys: dict.clone(),
+                    }),
+                    _ => None,
+                },
+            );
+        Evaluator {
+            catalog,
+            data,
+            groups,
+            period,
+            split,
+            memo: HashMap::new(),
+            accounts_of: HashMap::new(),
+        }
+    }
+
+    fn slots(&self) -> usize {
+        self.groups.names.len() * self.split.as_ref().map_or(1, |s| s.keys.len().max(1))
+    }
+
+    fn period_at(&self, back: u32) -> Period {
+        (0..back).fold(self.period, |p, _| p.previous())
+    }
+
+    /// A scope-level expression: one value per slot (group, or group x breakdown key).
+    fn eval(&mut self, e: &TExpr, back: u32) -> Vec<Val> {
+        let n = self.slots();
+        match &e.kind {
+            TExprKind::Number(v) => vec![Val::Num(*v); n],
+            TExprKind::Text(t) => vec![Val::Text(t.as_str().into()); n],
+            TExprKind::Date(d) => vec![Val::Date(date_days(*d)); n],
+            TExprKind::Bool(b) => vec![Val::Bool(*b); n],
+            TExprKind::Period(f) => vec![period_value(self.period_at(back), *f); n],
+            TExprKind::Ref(id) => {
+                let key = (id.clone(), back);
+                if let Some(v) = self.memo.get(&key) {
+                    return v.clone();
+                }
+                let Some(formula) = self.catalog.formula(id) else {
+                    return vec![Val::missing("unknown name"); n];
+                };
+                let v = self.eval(formula, back);
+                self.memo.insert(key, v.clone());
+                v
+            }
+            TExprKind::Previous(inner) => self.eval(inner, back + 1),
+            TExprKind::Aggregate(agg) => self.aggregate(agg, back),
+            TExprKind::Invalid | TExprKind::Column { .. } => {
+                vec![Val::missing("invalid expression"); n]
+            }
+            _ => {
+                let mut kids = Vec::new();
+                for child in children(e) {
+                    kids.push(self.eval(child, back));
+                }
+                (0..n)
+                    .map(|i| combine(e, &kids.iter().map(|k| &k[i]).collect::<Vec<_>>()))
+                    .collect()
+            }
+        }
+    }
+
+    fn accounts_of(&mut self, table: &str) -> Vec<Option<usize>> {
+        if let Some(v) = self.accounts_of.get(table) {
+            return v.clone();
+        }
+        let def = &self.catalog.tables[table];
+        let data = &self.data.tables[table];
+        let rows: Vec<Option<usize>> = if table == "accounts" {
+            (0..data.rows).map(Some).collect()
+        } else {
+            match def
+                .account_column
+                .as_ref()
+                .and_then(|c| data.columns.get(c))
+            {
+                Some(col @ Column::Text { .. }) => (0..data.rows)
+                    .map(|i| {
+                        col.text(i)
+                            .and_then(|k| self.groups.account_row.get(k).copied())
+                    })
+                    .collect(),
+                _ => vec![None; data.rows],
+            }
+        };
+        self.accounts_of.insert(table.to_string(), rows.clone());
+        rows
+    }
+
+    fn aggregate(&mut self, agg: &Aggregate, back: u32) -> Vec<Val> {
+        let n = self.slots();
+        let Some(data) = self.data.tables.get(&agg.table) else {
+            return vec![Val::missing("table not loaded"); n];
+        };
+        let accounts = self.accounts_of(&agg.table);
+        let (start, end) = self.period_at(back).epoch_days();
+        let period = self.period_at(back);
+        // Rows in scope: the row's account is in a group, the date is in the period,
+        // the filter holds.
+        let mut keep: Vec<Option<usize>> = accounts
+            .iter()
+            .map(|a| a.and_then(|a| self.groups.of_account[a]))
+            .collect();
+        if let TimeFilter::Column(c) = &agg.time
+            && let Some(Column::Date { values, valid }) = data.columns.get(c)
+        {
+            for (i, k) in keep.iter_mut().enumerate() {
+                let day = values[i].floor();
+                if !valid[i] || day < start || day > end {
+                    *k = None;
+                }
+            }
+        }
+        if let Some(f) = &agg.filter {
+            let mask = self.rows(f, &agg.table, period);
+            for (k, m) in keep.iter_mut().zip(&mask) {
+                if *m != Val::Bool(true) {
+                    *k = None;
+                }
+            }
+        }
+        if let Some(split) = &self.split
+            && split.table == agg.table
+        {
+            let width = split.keys.len().max(1);
+            for (i, k) in keep.iter_mut().enumerate() {
+                *k = match (*k, split.codes.get(i)) {
+                    (Some(g), Some(c)) if *c != NO_TEXT => Some(g * width + *c as usize),
+                    _ => None,
+                };
+            }
+        }
+        // Exact sums of money columns.
+        if agg.func == AggFunc::Sum
+            && let Some(TExpr {
+                kind:
+                    TExprKind::Column {
+                        column, via: None, ..
+                    },
+                ..
+            }) = &agg.arg
+            && let Some(Column::Money { values, valid }) = data.columns.get(column)
+        {
+            let mut sums = vec![0i128; n];
+            let mut seen = vec![false; n];
+            for (i, k) in keep.iter().enumerate() {
+                if let (Some(g), true) = (k, valid[i]) {
+                    sums[*g] += values[i] as i128;
+                    seen[*g] = true;
+                }
+            }
+            return sums
+                .iter()
+                .zip(&seen)
+                .map(|(s, seen)| {
+                    if *seen {
+                        Val::Num(*s as f64 / MONEY_SCALE as f64)
+                    } else {
+                        Val::missing("no rows")
+                    }
+                })
+                .collect();
+        }
+        let values: Option<Rows> = agg.arg.as_ref().map(|a| self.rows(a, &agg.table, period));
+        let mut buckets: Vec<Vec<f64>> = vec![Vec::new(); n];
+        let mut counts = vec![0usize; n];
+        let mut distinct: Vec<HashSet<String>> = vec![
+            HashSet::new();
+            if agg.func == AggFunc::CountDistinct {
+                n
+            } else {
+                0
+            }
+        ];
+        for (i, k) in keep.iter().enumerate() {
+            let Some(g) = *k else { continue };
+            match (&values, agg.func) {
+                (None, _) => counts[g] += 1,
+                (Some(v), AggFunc::Count) => counts[g] += v[i].is_present() as usize,
+                (Some(v), AggFunc::CountDistinct) => {
+                    if v[i].is_present() {
+                        distinct[g].insert(format!("{:?}", v[i]));
+                    }
+                }
+                (Some(v), _) => match &v[i] {
+                    Val::Num(x) | Val::Date(x) => buckets[g].push(*x),
+                    _ => {}
+                },
+            }
+        }
+        let is_date = agg
+            .arg
+            .as_ref()
+            .is_some_and(|a| matches!(a.ty, Type::Date | Type::DateTime));
+        let wrap = |x: f64| if is_date { Val::Date(x) } else { Val::Num(x) };
+        (0..n)
+            .map(|g| match agg.func {
+                AggFunc::CountRows | AggFunc::Count => Val::Num(counts[g] as f64),
+                AggFunc::CountDistinct => Val::Num(distinct[g].len() as f64),
+                _ if buckets[g].is_empty() => Val::missing("no rows"),
+                AggFunc::Sum => Val::Num(buckets[g].iter().sum()),
+                AggFunc::Avg => Val::Num(buckets[g].iter().sum::<f64>() / buckets[g].len() as f64),
+                AggFunc::Min => wrap(buckets[g].iter().copied().fold(f64::INFINITY, f64::min)),
+                AggFunc::Max => wrap(buckets[g].iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+                AggFunc::Median => Val::Num(percentile(&mut buckets[g], 0.5)),
+                AggFunc::Percentile => {
+                    Val::Num(percentile(&mut buckets[g], agg.fraction.unwrap_or(0.5)))
+                }
+            })
+            .collect()
+    }
+
+    /// A per-row expression over every row of `table`.
+    fn rows(&mut self, e: &TExpr, table: &str, period: Period) -> Rows {
+        let n = self.data.tables.get(table).map_or(0, |t| t.rows);
+        match &e.kind {
+            TExprKind::Column {
+                table: t,
+                column,
+                via,
+            } => {
+                let Some(data) = self.data.tables.get(t.as_str()) else {
+                    return vec![Val::missing("table not loaded"); n];
+                };
+                let Some(col) = data.columns.get(column) else {
+                    return vec![Val::missing("column not loaded"); n];
+                };
+                let index: Vec<Option<usize>> = if via.is_some() {
+                    self.accounts_of(table)
+                } else {
+                    (0..n).map(Some).collect()
+                };
+                index
+                    .into_iter()
+                    .map(|i| i.map_or(Val::missing("unknown account"), |i| cell(col, i)))
+                    .collect()
+            }
+            TExprKind::Number(v) => vec![Val::Num(*v); n],
+            TExprKind::Text(t) => vec![Val::Text(t.as_str().into()); n],
+            TExprKind::Date(d) => vec![Val::Date(date_days(*d)); n],
+            TExprKind::Bool(b) => vec![Val::Bool(*b); n],
+            TExprKind::Period(f) => vec![period_value(period, *f); n],
+            _ => {
+                let kids: Vec<Rows> = children(e)
+                    .into_iter()
+                    .map(|c| self.rows(c, table, period))
+                    .collect();
+                (0..n)
+                    .map(|i| combine(e, &kids.iter().map(|k| &k[i]).collect::<Vec<_>>()))
+                    .collect()
+            }
+        }
+    }
+
+    fn rows_out(&self, v: &Val) -> Output {
+        match v {
+            Val::Num(x) => Output::Value(*x),
+            Val::Missing(r) => Output::Missing(r.to_string()),
+            _ => Output::Missing("not a number".into()),
+        }
+    }
+
+    fn result_rows(&self, kpi: &KpiDef, now: &[Val], before: &[Val]) -> Vec<ResultRow> {
+        let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
+        let mut out = Vec::new();
+        for (g, name) in self.groups.names.iter().enumerate() {
+            let mut keys: Vec<(Option<String>, usize)> = match &self.split {
+                Some(s) => s
+                    .keys
+                    .iter()
+                    .enumerate()
+                    .map(|(k, key)| (Some(key.to_string()), g * width + k))
+                    .collect(),
+                None => vec![(None, g)],
+            };
+            keys.sort();
+            for (key, slot) in keys {
+                let value = self.rows_out(&now[slot]);
+                let previous = self.rows_out(&before[slot]);
+                if key.is_some()
+                    && !matches!(value, Output::Value(_))
+                    && !matches!(previous, Output::Value(_))
+                {
+                    continue;
+                }
+                let change = match (&value, &previous) {
+                    (Output::Value(a), Output::Value(b)) => Some(a - b),
+                    _ => None,
+                };
+                out.push(ResultRow {
+                    kpi: kpi.id.clone(),
+                    name: kpi.name.clone(),
+                    unit: kpi.unit,
+                    group: name.clone(),
+                    breakdown: key,
+                    value,
+                    previous,
+                    change,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn cell(col: &Column, i: usize) -> Val {
+    let missing = || Val::missing("empty cell");
+    match col {
+        Column::Text { codes, dict } => match codes[i] {
+            NO_TEXT => missing(),
+            c => Val::Text(dict[c as usize].clone()),
+        },
+        Column::Number { values, valid } => {
+            if valid[i] {
+                Val::Num(values[i])
+            } else {
+                missing()
+            }
+        }
+        Column::Money { values, valid } => {
+            if valid[i] {
+                Val::Num(values[i] as f64 / MONEY_SCALE as f64)
+            } else {
+                missing()
+            }
+        }
+        Column::Date { values, valid } => {
+            if valid[i] {
+                Val::Date(values[i])
+            } else {
+                missing()
+            }
+        }
+        Column::Bool { values } => values[i].map_or_else(missing, Val::Bool),
+    }
+}
+
+fn date_days(d: chrono::NaiveDate) -> f64 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(chrono::NaiveDate::MIN);
+    (d - epoch).num_days() as f64
+}
+
+fn period_value(p: Period, f: PeriodField) -> Val {
+    let (start, end) = p.epoch_days();
+    match f {
+        PeriodField::Start => Val::Date(start),
+        PeriodField::End => Val::Date(end),
+        PeriodField::Days => Val::Num(p.days() as f64),
+    }
+}
+
+/// Linear interpolation between closest ranks (as PostgreSQL's percentile_cont).
+fn percentile(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    let pos = q * (values.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
+}
+
+fn children(e: &TExpr) -> Vec<&TExpr> {
+    match &e.kind {
+        TExprKind::Neg(x) | TExprKind::Not(x) | TExprKind::IsMissing { operand: x, .. } => vec![x],
+        TExprKind::Binary { left, right, .. } => vec![left, right],
+        TExprKind::If {
+            condition,
+            then,
+            otherwise,
+        } => vec![condition, then, otherwise],
+        TExprKind::Func { args, .. } => args.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Applies `e`'s operator to its children's values.
+fn combine(e: &TExpr, kids: &[&Val]) -> Val {
+    match &e.kind {
+        TExprKind::Neg(_) => match kids[0] {
+            Val::Num(x) => Val::Num(-x),
+            other => other.clone(),
+        },
+        TExprKind::Not(_) => match kids[0] {
+            Val::Bool(b) => Val::Bool(!b),
+            other => other.clone(),
+        },
+        TExprKind::IsMissing { negated, .. } => Val::Bool(kids[0].is_present() == *negated),
+        TExprKind::Binary { op, .. } => value::binary(*op, kids[0], kids[1]),
+        TExprKind::If { .. } => match kids[0] {
+            Val::Bool(true) => kids[1].clone(),
+            Val::Bool(false) => kids[2].clone(),
+            other => other.clone(),
+        },
+        TExprKind::Func { func, .. } => function(*func, kids),
+        _ => Val::missing("invalid expression"),
+    }
+}
+
+fn function(func: Func, args: &[&Val]) -> Val {
+    let num = |v: &Val| match v {
+        Val::Num(x) | Val::Date(x) => Some(*x),
+        _ => None,
+    };
+    let first_missing = || {
+        args.iter()
+            .find(|a| !a.is_present())
+            .map_or(Val::missing("missing"), |a| (*a).clone())
+    };
+    match func {
+        Func::Coalesce => args
+            .iter()
+            .find(|a| a.is_present())
+            .map_or_else(first_missing, |a| (*a).clone()),
+        Func::Abs => num(args[0]).map_or_else(first_missing, |x| Val::Num(x.abs())),
+        Func::Round => {
+            let digits = args.get(1).and_then(|d| num(d)).unwrap_or(0.0);
+            let f = 10f64.powi(digits as i32);
+            num(args[0]).map_or_else(first_missing, |x| Val::Num((x * f).round() / f))
+        }
+        Func::Least | Func::Greatest => {
+            if args.iter().any(|a| !a.is_present()) {
+                return first_missing();
+            }
+            let pick = args.iter().copied().reduce(|a, b| {
+                let (x, y) = (num(a).unwrap_or(0.0), num(b).unwrap_or(0.0));
+                if (func == Func::Least) == (y < x) {
+                    b
+                } else {
+                    a
+                }
+            });
+            pick.cloned().unwrap_or_else(first_missing)
+        }
+        Func::DaysBetween | Func::HoursBetween => match (num(args[0]), num(args[1])) {
+            (Some(a), Some(b)) => Val::Num(if func == Func::DaysBetween {
+                b - a
+            } else {
+                (b - a) * 24.0
+            }),
+            _ => first_missing(),
+        },
+    }
+}

@@ -1,0 +1,144 @@
+//! Values during evaluation and the scalar operators, with the missing-value rules of
+//! LANGUAGE.md: missing propagates, `and`/`or` are three-valued, `x / 0` is missing
+//! with a reason.
+
+use crate::syntax::ast::BinaryOp;
+use std::sync::Arc;
+
+/// A value of one row or one scope. Dates are days since 1970-01-01.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Num(f64),
+    Bool(bool),
+    Date(f64),
+    Text(Arc<str>),
+    /// No value, and why.
+    Missing(Arc<str>),
+}
+
+impl Val {
+    /// A missing value with `reason`.
+    pub fn missing(reason: &str) -> Val {
+        Val::Missing(reason.into())
+    }
+
+    /// True unless missing.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Val::Missing(_))
+    }
+
+    fn truth(&self) -> Option<bool> {
+        match self {
+            Val::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+/// `a op b`.
+pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
+    use BinaryOp::*;
+    match op {
+        And => match (a.truth(), b.truth()) {
+            (Some(false), _) | (_, Some(false)) => Val::Bool(false),
+            (Some(true), Some(true)) => Val::Bool(true),
+            _ => first_missing(a, b),
+        },
+        Or => match (a.truth(), b.truth()) {
+            (Some(true), _) | (_, Some(true)) => Val::Bool(true),
+            (Some(false), Some(false)) => Val::Bool(false),
+            _ => first_missing(a, b),
+        },
+        _ if !a.is_present() || !b.is_present() => first_missing(a, b),
+        Eq | Ne | Lt | Le | Gt | Ge => {
+            let ord = match (a, b) {
+                (Val::Num(x), Val::Num(y)) | (Val::Date(x), Val::Date(y)) => x.partial_cmp(y),
+                (Val::Text(x), Val::Text(y)) => Some(x.cmp(y)),
+                (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+                _ => None,
+            };
+            let Some(ord) = ord else {
+                return Val::missing("values cannot be compared");
+            };
+            Val::Bool(match op {
+                Eq => ord.is_eq(),
+                Ne => ord.is_ne(),
+                Lt => ord.is_lt(),
+                Le => ord.is_le(),
+                Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            })
+        }
+        Add | Sub | Mul | Div => match (a, b) {
+            (Val::Num(x), Val::Num(y)) => arith(op, *x, *y),
+            (Val::Date(x), Val::Date(y)) if op == Sub => Val::Num(x - y),
+            (Val::Date(x), Val::Num(y)) if op == Add => Val::Date(x + y),
+            (Val::Date(x), Val::Num(y)) if op == Sub => Val::Date(x - y),
+            (Val::Num(x), Val::Date(y)) if op == Add => Val::Date(x + y),
+            _ => Val::missing("values cannot be combined"),
+        },
+    }
+}
+
+fn arith(op: BinaryOp, x: f64, y: f64) -> Val {
+    let v = match op {
+        BinaryOp::Add => x + y,
+        BinaryOp::Sub => x - y,
+        BinaryOp::Mul => x * y,
+        _ => {
+            if y == 0.0 {
+                return Val::missing("division by zero");
+            }
+            x / y
+        }
+    };
+    if v.is_finite() {
+        Val::Num(v)
+    } else {
+        Val::missing("number out of range")
+    }
+}
+
+fn first_missing(a: &Val, b: &Val) -> Val {
+    match (a, b) {
+        (Val::Missing(r), _) | (_, Val::Missing(r)) => Val::Missing(r.clone()),
+        _ => Val::missing("not true or false"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn division_by_zero_is_missing_with_reason() {
+        assert_eq!(
+            binary(BinaryOp::Div, &Val::Num(1.0), &Val::Num(0.0)),
+            Val::missing("division by zero")
+        );
+    }
+
+    #[test]
+    fn three_valued_logic() {
+        let m = Val::missing("empty cell");
+        assert_eq!(
+            binary(BinaryOp::And, &Val::Bool(false), &m),
+            Val::Bool(false)
+        );
+        assert_eq!(binary(BinaryOp::Or, &m, &Val::Bool(true)), Val::Bool(true));
+        assert_eq!(binary(BinaryOp::And, &Val::Bool(true), &m), m);
+        assert_eq!(binary(BinaryOp::Add, &Val::Num(1.0), &m), m);
+    }
+
+    #[test]
+    fn date_arithmetic() {
+        assert_eq!(
+            binary(BinaryOp::Sub, &Val::Date(10.0), &Val::Date(3.0)),
+            Val::Num(7.0)
+        );
+        assert_eq!(
+            binary(BinaryOp::Add, &Val::Date(10.0), &Val::Num(2.0)),
+            Val::Date(12.0)
+        );
+    }
+}
