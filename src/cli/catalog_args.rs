@@ -3,7 +3,7 @@
 //! the plain-text helpers that turn documentation text blocks into paragraphs and
 //! wrap them for a terminal.
 
-use super::{FAILED, default_catalog, usage_error};
+use super::{FAILED, OK, default_catalog, usage_error};
 use kpic::Catalog;
 use kpic::diagnostic::did_you_mean;
 use kpic::ir::{Cadence, Direction, KpiDef, Unit};
@@ -286,6 +286,21 @@ pub fn wrap(text: &str, first: &str, rest: &str) -> String {
         line_empty = false;
     }
     out
+}
+
+/// Prints `text` to standard output. A closed pipe (`kpic list | head`) ends the
+/// output quietly; other write errors are usage errors.
+pub fn emit(text: &str) -> u8 {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+        Err(e) => usage_error(format!("cannot write to standard output: {e}")),
+    }
 }
 
 /// "" or "s".

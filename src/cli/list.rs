@@ -65,20 +65,15 @@ pub fn run(args: Args) -> u8 {
                     tags: &k.tags,
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&entries).expect("plain data serializes")
-            );
+            let json = serde_json::to_string_pretty(&entries).expect("plain data serializes");
+            catalog_args::emit(&format!("{json}\n"))
         }
-        Format::Table => {
-            if kpis.is_empty() {
-                eprintln!("no KPI matches the filters");
-            } else {
-                print!("{}", table(&kpis));
-            }
+        Format::Table if kpis.is_empty() => {
+            eprintln!("no KPI matches the filters");
+            OK
         }
+        Format::Table => catalog_args::emit(&table(&kpis)),
     }
-    OK
 }
 
 /// The aligned table: a header line, then one line per KPI.

@@ -7,7 +7,7 @@
 //! The whole text appearing in the name scores a bonus. Ties are broken by catalog order.
 
 use super::catalog_args::{self, WIDTH, attributes, category_name, pad, plural};
-use super::{OK, usage_error};
+use super::usage_error;
 use kpic::Catalog;
 use kpic::ir::KpiDef;
 use serde::Serialize;
@@ -77,16 +77,18 @@ pub fn run(args: Args) -> u8 {
     };
     let hits = search(&catalog, &words);
     match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&hits).expect("plain data serializes")
-        ),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&hits).expect("plain data serializes");
+            catalog_args::emit(&format!("{json}\n"))
+        }
         Format::Table => {
             let id_width = hits.iter().map(|h| h.id.chars().count()).max().unwrap_or(0);
+            let mut out = String::new();
             for h in &hits {
-                println!("{}  {}", pad(h.id, id_width), h.name);
-                println!("    {}: {}", h.field, h.snippet);
+                out.push_str(&format!("{}  {}\n", pad(h.id, id_width), h.name));
+                out.push_str(&format!("    {}: {}\n", h.field, h.snippet));
             }
+            let code = catalog_args::emit(&out);
             eprintln!(
                 "{} KPI{} match{} \"{}\"",
                 hits.len(),
@@ -94,9 +96,9 @@ pub fn run(args: Args) -> u8 {
                 if hits.len() == 1 { "es" } else { "" },
                 args.text.trim()
             );
+            code
         }
     }
-    OK
 }
 
 /// The KPIs matching every word, best first.

@@ -1,7 +1,7 @@
 //! `kpic show KPI`: every attribute of one KPI, laid out for a terminal.
 
 use super::catalog_args::{self, Attr, attributes, category_name, pad, paragraphs, wrap};
-use super::{OK, usage_error};
+use super::usage_error;
 use kpic::Catalog;
 use kpic::diagnostic::did_you_mean;
 use kpic::ir::{BenchmarkDef, KpiDef, TExpr, TExprKind, Unit};
@@ -24,10 +24,7 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     match find(&catalog, &args.kpi) {
-        Ok(kpi) => {
-            print!("{}", render(&catalog, kpi));
-            OK
-        }
+        Ok(kpi) => catalog_args::emit(&render(&catalog, kpi)),
         Err(message) => usage_error(message),
     }
 }
@@ -44,11 +41,18 @@ fn find<'c>(catalog: &'c Catalog, wanted: &str) -> Result<&'c KpiDef, String> {
     {
         return Ok(kpi);
     }
-    let mut message = if catalog.measures.contains_key(wanted) {
-        format!("`{wanted}` is a measure, not a KPI")
-    } else {
-        format!("no KPI `{wanted}` in the catalog")
-    };
+    if let Some(m) = catalog.measures.get(wanted) {
+        let mut message = format!("`{wanted}` is a measure, not a KPI: {}", m.formula_source);
+        if let Some(d) = &m.description {
+            write!(message, "\n  {d}").unwrap();
+        }
+        let users = catalog.dependents(wanted);
+        if !users.is_empty() {
+            write!(message, "\nhelp: KPIs using it: {}", users.join(", ")).unwrap();
+        }
+        return Err(message);
+    }
+    let mut message = format!("no KPI `{wanted}` in the catalog");
     let ids = catalog.kpis.keys().map(String::as_str);
     match did_you_mean(wanted, ids) {
         Some(hint) => write!(message, "\nhelp: {hint}").unwrap(),
@@ -113,12 +117,27 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
     }
 
     section(&mut out, "Used by");
-    let used = used_by(catalog, kpi);
-    if used.is_empty() {
+    let in_formulas: Vec<String> = catalog
+        .dependents(&kpi.id)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let in_impact: Vec<String> = catalog_args::ordered(catalog)
+        .into_iter()
+        .filter(|k| k.docs.affects.contains(&kpi.id))
+        .map(|k| k.id.clone())
+        .collect();
+    if in_formulas.is_empty() && in_impact.is_empty() {
         out.push_str("  no other KPI in this catalog\n");
     }
-    for u in used {
-        bullet(&mut out, &u);
+    for (label, ids) in [
+        ("In the formulas of:", in_formulas),
+        ("In the change impact (`affects`) of:", in_impact),
+    ] {
+        if !ids.is_empty() {
+            writeln!(out, "  {label}").unwrap();
+            kpi_list(&mut out, catalog, &ids, "    ");
+        }
     }
 
     let attrs = attributes(kpi);
@@ -130,11 +149,11 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
                 section(&mut out, heading);
                 text_block(&mut out, *text);
                 out.push_str("\n  Affects:\n");
-                kpi_list(&mut out, catalog, &kpi.docs.affects);
+                kpi_list(&mut out, catalog, &kpi.docs.affects, "    ");
             }
             ("related", _) => {
                 section(&mut out, heading);
-                kpi_list(&mut out, catalog, &kpi.docs.related);
+                kpi_list(&mut out, catalog, &kpi.docs.related, "  ");
             }
             (_, Attr::Text(text)) => {
                 section(&mut out, heading);
@@ -188,19 +207,24 @@ fn text_block(out: &mut String, text: Option<&str>) {
 
 /// "  • text", wrapped with a hanging indent.
 fn bullet(out: &mut String, text: &str) {
-    out.push_str(&wrap(text, "  • ", "    "));
+    indented_bullet(out, text, "  ");
+}
+
+/// `indent` + "• text", wrapped with a hanging indent.
+fn indented_bullet(out: &mut String, text: &str, indent: &str) {
+    out.push_str(&wrap(text, &format!("{indent}• "), &format!("{indent}  ")));
     out.push('\n');
 }
 
 /// Bullets "id — Name" for KPI ids.
-fn kpi_list(out: &mut String, catalog: &Catalog, ids: &[String]) {
+fn kpi_list(out: &mut String, catalog: &Catalog, ids: &[String], indent: &str) {
     if ids.is_empty() {
-        out.push_str("  none\n");
+        writeln!(out, "{indent}none").unwrap();
     }
     for id in ids {
         match catalog.kpis.get(id) {
-            Some(k) => bullet(out, &format!("{id} — {}", k.name)),
-            None => bullet(out, id),
+            Some(k) => indented_bullet(out, &format!("{id} — {}", k.name), indent),
+            None => indented_bullet(out, id, indent),
         }
     }
 }
@@ -284,24 +308,6 @@ fn tables_read(formula: &TExpr) -> Vec<String> {
         }
     }
     tables
-}
-
-/// KPIs that use this one in their formula, or name it in their change impact.
-fn used_by(catalog: &Catalog, kpi: &KpiDef) -> Vec<String> {
-    let in_formula = catalog.dependents(&kpi.id);
-    let mut out = Vec::new();
-    for other in catalog_args::ordered(catalog) {
-        let formula = in_formula.contains(&other.id.as_str());
-        let affects = other.docs.affects.contains(&kpi.id);
-        let how = match (formula, affects) {
-            (true, true) => "uses it in its formula and names it in its change impact",
-            (true, false) => "uses it in its formula",
-            (false, true) => "names it in its change impact (`affects`)",
-            (false, false) => continue,
-        };
-        out.push(format!("{} — {}: {how}", other.id, other.name));
-    }
-    out
 }
 
 /// One benchmark: value or range, segment, then source, date, link and note.
