@@ -25,6 +25,7 @@ pub mod eval;
 pub mod ir;
 pub mod load;
 pub mod source;
+pub mod sql;
 pub mod syntax;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
