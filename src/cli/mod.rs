@@ -9,6 +9,7 @@ pub mod export;
 pub mod list;
 pub mod search;
 pub mod show;
+pub mod sql;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -43,6 +44,8 @@ pub enum Command {
     Show(show::Args),
     /// Search KPI names and attributes, best matches first.
     Search(search::Args),
+    /// Print the SQL that computes KPIs in PostgreSQL, DuckDB or Spark.
+    Sql(sql::Args),
     /// Export the catalog as CSV or JSON, one row per KPI.
     Export(export::Args),
 }
@@ -62,6 +65,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Search(args) => search::run(args),
         Command::Export(args) => export::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Sql(args) => sql::run(args),
     }
 }
 
