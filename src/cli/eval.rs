@@ -15,6 +15,15 @@ pub enum Format {
     Markdown,
 }
 
+/// Where KPIs are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// kpic's own columnar engine over CSV files.
+    Native,
+    /// A PostgreSQL server holding the model's tables (`--url`).
+    Postgres,
+}
+
 /// Arguments of `kpic eval`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,6 +57,18 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Where to compute: natively over `--data`, or in PostgreSQL.
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    pub engine: Engine,
+    /// Connection URL for `--engine postgres`, e.g. postgresql://user@host:5432/db.
+    #[arg(long, required_if_eq("engine", "postgres"))]
+    pub url: Option<String>,
+    /// Schema of the tables in the database.
+    #[arg(long)]
+    pub schema: Option<String>,
+    /// A model table's name in the database (repeatable), e.g. `--table orders=fact_orders`.
+    #[arg(long = "table", value_name = "MODEL=ACTUAL")]
+    pub tables: Vec<String>,
 }
 
 /// Runs `kpic eval`.
@@ -72,6 +93,9 @@ pub fn run(args: Args) -> u8 {
                 .join(" ")
         );
         return FAILED;
+    }
+    if args.engine == Engine::Postgres {
+        return run_postgres(&args, &checked.catalog);
     }
     let data_dir = args
         .data
@@ -145,6 +169,59 @@ pub fn run(args: Args) -> u8 {
     };
     print!("{}", render(&results, args.format));
     OK
+}
+
+/// `--engine postgres`: compile, run in the database, present like the native engine.
+fn run_postgres(args: &Args, catalog: &kpic::Catalog) -> u8 {
+    let Some(period_text) = &args.period else {
+        return usage_error(
+            "`--engine postgres` needs `--period` (the database's latest year is not looked up)",
+        );
+    };
+    let period = match Period::parse(period_text, args.fiscal_year_start) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    let names = match super::sql::table_names(&args.schema, &args.tables) {
+        Ok(n) => n,
+        Err(e) => return usage_error(e),
+    };
+    let req = match super::sql::request(
+        catalog,
+        &args.kpis,
+        period,
+        &args.by,
+        args.per_account,
+        &args.account,
+        &args.filters,
+        kpic::sql::Dialect::Postgres,
+        names,
+    ) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let sql = match kpic::sql::compile_query(catalog, &req) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let url = args.url.clone().unwrap_or_default();
+    match kpic::sql::postgres::query(&url, &sql) {
+        Ok(rows) => {
+            let results = kpic::sql::postgres::to_results(
+                catalog,
+                rows,
+                &period.label(),
+                &period.previous().label(),
+                req.scope.clone(),
+            );
+            print!("{}", render(&results, args.format));
+            OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            FAILED
+        }
+    }
 }
 
 /// The last whole (fiscal) year that ends on or before the latest date in the data.

@@ -3,6 +3,7 @@
 
 mod compile;
 mod dialect;
+pub mod postgres;
 
 pub use compile::{SqlRequest, TableNames, compile_ddl, compile_query};
 pub use dialect::Dialect;

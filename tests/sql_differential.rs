@@ -1,0 +1,120 @@
+//! The SQL that `kpic sql` generates, run on real engines, returns what the native
+//! evaluator returns: every KPI of the catalog, several periods, a segmentation and
+//! per-account results, on the example dataset. Values equal to 1e-9 relative (money
+//! compared to the cent is implied), missing exactly where native is missing.
+
+#[path = "support/duckdb.rs"]
+mod duckdb;
+
+use kpic::eval::{Output, Period, Query, Scope, evaluate};
+use kpic::sql::{Dialect, SqlRequest, TableNames, compile_ddl, compile_query};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+type Key = (String, String, Option<String>);
+type Row = (String, String, Option<String>, Option<f64>, Option<f64>);
+
+fn native(period: &str, scope: Scope, data: &Path) -> BTreeMap<Key, (Option<f64>, Option<f64>)> {
+    let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
+    let dataset = kpic::data::load_dataset(&checked.catalog, data).expect("data loads");
+    let q = Query {
+        kpis: vec![],
+        period: Period::parse(period, 1).expect("period"),
+        scope,
+        filters: vec![],
+    };
+    let as_opt = |o: &Output| match o {
+        Output::Value(v) => Some(*v),
+        Output::Missing(_) => None,
+    };
+    evaluate(&checked.catalog, &dataset, &q)
+        .expect("evaluates")
+        .rows
+        .into_iter()
+        .map(|r| {
+            (
+                (r.kpi, r.group, r.breakdown),
+                (as_opt(&r.value), as_opt(&r.previous)),
+            )
+        })
+        .collect()
+}
+
+fn sql(period: &str, scope: Scope, dialect: Dialect) -> (String, String) {
+    let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
+    let req = SqlRequest {
+        kpis: vec![],
+        period: Period::parse(period, 1).expect("period"),
+        scope,
+        filters: vec![],
+        dialect,
+        names: TableNames::default(),
+    };
+    (
+        compile_ddl(&checked.catalog, dialect, &req.names),
+        compile_query(&checked.catalog, &req).expect("compiles"),
+    )
+}
+
+fn close(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+        _ => false,
+    }
+}
+
+/// Differences between native results and database rows, as readable lines.
+pub fn differences(
+    native: &BTreeMap<Key, (Option<f64>, Option<f64>)>,
+    rows: Vec<Row>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for (kpi, grp, bk, v, p) in rows {
+        let key = (kpi, grp, bk);
+        match native.get(&key) {
+            None => problems.push(format!("{key:?}: only in SQL ({v:?}, {p:?})")),
+            Some((nv, np)) => {
+                seen += 1;
+                if !close(v, *nv) || !close(p, *np) {
+                    problems.push(format!(
+                        "{key:?}: SQL ({v:?}, {p:?}) vs native ({nv:?}, {np:?})"
+                    ));
+                }
+            }
+        }
+    }
+    if seen != native.len() {
+        problems.push(format!(
+            "SQL returned {seen} of the {} native rows",
+            native.len()
+        ));
+    }
+    problems
+}
+
+fn duckdb_case(period: &str, scope: Scope) {
+    let data = Path::new("examples/data");
+    let (ddl, query) = sql(period, scope.clone(), Dialect::Duckdb);
+    let rows = duckdb::run(&ddl, &query, data);
+    let problems = differences(&native(period, scope, data), rows);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn duckdb_portfolio_year_quarter_month_and_range() {
+    for period in ["2025", "2025-Q4", "2024-07", "2025-02-10..2025-05-20"] {
+        duckdb_case(period, Scope::Portfolio);
+    }
+}
+
+#[test]
+fn duckdb_by_industry() {
+    duckdb_case("2025", Scope::By("industry".into()));
+}
+
+#[test]
+fn duckdb_per_account() {
+    duckdb_case("2025", Scope::PerAccount);
+}
