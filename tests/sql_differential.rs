@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 type Key = (String, String, Option<String>);
-type Row = (String, String, Option<String>, Option<f64>, Option<f64>);
+use duckdb::Row;
 
 fn native(period: &str, scope: Scope, data: &Path) -> BTreeMap<Key, (Option<f64>, Option<f64>)> {
     let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");

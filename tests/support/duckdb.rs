@@ -19,6 +19,9 @@ rows = con.execute(query).fetchall()
 print(json.dumps([[r[0], r[1], r[2], None if r[3] is None else float(r[3]), None if r[4] is None else float(r[4])] for r in rows]))
 "#;
 
+/// One result row: kpi, group, breakdown, value, previous.
+pub type Row = (String, String, Option<String>, Option<f64>, Option<f64>);
+
 fn python() -> &'static PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
@@ -44,11 +47,7 @@ fn python() -> &'static PathBuf {
 
 /// Loads `data` (one CSV per table) into a fresh in-memory DuckDB with `ddl`, runs
 /// `query`, and returns the rows (kpi, grp, breakdown, value, previous).
-pub fn run(
-    ddl: &str,
-    query: &str,
-    data: &Path,
-) -> Vec<(String, String, Option<String>, Option<f64>, Option<f64>)> {
+pub fn run(ddl: &str, query: &str, data: &Path) -> Vec<Row> {
     let dir = std::env::temp_dir().join(format!(
         "kpic-duck-{}-{:?}",
         std::process::id(),
