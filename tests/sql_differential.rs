@@ -5,11 +5,15 @@
 
 #[path = "support/duckdb.rs"]
 mod duckdb;
+#[allow(dead_code)]
+#[path = "support/postgres.rs"]
+mod pg;
 
 use kpic::eval::{Output, Period, Query, Scope, evaluate};
 use kpic::sql::{Dialect, SqlRequest, TableNames, compile_ddl, compile_query};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 type Key = (String, String, Option<String>);
 use duckdb::Row;
@@ -117,4 +121,107 @@ fn duckdb_by_industry() {
 #[test]
 fn duckdb_per_account() {
     duckdb_case("2025", Scope::PerAccount);
+}
+
+/// The shared server with the example dataset loaded into schema `example` (via
+/// `--schema`, so table mapping is exercised too).
+fn example_db() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let server = pg::shared();
+        let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
+        let names = TableNames {
+            schema: Some("example".into()),
+            ..TableNames::default()
+        };
+        let mut script = String::from("CREATE SCHEMA example;\n");
+        script.push_str(&compile_ddl(&checked.catalog, Dialect::Postgres, &names));
+        let data = std::fs::canonicalize("examples/data").expect("data folder");
+        for t in checked.catalog.tables.keys() {
+            script.push_str(&format!(
+                "\\copy example.\"{t}\" FROM '{}' WITH (FORMAT csv, HEADER true)\n",
+                data.join(format!("{t}.csv")).display()
+            ));
+        }
+        server.psql(&script);
+        server.url.clone()
+    })
+}
+
+fn postgres_case(period: &str, scope: Scope) {
+    let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
+    let req = SqlRequest {
+        kpis: vec![],
+        period: Period::parse(period, 1).expect("period"),
+        scope: scope.clone(),
+        filters: vec![],
+        dialect: Dialect::Postgres,
+        names: TableNames {
+            schema: Some("example".into()),
+            ..TableNames::default()
+        },
+    };
+    let query = compile_query(&checked.catalog, &req).expect("compiles");
+    let rows = kpic::sql::postgres::query(example_db(), &query).expect("PostgreSQL runs the query");
+    let rows = rows
+        .into_iter()
+        .map(|r| (r.kpi, r.grp, r.breakdown, r.value, r.previous))
+        .collect();
+    let problems = differences(&native(period, scope, Path::new("examples/data")), rows);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn postgres_portfolio_year_quarter_month_and_range() {
+    for period in ["2025", "2025-Q4", "2024-07", "2025-02-10..2025-05-20"] {
+        postgres_case(period, Scope::Portfolio);
+    }
+}
+
+#[test]
+fn postgres_by_industry_and_tier() {
+    postgres_case("2025", Scope::By("industry".into()));
+    postgres_case("2025-Q3", Scope::By("tier".into()));
+}
+
+#[test]
+fn postgres_per_account() {
+    postgres_case("2025", Scope::PerAccount);
+}
+
+#[test]
+fn kpic_eval_engine_postgres_prints_what_native_prints() {
+    let url = example_db();
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"))
+            .args([
+                "eval", "--period", "2025", "--by", "region", "--format", "csv",
+            ])
+            .args(extra)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("kpic runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let native = run(&[]);
+    let db = run(&["--engine", "postgres", "--url", url, "--schema", "example"]);
+    // Same rows in the same order; numbers agree to 1e-9 (text formatting of the
+    // last digits may differ between f64 sums in two engines).
+    let (n, d): (Vec<&str>, Vec<&str>) = (native.lines().collect(), db.lines().collect());
+    assert_eq!(n.len(), d.len());
+    for (a, b) in n.iter().zip(&d) {
+        let (fa, fb): (Vec<&str>, Vec<&str>) = (a.split(',').collect(), b.split(',').collect());
+        assert_eq!(fa[..4], fb[..4], "{a} / {b}");
+        for (x, y) in fa[4..7].iter().zip(&fb[4..7]) {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => assert!((x - y).abs() <= 1e-9 * y.abs().max(1.0), "{a} / {b}"),
+                _ => assert_eq!(x, y, "{a} / {b}"),
+            }
+        }
+    }
 }
