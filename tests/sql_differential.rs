@@ -5,7 +5,6 @@
 
 #[path = "support/duckdb.rs"]
 mod duckdb;
-#[allow(dead_code)]
 #[path = "support/postgres.rs"]
 mod pg;
 

@@ -4,7 +4,6 @@
 
 #[path = "support/duckdb.rs"]
 mod duckdb;
-#[allow(dead_code)]
 #[path = "support/postgres.rs"]
 mod pg;
 
