@@ -166,3 +166,58 @@ fn missing_column_and_missing_file_are_reported() {
         .collect();
     insta::assert_snapshot!(text.join("\n"));
 }
+
+#[test]
+fn mapping_file_maps_names_and_date_formats() {
+    // The same orders as ORDERS, exported with other names and day/month/year dates.
+    let orders = "Invoice No;Customer;Date;Net Amount;Rebate\n";
+    let mut body = String::from(orders);
+    for line in ORDERS.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (y, m, d) = (&f[2][0..4], &f[2][5..7], &f[2][8..10]);
+        body.push_str(&format!(
+            "{};{};{d}/{m}/{y};{};{}\n",
+            f[0],
+            f[1],
+            f[3],
+            f.get(4).unwrap_or(&"")
+        ));
+    }
+    let dir = dataset("mapped", ACCOUNTS, "unused");
+    std::fs::remove_file(dir.join("orders.csv")).expect("remove");
+    std::fs::write(dir.join("Invoices.csv"), body.replace(';', ",")).expect("write");
+    std::fs::write(
+        dir.join("kpic-mapping.toml"),
+        r#"
+[tables.orders]
+file = "Invoices.csv"
+date_format = "%d/%m/%Y"
+columns = { order_id = "Invoice No", account_id = "Customer", order_date = "Date", revenue = "Net Amount", discount = "Rebate" }
+"#,
+    )
+    .expect("write");
+    let rows = eval(&dir, Scope::Portfolio);
+    assert_eq!(
+        value(&rows, "growth", ""),
+        Output::Value((250.15 - 100.30) / 100.30)
+    );
+}
+
+#[test]
+fn mapping_file_errors_are_reported() {
+    let dir = dataset("badmap", ACCOUNTS, ORDERS);
+    std::fs::write(
+        dir.join("kpic-mapping.toml"),
+        "[tables.order]\nfile = \"x.csv\"\n[tables.orders]\ncolumns = { revenu = \"Amount\" }\n",
+    )
+    .expect("write");
+    let checked = kpic::check_texts([("model.kpi", MODEL)]);
+    let report = kpic::data::load_dataset(&checked.catalog, &dir).expect_err("refused");
+    let mut text: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| e.to_string().replace(&dir.display().to_string(), "DATA"))
+        .collect();
+    text.sort();
+    insta::assert_snapshot!(text.join("\n"));
+}

@@ -3,6 +3,7 @@
 use super::{FAILED, OK, default_catalog, usage_error};
 use kpic::eval::{Output, Period, Query, Results, Scope, evaluate};
 use kpic::ir::Unit;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Output formats of `kpic eval`.
@@ -57,6 +58,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Show how the value of this KPI was obtained: every sub-expression of its
+    /// formula with its value and the rows each aggregate read (first group).
+    #[arg(long, value_name = "KPI")]
+    pub explain: Option<String>,
     /// Where to compute: natively over `--data`, or in PostgreSQL.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -107,7 +112,17 @@ pub fn run(args: Args) -> u8 {
             data_dir.display()
         ));
     }
-    let data = match kpic::data::load_dataset(&checked.catalog, &data_dir) {
+    let progress_shown = std::io::stderr().is_terminal();
+    let mut progress = |file: &str, i: usize, n: usize| {
+        if progress_shown {
+            eprint!("\r\x1b[2Kloading {file} ({}/{n})", i + 1);
+        }
+    };
+    let loaded = kpic::data::load_dataset_with_progress(&checked.catalog, &data_dir, &mut progress);
+    if progress_shown {
+        eprint!("\r\x1b[2K");
+    }
+    let data = match loaded {
         Ok(d) => d,
         Err(report) => {
             for e in &report.errors {
@@ -163,12 +178,82 @@ pub fn run(args: Args) -> u8 {
         scope,
         filters,
     };
+    if let Some(kpi) = &args.explain {
+        return match kpic::eval::explain(&checked.catalog, &data, &query, kpi) {
+            Ok((group, lines)) => {
+                print!(
+                    "{}",
+                    render_explanation(&checked, kpi, &group, &query, &lines)
+                );
+                OK
+            }
+            Err(e) => usage_error(e),
+        };
+    }
     let results = match evaluate(&checked.catalog, &data, &query) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
     print!("{}", render(&results, args.format));
     OK
+}
+
+/// The explanation as an indented tree: source text, value, rows read.
+fn render_explanation(
+    checked: &kpic::Checked,
+    kpi: &str,
+    group: &str,
+    query: &Query,
+    lines: &[kpic::eval::ExplainLine],
+) -> String {
+    let unit = checked
+        .catalog
+        .kpis
+        .get(kpi)
+        .map_or(Unit::Number, |k| k.unit);
+    let mut out = format!(
+        "{kpi} for {}{} (previous period: {})\n",
+        query.period.label(),
+        if group.is_empty() {
+            String::new()
+        } else {
+            format!(", {group}")
+        },
+        query.period.previous().label()
+    );
+    for (i, l) in lines.iter().enumerate() {
+        let text: String = checked
+            .sources
+            .text(l.span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = if text.chars().count() > 70 {
+            format!("{}…", text.chars().take(69).collect::<String>())
+        } else {
+            text
+        };
+        let shown = match &l.value {
+            Output::Value(v) if i == 0 => format_value(*v, unit),
+            Output::Value(v) => format!("{}", (v * 1e6).round() / 1e6),
+            Output::Missing(r) => format!("missing ({r})"),
+        };
+        let label = match &l.refers_to {
+            Some(id) => format!("{id} := {text}"),
+            None => text,
+        };
+        let rows = l
+            .rows
+            .map(|(all, period, kept)| {
+                format!("   [{kept} of {period} rows in the period; {all} in the table]")
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{}{label}  = {shown}{rows}\n",
+            "  ".repeat(l.depth)
+        ));
+    }
+    out
 }
 
 /// `--engine postgres`: compile, run in the database, present like the native engine.

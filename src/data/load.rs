@@ -1,5 +1,6 @@
 //! Reading CSV files into typed columns, with every bad cell reported.
 
+use super::mapping::{MAPPING_FILE, Mapping};
 use super::{Column, Dataset, MONEY_SCALE, NO_TEXT, TableData};
 use crate::ir::{Catalog, ColumnType, TableDef};
 use chrono::NaiveDate;
@@ -63,13 +64,37 @@ impl Errors {
 
 /// Loads `dir/TABLE.csv` for every table the catalog declares.
 pub fn load_dataset(catalog: &Catalog, dir: &Path) -> Result<Dataset, LoadReport> {
+    load_dataset_with_progress(catalog, dir, &mut |_, _, _| {})
+}
+
+/// Like [`load_dataset`], calling `progress(file, index, total)` before each table.
+pub fn load_dataset_with_progress(
+    catalog: &Catalog,
+    dir: &Path,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<Dataset, LoadReport> {
     let mut errors = Errors {
         list: Vec::new(),
         more: 0,
     };
+    let mapping = match Mapping::load(dir, catalog) {
+        Ok(m) => m,
+        Err(messages) => {
+            for m in messages {
+                errors.push(whole_file(&dir.join(MAPPING_FILE).display().to_string(), m));
+            }
+            return Err(LoadReport {
+                errors: errors.list,
+                more_errors: errors.more,
+            });
+        }
+    };
     let mut dataset = Dataset::default();
-    for table in catalog.tables.values() {
-        let path = dir.join(format!("{}.csv", table.name));
+    let total = catalog.tables.len();
+    for (index, table) in catalog.tables.values().enumerate() {
+        let file_name = mapping.file(&table.name);
+        progress(&file_name, index, total);
+        let path = dir.join(&file_name);
         let file = path.display().to_string();
         if !path.exists() {
             errors.push(DataError {
@@ -78,19 +103,18 @@ pub fn load_dataset(catalog: &Catalog, dir: &Path) -> Result<Dataset, LoadReport
                 column: None,
                 value: None,
                 message: format!(
-                    "no file for table `{}`; expected {}.csv in {}",
-                    table.name,
+                    "no file for table `{}`; expected {file_name} in {} (or map another file in {MAPPING_FILE})",
                     table.name,
                     dir.display()
                 ),
             });
             continue;
         }
-        if let Some(data) = load_table(table, &path, &file, &mut errors) {
+        if let Some(data) = load_table(table, &path, &file, &mapping, &mut errors) {
             dataset.tables.insert(table.name.clone(), data);
         }
     }
-    check_relations(catalog, &dataset, dir, &mut errors);
+    check_relations(catalog, &dataset, dir, &mapping, &mut errors);
     if errors.list.is_empty() {
         Ok(dataset)
     } else {
@@ -109,7 +133,14 @@ enum Builder {
     Bool(Vec<Option<bool>>),
 }
 
-fn load_table(table: &TableDef, path: &Path, file: &str, errors: &mut Errors) -> Option<TableData> {
+fn load_table(
+    table: &TableDef,
+    path: &Path,
+    file: &str,
+    mapping: &Mapping,
+    errors: &mut Errors,
+) -> Option<TableData> {
+    let date_format = mapping.date_format(&table.name);
     let mut reader = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
         Ok(r) => r,
         Err(e) => {
@@ -127,7 +158,11 @@ fn load_table(table: &TableDef, path: &Path, file: &str, errors: &mut Errors) ->
     let mut positions = Vec::new();
     let mut ok = true;
     for col in table.columns.values() {
-        match headers.iter().position(|h| h.trim() == col.name) {
+        let header = mapping.header(&table.name, &col.name);
+        match headers
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == header)
+        {
             Some(p) => positions.push(p),
             None => {
                 ok = false;
@@ -137,9 +172,13 @@ fn load_table(table: &TableDef, path: &Path, file: &str, errors: &mut Errors) ->
                     column: Some(col.name.clone()),
                     value: None,
                     message: format!(
-                        "required column `{}` is missing from the header (found: {})",
-                        col.name,
-                        headers.iter().collect::<Vec<_>>().join(", ")
+                        "required column `{header}` is missing from the header (found: {}){}",
+                        headers.iter().collect::<Vec<_>>().join(", "),
+                        if header == col.name {
+                            format!("; if the file names it otherwise, map it in {MAPPING_FILE}")
+                        } else {
+                            String::new()
+                        }
                     ),
                 });
             }
@@ -242,27 +281,30 @@ fn load_table(table: &TableDef, path: &Path, file: &str, errors: &mut Errors) ->
                         }
                     }
                 }
-                Builder::Date(values, valid, with_time) => match parse_date(cell, *with_time) {
-                    Some(d) => {
-                        values.push(d);
-                        valid.push(true);
+                Builder::Date(values, valid, with_time) => {
+                    match parse_date_as(cell, *with_time, date_format) {
+                        Some(d) => {
+                            values.push(d);
+                            valid.push(true);
+                        }
+                        None => {
+                            errors.push(err(if *with_time {
+                                "not a date-time (YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS])"
+                                    .into()
+                            } else {
+                                "not a date (YYYY-MM-DD)".into()
+                            }));
+                            values.push(0.0);
+                            valid.push(false);
+                        }
                     }
+                }
+                Builder::Bool(values) => match mapping.boolean(cell) {
+                    Some(b) => values.push(Some(b)),
                     None => {
-                        errors.push(err(if *with_time {
-                            "not a date-time (YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS])"
-                                .into()
-                        } else {
-                            "not a date (YYYY-MM-DD)".into()
-                        }));
-                        values.push(0.0);
-                        valid.push(false);
-                    }
-                },
-                Builder::Bool(values) => match cell.to_ascii_lowercase().as_str() {
-                    "true" | "yes" | "1" => values.push(Some(true)),
-                    "false" | "no" | "0" => values.push(Some(false)),
-                    _ => {
-                        errors.push(err("not true or false".into()));
+                        errors.push(err(format!(
+                            "not true or false (other spellings can be set in {MAPPING_FILE})"
+                        )));
                         values.push(None);
                     }
                 },
@@ -337,6 +379,21 @@ pub fn parse_money(s: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
+/// Like [`parse_date`], with a chrono format from the mapping file first.
+fn parse_date_as(s: &str, with_time: bool, format: Option<&str>) -> Option<f64> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    match format {
+        Some(f) => {
+            if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+                return Some((d - epoch).num_days() as f64);
+            }
+            let dt = chrono::NaiveDateTime::parse_from_str(s, f).ok()?;
+            Some((dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds() as f64 / 86_400.0)
+        }
+        None => parse_date(s, with_time),
+    }
+}
+
 /// Days since 1970-01-01 of a date, or of a date-time (fractional).
 pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
@@ -360,7 +417,13 @@ pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
 }
 
 /// Every relation cell must name an existing row of the target table.
-fn check_relations(catalog: &Catalog, dataset: &Dataset, dir: &Path, errors: &mut Errors) {
+fn check_relations(
+    catalog: &Catalog,
+    dataset: &Dataset,
+    dir: &Path,
+    mapping: &Mapping,
+    errors: &mut Errors,
+) {
     for table in catalog.tables.values() {
         let Some(data) = dataset.tables.get(&table.name) else {
             continue;
@@ -392,7 +455,7 @@ fn check_relations(catalog: &Catalog, dataset: &Dataset, dir: &Path, errors: &mu
                                 .display()
                                 .to_string(),
                             line: row + 2,
-                            column: Some(col.name.clone()),
+                            column: Some(mapping.header(&table.name, &col.name).to_string()),
                             value: Some(value.to_string()),
                             message: format!("no row of `{target}` has this `{key}`"),
                         });

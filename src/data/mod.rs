@@ -5,8 +5,10 @@
 //! with any error yields no [`Dataset`], so no KPI is computed from bad data.
 
 mod load;
+mod mapping;
 
-pub use load::{DataError, LoadReport, load_dataset};
+pub use load::{DataError, LoadReport, load_dataset, load_dataset_with_progress};
+pub use mapping::{MAPPING_FILE, Mapping, TableMapping};
 
 use indexmap::IndexMap;
 

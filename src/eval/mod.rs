@@ -126,6 +126,79 @@ pub fn evaluate(catalog: &Catalog, data: &Dataset, query: &Query) -> Result<Resu
     })
 }
 
+/// One line of an explanation: a sub-expression and its value for the first group.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainLine {
+    pub depth: usize,
+    /// Where the sub-expression is written.
+    pub span: crate::source::Span,
+    /// For a reference, the measure or KPI it names.
+    pub refers_to: Option<String>,
+    pub value: Output,
+    /// For aggregates: rows in the table, in the period (first group), kept by the
+    /// filter.
+    pub rows: Option<(usize, usize, usize)>,
+}
+
+/// How a KPI's value was obtained: every sub-expression of its formula (and of the
+/// measures it uses) with its value for the first group of the query's scope.
+pub fn explain(
+    catalog: &Catalog,
+    data: &Dataset,
+    query: &Query,
+    kpi: &str,
+) -> Result<(String, Vec<ExplainLine>), QueryError> {
+    let def = catalog
+        .kpis
+        .get(kpi)
+        .ok_or_else(|| QueryError(format!("no KPI named `{kpi}`")))?;
+    let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
+    let mut ev = Evaluator::new(catalog, data, &groups, query.period, def.breakdown.as_ref());
+    let mut lines = Vec::new();
+    let mut stack: Vec<(&TExpr, usize, u32, Option<String>)> = vec![(&def.formula, 0, 0, None)];
+    while let Some((e, depth, back, refers_to)) = stack.pop() {
+        let values = ev.eval(e, back);
+        let value = match values.first() {
+            Some(Val::Num(x)) => Output::Value(*x),
+            Some(Val::Missing(r)) => Output::Missing(r.to_string()),
+            Some(other) => Output::Missing(format!("{other:?}")),
+            None => Output::Missing("no group".into()),
+        };
+        let rows = match &e.kind {
+            TExprKind::Aggregate(agg) => ev
+                .row_counts
+                .get(&(&**agg as *const Aggregate as usize, back))
+                .copied(),
+            _ => None,
+        };
+        lines.push(ExplainLine {
+            depth,
+            span: e.span,
+            refers_to: refers_to.clone(),
+            value,
+            rows: None,
+        });
+        if let Some(last) = lines.last_mut() {
+            last.rows = rows;
+        }
+        match &e.kind {
+            TExprKind::Ref(id) => {
+                if let Some(f) = catalog.formula(id) {
+                    stack.push((f, depth + 1, back, Some(id.clone())));
+                }
+            }
+            TExprKind::Previous(inner) => stack.push((inner, depth + 1, back + 1, None)),
+            TExprKind::Aggregate(_) => {}
+            _ => {
+                for child in children(e).into_iter().rev() {
+                    stack.push((child, depth + 1, back, None));
+                }
+            }
+        }
+    }
+    Ok((groups.names.first().cloned().unwrap_or_default(), lines))
+}
+
 /// Which group each account belongs to.
 struct Groups {
     names: Vec<String>,
@@ -263,6 +336,9 @@ struct Evaluator<'a> {
     period: Period,
     split: Option<Split<'a>>,
     memo: HashMap<(String, u32), Vec<Val>>,
+    /// For `--explain`: rows of the table, rows of the first group in the period, rows
+    /// kept by the filter, per aggregate node and period.
+    row_counts: HashMap<(usize, u32), (usize, usize, usize)>,
     /// Per table: the account row of each row (through its account column).
     accounts_of: HashMap<String, Vec<Option<usize>>>,
 }
@@ -296,6 +372,7 @@ impl<'a> Evaluator<'a> {
             period,
             split,
             memo: HashMap::new(),
+            row_counts: HashMap::new(),
             accounts_of: HashMap::new(),
         }
     }
@@ -397,6 +474,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
+        let in_period = keep.iter().filter(|k| **k == Some(0)).count();
         if let Some(f) = &agg.filter {
             let mask = self.rows(f, &agg.table, period);
             for (k, m) in keep.iter_mut().zip(&mask) {
@@ -405,6 +483,11 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
+        let kept = keep.iter().filter(|k| **k == Some(0)).count();
+        self.row_counts.insert(
+            (agg as *const Aggregate as usize, back),
+            (data.rows, in_period, kept),
+        );
         if let Some(split) = &self.split
             && split.table == agg.table
         {

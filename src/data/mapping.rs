@@ -1,0 +1,148 @@
+//! The mapping file: how a user's CSV export maps onto the catalog's data model,
+//! without editing the catalog. It sits next to the data as `kpic-mapping.toml`:
+//!
+//! ```toml
+//! date_format = "%d/%m/%Y"        # all tables (chrono format); default ISO YYYY-MM-DD
+//! true_values = ["yes", "Y"]      # spellings of true/false, added to true/false
+//! false_values = ["no", "N"]
+//!
+//! [tables.orders]
+//! file = "Invoices.csv"           # default: orders.csv
+//! date_format = "%m/%d/%Y"        # overrides the global one for this table
+//! columns = { order_id = "Invoice No", revenue = "Net Amount" }
+//! ```
+
+use crate::ir::Catalog;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The file name looked for in the data folder.
+pub const MAPPING_FILE: &str = "kpic-mapping.toml";
+
+/// A parsed mapping (defaults when there is no file).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub date_format: Option<String>,
+    #[serde(default)]
+    pub true_values: Vec<String>,
+    #[serde(default)]
+    pub false_values: Vec<String>,
+    #[serde(default)]
+    pub tables: HashMap<String, TableMapping>,
+}
+
+/// How one table is stored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableMapping {
+    pub file: Option<String>,
+    pub date_format: Option<String>,
+    /// Model column -> header in the file.
+    #[serde(default)]
+    pub columns: HashMap<String, String>,
+}
+
+impl Mapping {
+    /// Reads `dir/kpic-mapping.toml` if it exists, and checks that every table and
+    /// column it names is in the model. Errors are full sentences (the caller names
+    /// the file).
+    pub fn load(dir: &Path, catalog: &Catalog) -> Result<Mapping, Vec<String>> {
+        let path = dir.join(MAPPING_FILE);
+        if !path.exists() {
+            return Ok(Mapping::default());
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| vec![format!("cannot read: {e}")])?;
+        let mapping: Mapping =
+            toml::from_str(&text).map_err(|e| vec![e.to_string().trim().replace('\n', " ")])?;
+        let mut errors = Vec::new();
+        for (table, tm) in &mapping.tables {
+            let Some(def) = catalog.tables.get(table) else {
+                let hint = crate::diagnostic::did_you_mean(
+                    table,
+                    catalog.tables.keys().map(String::as_str),
+                )
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+                errors.push(format!(
+                    "[tables.{table}]: the model has no table `{table}`{hint}"
+                ));
+                continue;
+            };
+            for column in tm.columns.keys() {
+                if !def.columns.contains_key(column) {
+                    let hint = crate::diagnostic::did_you_mean(
+                        column,
+                        def.columns.keys().map(String::as_str),
+                    )
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                    errors.push(format!(
+                        "[tables.{table}] columns: `{column}` is not a column of `{table}` in the model{hint}"
+                    ));
+                }
+            }
+        }
+        for format in mapping.date_format.iter().chain(
+            mapping
+                .tables
+                .values()
+                .filter_map(|t| t.date_format.as_ref()),
+        ) {
+            if chrono::NaiveDate::parse_from_str("2025-01-31", "%Y-%m-%d").is_ok()
+                && chrono::format::StrftimeItems::new(format)
+                    .any(|i| matches!(i, chrono::format::Item::Error))
+            {
+                errors.push(format!(
+                    "date_format {format:?} is not a valid chrono format (e.g. \"%d/%m/%Y\")"
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(mapping)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The CSV file name of a model table.
+    pub fn file(&self, table: &str) -> String {
+        self.tables
+            .get(table)
+            .and_then(|t| t.file.clone())
+            .unwrap_or_else(|| format!("{table}.csv"))
+    }
+
+    /// The header of a model column in its file.
+    pub fn header<'a>(&'a self, table: &str, column: &'a str) -> &'a str {
+        self.tables
+            .get(table)
+            .and_then(|t| t.columns.get(column))
+            .map_or(column, String::as_str)
+    }
+
+    /// The date format of a table (None: ISO `YYYY-MM-DD`).
+    pub fn date_format(&self, table: &str) -> Option<&str> {
+        self.tables
+            .get(table)
+            .and_then(|t| t.date_format.as_deref())
+            .or(self.date_format.as_deref())
+    }
+
+    /// The boolean a cell spells, if any.
+    pub fn boolean(&self, cell: &str) -> Option<bool> {
+        let lower = cell.to_ascii_lowercase();
+        if matches!(lower.as_str(), "true" | "yes" | "1")
+            || self.true_values.iter().any(|v| v == cell)
+        {
+            Some(true)
+        } else if matches!(lower.as_str(), "false" | "no" | "0")
+            || self.false_values.iter().any(|v| v == cell)
+        {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! `kpic eval` as a user runs it: the demo with no set-up, every output format, the
+//! explanation, and clear errors for bad flags and bad data.
+
+use std::process::Command;
+
+fn kpic(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("kpic runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn demo_runs_with_no_setup_for_the_latest_complete_year() {
+    let (code, out, err) = kpic(&["eval"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("period 2025 (previous: 2024)"), "{out}");
+    // 53 KPIs, the pipeline split into its 4 open stages: 56 rows + 2 header lines.
+    assert_eq!(out.lines().count(), 58, "{out}");
+    assert!(
+        err.is_empty(),
+        "no progress noise when stderr is not a terminal: {err}"
+    );
+}
+
+#[test]
+fn table_output() {
+    let (code, out, _) = kpic(&[
+        "eval",
+        "--period",
+        "2025-Q4",
+        "win_rate",
+        "sales_pipeline",
+        "churn_rate",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn csv_json_and_markdown_outputs() {
+    let args = [
+        "eval",
+        "--period",
+        "2025",
+        "--by",
+        "tier",
+        "win_rate",
+        "average_order_value",
+    ];
+    let (_, csv, _) = kpic(&[&args[..], &["--format", "csv"]].concat());
+    insta::assert_snapshot!("csv", csv);
+    let (_, md, _) = kpic(&[&args[..], &["--format", "markdown"]].concat());
+    insta::assert_snapshot!("markdown", md);
+    let (_, json, _) = kpic(&[&args[..], &["--format", "json"]].concat());
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(parsed["period"], "2025");
+    assert_eq!(parsed["rows"].as_array().map(Vec::len), Some(6));
+}
+
+#[test]
+fn explain_shows_each_step_with_rows() {
+    let (code, out, _) = kpic(&[
+        "eval",
+        "--period",
+        "2025",
+        "--explain",
+        "average_order_value",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn bad_flags_exit_two_with_a_clear_message() {
+    for (args, message) in [
+        (
+            &["eval", "--period", "2025-Q5"][..],
+            "quarters are Q1 to Q4",
+        ),
+        (&["eval", "--period", "last year"][..], "is not a period"),
+        (&["eval", "win_rte"][..], "did you mean `win_rate`?"),
+        (
+            &["eval", "--by", "industy"][..],
+            "is not a dimension of accounts",
+        ),
+        (
+            &["eval", "--data", "no/such/dir"][..],
+            "no such data folder",
+        ),
+        (&["eval", "--where", "tier"][..], "write COLUMN=VALUE"),
+        (
+            &["eval", "--where", "tier=nobody"][..],
+            "no account matches the filters",
+        ),
+    ] {
+        let (code, _, err) = kpic(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn bad_data_exits_one_and_computes_nothing() {
+    let dir = std::env::temp_dir().join(format!("kpic-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for entry in std::fs::read_dir("examples/data").expect("data") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let orders = std::fs::read_to_string(dir.join("orders.csv")).expect("orders");
+    let broken = orders.replacen(",2024-01-03,", ",03/01/2024,", 1);
+    std::fs::write(dir.join("orders.csv"), broken).expect("write");
+    let (code, out, err) = kpic(&["eval", "--data", dir.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("orders.csv:2 column `order_date` value \"03/01/2024\": not a date"),
+        "{err}"
+    );
+    assert!(err.contains("no KPI was computed"), "{err}");
+}
