@@ -17,6 +17,7 @@ use crate::ir::Catalog;
 use crate::source::SourceMap;
 use crate::syntax::ast::{Block, Expr, ExprKind, File, Item, Table};
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 pub use fields::{BENCHMARK_FIELDS, CATEGORY_FIELDS, KPI_FIELDS, MEASURE_FIELDS};
@@ -115,30 +116,63 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
         .iter()
         .map(|b| b.name.name.as_str())
         .collect();
-    for name in ordered.order.iter().chain(&ordered.cyclic) {
-        let Some(block) = formulas.get(name) else {
-            continue;
-        };
-        let on_cycle = ordered.cyclic.contains(name);
+    // Formulas of one dependency level only refer to earlier levels, so each level
+    // is typed in parallel; cycle members come last, as one level.
+    let mut level: HashMap<&str, usize> = HashMap::new();
+    let mut levels: Vec<Vec<&String>> = Vec::new();
+    for name in &ordered.order {
+        let l = nodes[name.as_str()]
+            .refs
+            .iter()
+            .filter_map(|(r, _)| level.get(r.as_str()).map(|l| l + 1))
+            .max()
+            .unwrap_or(0);
+        level.insert(name, l);
+        if levels.len() <= l {
+            levels.resize(l + 1, Vec::new());
+        }
+        levels[l].push(name);
+    }
+    levels.push(ordered.cyclic.iter().collect());
+    let cyclic_level = levels.len() - 1;
+    for (l, names) in levels.iter().enumerate() {
         let env = typing::Env {
             tables: &catalog.tables,
             values: &values,
             declared: &declared,
         };
-        let lowered =
-            items::lower_formula_item(block, &env, &catalog, &kpi_ids, sources, &mut diags);
-        let Some(lowered) = lowered else { continue };
-        if !on_cycle {
-            values.insert(name.clone(), lowered.info.clone());
-        }
-        match lowered.def {
-            items::FormulaDef::Measure(m) => {
-                catalog.measures.insert(m.id.clone(), m);
+        let lowered: Vec<(Option<items::Lowered>, Vec<Diagnostic>)> = names
+            .par_iter()
+            .map(|name| {
+                let mut item_diags = Vec::new();
+                let lowered = formulas.get(*name).and_then(|block| {
+                    items::lower_formula_item(
+                        block,
+                        &env,
+                        &catalog,
+                        &kpi_ids,
+                        sources,
+                        &mut item_diags,
+                    )
+                });
+                (lowered, item_diags)
+            })
+            .collect();
+        for (name, (lowered, item_diags)) in names.iter().zip(lowered) {
+            diags.extend(item_diags);
+            let Some(lowered) = lowered else { continue };
+            if l != cyclic_level {
+                values.insert((*name).clone(), lowered.info);
             }
-            items::FormulaDef::Kpi(k) => {
-                catalog.kpis.insert(k.id.clone(), *k);
+            match lowered.def {
+                items::FormulaDef::Measure(m) => {
+                    catalog.measures.insert(m.id.clone(), m);
+                }
+                items::FormulaDef::Kpi(k) => {
+                    catalog.kpis.insert(k.id.clone(), *k);
+                }
+                items::FormulaDef::None => {}
             }
-            items::FormulaDef::None => {}
         }
     }
     // Keep KPIs in declaration order for listing.
