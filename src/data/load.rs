@@ -200,6 +200,8 @@ fn load_table(
         })
         .collect();
     let mut keys: HashMap<String, usize> = HashMap::new();
+    // Line of the first occurrence of each code of the (text) key column.
+    let mut key_lines: Vec<Vec<usize>> = vec![Vec::new(); table.columns.len()];
     let mut rows = 0;
     let mut record = csv::StringRecord::new();
     loop {
@@ -213,7 +215,13 @@ fn load_table(
         }
         rows += 1;
         let line = record.position().map_or(rows + 1, |p| p.line() as usize);
-        for ((col, pos), builder) in table.columns.values().zip(&positions).zip(&mut builders) {
+        for (((col, pos), builder), key_lines) in table
+            .columns
+            .values()
+            .zip(&positions)
+            .zip(&mut builders)
+            .zip(&mut key_lines)
+        {
             let cell = record.get(*pos).unwrap_or("").trim();
             let err = |message: String| DataError {
                 file: file.to_string(),
@@ -235,7 +243,9 @@ fn load_table(
                 push_missing(builder);
                 continue;
             }
+            // Text keys are checked by their dictionary code below, without a copy.
             if col.key
+                && !matches!(builder, Builder::Text(..))
                 && let Some(first) = keys.insert(cell.to_string(), line)
             {
                 errors.push(err(format!(
@@ -245,11 +255,27 @@ fn load_table(
             }
             match builder {
                 Builder::Text(codes, index, dict) => {
-                    let next = dict.len() as u32;
-                    let code = *index.entry(cell.to_string()).or_insert_with(|| {
-                        dict.push(cell.into());
-                        next
-                    });
+                    let code = match index.get(cell) {
+                        Some(c) => {
+                            if col.key {
+                                let first = key_lines.get(*c as usize).copied().unwrap_or(0);
+                                errors.push(err(format!(
+                                    "duplicate key: the same `{}` is on line {first}",
+                                    col.name
+                                )));
+                            }
+                            *c
+                        }
+                        None => {
+                            let c = dict.len() as u32;
+                            index.insert(cell.to_string(), c);
+                            dict.push(cell.into());
+                            if col.key {
+                                key_lines.push(line);
+                            }
+                            c
+                        }
+                    };
                     codes.push(code);
                 }
                 Builder::Number(values, valid) => match cell.parse::<f64>() {

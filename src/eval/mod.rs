@@ -8,9 +8,32 @@
 
 mod period;
 mod value;
+mod vector;
 
 pub use period::Period;
 pub use value::Val;
+use vector::Vector;
+
+/// "No row / no group" in the compact `u32` row maps.
+const NONE: u32 = u32::MAX;
+
+/// A hashable identity of row `i`'s value, for `count_distinct` (None: missing).
+fn distinct_key(v: &Vector, i: usize) -> Option<u64> {
+    match v {
+        Vector::Num(x, ok) => ok[i].then(|| x[i].to_bits()),
+        Vector::Text(codes, _) => (codes[i] != NO_TEXT).then(|| codes[i] as u64),
+        Vector::Bool(b) => (b[i] != vector::MISSING).then(|| b[i] as u64),
+        other => {
+            let val = other.get(i);
+            val.is_present().then(|| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                format!("{val:?}").hash(&mut h);
+                h.finish()
+            })
+        }
+    }
+}
 
 use crate::data::{Column, Dataset, MONEY_SCALE, NO_TEXT};
 use crate::ir::*;
@@ -340,11 +363,8 @@ struct Evaluator<'a> {
     /// kept by the filter, per aggregate node and period.
     row_counts: HashMap<(usize, u32), (usize, usize, usize)>,
     /// Per table: the account row of each row (through its account column).
-    accounts_of: HashMap<String, Vec<Option<usize>>>,
+    accounts_of: HashMap<String, Arc<[u32]>>,
 }
-
-/// Per-row values of a table's column expression.
-type Rows = Vec<Val>;
 
 impl<'a> Evaluator<'a> {
     fn new(
@@ -423,27 +443,33 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn accounts_of(&mut self, table: &str) -> Vec<Option<usize>> {
+    /// The account row of every row of `table` (`NONE` where it has none), cached.
+    fn accounts_of(&mut self, table: &str) -> Arc<[u32]> {
         if let Some(v) = self.accounts_of.get(table) {
             return v.clone();
         }
         let def = &self.catalog.tables[table];
         let data = &self.data.tables[table];
-        let rows: Vec<Option<usize>> = if table == "accounts" {
-            (0..data.rows).map(Some).collect()
+        let rows: Arc<[u32]> = if table == "accounts" {
+            (0..data.rows as u32).collect()
         } else {
             match def
                 .account_column
                 .as_ref()
                 .and_then(|c| data.columns.get(c))
             {
-                Some(col @ Column::Text { .. }) => (0..data.rows)
-                    .map(|i| {
-                        col.text(i)
-                            .and_then(|k| self.groups.account_row.get(k).copied())
-                    })
-                    .collect(),
-                _ => vec![None; data.rows],
+                Some(Column::Text { codes, dict }) => {
+                    // Resolve each distinct key once, then map codes.
+                    let by_code: Vec<u32> = dict
+                        .iter()
+                        .map(|k| self.groups.account_row.get(k).map_or(NONE, |r| *r as u32))
+                        .collect();
+                    codes
+                        .iter()
+                        .map(|c| by_code.get(*c as usize).copied().unwrap_or(NONE))
+                        .collect()
+                }
+                _ => vec![NONE; data.rows].into(),
             }
         };
         self.accounts_of.insert(table.to_string(), rows.clone());
@@ -456,13 +482,20 @@ impl<'a> Evaluator<'a> {
             return vec![Val::missing("table not loaded"); n];
         };
         let accounts = self.accounts_of(&agg.table);
-        let (start, end) = self.period_at(back).epoch_days();
         let period = self.period_at(back);
+        let (start, end) = period.epoch_days();
         // Rows in scope: the row's account is in a group, the date is in the period,
-        // the filter holds.
-        let mut keep: Vec<Option<usize>> = accounts
+        // the filter holds. `keep[i]` is the row's slot, or NONE.
+        let of_account = &self.groups.of_account;
+        let mut keep: Vec<u32> = accounts
             .iter()
-            .map(|a| a.and_then(|a| self.groups.of_account[a]))
+            .map(|a| {
+                of_account
+                    .get(*a as usize)
+                    .copied()
+                    .flatten()
+                    .map_or(NONE, |g| g as u32)
+            })
             .collect();
         if let TimeFilter::Column(c) = &agg.time
             && let Some(Column::Date { values, valid }) = data.columns.get(c)
@@ -470,20 +503,20 @@ impl<'a> Evaluator<'a> {
             for (i, k) in keep.iter_mut().enumerate() {
                 let day = values[i].floor();
                 if !valid[i] || day < start || day > end {
-                    *k = None;
+                    *k = NONE;
                 }
             }
         }
-        let in_period = keep.iter().filter(|k| **k == Some(0)).count();
+        let in_period = keep.iter().filter(|k| **k == 0).count();
         if let Some(f) = &agg.filter {
             let mask = self.rows(f, &agg.table, period);
-            for (k, m) in keep.iter_mut().zip(&mask) {
-                if *m != Val::Bool(true) {
-                    *k = None;
+            for (i, k) in keep.iter_mut().enumerate() {
+                if *k != NONE && !mask.is_true(i) {
+                    *k = NONE;
                 }
             }
         }
-        let kept = keep.iter().filter(|k| **k == Some(0)).count();
+        let kept = keep.iter().filter(|k| **k == 0).count();
         self.row_counts.insert(
             (agg as *const Aggregate as usize, back),
             (data.rows, in_period, kept),
@@ -491,11 +524,11 @@ impl<'a> Evaluator<'a> {
         if let Some(split) = &self.split
             && split.table == agg.table
         {
-            let width = split.keys.len().max(1);
+            let width = split.keys.len().max(1) as u32;
             for (i, k) in keep.iter_mut().enumerate() {
-                *k = match (*k, split.codes.get(i)) {
-                    (Some(g), Some(c)) if *c != NO_TEXT => Some(g * width + *c as usize),
-                    _ => None,
+                *k = match split.codes.get(i) {
+                    Some(c) if *k != NONE && *c != NO_TEXT => *k * width + *c,
+                    _ => NONE,
                 };
             }
         }
@@ -513,9 +546,9 @@ impl<'a> Evaluator<'a> {
             let mut sums = vec![0i128; n];
             let mut seen = vec![false; n];
             for (i, k) in keep.iter().enumerate() {
-                if let (Some(g), true) = (k, valid[i]) {
-                    sums[*g] += values[i] as i128;
-                    seen[*g] = true;
+                if *k != NONE && valid[i] {
+                    sums[*k as usize] += values[i] as i128;
+                    seen[*k as usize] = true;
                 }
             }
             return sums
@@ -530,10 +563,14 @@ impl<'a> Evaluator<'a> {
                 })
                 .collect();
         }
-        let values: Option<Rows> = agg.arg.as_ref().map(|a| self.rows(a, &agg.table, period));
-        let mut buckets: Vec<Vec<f64>> = vec![Vec::new(); n];
+        let values = agg.arg.as_ref().map(|a| self.rows(a, &agg.table, period));
         let mut counts = vec![0usize; n];
-        let mut distinct: Vec<HashSet<String>> = vec![
+        let mut sums = vec![0f64; n];
+        let mut mins = vec![f64::INFINITY; n];
+        let mut maxs = vec![f64::NEG_INFINITY; n];
+        let keeps_values = matches!(agg.func, AggFunc::Median | AggFunc::Percentile);
+        let mut buckets: Vec<Vec<f64>> = vec![Vec::new(); if keeps_values { n } else { 0 }];
+        let mut distinct: Vec<HashSet<u64>> = vec![
             HashSet::new();
             if agg.func == AggFunc::CountDistinct {
                 n
@@ -542,19 +579,29 @@ impl<'a> Evaluator<'a> {
             }
         ];
         for (i, k) in keep.iter().enumerate() {
-            let Some(g) = *k else { continue };
+            if *k == NONE {
+                continue;
+            }
+            let g = *k as usize;
             match (&values, agg.func) {
                 (None, _) => counts[g] += 1,
-                (Some(v), AggFunc::Count) => counts[g] += v[i].is_present() as usize,
+                (Some(v), AggFunc::Count) => counts[g] += v.present(i) as usize,
                 (Some(v), AggFunc::CountDistinct) => {
-                    if v[i].is_present() {
-                        distinct[g].insert(format!("{:?}", v[i]));
+                    if let Some(key) = distinct_key(v, i) {
+                        distinct[g].insert(key);
                     }
                 }
-                (Some(v), _) => match &v[i] {
-                    Val::Num(x) | Val::Date(x) => buckets[g].push(*x),
-                    _ => {}
-                },
+                (Some(v), _) => {
+                    if let Some(x) = v.number(i) {
+                        counts[g] += 1;
+                        sums[g] += x;
+                        mins[g] = mins[g].min(x);
+                        maxs[g] = maxs[g].max(x);
+                        if keeps_values {
+                            buckets[g].push(x);
+                        }
+                    }
+                }
             }
         }
         let is_date = agg
@@ -566,11 +613,11 @@ impl<'a> Evaluator<'a> {
             .map(|g| match agg.func {
                 AggFunc::CountRows | AggFunc::Count => Val::Num(counts[g] as f64),
                 AggFunc::CountDistinct => Val::Num(distinct[g].len() as f64),
-                _ if buckets[g].is_empty() => Val::missing("no rows"),
-                AggFunc::Sum => Val::Num(buckets[g].iter().sum()),
-                AggFunc::Avg => Val::Num(buckets[g].iter().sum::<f64>() / buckets[g].len() as f64),
-                AggFunc::Min => wrap(buckets[g].iter().copied().fold(f64::INFINITY, f64::min)),
-                AggFunc::Max => wrap(buckets[g].iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+                _ if counts[g] == 0 => Val::missing("no rows"),
+                AggFunc::Sum => Val::Num(sums[g]),
+                AggFunc::Avg => Val::Num(sums[g] / counts[g] as f64),
+                AggFunc::Min => wrap(mins[g]),
+                AggFunc::Max => wrap(maxs[g]),
                 AggFunc::Median => Val::Num(percentile(&mut buckets[g], 0.5)),
                 AggFunc::Percentile => {
                     Val::Num(percentile(&mut buckets[g], agg.fraction.unwrap_or(0.5)))
@@ -579,54 +626,84 @@ impl<'a> Evaluator<'a> {
             .collect()
     }
 
-    /// A per-row expression over every row of `table`.
-    fn rows(&mut self, e: &TExpr, table: &str, period: Period) -> Rows {
+    /// A per-row expression over every row of `table`, one operator at a time.
+    fn rows(&mut self, e: &TExpr, table: &str, period: Period) -> Vector<'a> {
         let n = self.data.tables.get(table).map_or(0, |t| t.rows);
+        let data: &'a Dataset = self.data;
         match &e.kind {
             TExprKind::Column {
                 table: t,
                 column,
                 via,
             } => {
-                let Some(data) = self.data.tables.get(t.as_str()) else {
-                    return vec![Val::missing("table not loaded"); n];
+                let Some(col) = data
+                    .tables
+                    .get(t.as_str())
+                    .and_then(|d| d.columns.get(column))
+                else {
+                    return Vector::Const(Val::missing("column not loaded"));
                 };
-                let Some(col) = data.columns.get(column) else {
-                    return vec![Val::missing("column not loaded"); n];
-                };
-                let index: Vec<Option<usize>> = if via.is_some() {
-                    self.accounts_of(table)
+                if via.is_some() {
+                    let index = self.accounts_of(table);
+                    let index: Vec<Option<usize>> = index
+                        .iter()
+                        .map(|a| (*a != NONE).then_some(*a as usize))
+                        .collect();
+                    Vector::column(col, Some(&index))
                 } else {
-                    (0..n).map(Some).collect()
-                };
-                index
-                    .into_iter()
-                    .map(|i| i.map_or(Val::missing("unknown account"), |i| cell(col, i)))
-                    .collect()
+                    Vector::column(col, None)
+                }
             }
-            TExprKind::Number(v) => vec![Val::Num(*v); n],
-            TExprKind::Text(t) => vec![Val::Text(t.as_str().into()); n],
-            TExprKind::Date(d) => vec![Val::Date(date_days(*d)); n],
-            TExprKind::Bool(b) => vec![Val::Bool(*b); n],
-            TExprKind::Period(f) => vec![period_value(period, *f); n],
+            TExprKind::Number(v) => Vector::Const(Val::Num(*v)),
+            TExprKind::Text(t) => Vector::Const(Val::Text(t.as_str().into())),
+            TExprKind::Date(d) => Vector::Const(Val::Date(date_days(*d))),
+            TExprKind::Bool(b) => Vector::Const(Val::Bool(*b)),
+            TExprKind::Period(f) => Vector::Const(period_value(period, *f)),
+            TExprKind::Binary { op, left, right } => {
+                let a = self.rows(left, table, period);
+                let b = self.rows(right, table, period);
+                if let (Vector::Const(x), Vector::Const(y)) = (&a, &b) {
+                    return Vector::Const(value::binary(*op, x, y));
+                }
+                vector::compact(vector::binary(*op, a, b, n))
+            }
+            TExprKind::Not(inner) => match self.rows(inner, table, period) {
+                Vector::Bool(b) => Vector::Bool(
+                    b.into_iter()
+                        .map(|x| if x == vector::MISSING { x } else { 1 - x })
+                        .collect(),
+                ),
+                other => self.per_row(e, vec![other], n),
+            },
+            TExprKind::IsMissing { operand, negated } => {
+                let v = self.rows(operand, table, period);
+                Vector::Bool((0..n).map(|i| (v.present(i) == *negated) as u8).collect())
+            }
             _ => {
-                let kids: Vec<Rows> = children(e)
+                let kids: Vec<Vector<'a>> = children(e)
                     .into_iter()
                     .map(|c| self.rows(c, table, period))
                     .collect();
-                (0..n)
-                    .map(|i| combine(e, &kids.iter().map(|k| &k[i]).collect::<Vec<_>>()))
-                    .collect()
+                self.per_row(e, kids, n)
             }
         }
     }
 
-    fn rows_out(&self, v: &Val) -> Output {
-        match v {
-            Val::Num(x) => Output::Value(*x),
-            Val::Missing(r) => Output::Missing(r.to_string()),
-            _ => Output::Missing("not a number".into()),
+    /// The general path: the scalar operator applied row by row.
+    fn per_row(&self, e: &TExpr, kids: Vec<Vector<'a>>, n: usize) -> Vector<'a> {
+        if kids.iter().all(|k| matches!(k, Vector::Const(_))) {
+            let vals: Vec<Val> = kids.iter().map(|k| k.get(0)).collect();
+            return Vector::Const(combine(e, &vals.iter().collect::<Vec<_>>()));
         }
+        let mut row = Vec::with_capacity(kids.len());
+        let out = (0..n)
+            .map(|i| {
+                row.clear();
+                row.extend(kids.iter().map(|k| k.get(i)));
+                combine(e, &row.iter().collect::<Vec<_>>())
+            })
+            .collect();
+        vector::compact(Vector::Vals(out))
     }
 
     fn result_rows(&self, kpi: &KpiDef, now: &[Val], before: &[Val]) -> Vec<ResultRow> {
@@ -644,8 +721,8 @@ impl<'a> Evaluator<'a> {
             };
             keys.sort();
             for (key, slot) in keys {
-                let value = self.rows_out(&now[slot]);
-                let previous = self.rows_out(&before[slot]);
+                let value = output(&now[slot]);
+                let previous = output(&before[slot]);
                 if key.is_some()
                     && !matches!(value, Output::Value(_))
                     && !matches!(previous, Output::Value(_))
@@ -672,35 +749,11 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-fn cell(col: &Column, i: usize) -> Val {
-    let missing = || Val::missing("empty cell");
-    match col {
-        Column::Text { codes, dict } => match codes[i] {
-            NO_TEXT => missing(),
-            c => Val::Text(dict[c as usize].clone()),
-        },
-        Column::Number { values, valid } => {
-            if valid[i] {
-                Val::Num(values[i])
-            } else {
-                missing()
-            }
-        }
-        Column::Money { values, valid } => {
-            if valid[i] {
-                Val::Num(values[i] as f64 / MONEY_SCALE as f64)
-            } else {
-                missing()
-            }
-        }
-        Column::Date { values, valid } => {
-            if valid[i] {
-                Val::Date(values[i])
-            } else {
-                missing()
-            }
-        }
-        Column::Bool { values } => values[i].map_or_else(missing, Val::Bool),
+fn output(v: &Val) -> Output {
+    match v {
+        Val::Num(x) => Output::Value(*x),
+        Val::Missing(r) => Output::Missing(r.to_string()),
+        _ => Output::Missing("not a number".into()),
     }
 }
 

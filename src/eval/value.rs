@@ -52,7 +52,9 @@ pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
         _ if !a.is_present() || !b.is_present() => first_missing(a, b),
         Eq | Ne | Lt | Le | Gt | Ge => {
             let ord = match (a, b) {
-                (Val::Num(x), Val::Num(y)) | (Val::Date(x), Val::Date(y)) => x.partial_cmp(y),
+                // Dates are days: a date read from a column and one from a literal compare
+                // as numbers.
+                (Val::Num(x) | Val::Date(x), Val::Num(y) | Val::Date(y)) => x.partial_cmp(y),
                 (Val::Text(x), Val::Text(y)) => Some(x.cmp(y)),
                 (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
                 _ => None,
