@@ -126,7 +126,7 @@ pub fn load_dataset_with_progress(
 }
 
 enum Builder {
-    Text(Vec<u32>, HashMap<String, u32>, Vec<std::sync::Arc<str>>),
+    Text(Vec<u32>, super::Interner),
     Number(Vec<f64>, Vec<bool>),
     Money(Vec<i64>, Vec<bool>),
     Date(Vec<f64>, Vec<bool>, bool),
@@ -191,7 +191,7 @@ fn load_table(
         .columns
         .values()
         .map(|c| match c.ty {
-            ColumnType::Text => Builder::Text(Vec::new(), HashMap::new(), Vec::new()),
+            ColumnType::Text => Builder::Text(Vec::new(), Default::default()),
             ColumnType::Int | ColumnType::Number => Builder::Number(Vec::new(), Vec::new()),
             ColumnType::Money => Builder::Money(Vec::new(), Vec::new()),
             ColumnType::Date => Builder::Date(Vec::new(), Vec::new(), false),
@@ -254,28 +254,19 @@ fn load_table(
                 )));
             }
             match builder {
-                Builder::Text(codes, index, dict) => {
-                    let code = match index.get(cell) {
-                        Some(c) => {
-                            if col.key {
-                                let first = key_lines.get(*c as usize).copied().unwrap_or(0);
-                                errors.push(err(format!(
-                                    "duplicate key: the same `{}` is on line {first}",
-                                    col.name
-                                )));
-                            }
-                            *c
+                Builder::Text(codes, dict) => {
+                    let (code, new) = dict.intern(cell);
+                    if col.key {
+                        if new {
+                            key_lines.push(line);
+                        } else {
+                            let first = key_lines.get(code as usize).copied().unwrap_or(0);
+                            errors.push(err(format!(
+                                "duplicate key: the same `{}` is on line {first}",
+                                col.name
+                            )));
                         }
-                        None => {
-                            let c = dict.len() as u32;
-                            index.insert(cell.to_string(), c);
-                            dict.push(cell.into());
-                            if col.key {
-                                key_lines.push(line);
-                            }
-                            c
-                        }
-                    };
+                    }
                     codes.push(code);
                 }
                 Builder::Number(values, valid) => match cell.parse::<f64>() {
@@ -342,9 +333,13 @@ fn load_table(
         .keys()
         .cloned()
         .zip(builders.into_iter().map(|b| match b {
-            Builder::Text(codes, _, dict) => Column::Text { codes, dict },
+            Builder::Text(codes, dict) => Column::Text { codes, dict },
             Builder::Number(values, valid) => Column::Number { values, valid },
-            Builder::Money(values, valid) => Column::Money { values, valid },
+            Builder::Money(values, valid) => Column::Money {
+                values,
+                valid,
+                floats: std::sync::OnceLock::new(),
+            },
             Builder::Date(values, valid, _) => Column::Date { values, valid },
             Builder::Bool(values) => Column::Bool { values },
         }))
@@ -423,6 +418,15 @@ fn parse_date_as(s: &str, with_time: bool, format: Option<&str>) -> Option<f64> 
 /// Days since 1970-01-01 of a date, or of a date-time (fractional).
 pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    // The common case, `YYYY-MM-DD`, without interpreting a format string per cell.
+    let b = s.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d)
+                .map(|date| (date - epoch).num_days() as f64);
+        }
+    }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some((d - epoch).num_days() as f64);
     }
@@ -468,13 +472,13 @@ fn check_relations(
             let Some(Column::Text { dict: key_dict, .. }) = target_data.columns.get(key) else {
                 continue;
             };
-            let known: std::collections::HashSet<&str> = key_dict.iter().map(|k| &**k).collect();
+
             if let Some(Column::Text { codes, dict }) = data.columns.get(&col.name) {
                 for (row, code) in codes.iter().enumerate() {
-                    let Some(value) = dict.get(*code as usize) else {
+                    let Some(value) = dict.get(*code) else {
                         continue;
                     };
-                    if !known.contains(&**value) {
+                    if key_dict.code(value).is_none() {
                         errors.push(DataError {
                             file: dir
                                 .join(format!("{}.csv", table.name))

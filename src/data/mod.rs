@@ -4,9 +4,11 @@
 //! problem (file, line, column, value) instead of stopping at the first; a dataset
 //! with any error yields no [`Dataset`], so no KPI is computed from bad data.
 
+mod intern;
 mod load;
 mod mapping;
 
+pub use intern::Interner;
 pub use load::{DataError, LoadReport, load_dataset, load_dataset_with_progress};
 pub use mapping::{MAPPING_FILE, Mapping, TableMapping};
 
@@ -34,7 +36,7 @@ pub struct TableData {
 pub enum Column {
     Text {
         codes: Vec<u32>,
-        dict: Vec<std::sync::Arc<str>>,
+        dict: Interner,
     },
     Number {
         values: Vec<f64>,
@@ -43,6 +45,8 @@ pub enum Column {
     Money {
         values: Vec<i64>,
         valid: Vec<bool>,
+        /// The values as `f64`, made on first use by arithmetic (sums use `values`).
+        floats: std::sync::OnceLock<Vec<f64>>,
     },
     Date {
         values: Vec<f64>,
@@ -57,10 +61,23 @@ pub enum Column {
 pub const NO_TEXT: u32 = u32::MAX;
 
 impl Column {
+    /// A money column's values as `f64` currency units.
+    pub fn money_floats<'a>(
+        values: &[i64],
+        floats: &'a std::sync::OnceLock<Vec<f64>>,
+    ) -> &'a [f64] {
+        floats.get_or_init(|| {
+            values
+                .iter()
+                .map(|v| *v as f64 / MONEY_SCALE as f64)
+                .collect()
+        })
+    }
+
     /// The text of row `i`, if present (text columns only).
     pub fn text(&self, i: usize) -> Option<&str> {
         match self {
-            Column::Text { codes, dict } => dict.get(*codes.get(i)? as usize).map(|s| &**s),
+            Column::Text { codes, dict } => dict.get(*codes.get(i)?),
             _ => None,
         }
     }

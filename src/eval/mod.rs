@@ -229,6 +229,11 @@ struct Groups {
     of_account: Vec<Option<usize>>,
     /// Account key -> account row.
     account_row: HashMap<Arc<str>, usize>,
+    /// Per table: the account row of each row (`NONE` where it has none).
+    accounts_of: HashMap<String, Arc<[u32]>>,
+    /// Values of measures and KPIs (per period step) already computed by any KPI of
+    /// this request, for KPIs without a breakdown.
+    memo: std::sync::Mutex<HashMap<(String, u32), Vec<Val>>>,
 }
 
 impl Groups {
@@ -274,7 +279,7 @@ impl Groups {
         if let Column::Text { codes, dict } = keys {
             for (i, c) in codes.iter().enumerate() {
                 if *c != NO_TEXT {
-                    account_row.insert(dict[*c as usize].clone(), i);
+                    account_row.insert(Arc::from(dict.get(*c).unwrap_or_default()), i);
                 }
             }
         }
@@ -337,11 +342,49 @@ impl Groups {
         }
         let names = order.iter().map(|g| names[*g].clone()).collect();
         let of_account = of_account.into_iter().map(|g| g.map(|g| rank[g])).collect();
-        Ok(Groups {
+        let mut groups = Groups {
             names,
             of_account,
             account_row,
-        })
+            accounts_of: HashMap::new(),
+            memo: std::sync::Mutex::new(HashMap::new()),
+        };
+        groups.accounts_of = catalog
+            .tables
+            .values()
+            .filter_map(|t| {
+                Some((
+                    t.name.clone(),
+                    groups.map_accounts(t, data.tables.get(&t.name)?),
+                ))
+            })
+            .collect();
+        Ok(groups)
+    }
+
+    /// The account row of every row of `table`.
+    fn map_accounts(&self, def: &TableDef, data: &crate::data::TableData) -> Arc<[u32]> {
+        if def.name == "accounts" {
+            return (0..data.rows as u32).collect();
+        }
+        match def
+            .account_column
+            .as_ref()
+            .and_then(|c| data.columns.get(c))
+        {
+            Some(Column::Text { codes, dict }) => {
+                // Resolve each distinct key once, then map codes.
+                let by_code: Vec<u32> = dict
+                    .iter()
+                    .map(|k| self.account_row.get(k).map_or(NONE, |r| *r as u32))
+                    .collect();
+                codes
+                    .iter()
+                    .map(|c| by_code.get(*c as usize).copied().unwrap_or(NONE))
+                    .collect()
+            }
+            _ => vec![NONE; data.rows].into(),
+        }
     }
 }
 
@@ -362,8 +405,6 @@ struct Evaluator<'a> {
     /// For `--explain`: rows of the table, rows of the first group in the period, rows
     /// kept by the filter, per aggregate node and period.
     row_counts: HashMap<(usize, u32), (usize, usize, usize)>,
-    /// Per table: the account row of each row (through its account column).
-    accounts_of: HashMap<String, Arc<[u32]>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -380,7 +421,7 @@ impl<'a> Evaluator<'a> {
                     Column::Text { codes, dict } => Some(Split {
                         table: b.table.as_str(),
                         codes,
-                        keys: dict.clone(),
+                        keys: dict.iter().map(Arc::from).collect(),
                     }),
                     _ => None,
                 },
@@ -393,7 +434,6 @@ impl<'a> Evaluator<'a> {
             split,
             memo: HashMap::new(),
             row_counts: HashMap::new(),
-            accounts_of: HashMap::new(),
         }
     }
 
@@ -419,10 +459,24 @@ impl<'a> Evaluator<'a> {
                 if let Some(v) = self.memo.get(&key) {
                     return v.clone();
                 }
+                let shared = self.split.is_none();
+                if shared
+                    && let Some(v) = self
+                        .groups
+                        .memo
+                        .lock()
+                        .ok()
+                        .and_then(|m| m.get(&key).cloned())
+                {
+                    return v;
+                }
                 let Some(formula) = self.catalog.formula(id) else {
                     return vec![Val::missing("unknown name"); n];
                 };
                 let v = self.eval(formula, back);
+                if shared && let Ok(mut m) = self.groups.memo.lock() {
+                    m.insert(key.clone(), v.clone());
+                }
                 self.memo.insert(key, v.clone());
                 v
             }
@@ -443,37 +497,13 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// The account row of every row of `table` (`NONE` where it has none), cached.
-    fn accounts_of(&mut self, table: &str) -> Arc<[u32]> {
-        if let Some(v) = self.accounts_of.get(table) {
-            return v.clone();
-        }
-        let def = &self.catalog.tables[table];
-        let data = &self.data.tables[table];
-        let rows: Arc<[u32]> = if table == "accounts" {
-            (0..data.rows as u32).collect()
-        } else {
-            match def
-                .account_column
-                .as_ref()
-                .and_then(|c| data.columns.get(c))
-            {
-                Some(Column::Text { codes, dict }) => {
-                    // Resolve each distinct key once, then map codes.
-                    let by_code: Vec<u32> = dict
-                        .iter()
-                        .map(|k| self.groups.account_row.get(k).map_or(NONE, |r| *r as u32))
-                        .collect();
-                    codes
-                        .iter()
-                        .map(|c| by_code.get(*c as usize).copied().unwrap_or(NONE))
-                        .collect()
-                }
-                _ => vec![NONE; data.rows].into(),
-            }
-        };
-        self.accounts_of.insert(table.to_string(), rows.clone());
-        rows
+    /// The account row of every row of `table` (`NONE` where it has none).
+    fn accounts_of(&self, table: &str) -> Arc<[u32]> {
+        self.groups
+            .accounts_of
+            .get(table)
+            .cloned()
+            .unwrap_or_else(|| Vec::new().into())
     }
 
     fn aggregate(&mut self, agg: &Aggregate, back: u32) -> Vec<Val> {
@@ -541,7 +571,7 @@ impl<'a> Evaluator<'a> {
                     },
                 ..
             }) = &agg.arg
-            && let Some(Column::Money { values, valid }) = data.columns.get(column)
+            && let Some(Column::Money { values, valid, .. }) = data.columns.get(column)
         {
             let mut sums = vec![0i128; n];
             let mut seen = vec![false; n];

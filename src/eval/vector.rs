@@ -4,10 +4,9 @@
 //! operators of [`super::value`], so both paths give the same answers.
 
 use super::value::{self, Val};
-use crate::data::{Column, NO_TEXT};
+use crate::data::{Column, Interner, NO_TEXT};
 use crate::syntax::ast::BinaryOp;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 /// Boolean cells: false, true, missing.
 pub const FALSE: u8 = 0;
@@ -22,7 +21,7 @@ pub enum Vector<'a> {
     /// `FALSE`, `TRUE` or `MISSING` per row.
     Bool(Vec<u8>),
     /// Codes into `dict` (`NO_TEXT` where missing).
-    Text(Cow<'a, [u32]>, &'a [Arc<str>]),
+    Text(Cow<'a, [u32]>, &'a Interner),
     /// The same value on every row.
     Const(Val),
     /// Any values, one per row (the general fallback).
@@ -33,13 +32,19 @@ impl<'a> Vector<'a> {
     /// A column as it is stored, optionally gathered through `index` (row -> row of
     /// the column's table; `None` for rows without a match).
     pub fn column(col: &'a Column, index: Option<&[Option<usize>]>) -> Vector<'a> {
-        let money = crate::data::MONEY_SCALE as f64;
         match (col, index) {
             (Column::Number { values, valid }, None) | (Column::Date { values, valid }, None) => {
                 Vector::Num(Cow::Borrowed(values), Cow::Borrowed(valid))
             }
-            (Column::Money { values, valid }, None) => Vector::Num(
-                Cow::Owned(values.iter().map(|v| *v as f64 / money).collect()),
+            (
+                Column::Money {
+                    values,
+                    valid,
+                    floats,
+                },
+                None,
+            ) => Vector::Num(
+                Cow::Borrowed(Column::money_floats(values, floats)),
                 Cow::Borrowed(valid),
             ),
             (Column::Text { codes, dict }, None) => Vector::Text(Cow::Borrowed(codes), dict),
@@ -68,10 +73,11 @@ impl<'a> Vector<'a> {
                     Column::Number { values, valid } | Column::Date { values, valid } => {
                         gather_num(values, valid, 1.0)
                     }
-                    Column::Money { values, valid } => {
-                        let as_f64: Vec<f64> = values.iter().map(|v| *v as f64).collect();
-                        gather_num(&as_f64, valid, money)
-                    }
+                    Column::Money {
+                        values,
+                        valid,
+                        floats,
+                    } => gather_num(Column::money_floats(values, floats), valid, 1.0),
                     Column::Text { codes, dict } => Vector::Text(
                         Cow::Owned(
                             index
@@ -109,7 +115,7 @@ impl<'a> Vector<'a> {
             },
             Vector::Text(codes, dict) => match codes[i] {
                 NO_TEXT => Val::missing("empty cell"),
-                c => Val::Text(dict[c as usize].clone()),
+                c => Val::Text(dict.get(c).unwrap_or_default().into()),
             },
             Vector::Const(v) => v.clone(),
             Vector::Vals(v) => v[i].clone(),
@@ -242,7 +248,7 @@ pub fn binary<'a>(op: BinaryOp, a: Vector<'a>, b: Vector<'a>, n: usize) -> Vecto
             if matches!(op, Eq | Ne) =>
         {
             // Compare codes with the literal's code, looked up once.
-            let target = dict.iter().position(|d| d == s).map(|c| c as u32);
+            let target = dict.code(s);
             Vector::Bool(
                 codes
                     .iter()
