@@ -71,7 +71,7 @@ pub fn load_dataset(catalog: &Catalog, dir: &Path) -> Result<Dataset, LoadReport
 pub fn load_dataset_with_progress(
     catalog: &Catalog,
     dir: &Path,
-    progress: &mut dyn FnMut(&str, usize, usize),
+    progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
     let mut errors = Errors {
         list: Vec::new(),
@@ -89,28 +89,52 @@ pub fn load_dataset_with_progress(
             });
         }
     };
-    let mut dataset = Dataset::default();
+    // Tables are independent: they load in parallel, each collecting its own errors,
+    // merged afterwards in the model's order so reports are stable.
+    use rayon::prelude::*;
     let total = catalog.tables.len();
-    for (index, table) in catalog.tables.values().enumerate() {
-        let file_name = mapping.file(&table.name);
-        progress(&file_name, index, total);
-        let path = dir.join(&file_name);
-        let file = path.display().to_string();
-        if !path.exists() {
-            errors.push(DataError {
-                file,
-                line: 0,
-                column: None,
-                value: None,
-                message: format!(
-                    "no file for table `{}`; expected {file_name} in {} (or map another file in {MAPPING_FILE})",
-                    table.name,
-                    dir.display()
-                ),
-            });
-            continue;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let progress = std::sync::Mutex::new(progress);
+    let loaded: Vec<(Option<TableData>, Errors)> = catalog
+        .tables
+        .values()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|table| {
+            let mut errors = Errors {
+                list: Vec::new(),
+                more: 0,
+            };
+            let file_name = mapping.file(&table.name);
+            if let Ok(mut p) = progress.lock() {
+                p(&file_name, done.fetch_add(1, std::sync::atomic::Ordering::Relaxed), total);
+            }
+            let path = dir.join(&file_name);
+            let file = path.display().to_string();
+            if !path.exists() {
+                errors.push(DataError {
+                    file,
+                    line: 0,
+                    column: None,
+                    value: None,
+                    message: format!(
+                        "no file for table `{}`; expected {file_name} in {} (or map another file in {MAPPING_FILE})",
+                        table.name,
+                        dir.display()
+                    ),
+                });
+                return (None, errors);
+            }
+            (load_table(table, &path, &file, &mapping, &mut errors), errors)
+        })
+        .collect();
+    let mut dataset = Dataset::default();
+    for (table, (data, table_errors)) in catalog.tables.values().zip(loaded) {
+        for e in table_errors.list {
+            errors.push(e);
         }
-        if let Some(data) = load_table(table, &path, &file, &mapping, &mut errors) {
+        errors.more += table_errors.more;
+        if let Some(data) = data {
             dataset.tables.insert(table.name.clone(), data);
         }
     }
