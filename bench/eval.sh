@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Benchmark: `kpic eval` of the whole catalog for one year against DuckDB loading the
+# same CSVs and running the equivalent SQL (from `kpic sql`), on generated data.
+#
+# usage: bench/eval.sh [N_ACCOUNTS] [RUNS]          # defaults: 100000 5
+# environment:
+#   PERIOD=2025        period evaluated (both sides)
+#   SEED=20250         generator seed
+#   THREADS=N          DuckDB threads (default: DuckDB's own, all cores)
+#   BENCH_DDL=FILE     use this DDL instead of `kpic sql --ddl --dialect duckdb`
+#   BENCH_QUERY=FILE   use this query instead of `kpic sql --dialect duckdb --period P`
+#                      (then only the KPIs the query returns are compared)
+#
+# Steps: build kpic (release); generate bench/out/data-N with bench/gen_data.py unless
+# the same generator and seed already wrote it; create bench/out/venv with duckdb unless
+# present; write the DDL and the query with kpic; one untimed run of each side (its
+# output is kept for the comparison, and the CSVs land in the page cache); RUNS timed runs
+# of each, alternating, each a fresh process under /usr/bin/time -f "%e %M"; print the
+# median / min / max wall time and peak RSS of each, the ratios, and whether the numbers
+# match (bench/compare.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+runs=${2:-5}
+period=${PERIOD:-2025}
+seed=${SEED:-20250}
+out=bench/out
+data=$out/data-$n
+mkdir -p "$out"
+
+echo "== build"
+cargo build --release --quiet
+# a private copy: a concurrent `cargo build` must not swap the binary between runs
+cp target/release/kpic "$out/kpic"
+bin=$out/kpic
+echo "kpic $(git describe --always --dirty 2>/dev/null || echo '(no git)'), built $(date -r target/release/kpic '+%F %T')"
+
+echo "== dataset: $n accounts -> $data"
+stamp="accounts=$n seed=$seed generator=$(sha1sum bench/gen_data.py | cut -c1-16)"
+if [[ -f "$data.stamp" && "$(cat "$data.stamp")" == "$stamp" && -d "$data" ]]; then
+  echo "reusing $data ($stamp)"
+else
+  rm -rf "$data" "$data.stamp"
+  start=$(date +%s.%N)
+  python3 bench/gen_data.py --accounts "$n" --seed "$seed" --out "$data"
+  echo "generated in $(echo "$(date +%s.%N) $start" | awk '{printf "%.1f", $1 - $2}') s"
+  echo "$stamp" > "$data.stamp"
+fi
+echo "size: $(du -sh "$data" | cut -f1), orders: $(($(wc -l < "$data/orders.csv") - 1)) rows"
+
+echo "== duckdb (python venv $out/venv)"
+py=$out/venv/bin/python
+if ! [[ -x "$py" ]] || ! "$py" -c 'import duckdb' 2>/dev/null; then
+  python3 -m venv "$out/venv"
+  "$py" -m pip install --quiet --disable-pip-version-check duckdb
+fi
+echo "duckdb $("$py" -c 'import duckdb; print(duckdb.__version__)')"
+
+echo "== SQL"
+only_common=()
+if [[ -n "${BENCH_DDL:-}" ]]; then
+  ddl=$BENCH_DDL
+else
+  ddl=$out/duckdb-ddl.sql
+  "$bin" sql --ddl --dialect duckdb > "$ddl"
+fi
+if [[ -n "${BENCH_QUERY:-}" ]]; then
+  query=$BENCH_QUERY
+  only_common=(--only-common)
+else
+  query=$out/duckdb-query-$period.sql
+  "$bin" sql --dialect duckdb --period "$period" > "$query"
+fi
+echo "ddl: $ddl ($(grep -ci 'create table' "$ddl") tables), query: $query ($(wc -c < "$query") bytes)"
+
+kpic_cmd=("$bin" eval --data "$data" --period "$period" --format json)
+duck_cmd=("$py" bench/duckdb_run.py --ddl "$ddl" --query "$query" --data "$data")
+[[ -n "${THREADS:-}" ]] && duck_cmd+=(--threads "$THREADS")
+
+echo "== untimed runs (outputs for the comparison; warm the page cache)"
+kpic_json=$out/kpic-$n-$period.json
+duck_json=$out/duckdb-$n-$period.json
+"${kpic_cmd[@]}" > "$kpic_json"
+"${duck_cmd[@]}" --out "$duck_json"
+
+echo "== $runs timed runs each"
+read -r load1 _ < /proc/loadavg
+if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
+  echo "warning: load average $load1 before timing; other processes will skew the figures"
+fi
+tf=$(mktemp)
+errf=$(mktemp)
+trap 'rm -f "$tf" "$errf"' EXIT
+: > "$out/times-kpic-$n.txt"
+: > "$out/times-duckdb-$n.txt"
+timed() { # FILE CMD...: one run under /usr/bin/time, "%e %M" appended to FILE
+  local file=$1
+  shift
+  if ! /usr/bin/time -f "%e %M" -o "$tf" "$@" > /dev/null 2> "$errf"; then
+    echo "failed: $*" >&2
+    cat "$errf" "$tf" >&2
+    exit 1
+  fi
+  tail -1 "$tf" >> "$file"
+}
+for i in $(seq "$runs"); do
+  timed "$out/times-kpic-$n.txt" "${kpic_cmd[@]}"
+  timed "$out/times-duckdb-$n.txt" "${duck_cmd[@]}"
+  echo "run $i: kpic $(tail -1 "$out/times-kpic-$n.txt" | awk '{printf "%.2f s %.0f MiB", $1, $2/1024}')," \
+       "duckdb $(tail -1 "$out/times-duckdb-$n.txt" | awk '{printf "%.2f s %.0f MiB", $1, $2/1024}')"
+done
+
+echo "== results: $n accounts, period $period, $runs runs, $(nproc) cores"
+python3 - "$out/times-kpic-$n.txt" "$out/times-duckdb-$n.txt" <<'EOF'
+import statistics, sys
+res = {}
+for name, path in (("kpic", sys.argv[1]), ("duckdb", sys.argv[2])):
+    rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
+    t = [r[0] for r in rows]
+    res[name] = (statistics.median(t), min(t), max(t), max(r[1] for r in rows) / 1024)
+    med, lo, hi, rss = res[name]
+    print(f"{name:7} median {med:7.3f} s   min {lo:7.3f} s   max {hi:7.3f} s   peak RSS {rss:8.1f} MiB")
+k, d = res["kpic"], res["duckdb"]
+print(f"time ratio kpic/duckdb (median): {k[0] / d[0]:.2f}")
+print(f"peak-memory ratio kpic/duckdb:   {k[3] / d[3]:.2f}")
+EOF
+python3 bench/compare.py "$kpic_json" "$duck_json" "${only_common[@]}"
