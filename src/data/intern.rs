@@ -75,6 +75,20 @@ impl Interner {
         (code, true)
     }
 
+    /// Room for `more` new strings of about the average length so far.
+    pub fn reserve(&mut self, more: usize) {
+        let average = self.buffer.len() / self.starts.len().max(1);
+        self.buffer.reserve(more * average.max(1));
+        self.starts.reserve(more);
+        let (buffer, starts, hasher) = (&self.buffer, &self.starts, &self.hasher);
+        self.table.reserve(more, |c| {
+            let i = *c as usize;
+            let start = starts[i] as usize;
+            let end = starts.get(i + 1).map_or(buffer.len(), |e| *e as usize);
+            hasher.hash_one(&buffer[start..end])
+        });
+    }
+
     /// Every string, in code order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.starts.len() as u32).filter_map(|c| self.get(c))

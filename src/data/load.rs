@@ -238,6 +238,16 @@ fn load_table(
             }
         }
         rows += 1;
+        if rows == SAMPLE_ROWS {
+            // Size every column for the whole file now, from the bytes per row so far:
+            // growing vectors and hash tables row by row costs more than reading.
+            let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
+            let read = record.position().map_or(1, |p| p.byte().max(1));
+            let expected = (file_len / read * SAMPLE_ROWS as u64) as usize;
+            for b in builders.iter_mut() {
+                b.reserve(expected.saturating_sub(rows), rows);
+            }
+        }
         let line = record.position().map_or(rows + 1, |p| p.line() as usize);
         for (((col, pos), builder), key_lines) in table
             .columns
@@ -369,6 +379,33 @@ fn load_table(
         }))
         .collect();
     Some(TableData { rows, columns })
+}
+
+/// Rows read before columns are sized for the whole file.
+const SAMPLE_ROWS: usize = 1024;
+
+impl Builder {
+    /// Room for `more` rows; a text column whose values were all distinct so far (an
+    /// id) gets room for as many new strings.
+    fn reserve(&mut self, more: usize, seen: usize) {
+        match self {
+            Builder::Text(codes, dict) => {
+                codes.reserve(more);
+                if dict.len() * 2 > seen {
+                    dict.reserve(more);
+                }
+            }
+            Builder::Number(v, ok) | Builder::Date(v, ok, _) => {
+                v.reserve(more);
+                ok.reserve(more);
+            }
+            Builder::Money(v, ok) => {
+                v.reserve(more);
+                ok.reserve(more);
+            }
+            Builder::Bool(v) => v.reserve(more),
+        }
+    }
 }
 
 fn push_missing(b: &mut Builder) {
