@@ -73,6 +73,9 @@ pub fn differences(
     rows: Vec<Row>,
 ) -> Vec<String> {
     let mut problems = Vec::new();
+    if native.is_empty() {
+        problems.push("the native engine returned no rows: nothing was compared".to_string());
+    }
     let mut seen = 0;
     for (kpi, grp, bk, v, p) in rows {
         let key = (kpi, grp, bk);
@@ -222,5 +225,95 @@ fn kpic_eval_engine_postgres_prints_what_native_prints() {
                 _ => assert_eq!(x, y, "{a} / {b}"),
             }
         }
+    }
+}
+
+/// A generated dataset (bench/gen_data.py, fixed seed, 300 accounts), made once per
+/// test run under `target/`.
+fn generated_data() -> &'static Path {
+    static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/kpic-test-generated-300");
+        if !dir.join("accounts.csv").exists() {
+            let out = std::process::Command::new("python3")
+                .args([
+                    "bench/gen_data.py",
+                    "--accounts",
+                    "300",
+                    "--seed",
+                    "11",
+                    "--out",
+                ])
+                .arg(&dir)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .output()
+                .expect("python3 runs");
+            assert!(
+                out.status.success(),
+                "gen_data.py failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        dir
+    })
+}
+
+#[test]
+fn generated_dataset_duckdb_and_postgres_match_native() {
+    let data = generated_data();
+    for (period, scope) in [
+        ("2025", Scope::Portfolio),
+        ("2025-Q2", Scope::By("region".into())),
+        ("2024", Scope::PerAccount),
+    ] {
+        let native = native(period, scope.clone(), data);
+        let (ddl, query) = sql(period, scope.clone(), Dialect::Duckdb);
+        let problems = differences(&native, duckdb::run(&ddl, &query, data));
+        assert!(
+            problems.is_empty(),
+            "DuckDB {period}:\n{}",
+            problems.join("\n")
+        );
+    }
+    // PostgreSQL: the same data in its own schema.
+    let server = pg::shared();
+    let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
+    let names = TableNames {
+        schema: Some("generated".into()),
+        ..TableNames::default()
+    };
+    let mut script = String::from("CREATE SCHEMA generated;\n");
+    script.push_str(&compile_ddl(&checked.catalog, Dialect::Postgres, &names));
+    for t in checked.catalog.tables.keys() {
+        script.push_str(&format!(
+            "\\copy generated.\"{t}\" FROM '{}' WITH (FORMAT csv, HEADER true)\n",
+            data.join(format!("{t}.csv")).display()
+        ));
+    }
+    server.psql(&script);
+    for (period, scope) in [
+        ("2025", Scope::Portfolio),
+        ("2025-Q2", Scope::By("region".into())),
+    ] {
+        let req = SqlRequest {
+            kpis: vec![],
+            period: Period::parse(period, 1).expect("period"),
+            scope: scope.clone(),
+            filters: vec![],
+            dialect: Dialect::Postgres,
+            names: names.clone(),
+        };
+        let query = compile_query(&checked.catalog, &req).expect("compiles");
+        let rows = kpic::sql::postgres::query(&server.url, &query).expect("runs");
+        let rows = rows
+            .into_iter()
+            .map(|r| (r.kpi, r.grp, r.breakdown, r.value, r.previous))
+            .collect();
+        let problems = differences(&native(period, scope, data), rows);
+        assert!(
+            problems.is_empty(),
+            "PostgreSQL {period}:\n{}",
+            problems.join("\n")
+        );
     }
 }
