@@ -127,3 +127,24 @@ fn bad_data_exits_one_and_computes_nothing() {
     );
     assert!(err.contains("no KPI was computed"), "{err}");
 }
+
+#[test]
+fn demo_runs_from_any_folder() {
+    let elsewhere = std::env::temp_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args(["eval", "--demo", "--format", "csv", "sales_growth"])
+        .current_dir(&elsewhere)
+        .output()
+        .expect("kpic runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // 2025 against 2024, as in examples/expected/2025.json.
+    assert!(
+        text.contains("sales_growth,,,percent,0.0971791106787"),
+        "{text}"
+    );
+}

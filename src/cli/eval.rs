@@ -62,6 +62,10 @@ pub struct Args {
     /// formula with its value and the rows each aggregate read (first group).
     #[arg(long, value_name = "KPI")]
     pub explain: Option<String>,
+    /// Run on the catalog and example dataset built into this binary (works from any
+    /// folder).
+    #[arg(long, conflicts_with_all = ["data", "catalog"])]
+    pub demo: bool,
     /// Where to compute: natively over `--data`, or in PostgreSQL.
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -77,7 +81,20 @@ pub struct Args {
 }
 
 /// Runs `kpic eval`.
-pub fn run(args: Args) -> u8 {
+pub fn run(mut args: Args) -> u8 {
+    if args.demo {
+        match super::demo::unpack() {
+            Ok((catalog, data)) => {
+                args.catalog = vec![catalog];
+                args.data = Some(data);
+            }
+            Err(e) => {
+                return usage_error(format!(
+                    "cannot unpack the demo into the temporary folder: {e}"
+                ));
+            }
+        }
+    }
     let paths = if args.catalog.is_empty() {
         vec![default_catalog()]
     } else {

@@ -3,6 +3,7 @@
 
 pub mod catalog_args;
 pub mod check;
+pub mod demo;
 pub mod eval;
 pub mod explain;
 pub mod export;
