@@ -193,7 +193,12 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::column => "a column (`name: type`)",
         Rule::field => "a field (`name: value`)",
         Rule::modifier | Rule::relation | Rule::unit_modifier => "a column modifier",
-        Rule::expr | Rule::paren | Rule::call | Rule::conditional | Rule::list => "a value",
+        Rule::expr
+        | Rule::paren
+        | Rule::call
+        | Rule::conditional
+        | Rule::list
+        | Rule::lone_value => "a value",
         Rule::number | Rule::date | Rule::string | Rule::text_block | Rule::boolean => "a value",
         Rule::or | Rule::and | Rule::eq | Rule::ne | Rule::le | Rule::ge | Rule::lt | Rule::gt => {
             "an operator"
@@ -310,12 +315,12 @@ impl Builder {
                 Value::List {
                     items: value
                         .into_inner()
-                        .filter_map(|e| self.top_expr(e))
+                        .filter_map(|e| self.value_expr(e))
                         .collect(),
                     span: vspan,
                 }
             } else {
-                match self.top_expr(value) {
+                match self.value_expr(value) {
                     Some(e) => Value::Expr(e),
                     None => continue,
                 }
@@ -332,6 +337,23 @@ impl Builder {
             fields,
             span,
         })
+    }
+
+    /// A field value or list item: a lone string, text block or name, or an expression.
+    fn value_expr(&self, pair: Pair<Rule>) -> Option<Expr> {
+        if pair.as_rule() != Rule::lone_value {
+            return self.top_expr(pair);
+        }
+        let inner = pair.into_inner().next()?;
+        if inner.as_rule() == Rule::ident {
+            let head = self.ident(inner);
+            let span = head.span;
+            return Some(Expr {
+                kind: ExprKind::Path { head, member: None },
+                span,
+            });
+        }
+        Some(self.primary(inner))
     }
 
     /// An expression that is a whole field value: bounds its operator count first.
