@@ -141,7 +141,8 @@ fn data_errors_name_file_line_column_and_value() {
 o1,A,2025-02-30,10.00,\n\
 o2,Z,2025-03-01,12.5O,\n\
 o3,A,,7.00,\n\
-o4,A,2025-03-02,1.23456,\n";
+o4,A,2025-03-02,1.23456,\n\
+o2,A,2025-03-03,5.00,\n";
     let dir = dataset("bad", accounts, orders);
     let checked = kpic::check_texts([("model.kpi", MODEL)]);
     let report = kpic::data::load_dataset(&checked.catalog, &dir).expect_err("bad data is refused");

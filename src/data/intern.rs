@@ -5,6 +5,10 @@ use hashbrown::HashTable;
 use std::hash::BuildHasher;
 
 /// Distinct strings, each with a dense code (0, 1, 2, ... in first-seen order).
+///
+/// An *unindexed* interner (for id columns that are never looked up) keeps no hash
+/// table: every string gets a new code, and [`Interner::duplicates`] finds repeats
+/// afterwards by sorting hashes.
 #[derive(Default)]
 pub struct Interner {
     buffer: String,
@@ -12,6 +16,7 @@ pub struct Interner {
     starts: Vec<u32>,
     table: HashTable<u32>,
     hasher: foldhash::fast::FixedState,
+    unindexed: bool,
 }
 
 impl std::fmt::Debug for Interner {
@@ -21,6 +26,37 @@ impl std::fmt::Debug for Interner {
 }
 
 impl Interner {
+    /// An interner without a hash index (see the type's documentation).
+    pub fn unindexed() -> Interner {
+        Interner {
+            unindexed: true,
+            ..Interner::default()
+        }
+    }
+
+    /// Pairs `(first, repeat)` of codes holding the same string (unindexed interners;
+    /// an indexed one never holds duplicates).
+    pub fn duplicates(&self) -> Vec<(u32, u32)> {
+        if !self.unindexed {
+            return Vec::new();
+        }
+        let mut hashes: Vec<(u64, u32)> = (0..self.starts.len() as u32)
+            .map(|c| (self.hasher.hash_one(self.get(c).unwrap_or_default()), c))
+            .collect();
+        hashes.sort_unstable();
+        let mut out = Vec::new();
+        for run in hashes.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            // Equal hashes: compare the strings (a hash collision is not a duplicate).
+            for (i, (_, b)) in run.iter().enumerate().skip(1) {
+                if let Some((_, a)) = run[..i].iter().find(|(_, a)| self.get(*a) == self.get(*b)) {
+                    out.push((*a.min(b), *a.max(b)));
+                }
+            }
+        }
+        out.sort_unstable_by_key(|p| p.1);
+        out
+    }
+
     /// Number of distinct strings.
     pub fn len(&self) -> usize {
         self.starts.len()
@@ -44,12 +80,21 @@ impl Interner {
 
     /// The code of `s`, if present.
     pub fn code(&self, s: &str) -> Option<u32> {
+        if self.unindexed {
+            return (0..self.starts.len() as u32).find(|c| self.get(*c) == Some(s));
+        }
         let hash = self.hasher.hash_one(s);
         self.table.find(hash, |c| self.get(*c) == Some(s)).copied()
     }
 
     /// The code of `s`, and whether it was new.
     pub fn intern(&mut self, s: &str) -> (u32, bool) {
+        if self.unindexed {
+            let code = self.starts.len() as u32;
+            self.starts.push(self.buffer.len() as u32);
+            self.buffer.push_str(s);
+            return (code, true);
+        }
         let hash = self.hasher.hash_one(s);
         if let Some(c) = self.table.find(hash, |c| {
             let i = *c as usize;
@@ -80,6 +125,9 @@ impl Interner {
         let average = self.buffer.len() / self.starts.len().max(1);
         self.buffer.reserve(more * average.max(1));
         self.starts.reserve(more);
+        if self.unindexed {
+            return;
+        }
         let (buffer, starts, hasher) = (&self.buffer, &self.starts, &self.hasher);
         self.table.reserve(more, |c| {
             let i = *c as usize;
@@ -111,5 +159,16 @@ mod tests {
         assert_eq!(i.code("bc"), Some(1));
         assert_eq!(i.code("zz"), None);
         assert_eq!(i.iter().collect::<Vec<_>>(), vec!["a", "bc", ""]);
+        assert!(i.duplicates().is_empty());
+    }
+
+    #[test]
+    fn unindexed_finds_duplicates_afterwards() {
+        let mut i = Interner::unindexed();
+        for s in ["x", "y", "x", "z", "y", "x"] {
+            i.intern(s);
+        }
+        assert_eq!(i.code("z"), Some(3));
+        assert_eq!(i.duplicates(), vec![(0, 2), (1, 4), (0, 5)]);
     }
 }

@@ -125,7 +125,12 @@ pub fn load_dataset_with_progress(
                 });
                 return (None, errors);
             }
-            (load_table(table, &path, &file, &mapping, &mut errors), errors)
+            // Is this table the target of a relation (so its key is looked up)?
+            let referenced = catalog
+                .tables
+                .values()
+                .any(|t| t.columns.values().any(|c| c.relation.as_deref() == Some(table.name.as_str())));
+            (load_table(table, referenced, &path, &file, &mapping, &mut errors), errors)
         })
         .collect();
     let mut dataset = Dataset::default();
@@ -159,6 +164,7 @@ enum Builder {
 
 fn load_table(
     table: &TableDef,
+    referenced: bool,
     path: &Path,
     file: &str,
     mapping: &Mapping,
@@ -215,6 +221,12 @@ fn load_table(
         .columns
         .values()
         .map(|c| match c.ty {
+            // A key column no relation points at is never looked up by value: its
+            // strings are stored without a hash index, and duplicates are found by
+            // sorting hashes once at the end.
+            ColumnType::Text if c.key && !referenced => {
+                Builder::Text(Vec::new(), super::Interner::unindexed())
+            }
             ColumnType::Text => Builder::Text(Vec::new(), Default::default()),
             ColumnType::Int | ColumnType::Number => Builder::Number(Vec::new(), Vec::new()),
             ColumnType::Money => Builder::Money(Vec::new(), Vec::new()),
@@ -362,6 +374,24 @@ fn load_table(
             }
         }
     }
+    // Repeated keys in columns stored without an index.
+    for ((col, builder), lines) in table.columns.values().zip(&builders).zip(&key_lines) {
+        if let Builder::Text(_, dict) = builder {
+            for (first, repeat) in dict.duplicates() {
+                errors.push(DataError {
+                    file: file.to_string(),
+                    line: lines.get(repeat as usize).copied().unwrap_or(0),
+                    column: Some(mapping.header(&table.name, &col.name).to_string()),
+                    value: dict.get(repeat).map(str::to_string),
+                    message: format!(
+                        "duplicate key: the same `{}` is on line {}",
+                        col.name,
+                        lines.get(first as usize).copied().unwrap_or(0)
+                    ),
+                });
+            }
+        }
+    }
     let columns: IndexMap<String, Column> = table
         .columns
         .keys()
@@ -452,11 +482,12 @@ pub fn parse_money(s: &str) -> Option<i64> {
         return None;
     }
     let int: i64 = int.parse().ok()?;
-    let frac_value: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<4}").parse().ok()?
-    };
+    // "5" is 5000 ten-thousandths, "05" is 500, ...
+    let frac_value = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(4)
+        .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
     let v = int.checked_mul(MONEY_SCALE)?.checked_add(frac_value)?;
     Some(if neg { -v } else { v })
 }
