@@ -705,6 +705,28 @@ impl<'a> Evaluator<'a> {
                 ),
                 other => self.per_row(e, vec![other], n),
             },
+            TExprKind::Func {
+                func: Func::Coalesce,
+                args,
+            } if matches!(e.ty, Type::Number(_) | Type::Date | Type::DateTime) => {
+                // Numbers and dates: the first present value, one tight loop.
+                let kids: Vec<Vector<'a>> =
+                    args.iter().map(|a| self.rows(a, table, period)).collect();
+                if kids
+                    .iter()
+                    .all(|k| matches!(k, Vector::Num(..) | Vector::Const(_)))
+                {
+                    let mut v = Vec::with_capacity(n);
+                    let mut ok = Vec::with_capacity(n);
+                    for i in 0..n {
+                        let first = kids.iter().find_map(|k| k.number(i));
+                        v.push(first.unwrap_or(0.0));
+                        ok.push(first.is_some());
+                    }
+                    return Vector::Num(std::borrow::Cow::Owned(v), std::borrow::Cow::Owned(ok));
+                }
+                self.per_row(e, kids, n)
+            }
             TExprKind::IsMissing { operand, negated } => {
                 let v = self.rows(operand, table, period);
                 Vector::Bool((0..n).map(|i| (v.present(i) == *negated) as u8).collect())

@@ -13,13 +13,13 @@ pub enum Val {
     Date(f64),
     Text(Arc<str>),
     /// No value, and why.
-    Missing(Arc<str>),
+    Missing(&'static str),
 }
 
 impl Val {
     /// A missing value with `reason`.
-    pub fn missing(reason: &str) -> Val {
-        Val::Missing(reason.into())
+    pub fn missing(reason: &'static str) -> Val {
+        Val::Missing(reason)
     }
 
     /// True unless missing.
@@ -103,7 +103,7 @@ fn arith(op: BinaryOp, x: f64, y: f64) -> Val {
 
 fn first_missing(a: &Val, b: &Val) -> Val {
     match (a, b) {
-        (Val::Missing(r), _) | (_, Val::Missing(r)) => Val::Missing(r.clone()),
+        (Val::Missing(r), _) | (_, Val::Missing(r)) => Val::Missing(r),
         _ => Val::missing("not true or false"),
     }
 }
