@@ -132,14 +132,10 @@ impl Mapping {
 
     /// The boolean a cell spells, if any.
     pub fn boolean(&self, cell: &str) -> Option<bool> {
-        let lower = cell.to_ascii_lowercase();
-        if matches!(lower.as_str(), "true" | "yes" | "1")
-            || self.true_values.iter().any(|v| v == cell)
-        {
+        let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(cell));
+        if is(&["true", "yes", "1"]) || self.true_values.iter().any(|v| v == cell) {
             Some(true)
-        } else if matches!(lower.as_str(), "false" | "no" | "0")
-            || self.false_values.iter().any(|v| v == cell)
-        {
+        } else if is(&["false", "no", "0"]) || self.false_values.iter().any(|v| v == cell) {
             Some(false)
         } else {
             None

@@ -530,8 +530,13 @@ impl<'a> Evaluator<'a> {
         if let TimeFilter::Column(c) = &agg.time
             && let Some(Column::Date { values, valid }) = data.columns.get(c)
         {
+            // Date-times carry the time of day as a fraction; dates are whole days.
+            let timed = self.catalog.tables[&agg.table]
+                .columns
+                .get(c)
+                .is_some_and(|c| c.ty == ColumnType::DateTime);
             for (i, k) in keep.iter_mut().enumerate() {
-                let day = values[i].floor();
+                let day = if timed { values[i].floor() } else { values[i] };
                 if !valid[i] || day < start || day > end {
                     *k = NONE;
                 }
