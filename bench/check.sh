@@ -13,8 +13,8 @@ bin=target/release/kpic
 "$bin" check bench/out/catalog 2>&1 | tail -1
 times=()
 for _ in $(seq "$runs"); do
-  t=$( { /usr/bin/time -f "%e %M" "$bin" check bench/out/catalog >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  times+=("$t")
+  /usr/bin/time -o bench/out/check-time.txt -f "%e %M" "$bin" check bench/out/catalog >/dev/null 2>&1
+  times+=("$(tail -1 bench/out/check-time.txt)")
 done
 printf '%s\n' "${times[@]}" | sort -n | awk -v runs="$runs" '
   { t[NR]=$1; m[NR]=$2 }
