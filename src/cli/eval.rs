@@ -135,7 +135,9 @@ pub fn run(mut args: Args) -> u8 {
             eprint!("\r\x1b[2Kloading {file} ({}/{n})", i + 1);
         }
     };
+    let started = std::time::Instant::now();
     let loaded = kpic::data::load_dataset_with_progress(&checked.catalog, &data_dir, &mut progress);
+    let load_time = started.elapsed();
     if progress_shown {
         eprint!("\r\x1b[2K");
     }
@@ -207,7 +209,12 @@ pub fn run(mut args: Args) -> u8 {
             Err(e) => usage_error(e),
         };
     }
-    let results = match evaluate(&checked.catalog, &data, &query) {
+    let started = std::time::Instant::now();
+    let evaluated = evaluate(&checked.catalog, &data, &query);
+    if std::env::var_os("KPIC_TIMING").is_some() {
+        eprintln!("load {load_time:?} evaluate {:?}", started.elapsed());
+    }
+    let results = match evaluated {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
