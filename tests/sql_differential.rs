@@ -43,6 +43,37 @@ fn native(period: &str, scope: Scope, data: &Path) -> BTreeMap<Key, (Option<f64>
         .collect()
 }
 
+/// The native engine's reasons for missing values (None where there is a value).
+fn native_reasons(
+    period: &str,
+    scope: Scope,
+    data: &Path,
+) -> BTreeMap<Key, (Option<String>, Option<String>)> {
+    let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
+    let dataset = kpic::data::load_dataset(&checked.catalog, data).expect("data loads");
+    let q = Query {
+        kpis: vec![],
+        period: Period::parse(period, 1).expect("period"),
+        scope,
+        filters: vec![],
+    };
+    let why = |o: &Output| match o {
+        Output::Value(_) => None,
+        Output::Missing(r) => Some(r.clone()),
+    };
+    evaluate(&checked.catalog, &dataset, &q)
+        .expect("evaluates")
+        .rows
+        .into_iter()
+        .map(|r| {
+            (
+                (r.kpi, r.group, r.breakdown),
+                (why(&r.value), why(&r.previous)),
+            )
+        })
+        .collect()
+}
+
 fn sql(period: &str, scope: Scope, dialect: Dialect) -> (String, String) {
     let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
     let req = SqlRequest {
@@ -165,6 +196,17 @@ fn postgres_case(period: &str, scope: Scope) {
     };
     let query = compile_query(&checked.catalog, &req).expect("compiles");
     let rows = kpic::sql::postgres::query(example_db(), &query).expect("PostgreSQL runs the query");
+    let reasons = native_reasons(period, scope.clone(), Path::new("examples/data"));
+    for r in &rows {
+        let key = (r.kpi.clone(), r.grp.clone(), r.breakdown.clone());
+        if let Some((value, previous)) = reasons.get(&key) {
+            assert_eq!(
+                (&r.value_reason, &r.previous_reason),
+                (value, previous),
+                "{key:?}"
+            );
+        }
+    }
     let rows = rows
         .into_iter()
         .map(|r| (r.kpi, r.grp, r.breakdown, r.value, r.previous))
@@ -219,6 +261,8 @@ fn kpic_eval_engine_postgres_prints_what_native_prints() {
     for (a, b) in n.iter().zip(&d) {
         let (fa, fb): (Vec<&str>, Vec<&str>) = (a.split(',').collect(), b.split(',').collect());
         assert_eq!(fa[..4], fb[..4], "{a} / {b}");
+        // The reason for a missing value is the native engine's, computed in SQL.
+        assert_eq!(fa[7..], fb[7..], "{a} / {b}");
         for (x, y) in fa[4..7].iter().zip(&fb[4..7]) {
             match (x.parse::<f64>(), y.parse::<f64>()) {
                 (Ok(x), Ok(y)) => assert!((x - y).abs() <= 1e-9 * y.abs().max(1.0), "{a} / {b}"),

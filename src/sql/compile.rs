@@ -178,6 +178,13 @@ impl Compiler<'_> {
         let prev = self.scope(&kpi.formula, 1, split, &mut used);
         let double = self.d.double();
         let text = self.d.text();
+        let why = |r: Option<String>| {
+            r.map_or(format!("CAST(NULL AS {text})"), |r| {
+                format!("CAST({r} AS {text})")
+            })
+        };
+        let now_reason = why(self.reason(&kpi.formula, 0, split, &mut used));
+        let prev_reason = why(self.reason(&kpi.formula, 1, split, &mut used));
         let id = self.d.string(&kpi.id);
         match split {
             None => {
@@ -187,7 +194,9 @@ impl Compiler<'_> {
                     .collect();
                 format!(
                     "SELECT {id} AS kpi, g.grp AS grp, CAST(NULL AS {text}) AS breakdown, \
-                     CAST({now} AS {double}) AS value, CAST({prev} AS {double}) AS previous\nFROM grps g{joins}"
+                     CAST({now} AS {double}) AS value, CAST({prev} AS {double}) AS previous, \
+                     CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
+                     CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM grps g{joins}"
                 )
             }
             Some(_) => {
@@ -201,11 +210,92 @@ impl Compiler<'_> {
                     .collect();
                 format!(
                     "SELECT * FROM (SELECT {id} AS kpi, g.grp AS grp, CAST(g.bk AS {text}) AS breakdown, \
-                     CAST({now} AS {double}) AS value, CAST({prev} AS {double}) AS previous\nFROM ({}) g{joins}) kpic_split \
+                     CAST({now} AS {double}) AS value, CAST({prev} AS {double}) AS previous, \
+                     CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
+                     CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM ({}) g{joins}) kpic_split \
                      WHERE value IS NOT NULL OR previous IS NOT NULL",
                     keys.join(" UNION ")
                 )
             }
+        }
+    }
+
+    /// SQL for why `e` is NULL (when it is), following the native engine: an
+    /// aggregate over no rows, a division by zero, else the first missing operand's
+    /// reason. `None` when `e` is never NULL.
+    fn reason(
+        &mut self,
+        e: &TExpr,
+        back: u32,
+        split: Option<&ColumnRef>,
+        used: &mut BTreeSet<String>,
+    ) -> Option<String> {
+        let null_text = || "NULL".to_string();
+        match &e.kind {
+            TExprKind::Number(_)
+            | TExprKind::Text(_)
+            | TExprKind::Date(_)
+            | TExprKind::Bool(_)
+            | TExprKind::Period(_) => None,
+            TExprKind::IsMissing { .. } => None,
+            TExprKind::Ref(id) => {
+                let f = self.catalog.formula(id)?;
+                self.reason(f, back, split, used)
+            }
+            TExprKind::Previous(inner) => self.reason(inner, back + 1, split, used),
+            TExprKind::Aggregate(agg) => match agg.func {
+                AggFunc::CountRows | AggFunc::Count | AggFunc::CountDistinct => None,
+                _ => Some(self.d.string("no rows")),
+            },
+            TExprKind::Neg(x) | TExprKind::Not(x) => self.reason(x, back, split, used),
+            TExprKind::Binary { op, left, right } => {
+                let a = self.scope(left, back, split, used);
+                let b = self.scope(right, back, split, used);
+                let ra = self
+                    .reason(left, back, split, used)
+                    .unwrap_or_else(null_text);
+                let rb = self
+                    .reason(right, back, split, used)
+                    .unwrap_or_else(null_text);
+                if *op == crate::syntax::ast::BinaryOp::Div {
+                    Some(format!(
+                        "(CASE WHEN {a} IS NULL THEN {ra} WHEN {b} IS NULL THEN {rb} WHEN {b} = 0 THEN {} END)",
+                        self.d.string("division by zero")
+                    ))
+                } else {
+                    Some(format!("(CASE WHEN {a} IS NULL THEN {ra} ELSE {rb} END)"))
+                }
+            }
+            TExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                let c = self.scope(condition, back, split, used);
+                let rc = self
+                    .reason(condition, back, split, used)
+                    .unwrap_or_else(null_text);
+                let ra = self
+                    .reason(then, back, split, used)
+                    .unwrap_or_else(null_text);
+                let rb = self
+                    .reason(otherwise, back, split, used)
+                    .unwrap_or_else(null_text);
+                Some(format!(
+                    "(CASE WHEN {c} IS NULL THEN {rc} WHEN {c} THEN {ra} ELSE {rb} END)"
+                ))
+            }
+            TExprKind::Func { args, .. } => {
+                // The first missing argument's reason (coalesce is missing only when all are).
+                let mut arms = String::new();
+                for a in args {
+                    let v = self.scope(a, back, split, used);
+                    let r = self.reason(a, back, split, used).unwrap_or_else(null_text);
+                    arms.push_str(&format!(" WHEN {v} IS NULL THEN {r}"));
+                }
+                Some(format!("(CASE{arms} END)"))
+            }
+            _ => None,
         }
     }
 

@@ -4,8 +4,7 @@
 use crate::eval::{Output, QueryError, ResultRow, Results};
 use crate::ir::Catalog;
 
-/// What a NULL from the database means: the native engine would give the precise
-/// reason; SQL only says the value is absent.
+/// The reason shown when the query gave none (it always does for compiled KPIs).
 pub const MISSING_IN_DATABASE: &str = "no value (no rows, an empty cell or a division by zero)";
 
 /// One row of a compiled query's result.
@@ -16,6 +15,9 @@ pub struct SqlRow {
     pub breakdown: Option<String>,
     pub value: Option<f64>,
     pub previous: Option<f64>,
+    /// Why `value` / `previous` is missing, as the query computed it.
+    pub value_reason: Option<String>,
+    pub previous_reason: Option<String>,
 }
 
 /// Runs `sql` on the PostgreSQL server at `url`.
@@ -37,6 +39,8 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
                 breakdown: r.try_get(2).map_err(column_error)?,
                 value: r.try_get(3).map_err(column_error)?,
                 previous: r.try_get(4).map_err(column_error)?,
+                value_reason: r.try_get(5).map_err(column_error)?,
+                previous_reason: r.try_get(6).map_err(column_error)?,
             })
         })
         .collect()
@@ -68,9 +72,9 @@ pub fn to_results(
     previous: &str,
     scope: crate::eval::Scope,
 ) -> Results {
-    let out = |v: Option<f64>| match v {
+    let out = |v: Option<f64>, why: Option<String>| match v {
         Some(x) => Output::Value(x),
-        None => Output::Missing(MISSING_IN_DATABASE.into()),
+        None => Output::Missing(why.unwrap_or_else(|| MISSING_IN_DATABASE.into())),
     };
     let mut result: Vec<ResultRow> = rows
         .into_iter()
@@ -86,8 +90,8 @@ pub fn to_results(
                     (Some(a), Some(b)) => Some(a - b),
                     _ => None,
                 },
-                value: out(r.value),
-                previous: out(r.previous),
+                value: out(r.value, r.value_reason),
+                previous: out(r.previous, r.previous_reason),
             })
         })
         .collect();
