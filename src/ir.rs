@@ -370,6 +370,27 @@ pub enum TExprKind {
     Invalid,
 }
 
+impl TExpr {
+    /// The operands of a scalar operator or function, in order. Not included: the
+    /// per-row argument and filter of an aggregate, and the inside of `previous` —
+    /// both are evaluated in another context, so walkers handle them explicitly.
+    pub fn operands(&self) -> Vec<&TExpr> {
+        match &self.kind {
+            TExprKind::Neg(x) | TExprKind::Not(x) | TExprKind::IsMissing { operand: x, .. } => {
+                vec![x]
+            }
+            TExprKind::Binary { left, right, .. } => vec![left, right],
+            TExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => vec![condition, then, otherwise],
+            TExprKind::Func { args, .. } => args.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Fields of the evaluation period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -232,31 +232,9 @@ fn formula_expr(b: &Block) -> Option<&Expr> {
 fn bare_names(e: &Expr, out: &mut Vec<(String, crate::source::Span)>) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
-        match &e.kind {
-            ExprKind::Path { head, member: None } => out.push((head.name.clone(), head.span)),
-            ExprKind::Unary { operand, .. } | ExprKind::IsMissing { operand, .. } => {
-                stack.push(operand)
-            }
-            ExprKind::Binary { left, right, .. } => {
-                stack.push(right);
-                stack.push(left);
-            }
-            ExprKind::If {
-                condition,
-                then,
-                otherwise,
-            } => {
-                stack.push(otherwise);
-                stack.push(then);
-                stack.push(condition);
-            }
-            ExprKind::Call { args, filter, .. } => {
-                if let Some(f) = filter {
-                    stack.push(f);
-                }
-                stack.extend(args.iter().rev());
-            }
-            _ => {}
+        if let ExprKind::Path { head, member: None } = &e.kind {
+            out.push((head.name.clone(), head.span));
         }
+        stack.extend(e.children().into_iter().rev());
     }
 }

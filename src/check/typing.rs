@@ -1240,35 +1240,15 @@ impl<'e, 'd> Checker<'e, 'd> {
 fn collect_tables<'a>(e: &'a Expr, out: &mut Vec<&'a Ident>) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
-        match &e.kind {
-            ExprKind::Path {
-                head,
-                member: Some(_),
-            } if head.name != "period" => out.push(head),
-            ExprKind::Unary { operand, .. } | ExprKind::IsMissing { operand, .. } => {
-                stack.push(operand)
-            }
-            ExprKind::Binary { left, right, .. } => {
-                stack.push(right);
-                stack.push(left);
-            }
-            ExprKind::If {
-                condition,
-                then,
-                otherwise,
-            } => {
-                stack.push(otherwise);
-                stack.push(then);
-                stack.push(condition);
-            }
-            ExprKind::Call { args, filter, .. } => {
-                if let Some(f) = filter {
-                    stack.push(f);
-                }
-                stack.extend(args.iter().rev());
-            }
-            _ => {}
+        if let ExprKind::Path {
+            head,
+            member: Some(_),
+        } = &e.kind
+            && head.name != "period"
+        {
+            out.push(head);
         }
+        stack.extend(e.children());
     }
     // Source order for stable messages.
     out.sort_by_key(|i| i.span.start);

@@ -277,34 +277,13 @@ fn tables_read(formula: &TExpr) -> Vec<String> {
     while let Some(e) = stack.pop() {
         match &e.kind {
             TExprKind::Column { table, .. } => add(table),
-            TExprKind::Neg(x) | TExprKind::Not(x) | TExprKind::Previous(x) => stack.push(x),
-            TExprKind::Binary { left, right, .. } => {
-                stack.push(right);
-                stack.push(left);
-            }
-            TExprKind::IsMissing { operand, .. } => stack.push(operand),
-            TExprKind::If {
-                condition,
-                then,
-                otherwise,
-            } => {
-                stack.push(otherwise);
-                stack.push(then);
-                stack.push(condition);
-            }
-            TExprKind::Func { args, .. } => stack.extend(args.iter().rev()),
+            TExprKind::Previous(x) => stack.push(x),
             TExprKind::Aggregate(agg) => {
                 add(&agg.table);
                 stack.extend(agg.filter.iter());
                 stack.extend(agg.arg.iter());
             }
-            TExprKind::Number(_)
-            | TExprKind::Text(_)
-            | TExprKind::Date(_)
-            | TExprKind::Bool(_)
-            | TExprKind::Ref(_)
-            | TExprKind::Period(_)
-            | TExprKind::Invalid => {}
+            _ => stack.extend(e.operands().into_iter().rev()),
         }
     }
     tables

@@ -213,7 +213,7 @@ pub fn explain(
             TExprKind::Previous(inner) => stack.push((inner, depth + 1, back + 1, None)),
             TExprKind::Aggregate(_) => {}
             _ => {
-                for child in children(e).into_iter().rev() {
+                for child in e.operands().into_iter().rev() {
                     stack.push((child, depth + 1, back, None));
                 }
             }
@@ -487,7 +487,7 @@ impl<'a> Evaluator<'a> {
             }
             _ => {
                 let mut kids = Vec::new();
-                for child in children(e) {
+                for child in e.operands() {
                     kids.push(self.eval(child, back));
                 }
                 (0..n)
@@ -737,7 +737,8 @@ impl<'a> Evaluator<'a> {
                 Vector::Bool((0..n).map(|i| (v.present(i) == *negated) as u8).collect())
             }
             _ => {
-                let kids: Vec<Vector<'a>> = children(e)
+                let kids: Vec<Vector<'a>> = e
+                    .operands()
                     .into_iter()
                     .map(|c| self.rows(c, table, period))
                     .collect();
@@ -835,20 +836,6 @@ fn percentile(values: &mut [f64], q: f64) -> f64 {
     let lo = pos.floor() as usize;
     let hi = pos.ceil() as usize;
     values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
-}
-
-fn children(e: &TExpr) -> Vec<&TExpr> {
-    match &e.kind {
-        TExprKind::Neg(x) | TExprKind::Not(x) | TExprKind::IsMissing { operand: x, .. } => vec![x],
-        TExprKind::Binary { left, right, .. } => vec![left, right],
-        TExprKind::If {
-            condition,
-            then,
-            otherwise,
-        } => vec![condition, then, otherwise],
-        TExprKind::Func { args, .. } => args.iter().collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// Applies `e`'s operator to its children's values.

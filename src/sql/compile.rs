@@ -349,7 +349,7 @@ impl Compiler<'_> {
             }
             _ => {
                 let mut kids = Vec::new();
-                for k in children(e) {
+                for k in e.operands() {
                     kids.push(self.scope(k, back, split, used));
                 }
                 self.combine(e, &kids, back, None)
@@ -374,7 +374,8 @@ impl Compiler<'_> {
                 }
             }
             _ => {
-                let kids: Vec<String> = children(e)
+                let kids: Vec<String> = e
+                    .operands()
                     .into_iter()
                     .map(|k| self.row(k, back, via))
                     .collect();
@@ -562,23 +563,5 @@ fn e_arg(e: &TExpr, i: usize) -> Option<&TExprKind> {
     match &e.kind {
         TExprKind::Func { args, .. } => args.get(i).map(|a| &a.kind),
         _ => None,
-    }
-}
-
-fn children(e: &TExpr) -> Vec<&TExpr> {
-    match &e.kind {
-        TExprKind::Neg(x) | TExprKind::Not(x) | TExprKind::IsMissing { operand: x, .. } => vec![x],
-        TExprKind::Binary { left, right, .. } => vec![left, right],
-        TExprKind::If {
-            condition,
-            then,
-            otherwise,
-        } => vec![condition, then, otherwise],
-        TExprKind::Func {
-            func: Func::Round,
-            args,
-        } => args.iter().take(1).collect(),
-        TExprKind::Func { args, .. } => args.iter().collect(),
-        _ => Vec::new(),
     }
 }

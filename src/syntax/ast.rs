@@ -150,6 +150,24 @@ pub enum ExprKind {
     },
 }
 
+impl Expr {
+    /// The direct sub-expressions in source order (a call's arguments, then its
+    /// filter). Walks over formulas use it with an explicit stack, never recursion.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Unary { operand, .. } | ExprKind::IsMissing { operand, .. } => vec![operand],
+            ExprKind::Binary { left, right, .. } => vec![left, right],
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => vec![condition, then, otherwise],
+            ExprKind::Call { args, filter, .. } => args.iter().chain(filter.as_deref()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The period clause of an aggregate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum TimeClause {
