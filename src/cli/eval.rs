@@ -1,7 +1,8 @@
 //! `kpic eval`: compute KPIs for a period over a dataset.
 
+use super::scope_args::{ScopeArgs, TableArgs};
 use super::{FAILED, OK, default_catalog, usage_error};
-use kpic::eval::{Output, Period, Query, Results, Scope, evaluate};
+use kpic::eval::{Output, Period, Query, Results, evaluate};
 use kpic::ir::Unit;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -40,21 +41,8 @@ pub struct Args {
     /// complete year in the data).
     #[arg(long)]
     pub period: Option<String>,
-    /// First month of the fiscal year (1-12).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=12))]
-    pub fiscal_year_start: u32,
-    /// One value per value of this accounts dimension (industry, region, tier, ...).
-    #[arg(long, conflicts_with = "per_account")]
-    pub by: Option<String>,
-    /// One value per account.
-    #[arg(long)]
-    pub per_account: bool,
-    /// Only this account.
-    #[arg(long)]
-    pub account: Option<String>,
-    /// Only accounts where COLUMN=VALUE (repeatable), e.g. `--where tier=strategic`.
-    #[arg(long = "where", value_name = "COLUMN=VALUE")]
-    pub filters: Vec<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -72,12 +60,8 @@ pub struct Args {
     /// Connection URL for `--engine postgres`, e.g. postgresql://user@host:5432/db.
     #[arg(long, required_if_eq("engine", "postgres"))]
     pub url: Option<String>,
-    /// Schema of the tables in the database.
-    #[arg(long)]
-    pub schema: Option<String>,
-    /// A model table's name in the database (repeatable), e.g. `--table orders=fact_orders`.
-    #[arg(long = "table", value_name = "MODEL=ACTUAL")]
-    pub tables: Vec<String>,
+    #[command(flatten)]
+    pub tables: TableArgs,
 }
 
 /// Runs `kpic eval`.
@@ -157,39 +141,18 @@ pub fn run(mut args: Args) -> u8 {
         }
     };
     let period = match &args.period {
-        Some(p) => match Period::parse(p, args.fiscal_year_start) {
+        Some(p) => match Period::parse(p, args.scope.fiscal_year_start) {
             Ok(p) => p,
             Err(e) => return usage_error(e),
         },
-        None => match latest_complete_year(&checked.catalog, &data, args.fiscal_year_start) {
+        None => match latest_complete_year(&checked.catalog, &data, args.scope.fiscal_year_start) {
             Some(p) => p,
             None => return usage_error("the data holds no complete year; give one with --period"),
         },
     };
-    let mut filters = Vec::new();
-    for f in &args.filters {
-        match f.split_once('=') {
-            Some((c, v)) => filters.push((c.trim().to_string(), v.trim().to_string())),
-            None => {
-                return usage_error(format!(
-                    "`--where {f}`: write COLUMN=VALUE, e.g. tier=strategic"
-                ));
-            }
-        }
-    }
-    if let Some(account) = &args.account {
-        let key = checked
-            .catalog
-            .tables
-            .get("accounts")
-            .and_then(|t| t.key.clone())
-            .unwrap_or_default();
-        filters.push((key, account.clone()));
-    }
-    let scope = match (&args.by, args.per_account) {
-        (Some(dim), _) => Scope::By(dim.clone()),
-        (None, true) => Scope::PerAccount,
-        _ => Scope::Portfolio,
+    let (scope, filters) = match args.scope.resolve(&checked.catalog) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
     };
     let query = Query {
         kpis: args.kpis.clone(),
@@ -287,27 +250,22 @@ fn run_postgres(args: &Args, catalog: &kpic::Catalog) -> u8 {
             "`--engine postgres` needs `--period` (the database's latest year is not looked up)",
         );
     };
-    let period = match Period::parse(period_text, args.fiscal_year_start) {
+    let period = match Period::parse(period_text, args.scope.fiscal_year_start) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let names = match super::sql::table_names(&args.schema, &args.tables) {
-        Ok(n) => n,
-        Err(e) => return usage_error(e),
+    let (names, (scope, filters)) = match (args.tables.names(catalog), args.scope.resolve(catalog))
+    {
+        (Ok(n), Ok(s)) => (n, s),
+        (Err(e), _) | (_, Err(e)) => return usage_error(e),
     };
-    let req = match super::sql::request(
-        catalog,
-        &args.kpis,
+    let req = kpic::sql::SqlRequest {
+        kpis: args.kpis.clone(),
         period,
-        &args.by,
-        args.per_account,
-        &args.account,
-        &args.filters,
-        kpic::sql::Dialect::Postgres,
+        scope,
+        filters,
+        dialect: kpic::sql::Dialect::Postgres,
         names,
-    ) {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
     };
     let sql = match kpic::sql::compile_query(catalog, &req) {
         Ok(s) => s,

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod explain;
 pub mod export;
 pub mod list;
+pub mod scope_args;
 pub mod search;
 pub mod show;
 pub mod sql;

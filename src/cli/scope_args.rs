@@ -1,0 +1,96 @@
+//! Flags shared by `kpic eval` and `kpic sql`: which accounts, how grouped, and where
+//! the tables live in a database.
+
+use kpic::eval::Scope;
+use kpic::sql::TableNames;
+
+/// Which accounts count and how results are grouped.
+#[derive(Debug, clap::Args)]
+pub struct ScopeArgs {
+    /// First month of the fiscal year (1-12).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=12))]
+    pub fiscal_year_start: u32,
+    /// One value per value of this accounts dimension (industry, region, tier, ...).
+    #[arg(long, conflicts_with = "per_account")]
+    pub by: Option<String>,
+    /// One value per account.
+    #[arg(long)]
+    pub per_account: bool,
+    /// Only this account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Only accounts where COLUMN=VALUE (repeatable), e.g. `--where tier=strategic`.
+    #[arg(long = "where", value_name = "COLUMN=VALUE")]
+    pub filters: Vec<String>,
+}
+
+impl ScopeArgs {
+    /// The grouping and the account filters (`--account` is a filter on the accounts
+    /// key), or a message for a malformed flag.
+    pub fn resolve(
+        &self,
+        catalog: &kpic::Catalog,
+    ) -> Result<(Scope, Vec<(String, String)>), String> {
+        let mut filters = Vec::new();
+        for f in &self.filters {
+            match f.split_once('=') {
+                Some((c, v)) => filters.push((c.trim().to_string(), v.trim().to_string())),
+                None => {
+                    return Err(format!(
+                        "`--where {f}`: write COLUMN=VALUE, e.g. tier=strategic"
+                    ));
+                }
+            }
+        }
+        if let Some(account) = &self.account {
+            let key = catalog
+                .tables
+                .get("accounts")
+                .and_then(|t| t.key.clone())
+                .unwrap_or_default();
+            filters.push((key, account.clone()));
+        }
+        let scope = match (&self.by, self.per_account) {
+            (Some(dim), _) => Scope::By(dim.clone()),
+            (None, true) => Scope::PerAccount,
+            _ => Scope::Portfolio,
+        };
+        Ok((scope, filters))
+    }
+}
+
+/// Where the model's tables live in a database.
+#[derive(Debug, clap::Args)]
+pub struct TableArgs {
+    /// Schema the tables live in.
+    #[arg(long)]
+    pub schema: Option<String>,
+    /// A model table's name in the database (repeatable), e.g. `--table orders=fact_orders`.
+    #[arg(long = "table", value_name = "MODEL=ACTUAL")]
+    pub tables: Vec<String>,
+}
+
+impl TableArgs {
+    /// The table names, checked against the model.
+    pub fn names(&self, catalog: &kpic::Catalog) -> Result<TableNames, String> {
+        let mut names = TableNames {
+            schema: self.schema.clone(),
+            ..TableNames::default()
+        };
+        for t in &self.tables {
+            let Some((model, actual)) = t.split_once('=') else {
+                return Err(format!(
+                    "`--table {t}`: write MODEL=ACTUAL, e.g. orders=fact_orders"
+                ));
+            };
+            let model = model.trim();
+            if !catalog.tables.contains_key(model) {
+                return Err(format!("`--table {t}`: the model has no table `{model}`"));
+            }
+            names
+                .rename
+                .insert(model.to_string(), actual.trim().to_string());
+        }
+        Ok(names)
+    }
+}
