@@ -3,76 +3,18 @@
 //! per-account results, on the example dataset. Values equal to 1e-9 relative (money
 //! compared to the cent is implied), missing exactly where native is missing.
 
+#[path = "support/differential.rs"]
+mod differential;
 #[path = "support/duckdb.rs"]
 mod duckdb;
 #[path = "support/postgres.rs"]
 mod pg;
 
-use kpic::eval::{Output, Period, Query, Scope, evaluate};
+use differential::{differences, native, native_reasons};
+use kpic::eval::{Period, Scope};
 use kpic::sql::{Dialect, SqlRequest, TableNames, compile_ddl, compile_query};
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
-
-type Key = (String, String, Option<String>);
-use duckdb::Row;
-
-fn native(period: &str, scope: Scope, data: &Path) -> BTreeMap<Key, (Option<f64>, Option<f64>)> {
-    let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
-    let dataset = kpic::data::load_dataset(&checked.catalog, data).expect("data loads");
-    let q = Query {
-        kpis: vec![],
-        period: Period::parse(period, 1).expect("period"),
-        scope,
-        filters: vec![],
-    };
-    let as_opt = |o: &Output| match o {
-        Output::Value(v) => Some(*v),
-        Output::Missing(_) => None,
-    };
-    evaluate(&checked.catalog, &dataset, &q)
-        .expect("evaluates")
-        .rows
-        .into_iter()
-        .map(|r| {
-            (
-                (r.kpi, r.group, r.breakdown),
-                (as_opt(&r.value), as_opt(&r.previous)),
-            )
-        })
-        .collect()
-}
-
-/// The native engine's reasons for missing values (None where there is a value).
-fn native_reasons(
-    period: &str,
-    scope: Scope,
-    data: &Path,
-) -> BTreeMap<Key, (Option<String>, Option<String>)> {
-    let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
-    let dataset = kpic::data::load_dataset(&checked.catalog, data).expect("data loads");
-    let q = Query {
-        kpis: vec![],
-        period: Period::parse(period, 1).expect("period"),
-        scope,
-        filters: vec![],
-    };
-    let why = |o: &Output| match o {
-        Output::Value(_) => None,
-        Output::Missing(r) => Some(r.clone()),
-    };
-    evaluate(&checked.catalog, &dataset, &q)
-        .expect("evaluates")
-        .rows
-        .into_iter()
-        .map(|r| {
-            (
-                (r.kpi, r.group, r.breakdown),
-                (why(&r.value), why(&r.previous)),
-            )
-        })
-        .collect()
-}
 
 fn sql(period: &str, scope: Scope, dialect: Dialect) -> (String, String) {
     let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
@@ -88,47 +30,6 @@ fn sql(period: &str, scope: Scope, dialect: Dialect) -> (String, String) {
         compile_ddl(&checked.catalog, dialect, &req.names),
         compile_query(&checked.catalog, &req).expect("compiles"),
     )
-}
-
-fn close(a: Option<f64>, b: Option<f64>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
-        _ => false,
-    }
-}
-
-/// Differences between native results and database rows, as readable lines.
-pub fn differences(
-    native: &BTreeMap<Key, (Option<f64>, Option<f64>)>,
-    rows: Vec<Row>,
-) -> Vec<String> {
-    let mut problems = Vec::new();
-    if native.is_empty() {
-        problems.push("the native engine returned no rows: nothing was compared".to_string());
-    }
-    let mut seen = 0;
-    for (kpi, grp, bk, v, p) in rows {
-        let key = (kpi, grp, bk);
-        match native.get(&key) {
-            None => problems.push(format!("{key:?}: only in SQL ({v:?}, {p:?})")),
-            Some((nv, np)) => {
-                seen += 1;
-                if !close(v, *nv) || !close(p, *np) {
-                    problems.push(format!(
-                        "{key:?}: SQL ({v:?}, {p:?}) vs native ({nv:?}, {np:?})"
-                    ));
-                }
-            }
-        }
-    }
-    if seen != native.len() {
-        problems.push(format!(
-            "SQL returned {seen} of the {} native rows",
-            native.len()
-        ));
-    }
-    problems
 }
 
 fn duckdb_case(period: &str, scope: Scope) {
