@@ -18,7 +18,6 @@ use std::path::Path;
 use std::time::Instant;
 
 #[test]
-#[ignore = "Spark takes minutes per query here; run with: cargo test --test spark_differential -- --ignored"]
 fn spark_matches_native_for_every_kpi_period_and_scope() {
     let began = Instant::now();
     let data = Path::new("examples/data");
