@@ -1,5 +1,5 @@
-//! What the catalog browsing commands (`list`, `show`, `search`, `export`) share:
-//! loading a clean catalog, the `--category/--tag/--unit` filters, KPI ordering and
+//! What the catalog commands (`list`, `show`, `search`, `export`, and `eval` and `sql`
+//! for loading) share: loading a clean catalog, the `--category/--tag/--unit` filters, KPI ordering and
 //! the plain-text helpers that turn documentation text blocks into paragraphs and
 //! wrap them for a terminal.
 
@@ -15,6 +15,11 @@ pub const WIDTH: usize = 100;
 /// Loads and checks the catalog under `paths` (default `kpis/`). A catalog with errors
 /// is not browsed: the error count is printed and `Err(exit code)` returned.
 pub fn load(paths: Vec<PathBuf>) -> Result<Catalog, u8> {
+    load_checked(paths).map(|checked| checked.catalog)
+}
+
+/// Like [`load`], keeping the sources (for commands that quote formulas).
+pub fn load_checked(paths: Vec<PathBuf>) -> Result<kpic::Checked, u8> {
     let paths = if paths.is_empty() {
         vec![default_catalog()]
     } else {
@@ -35,7 +40,7 @@ pub fn load(paths: Vec<PathBuf>) -> Result<Catalog, u8> {
         );
         return Err(FAILED);
     }
-    Ok(checked.catalog)
+    Ok(checked)
 }
 
 /// The filters of `list` and `export`.

@@ -1,7 +1,7 @@
 //! `kpic eval`: compute KPIs for a period over a dataset.
 
 use super::scope_args::{ScopeArgs, TableArgs};
-use super::{FAILED, OK, default_catalog, usage_error};
+use super::{FAILED, OK, usage_error};
 use kpic::eval::{Output, Period, Query, Results, evaluate};
 use kpic::ir::Unit;
 use std::io::IsTerminal;
@@ -79,27 +79,10 @@ pub fn run(mut args: Args) -> u8 {
             }
         }
     }
-    let paths = if args.catalog.is_empty() {
-        vec![default_catalog()]
-    } else {
-        args.catalog.clone()
-    };
-    let checked = match kpic::check_paths(&paths) {
+    let checked = match super::catalog_args::load_checked(args.catalog.clone()) {
         Ok(c) => c,
-        Err(e) => return usage_error(e),
+        Err(code) => return code,
     };
-    if checked.error_count() > 0 {
-        eprintln!(
-            "error: the catalog has {} error(s); run `kpic check {}` to see them",
-            checked.error_count(),
-            paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        return FAILED;
-    }
     if args.engine == Engine::Postgres {
         return run_postgres(&args, &checked.catalog);
     }

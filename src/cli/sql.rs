@@ -1,7 +1,7 @@
 //! `kpic sql`: print the SQL that computes KPIs in a database.
 
 use super::scope_args::{ScopeArgs, TableArgs};
-use super::{FAILED, OK, default_catalog, usage_error};
+use super::{OK, usage_error};
 use kpic::eval::Period;
 use kpic::sql::{Dialect, SqlRequest, compile_ddl, compile_query};
 use std::path::PathBuf;
@@ -31,22 +31,10 @@ pub struct Args {
 
 /// Runs `kpic sql`.
 pub fn run(args: Args) -> u8 {
-    let paths = if args.catalog.is_empty() {
-        vec![default_catalog()]
-    } else {
-        args.catalog.clone()
-    };
-    let checked = match kpic::check_paths(&paths) {
+    let checked = match super::catalog_args::load_checked(args.catalog.clone()) {
         Ok(c) => c,
-        Err(e) => return usage_error(e),
+        Err(code) => return code,
     };
-    if checked.error_count() > 0 {
-        eprintln!(
-            "error: the catalog has {} error(s); run `kpic check` to see them",
-            checked.error_count()
-        );
-        return FAILED;
-    }
     let names = match args.tables.names(&checked.catalog) {
         Ok(n) => n,
         Err(e) => return usage_error(e),
