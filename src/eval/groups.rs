@@ -1,0 +1,208 @@
+//! Which group (portfolio, segment or account) each row belongs to: computed once per
+//! request from the scope and the account filters, shared by every table scan.
+
+use super::{NONE, QueryError, Scope};
+use crate::data::{Column, Dataset, NO_TEXT};
+use crate::ir::{Catalog, TableDef};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Which group each account belongs to.
+pub struct Groups {
+    /// Group names in output order (empty name for the portfolio).
+    pub names: Vec<String>,
+    /// Per account row: its group, or none when filtered out.
+    of_account: Vec<Option<usize>>,
+    /// Account key -> account row.
+    account_row: HashMap<Arc<str>, usize>,
+    /// Per table: the account row of each row (`NONE` where it has none).
+    accounts_of: HashMap<String, Arc<[u32]>>,
+    /// Per table: the group of each row (`NONE` where its account is out of scope).
+    group_of_row: HashMap<String, Arc<[u32]>>,
+}
+
+impl Groups {
+    pub fn new(
+        catalog: &Catalog,
+        data: &Dataset,
+        scope: &Scope,
+        filters: &[(String, String)],
+    ) -> Result<Groups, QueryError> {
+        let def = catalog
+            .tables
+            .get("accounts")
+            .ok_or_else(|| QueryError("the data model has no `accounts` table".into()))?;
+        let table = data
+            .tables
+            .get("accounts")
+            .ok_or_else(|| QueryError("the dataset has no accounts".into()))?;
+        let key = def.key.clone().unwrap_or_default();
+        let text_col = |name: &str| -> Result<&Column, QueryError> {
+            let col = table.columns.get(name).ok_or_else(|| {
+                let hint =
+                    crate::diagnostic::did_you_mean(name, def.columns.keys().map(String::as_str))
+                        .map(|h| format!("; {h}"))
+                        .unwrap_or_default();
+                QueryError(format!("accounts have no column `{name}`{hint}"))
+            })?;
+            match col {
+                Column::Text { .. } | Column::Bool { .. } => Ok(col),
+                _ => Err(QueryError(format!(
+                    "`accounts.{name}` is not text; segment and filter by text columns"
+                ))),
+            }
+        };
+        let cell = |col: &Column, i: usize| -> String {
+            match col {
+                Column::Text { .. } => col.text(i).unwrap_or("(missing)").to_string(),
+                Column::Bool { values } => values[i].map_or("(missing)".into(), |b| b.to_string()),
+                _ => String::new(),
+            }
+        };
+        let keys = text_col(&key)?;
+        let mut account_row = HashMap::new();
+        if let Column::Text { codes, dict } = keys {
+            for (i, c) in codes.iter().enumerate() {
+                if *c != NO_TEXT {
+                    account_row.insert(Arc::from(dict.get(*c).unwrap_or_default()), i);
+                }
+            }
+        }
+        let filter_cols: Vec<(&Column, &str)> = filters
+            .iter()
+            .map(|(c, v)| Ok((text_col(c)?, v.as_str())))
+            .collect::<Result<_, QueryError>>()?;
+        let by = match scope {
+            Scope::By(dim) => {
+                let dimension = def.columns.get(dim).is_some_and(|c| c.dimension);
+                if !dimension {
+                    let dims: Vec<&str> = def
+                        .columns
+                        .values()
+                        .filter(|c| c.dimension)
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    return Err(QueryError(format!(
+                        "`{dim}` is not a dimension of accounts; dimensions: {}",
+                        dims.join(", ")
+                    )));
+                }
+                Some(text_col(dim)?)
+            }
+            _ => None,
+        };
+        let mut names: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut of_account = Vec::with_capacity(table.rows);
+        for i in 0..table.rows {
+            if !filter_cols.iter().all(|(c, v)| cell(c, i) == *v) {
+                of_account.push(None);
+                continue;
+            }
+            let name = match (scope, by) {
+                (Scope::Portfolio, _) => String::new(),
+                (Scope::PerAccount, _) => cell(keys, i),
+                (Scope::By(_), Some(c)) => cell(c, i),
+                _ => String::new(),
+            };
+            let next = names.len();
+            let g = *index.entry(name.clone()).or_insert_with(|| {
+                names.push(name);
+                next
+            });
+            of_account.push(Some(g));
+        }
+        if names.is_empty() {
+            if filters.is_empty() {
+                return Err(QueryError("the dataset has no accounts".into()));
+            }
+            return Err(QueryError("no account matches the filters".into()));
+        }
+        // Stable, readable order of groups.
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|a, b| names[*a].cmp(&names[*b]));
+        let mut rank = vec![0; names.len()];
+        for (r, g) in order.iter().enumerate() {
+            rank[*g] = r;
+        }
+        let names = order.iter().map(|g| names[*g].clone()).collect();
+        let of_account = of_account.into_iter().map(|g| g.map(|g| rank[g])).collect();
+        let mut groups = Groups {
+            names,
+            of_account,
+            account_row,
+            accounts_of: HashMap::new(),
+            group_of_row: HashMap::new(),
+        };
+        groups.accounts_of = catalog
+            .tables
+            .values()
+            .filter_map(|t| {
+                Some((
+                    t.name.clone(),
+                    groups.map_accounts(t, data.tables.get(&t.name)?),
+                ))
+            })
+            .collect();
+        groups.group_of_row = groups
+            .accounts_of
+            .iter()
+            .map(|(t, accounts)| {
+                let of_account = &groups.of_account;
+                let rows: Arc<[u32]> = accounts
+                    .iter()
+                    .map(|a| {
+                        of_account
+                            .get(*a as usize)
+                            .copied()
+                            .flatten()
+                            .map_or(NONE, |g| g as u32)
+                    })
+                    .collect();
+                (t.clone(), rows)
+            })
+            .collect();
+        Ok(groups)
+    }
+
+    /// The account row of every row of `table` (`NONE` where it has none).
+    pub fn accounts_of(&self, table: &str) -> Arc<[u32]> {
+        self.accounts_of
+            .get(table)
+            .cloned()
+            .unwrap_or_else(|| Vec::new().into())
+    }
+
+    /// The group of every row of `table` (`NONE` where it is out of scope).
+    pub fn group_of_row(&self, table: &str) -> Arc<[u32]> {
+        self.group_of_row
+            .get(table)
+            .cloned()
+            .unwrap_or_else(|| Vec::new().into())
+    }
+
+    /// The account row of every row of `table`.
+    fn map_accounts(&self, def: &TableDef, data: &crate::data::TableData) -> Arc<[u32]> {
+        if def.name == "accounts" {
+            return (0..data.rows as u32).collect();
+        }
+        match def
+            .account_column
+            .as_ref()
+            .and_then(|c| data.columns.get(c))
+        {
+            Some(Column::Text { codes, dict }) => {
+                // Resolve each distinct key once, then map codes.
+                let by_code: Vec<u32> = dict
+                    .iter()
+                    .map(|k| self.account_row.get(k).map_or(NONE, |r| *r as u32))
+                    .collect();
+                codes
+                    .iter()
+                    .map(|c| by_code.get(*c as usize).copied().unwrap_or(NONE))
+                    .collect()
+            }
+            _ => vec![NONE; data.rows].into(),
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! The plan of a request: every aggregate that the requested KPIs read (through their
+//! measures, KPI references and `previous`), deduplicated by canonical key and period,
+//! grouped by table into one shared scan each, with each table's per-row expressions
+//! compiled into one program.
+
+use super::groups::Groups;
+use super::program::{Program, Source};
+use super::scan::{AggResult, AggSpec, TableScan};
+use super::{Period, canon};
+use crate::data::{Column, Dataset};
+use crate::ir::{AggFunc, Aggregate, Catalog, ColumnRef, ColumnType, TExpr, TExprKind, TimeFilter};
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Where an aggregate node is used: its node, the period step (0: the query's period,
+/// 1: the one before, ...), and whether it is split by its KPI's breakdown.
+type Use = (usize, u32, bool);
+
+/// An aggregate to compute: its result id, node, period step and breakdown.
+type Planned<'a> = (usize, &'a Aggregate, u32, Option<&'a ColumnRef>);
+
+/// A measure or KPI walked at a period step, with the breakdown (table, column).
+type Walked<'a> = (&'a str, u32, Option<(&'a str, &'a str)>);
+
+/// A breakdown: the column whose values split a KPI's rows.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    pub table: &'a str,
+    pub codes: &'a [u32],
+    /// The keys, in code order.
+    pub keys: Vec<Arc<str>>,
+}
+
+impl<'a> Split<'a> {
+    /// The breakdown of a KPI over `data`, if its column is loaded text.
+    pub fn of(data: &'a Dataset, breakdown: Option<&'a ColumnRef>) -> Option<Split<'a>> {
+        let b = breakdown?;
+        match data.tables.get(&b.table)?.columns.get(&b.column)? {
+            Column::Text { codes, dict } => Some(Split {
+                table: b.table.as_str(),
+                codes,
+                keys: dict.iter().map(Arc::from).collect(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Keys per group (at least one slot, so a breakdown with no keys still has room).
+    pub fn width(&self) -> usize {
+        self.keys.len().max(1)
+    }
+}
+
+/// Every aggregate of a request, computed.
+pub struct Computed {
+    /// Aggregate node use -> result.
+    by_use: HashMap<Use, usize>,
+    results: Vec<AggResult>,
+}
+
+impl Computed {
+    /// The result of `agg` at period step `back`, split or not.
+    pub fn get(&self, agg: &Aggregate, back: u32, split: bool) -> Option<&AggResult> {
+        let id = self
+            .by_use
+            .get(&(agg as *const Aggregate as usize, back, split))?;
+        self.results.get(*id)
+    }
+}
+
+/// Plans and runs the scans for the formulas in `roots` (each with the breakdown of its
+/// KPI), at period steps 0 and 1.
+pub fn compute<'a>(
+    catalog: &'a Catalog,
+    data: &'a Dataset,
+    groups: &Groups,
+    period: Period,
+    roots: &[(&'a TExpr, Option<&'a ColumnRef>)],
+) -> Computed {
+    let mut walker = Walker {
+        catalog,
+        seen: HashSet::new(),
+        uses: Vec::new(),
+    };
+    for (formula, breakdown) in roots {
+        for back in 0..2 {
+            walker.walk(formula, back, *breakdown);
+        }
+    }
+    // One result per distinct (key, period, split); one scan per table.
+    let mut by_key: HashMap<(String, u32, Option<String>), usize> = HashMap::new();
+    let mut by_use = HashMap::new();
+    let mut specs: IndexMap<&str, Vec<Planned>> = IndexMap::new();
+    let mut count = 0;
+    for (agg, back, split) in &walker.uses {
+        let (key, uses_period) = canon::aggregate(agg);
+        // All-time aggregates that do not read the period are the same every period.
+        let step = if uses_period || agg.time != TimeFilter::None {
+            *back
+        } else {
+            0
+        };
+        let split_key = split.map(|s| format!("{}.{}", s.table, s.column));
+        let id = *by_key.entry((key, step, split_key)).or_insert_with(|| {
+            count += 1;
+            specs
+                .entry(agg.table.as_str())
+                .or_default()
+                .push((count - 1, *agg, step, *split));
+            count - 1
+        });
+        by_use.insert(
+            (*agg as *const Aggregate as usize, *back, split.is_some()),
+            id,
+        );
+    }
+    let accounts = data.tables.get("accounts");
+    let scans: Vec<(Vec<usize>, TableScan)> = specs
+        .into_iter()
+        .filter_map(|(table, aggs)| {
+            let table_data = data.tables.get(table)?;
+            let src = Source {
+                table: table_data,
+                accounts,
+                account_rows: groups.accounts_of(table),
+            };
+            let mut program = Program::default();
+            let mut ids = Vec::new();
+            let mut table_specs = Vec::new();
+            for (id, agg, back, split) in aggs {
+                let p = (0..back).fold(period, |p, _| p.previous());
+                table_specs.push(spec(
+                    catalog,
+                    data,
+                    groups,
+                    &src,
+                    &mut program,
+                    agg,
+                    p,
+                    split,
+                ));
+                ids.push(id);
+            }
+            Some((
+                ids,
+                TableScan {
+                    rows: table_data.rows,
+                    program,
+                    specs: table_specs,
+                    group_of_row: groups.group_of_row(table),
+                },
+            ))
+        })
+        .collect();
+    let mut results: Vec<Option<AggResult>> = vec![None; count];
+    let done: Vec<(Vec<usize>, Vec<AggResult>)> = scans
+        .into_par_iter()
+        .map(|(ids, scan)| (ids, scan.run()))
+        .collect();
+    for (ids, rs) in done {
+        for (id, r) in ids.into_iter().zip(rs) {
+            results[id] = Some(r);
+        }
+    }
+    let n = groups.names.len();
+    Computed {
+        by_use,
+        // A table without data gives missing values.
+        results: results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| AggResult {
+                    values: vec![super::Val::missing("table not loaded"); n],
+                    rows: (0, 0, 0),
+                })
+            })
+            .collect(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spec<'a>(
+    catalog: &Catalog,
+    data: &'a Dataset,
+    groups: &Groups,
+    src: &Source<'a>,
+    program: &mut Program<'a>,
+    agg: &Aggregate,
+    period: Period,
+    split: Option<&'a ColumnRef>,
+) -> AggSpec<'a> {
+    let in_period = match &agg.time {
+        TimeFilter::Column(c) => {
+            let timed = catalog
+                .tables
+                .get(&agg.table)
+                .and_then(|t| t.columns.get(c))
+                .is_some_and(|c| c.ty == ColumnType::DateTime);
+            program.in_period(src, c, timed, period.epoch_days())
+        }
+        TimeFilter::None => None,
+    };
+    let filter = agg.filter.as_ref().map(|f| program.compile(src, f, period));
+    let exact = match (&agg.func, &agg.arg) {
+        (
+            AggFunc::Sum | AggFunc::Avg,
+            Some(TExpr {
+                kind:
+                    TExprKind::Column {
+                        column, via: None, ..
+                    },
+                ..
+            }),
+        ) => match src.table.columns.get(column) {
+            Some(Column::Money { values, valid, .. }) => Some((&values[..], &valid[..])),
+            _ => None,
+        },
+        _ => None,
+    };
+    let arg = match (exact, &agg.arg) {
+        (None, Some(a)) => Some(program.compile(src, a, period)),
+        _ => None,
+    };
+    let split = Split::of(data, split);
+    let width = split.as_ref().map_or(1, Split::width);
+    AggSpec {
+        func: agg.func,
+        fraction: agg.fraction.unwrap_or(0.5),
+        arg,
+        exact,
+        filter,
+        in_period,
+        split: split.map(|s| (s.codes, width as u32)),
+        is_date: agg
+            .arg
+            .as_ref()
+            .is_some_and(|a| matches!(a.ty, crate::ir::Type::Date | crate::ir::Type::DateTime)),
+        slots: groups.names.len() * width,
+    }
+}
+
+/// Finds the aggregates a formula reads, through references and `previous`.
+struct Walker<'a> {
+    catalog: &'a Catalog,
+    /// (measure or KPI, period step, breakdown) already walked.
+    seen: HashSet<Walked<'a>>,
+    uses: Vec<(&'a Aggregate, u32, Option<&'a ColumnRef>)>,
+}
+
+impl<'a> Walker<'a> {
+    fn walk(&mut self, e: &'a TExpr, back: u32, breakdown: Option<&'a ColumnRef>) {
+        match &e.kind {
+            TExprKind::Aggregate(agg) => {
+                let split = breakdown.filter(|b| b.table == agg.table);
+                self.uses.push((agg, back, split));
+            }
+            TExprKind::Ref(id) => {
+                let split = breakdown.map(|b| (b.table.as_str(), b.column.as_str()));
+                if self.seen.insert((id.as_str(), back, split))
+                    && let Some(f) = self.catalog.formula(id)
+                {
+                    self.walk(f, back, breakdown);
+                }
+            }
+            TExprKind::Previous(inner) => self.walk(inner, back + 1, breakdown),
+            _ => {
+                for child in e.operands() {
+                    self.walk(child, back, breakdown);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! Shared scans: one pass over a table computes every aggregate that the request
+//! reads from it (all KPIs, all periods), a chunk of rows at a time. The table's
+//! program computes the per-row values of the chunk once; then each aggregate folds
+//! the chunk's rows into its per-slot accumulator. Large tables are split into as many
+//! row ranges as there are cores, scanned in parallel and merged.
+
+use super::program::{Program, Reg, RegId, TRUE};
+use super::value::Val;
+use crate::data::{MONEY_SCALE, NO_TEXT};
+use crate::ir::AggFunc;
+use rayon::prelude::*;
+use std::sync::Arc;
+
+const NONE: u32 = u32::MAX;
+
+/// Rows per chunk: the registers of a chunk stay in the CPU caches.
+const CHUNK: usize = 4096;
+
+/// Tables with fewer rows are scanned on one core.
+const PARALLEL_ROWS: usize = 1 << 16;
+
+/// One aggregate of a scan.
+#[derive(Debug)]
+pub struct AggSpec<'a> {
+    pub func: AggFunc,
+    /// For `percentile`, the fraction.
+    pub fraction: f64,
+    /// The per-row value (`None` for `count(table)`).
+    pub arg: Option<RegId>,
+    /// `sum` of a money column: its integer ten-thousandths, added exactly.
+    pub exact: Option<(&'a [i64], &'a [bool])>,
+    /// Rows count only where this register is true.
+    pub filter: Option<RegId>,
+    /// The period test (`None`: all time).
+    pub in_period: Option<RegId>,
+    /// For a breakdown: the breakdown column's codes and the number of keys.
+    pub split: Option<(&'a [u32], u32)>,
+    /// `min`/`max` of dates give dates.
+    pub is_date: bool,
+    /// Accumulator slots: groups, or groups x breakdown keys.
+    pub slots: usize,
+}
+
+/// Everything one scan computes from one table.
+#[derive(Debug)]
+pub struct TableScan<'a> {
+    pub rows: usize,
+    pub program: Program<'a>,
+    pub specs: Vec<AggSpec<'a>>,
+    /// The group of every row (`NONE`: out of scope).
+    pub group_of_row: Arc<[u32]>,
+}
+
+/// An aggregate's result: one value per slot, and the row counts `--explain` shows.
+#[derive(Debug, Clone)]
+pub struct AggResult {
+    pub values: Vec<Val>,
+    /// Rows in the table, rows of the first group in the period, and of those the rows
+    /// the filter kept.
+    pub rows: (usize, usize, usize),
+}
+
+/// A per-slot accumulator; only the parts its function needs are allocated.
+#[derive(Debug, Default)]
+struct State {
+    counts: Vec<u32>,
+    sums: Vec<f64>,
+    exact: Vec<i128>,
+    mins: Vec<f64>,
+    maxs: Vec<f64>,
+    /// (slot, value identity) for `count_distinct`.
+    pairs: Vec<(u32, u64)>,
+    /// (slot, value) for medians and percentiles.
+    values: Vec<(u32, f64)>,
+    in_period_first: usize,
+    kept_first: usize,
+}
+
+impl State {
+    fn new(spec: &AggSpec) -> State {
+        let n = spec.slots;
+        let mut s = State::default();
+        match spec.func {
+            AggFunc::CountDistinct => {}
+            AggFunc::CountRows | AggFunc::Count | AggFunc::Median | AggFunc::Percentile => {
+                s.counts = vec![0; n]
+            }
+            AggFunc::Sum | AggFunc::Avg => {
+                s.counts = vec![0; n];
+                if spec.exact.is_some() {
+                    s.exact = vec![0; n];
+                } else {
+                    s.sums = vec![0.0; n];
+                }
+            }
+            AggFunc::Min => {
+                s.counts = vec![0; n];
+                s.mins = vec![f64::INFINITY; n];
+            }
+            AggFunc::Max => {
+                s.counts = vec![0; n];
+                s.maxs = vec![f64::NEG_INFINITY; n];
+            }
+        }
+        s
+    }
+
+    fn merge(mut self, other: State) -> State {
+        let add = |a: &mut Vec<u32>, b: Vec<u32>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.counts, other.counts);
+        self.sums
+            .iter_mut()
+            .zip(other.sums)
+            .for_each(|(x, y)| *x += y);
+        self.exact
+            .iter_mut()
+            .zip(other.exact)
+            .for_each(|(x, y)| *x += y);
+        self.mins
+            .iter_mut()
+            .zip(other.mins)
+            .for_each(|(x, y)| *x = x.min(y));
+        self.maxs
+            .iter_mut()
+            .zip(other.maxs)
+            .for_each(|(x, y)| *x = x.max(y));
+        self.pairs.extend(other.pairs);
+        self.values.extend(other.values);
+        self.in_period_first += other.in_period_first;
+        self.kept_first += other.kept_first;
+        self
+    }
+
+    fn finish(mut self, spec: &AggSpec, rows: usize) -> AggResult {
+        let n = spec.slots;
+        let wrap = |x: f64| {
+            if spec.is_date {
+                Val::Date(x)
+            } else {
+                Val::Num(x)
+            }
+        };
+        let values = match spec.func {
+            AggFunc::CountRows | AggFunc::Count => {
+                self.counts.iter().map(|c| Val::Num(*c as f64)).collect()
+            }
+            AggFunc::CountDistinct => {
+                self.pairs.sort_unstable();
+                self.pairs.dedup();
+                let mut distinct = vec![0u32; n];
+                for (slot, _) in &self.pairs {
+                    distinct[*slot as usize] += 1;
+                }
+                distinct.iter().map(|c| Val::Num(*c as f64)).collect()
+            }
+            AggFunc::Median | AggFunc::Percentile => {
+                let q = if spec.func == AggFunc::Median {
+                    0.5
+                } else {
+                    spec.fraction
+                };
+                self.values
+                    .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+                let mut out = vec![Val::missing("no rows"); n];
+                for run in self.values.chunk_by(|a, b| a.0 == b.0) {
+                    let xs: Vec<f64> = run.iter().map(|(_, x)| *x).collect();
+                    out[run[0].0 as usize] = Val::Num(percentile(&xs, q));
+                }
+                out
+            }
+            func => (0..n)
+                .map(|g| {
+                    let c = self.counts[g];
+                    if c == 0 {
+                        return Val::missing("no rows");
+                    }
+                    let sum = || match self.exact.get(g) {
+                        Some(e) => *e as f64 / MONEY_SCALE as f64,
+                        None => self.sums[g],
+                    };
+                    match func {
+                        AggFunc::Sum => Val::Num(sum()),
+                        AggFunc::Avg => Val::Num(sum() / c as f64),
+                        AggFunc::Min => wrap(self.mins[g]),
+                        _ => wrap(self.maxs[g]),
+                    }
+                })
+                .collect(),
+        };
+        AggResult {
+            values,
+            rows: (rows, self.in_period_first, self.kept_first),
+        }
+    }
+}
+
+/// Linear interpolation between closest ranks (as PostgreSQL's percentile_cont), over
+/// sorted values.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+impl<'a> TableScan<'a> {
+    /// Scans the table once and returns every aggregate's result, in `specs` order.
+    pub fn run(&self) -> Vec<AggResult> {
+        let parts = if self.rows >= PARALLEL_ROWS {
+            rayon::current_num_threads().max(1)
+        } else {
+            1
+        };
+        let per_part = self.rows.div_ceil(parts).max(1);
+        let states = (0..parts)
+            .into_par_iter()
+            .map(|p| {
+                let lo = (p * per_part).min(self.rows);
+                let hi = ((p + 1) * per_part).min(self.rows);
+                self.scan_range(lo, hi)
+            })
+            .reduce_with(|a, b| a.into_iter().zip(b).map(|(x, y)| x.merge(y)).collect())
+            .unwrap_or_default();
+        states
+            .into_iter()
+            .zip(&self.specs)
+            .map(|(s, spec)| s.finish(spec, self.rows))
+            .collect()
+    }
+
+    fn scan_range(&self, lo: usize, hi: usize) -> Vec<State> {
+        let mut states: Vec<State> = self.specs.iter().map(State::new).collect();
+        let mut regs: Vec<Reg<'a>> = Vec::new();
+        let mut slots: Vec<u32> = Vec::with_capacity(CHUNK);
+        let mut start = lo;
+        while start < hi {
+            let end = (start + CHUNK).min(hi);
+            self.program.run(&mut regs, start, end);
+            for (spec, state) in self.specs.iter().zip(&mut states) {
+                self.slots_of(spec, &regs, state, start, end, &mut slots);
+                fold(spec, &regs, state, &slots, start);
+            }
+            start = end;
+        }
+        states
+    }
+
+    /// The slot of each row of the chunk, or `NONE` where the row does not count.
+    fn slots_of(
+        &self,
+        spec: &AggSpec,
+        regs: &[Reg],
+        state: &mut State,
+        lo: usize,
+        hi: usize,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        out.extend_from_slice(&self.group_of_row[lo..hi]);
+        if let Some(p) = spec.in_period {
+            for (s, p) in out.iter_mut().zip(regs[p].bools()) {
+                if *p != TRUE {
+                    *s = NONE;
+                }
+            }
+        }
+        state.in_period_first += out.iter().filter(|s| **s == 0).count();
+        if let Some(f) = spec.filter {
+            for (s, f) in out.iter_mut().zip(regs[f].bools()) {
+                if *f != TRUE {
+                    *s = NONE;
+                }
+            }
+        }
+        state.kept_first += out.iter().filter(|s| **s == 0).count();
+        if let Some((codes, width)) = spec.split {
+            for (s, c) in out.iter_mut().zip(&codes[lo..hi]) {
+                *s = if *s == NONE || *c == NO_TEXT {
+                    NONE
+                } else {
+                    *s * width + *c
+                };
+            }
+        }
+    }
+}
+
+/// Folds the chunk's rows (those with a slot) into the accumulator.
+fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usize) {
+    let rows = slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s != NONE)
+        .map(|(i, s)| (i, *s as usize));
+    if let (Some((values, valid)), AggFunc::Sum | AggFunc::Avg) = (spec.exact, spec.func) {
+        for (i, s) in rows {
+            if valid[lo + i] {
+                state.exact[s] += values[lo + i] as i128;
+                state.counts[s] += 1;
+            }
+        }
+        return;
+    }
+    let Some(arg) = spec.arg.map(|r| &regs[r]) else {
+        for (_, s) in rows {
+            state.counts[s] += 1;
+        }
+        return;
+    };
+    match spec.func {
+        AggFunc::CountRows | AggFunc::Count => {
+            for (i, s) in rows {
+                state.counts[s] += arg.present(i) as u32;
+            }
+        }
+        AggFunc::CountDistinct => {
+            for (i, s) in rows {
+                if let Some(key) = arg.distinct_key(i) {
+                    state.pairs.push((s as u32, key));
+                }
+            }
+        }
+        func => {
+            let (x, ok) = arg.num();
+            for (i, s) in rows {
+                if !ok[i] {
+                    continue;
+                }
+                let v = x[i];
+                state.counts[s] += 1;
+                match func {
+                    AggFunc::Sum | AggFunc::Avg => state.sums[s] += v,
+                    AggFunc::Min => state.mins[s] = state.mins[s].min(v),
+                    AggFunc::Max => state.maxs[s] = state.maxs[s].max(v),
+                    _ => state.values.push((s as u32, v)),
+                }
+            }
+        }
+    }
+}
