@@ -117,12 +117,16 @@ pub fn evaluate(catalog: &Catalog, data: &Dataset, query: &Query) -> Result<Resu
             })
             .collect::<Result<_, _>>()?
     };
+    let timing = std::env::var_os("KPIC_TIMING").is_some();
+    let started = std::time::Instant::now();
     let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
+    let grouped = started.elapsed();
     let roots: Vec<_> = ids
         .iter()
         .map(|k| (&k.formula, k.breakdown.as_ref()))
         .collect();
     let computed = plan::compute(catalog, data, &groups, query.period, &roots);
+    let scanned = started.elapsed();
     let shared = std::sync::Mutex::new(HashMap::new());
     let rows: Vec<Vec<ResultRow>> = ids
         .par_iter()
@@ -141,6 +145,13 @@ pub fn evaluate(catalog: &Catalog, data: &Dataset, query: &Query) -> Result<Resu
             ev.result_rows(kpi, &now, &before)
         })
         .collect();
+    if timing {
+        eprintln!(
+            "groups {grouped:?} scans {:?} formulas {:?}",
+            scanned - grouped,
+            started.elapsed() - scanned
+        );
+    }
     Ok(Results {
         period: query.period.label(),
         previous_period: query.period.previous().label(),
