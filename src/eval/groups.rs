@@ -4,6 +4,7 @@
 use super::{NONE, QueryError, Scope};
 use crate::data::{Column, Dataset, NO_TEXT};
 use crate::ir::{Catalog, TableDef};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -134,22 +135,16 @@ impl Groups {
             accounts_of: HashMap::new(),
             group_of_row: HashMap::new(),
         };
-        groups.accounts_of = catalog
+        // Tables are mapped in parallel: at scale this is a pass over every row.
+        let maps: Vec<(String, Arc<[u32]>, Arc<[u32]>)> = catalog
             .tables
             .values()
+            .collect::<Vec<_>>()
+            .par_iter()
             .filter_map(|t| {
-                Some((
-                    t.name.clone(),
-                    groups.map_accounts(t, data.tables.get(&t.name)?),
-                ))
-            })
-            .collect();
-        groups.group_of_row = groups
-            .accounts_of
-            .iter()
-            .map(|(t, accounts)| {
+                let accounts = groups.map_accounts(t, data.tables.get(&t.name)?);
                 let of_account = &groups.of_account;
-                let rows: Arc<[u32]> = accounts
+                let group: Arc<[u32]> = accounts
                     .iter()
                     .map(|a| {
                         of_account
@@ -159,9 +154,13 @@ impl Groups {
                             .map_or(NONE, |g| g as u32)
                     })
                     .collect();
-                (t.clone(), rows)
+                Some((t.name.clone(), accounts, group))
             })
             .collect();
+        for (table, accounts, group) in maps {
+            groups.accounts_of.insert(table.clone(), accounts);
+            groups.group_of_row.insert(table, group);
+        }
         Ok(groups)
     }
 

@@ -238,6 +238,10 @@ fn spec<'a>(
             .as_ref()
             .is_some_and(|a| matches!(a.ty, crate::ir::Type::Date | crate::ir::Type::DateTime)),
         slots: groups.names.len() * width,
+        distinct_domain: match (agg.func, arg) {
+            (AggFunc::CountDistinct, Some(r)) => program.domain(r),
+            _ => None,
+        },
     }
 }
 

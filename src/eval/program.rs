@@ -268,6 +268,14 @@ impl<'a> Program<'a> {
         id
     }
 
+    /// For a register of text codes: the size of its dictionary.
+    pub fn domain(&self, reg: RegId) -> Option<usize> {
+        match self.instrs.get(reg)? {
+            Instr::TextCol(_, d) | Instr::TextVia(_, d, _) => Some(d.len()),
+            _ => None,
+        }
+    }
+
     /// The register holding whether a row's date in `col` falls in `[start, end]`.
     pub fn in_period(
         &mut self,

@@ -39,7 +39,13 @@ pub struct AggSpec<'a> {
     pub is_date: bool,
     /// Accumulator slots: groups, or groups x breakdown keys.
     pub slots: usize,
+    /// For `count_distinct` of coded text: the number of distinct codes.
+    pub distinct_domain: Option<usize>,
 }
+
+/// Largest bitmap (in bits) for `count_distinct`; beyond it, (slot, value) pairs are
+/// sorted instead.
+const MAX_DISTINCT_BITS: usize = 1 << 27;
 
 /// Everything one scan computes from one table.
 #[derive(Debug)]
@@ -70,6 +76,8 @@ struct State {
     maxs: Vec<f64>,
     /// (slot, value identity) for `count_distinct`.
     pairs: Vec<(u32, u64)>,
+    /// For `count_distinct` of coded text: bit `slot * domain + code`.
+    bits: Vec<u64>,
     /// (slot, value) for medians and percentiles.
     values: Vec<(u32, f64)>,
     in_period_first: usize,
@@ -81,7 +89,13 @@ impl State {
         let n = spec.slots;
         let mut s = State::default();
         match spec.func {
-            AggFunc::CountDistinct => {}
+            AggFunc::CountDistinct => {
+                if let Some(d) = spec.distinct_domain
+                    && n.saturating_mul(d) <= MAX_DISTINCT_BITS
+                {
+                    s.bits = vec![0; (n * d).div_ceil(64)];
+                }
+            }
             AggFunc::CountRows | AggFunc::Count | AggFunc::Median | AggFunc::Percentile => {
                 s.counts = vec![0; n]
             }
@@ -125,6 +139,10 @@ impl State {
             .zip(other.maxs)
             .for_each(|(x, y)| *x = x.max(y));
         self.pairs.extend(other.pairs);
+        self.bits
+            .iter_mut()
+            .zip(other.bits)
+            .for_each(|(x, y)| *x |= y);
         self.values.extend(other.values);
         self.in_period_first += other.in_period_first;
         self.kept_first += other.kept_first;
@@ -150,6 +168,15 @@ impl State {
                 let mut distinct = vec![0u32; n];
                 for (slot, _) in &self.pairs {
                     distinct[*slot as usize] += 1;
+                }
+                let domain = spec.distinct_domain.unwrap_or(1).max(1);
+                for (w, word) in self.bits.iter().enumerate() {
+                    let mut word = *word;
+                    while word != 0 {
+                        let bit = w * 64 + word.trailing_zeros() as usize;
+                        distinct[bit / domain] += 1;
+                        word &= word - 1;
+                    }
                 }
                 distinct.iter().map(|c| Val::Num(*c as f64)).collect()
             }
@@ -229,28 +256,60 @@ impl<'a> TableScan<'a> {
     }
 
     fn scan_range(&self, lo: usize, hi: usize) -> Vec<State> {
+        // Aggregates with the same period test, filter and breakdown keep the same
+        // rows: their slots are computed once per chunk.
+        type MaskKey = (Option<RegId>, Option<RegId>, Option<(usize, u32)>);
+        let mut masks: Vec<MaskKey> = Vec::new();
+        let mask_of: Vec<usize> = self
+            .specs
+            .iter()
+            .map(|s| {
+                let key = (
+                    s.in_period,
+                    s.filter,
+                    s.split.map(|(c, w)| (c.as_ptr() as usize, w)),
+                );
+                masks.iter().position(|m| *m == key).unwrap_or_else(|| {
+                    masks.push(key);
+                    masks.len() - 1
+                })
+            })
+            .collect();
+        let first_of_mask: Vec<&AggSpec> = (0..masks.len())
+            .map(|m| {
+                let k = mask_of.iter().position(|x| *x == m).unwrap_or(0);
+                &self.specs[k]
+            })
+            .collect();
         let mut states: Vec<State> = self.specs.iter().map(State::new).collect();
+        let mut counts = vec![(0usize, 0usize); masks.len()];
         let mut regs: Vec<Reg<'a>> = Vec::new();
-        let mut slots: Vec<u32> = Vec::with_capacity(CHUNK);
+        let mut slots: Vec<Vec<u32>> = vec![Vec::with_capacity(CHUNK); masks.len()];
         let mut start = lo;
         while start < hi {
             let end = (start + CHUNK).min(hi);
             self.program.run(&mut regs, start, end);
-            for (spec, state) in self.specs.iter().zip(&mut states) {
-                self.slots_of(spec, &regs, state, start, end, &mut slots);
-                fold(spec, &regs, state, &slots, start);
+            for ((spec, out), count) in first_of_mask.iter().zip(&mut slots).zip(&mut counts) {
+                self.slots_of(spec, &regs, count, start, end, out);
+            }
+            for ((spec, state), m) in self.specs.iter().zip(&mut states).zip(&mask_of) {
+                fold(spec, &regs, state, &slots[*m], start);
             }
             start = end;
+        }
+        for (state, m) in states.iter_mut().zip(&mask_of) {
+            (state.in_period_first, state.kept_first) = counts[*m];
         }
         states
     }
 
-    /// The slot of each row of the chunk, or `NONE` where the row does not count.
+    /// The slot of each row of the chunk, or `NONE` where the row does not count;
+    /// `count` adds the first group's rows in the period and kept by the filter.
     fn slots_of(
         &self,
         spec: &AggSpec,
         regs: &[Reg],
-        state: &mut State,
+        count: &mut (usize, usize),
         lo: usize,
         hi: usize,
         out: &mut Vec<u32>,
@@ -264,7 +323,7 @@ impl<'a> TableScan<'a> {
                 }
             }
         }
-        state.in_period_first += out.iter().filter(|s| **s == 0).count();
+        count.0 += out.iter().filter(|s| **s == 0).count();
         if let Some(f) = spec.filter {
             for (s, f) in out.iter_mut().zip(regs[f].bools()) {
                 if *f != TRUE {
@@ -272,7 +331,7 @@ impl<'a> TableScan<'a> {
                 }
             }
         }
-        state.kept_first += out.iter().filter(|s| **s == 0).count();
+        count.1 += out.iter().filter(|s| **s == 0).count();
         if let Some((codes, width)) = spec.split {
             for (s, c) in out.iter_mut().zip(&codes[lo..hi]) {
                 *s = if *s == NONE || *c == NO_TEXT {
@@ -311,6 +370,17 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
         AggFunc::CountRows | AggFunc::Count => {
             for (i, s) in rows {
                 state.counts[s] += arg.present(i) as u32;
+            }
+        }
+        AggFunc::CountDistinct if !state.bits.is_empty() => {
+            let d = spec.distinct_domain.unwrap_or(1);
+            if let Some((codes, _)) = arg.codes() {
+                for (i, s) in rows {
+                    if codes[i] != NO_TEXT {
+                        let bit = s * d + codes[i] as usize;
+                        state.bits[bit / 64] |= 1 << (bit % 64);
+                    }
+                }
             }
         }
         AggFunc::CountDistinct => {
