@@ -126,14 +126,14 @@ fn duckdb(args: &Args) -> Result<Database, String> {
     let program = match (&args.duckdb_cli, &env) {
         (Some(p), _) => find_program(p).ok_or_else(|| {
             format!(
-                "`--duckdb-cli {}`: no such executable\n{}",
+                "`--duckdb-cli {}`: no such executable (`--engine duckdb` runs the DuckDB command-line client)\n{}",
                 p.display(),
                 INSTALL_HELP
             )
         })?,
         (None, Some(p)) => find_program(Path::new(p)).ok_or_else(|| {
             format!(
-                "{DUCKDB_ENV}={}: no such executable\n{}",
+                "{DUCKDB_ENV}={}: no such executable (`--engine duckdb` runs the DuckDB command-line client)\n{}",
                 p.to_string_lossy(),
                 INSTALL_HELP
             )
