@@ -119,7 +119,10 @@ fn native_and_duckdb(args: &[&str]) -> (String, String) {
 #[test]
 fn table_output_is_the_native_output_byte_for_byte() {
     for args in [
-        &["--period", "2025"][..],
+        // No period: the latest complete year, which kpic asks the database for.
+        &[][..],
+        &["--fiscal-year-start", "7"],
+        &["--period", "2025"],
         &["--period", "2025", "--per-account"],
         &["--period", "2025", "--by", "tier", "--where", "region=EMEA"],
         &["--period", "2025-Q4", "--account", "A101"],
@@ -353,12 +356,38 @@ fn a_table_missing_in_the_database_names_the_file_and_the_table() {
 }
 
 #[test]
-fn a_period_is_required() {
-    let db = database().to_str().expect("UTF-8 path");
-    let (code, _, err) = kpic(
-        &["eval", "--engine", "duckdb", "--database", db],
+fn without_a_period_an_empty_database_is_a_usage_error() {
+    // The model's tables, empty.
+    let (code, ddl, err) = kpic(&["sql", "--ddl", "--dialect", "duckdb"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/kpic-test-duckdb-engine/empty.duckdb");
+    let _ = std::fs::remove_file(&file);
+    let out = Command::new(duckdb::cli())
+        .arg(&file)
+        .arg("-c")
+        .arg(&ddl)
+        .output()
+        .expect("the DuckDB client runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, out, err) = kpic(
+        &[
+            "eval",
+            "--engine",
+            "duckdb",
+            "--database",
+            file.to_str().expect("UTF-8 path"),
+        ],
         &[("KPIC_DUCKDB", duckdb::cli().to_str().expect("UTF-8 path"))],
     );
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`--engine duckdb` needs `--period`"), "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(
+        err,
+        "error: the database holds no complete year; give one with --period (`--engine duckdb`)\n"
+    );
 }

@@ -1,12 +1,14 @@
 //! `kpic eval --engine postgres|duckdb`: compile the request to SQL, run it where the
 //! data lives, and print the rows exactly as the native engine prints its results.
 //! The part every database shares (period, scope, table names, compile, results,
-//! render) is [`run`]; a [`Database`] only says how to reach the engine.
+//! render) is [`run`]; a [`Database`] only says how to reach the engine. Without
+//! `--period` the period is the native default, the latest complete year in the data,
+//! found by a first query ([`kpic::sql::compile_latest_day`]).
 
 use super::eval::{Args, Engine, render};
 use super::{FAILED, OK, usage_error};
 use kpic::eval::{Period, QueryError};
-use kpic::sql::{Dialect, SqlRequest, SqlRow, compile_query, to_results};
+use kpic::sql::{Dialect, SqlRequest, SqlRow, compile_latest_day, compile_query, to_results};
 use std::path::{Path, PathBuf};
 
 /// The environment variable naming the DuckDB command-line client.
@@ -40,6 +42,15 @@ impl Database {
         }
     }
 
+    fn query_number(&self, sql: &str) -> Result<Option<f64>, QueryError> {
+        match self {
+            Database::Postgres { url } => kpic::sql::postgres::query_number(url, sql),
+            Database::Duckdb { program, file } => {
+                kpic::sql::duckdb::query_number(program, file, sql)
+            }
+        }
+    }
+
     fn query(&self, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
         match self {
             Database::Postgres { url } => kpic::sql::postgres::query(url, sql),
@@ -54,19 +65,35 @@ pub fn run(args: &Args, catalog: &kpic::Catalog, db: &Database) -> u8 {
         Database::Postgres { .. } => "postgres",
         Database::Duckdb { .. } => "duckdb",
     };
-    let Some(period_text) = &args.period else {
-        return usage_error(format!(
-            "`--engine {engine}` needs `--period` (the database's latest year is not looked up)"
-        ));
-    };
-    let period = match Period::parse(period_text, args.scope.fiscal_year_start) {
-        Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
     let (names, (scope, filters)) = match (args.tables.names(catalog), args.scope.resolve(catalog))
     {
         (Ok(n), Ok(s)) => (n, s),
         (Err(e), _) | (_, Err(e)) => return usage_error(e),
+    };
+    let fiscal_start = args.scope.fiscal_year_start;
+    let period = match &args.period {
+        Some(text) => match Period::parse(text, fiscal_start) {
+            Ok(p) => p,
+            Err(e) => return usage_error(e),
+        },
+        // As natively: the latest complete year in the data, asked of the database.
+        None => {
+            let latest = match compile_latest_day(catalog, db.dialect(), &names) {
+                Some(sql) => match db.query_number(&sql) {
+                    Ok(day) => day,
+                    Err(e) => return database_error(db, &e),
+                },
+                None => None,
+            };
+            match latest.and_then(|day| Period::latest_complete_year(day, fiscal_start)) {
+                Some(p) => p,
+                None => {
+                    return usage_error(format!(
+                        "the database holds no complete year; give one with --period (`--engine {engine}`)"
+                    ));
+                }
+            }
+        }
     };
     let req = SqlRequest {
         kpis: args.kpis.clone(),
@@ -92,17 +119,20 @@ pub fn run(args: &Args, catalog: &kpic::Catalog, db: &Database) -> u8 {
             print!("{}", render(&results, args.format));
             OK
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            if matches!(db, Database::Duckdb { .. }) && e.0.contains("Catalog Error") {
-                eprintln!(
-                    "help: the database must hold the model's tables (`kpic sql --ddl --dialect duckdb` \
-                     creates them); map other names with --table MODEL=ACTUAL or --schema SCHEMA"
-                );
-            }
-            FAILED
-        }
+        Err(e) => database_error(db, &e),
     }
+}
+
+/// Prints what the database said (with a hint where it is about missing tables).
+fn database_error(db: &Database, e: &QueryError) -> u8 {
+    eprintln!("error: {e}");
+    if matches!(db, Database::Duckdb { .. }) && e.0.contains("Catalog Error") {
+        eprintln!(
+            "help: the database must hold the model's tables (`kpic sql --ddl --dialect duckdb` \
+             creates them); map other names with --table MODEL=ACTUAL or --schema SCHEMA"
+        );
+    }
+    FAILED
 }
 
 /// `--engine duckdb`: an existing database file and a DuckDB client to open it with.

@@ -59,8 +59,7 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["data", "catalog"])]
     pub demo: bool,
     /// Where to compute: natively over `--data`, or in PostgreSQL or DuckDB (the
-    /// generated SQL, results printed as the native engine prints them; needs
-    /// `--period`).
+    /// generated SQL; results printed as the native engine prints them).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
     /// Connection URL for `--engine postgres`, e.g. postgresql://user@host:5432/db.
@@ -262,12 +261,7 @@ fn latest_complete_year(
             }
         }
     }
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    let last = epoch + chrono::Duration::days(latest?.floor() as i64);
-    use chrono::Datelike;
-    (last.year() - 2..=last.year())
-        .rev()
-        .find_map(|y| Period::year(y, fiscal_start).filter(|p| p.end <= last))
+    Period::latest_complete_year(latest?, fiscal_start)
 }
 
 /// Formats a value by its unit.

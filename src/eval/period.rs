@@ -87,6 +87,20 @@ impl Period {
         Period::parse(&year.to_string(), fiscal_start).ok()
     }
 
+    /// The default period: the last whole (fiscal) year that ends on or before `last`,
+    /// the latest date in the data (days since 1970-01-01, fractional for a
+    /// date-time). `None` when the two years before it are not complete either.
+    pub fn latest_complete_year(last: f64, fiscal_start: u32) -> Option<Period> {
+        if !last.is_finite() {
+            return None;
+        }
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+        let last = epoch.checked_add_signed(chrono::Duration::try_days(last.floor() as i64)?)?;
+        (last.year() - 2..=last.year())
+            .rev()
+            .find_map(|y| Period::year(y, fiscal_start).filter(|p| p.end <= last))
+    }
+
     /// The period just before, of the same kind and length.
     pub fn previous(self) -> Period {
         match self.kind {

@@ -26,6 +26,19 @@ pub fn query(program: &Path, database: &Path, sql: &str) -> Result<Vec<SqlRow>, 
     })
 }
 
+/// Runs `sql`, a query of one row with one numeric column, and returns that value
+/// (`None` for NULL).
+pub fn query_number(program: &Path, database: &Path, sql: &str) -> Result<Option<f64>, QueryError> {
+    let stdout = run(program, database, sql)?;
+    parse_number(&stdout).map_err(|e| {
+        QueryError(format!(
+            "unexpected output from DuckDB ({}) on {}: {e}",
+            program.display(),
+            database.display()
+        ))
+    })
+}
+
 /// Runs the client and returns its standard output, or its error message.
 fn run(program: &Path, database: &Path, sql: &str) -> Result<Vec<u8>, QueryError> {
     // A file name starting with `-` would be read as an option.
@@ -114,6 +127,18 @@ fn parse_rows(stdout: &[u8]) -> Result<Vec<SqlRow>, String> {
         .collect()
 }
 
+/// Reads the one value of a one-row, one-column result.
+fn parse_number(stdout: &[u8]) -> Result<Option<f64>, String> {
+    let objects: Vec<Object> = serde_json::from_slice(stdout).map_err(|e| e.to_string())?;
+    let [row] = objects.as_slice() else {
+        return Err(format!("{} rows where one was expected", objects.len()));
+    };
+    let Some(name) = row.keys().next() else {
+        return Err("a row without columns".into());
+    };
+    number_column(row, name)
+}
+
 type Object = serde_json::Map<String, serde_json::Value>;
 
 fn text_column(row: &Object, name: &str) -> Result<Option<String>, String> {
@@ -167,6 +192,16 @@ mod tests {
     fn no_rows_is_empty_output_or_an_empty_array() {
         assert_eq!(parse_rows(b""), Ok(vec![]));
         assert_eq!(parse_rows(b"[]\n"), Ok(vec![]));
+    }
+
+    #[test]
+    fn reads_one_number() {
+        assert_eq!(
+            parse_number(br#"[{"latest_day":20453.0}]"#),
+            Ok(Some(20453.0))
+        );
+        assert_eq!(parse_number(br#"[{"latest_day":null}]"#), Ok(None));
+        assert!(parse_number(b"[]").is_err());
     }
 
     #[test]

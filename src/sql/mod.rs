@@ -9,6 +9,6 @@ pub mod duckdb;
 pub mod postgres;
 mod results;
 
-pub use compile::{SqlRequest, TableNames, compile_ddl, compile_query};
+pub use compile::{SqlRequest, TableNames, compile_ddl, compile_latest_day, compile_query};
 pub use dialect::Dialect;
 pub use results::{MISSING_IN_DATABASE, SqlRow, to_results};

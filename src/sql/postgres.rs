@@ -5,13 +5,7 @@ use crate::eval::QueryError;
 
 /// Runs `sql` on the PostgreSQL server at `url`.
 pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
-        QueryError(format!(
-            "cannot connect to PostgreSQL at {}: {e}",
-            redact(url)
-        ))
-    })?;
-    let rows = client
+    let rows = connect(url)?
         .query(sql, &[])
         .map_err(|e| QueryError(format!("PostgreSQL refused the query: {e}")))?;
     rows.iter()
@@ -27,6 +21,24 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
             })
         })
         .collect()
+}
+
+/// Runs `sql`, a query of one row with one DOUBLE PRECISION column, and returns that
+/// value (`None` for NULL).
+pub fn query_number(url: &str, sql: &str) -> Result<Option<f64>, QueryError> {
+    let row = connect(url)?
+        .query_one(sql, &[])
+        .map_err(|e| QueryError(format!("PostgreSQL refused the query: {e}")))?;
+    row.try_get(0).map_err(column_error)
+}
+
+fn connect(url: &str) -> Result<postgres::Client, QueryError> {
+    postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
+        QueryError(format!(
+            "cannot connect to PostgreSQL at {}: {e}",
+            redact(url)
+        ))
+    })
 }
 
 fn column_error(e: postgres::Error) -> QueryError {
