@@ -155,6 +155,19 @@ fn kpic_eval_engine_postgres_prints_what_native_prints() {
     };
     let native = run(&[]);
     let db = run(&["--engine", "postgres", "--url", url, "--schema", "example"]);
+    // Without --period: the latest complete year, asked of the database, as natively.
+    let default = std::process::Command::new(env!("CARGO_BIN_EXE_kpic"))
+        .args([
+            "eval", "win_rate", "--engine", "postgres", "--url", url, "--schema", "example",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("kpic runs");
+    let default = String::from_utf8_lossy(&default.stdout);
+    assert!(
+        default.starts_with("period 2025 (previous: 2024)\n"),
+        "{default}"
+    );
     // Same rows in the same order; numbers agree to 1e-9 (text formatting of the
     // last digits may differ between f64 sums in two engines).
     let (n, d): (Vec<&str>, Vec<&str>) = (native.lines().collect(), db.lines().collect());

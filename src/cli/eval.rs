@@ -1,5 +1,6 @@
 //! `kpic eval`: compute KPIs for a period over a dataset.
 
+use super::engine::Database;
 use super::scope_args::{ScopeArgs, TableArgs};
 use super::{FAILED, OK, usage_error};
 use kpic::eval::{Output, Period, Query, Results, evaluate};
@@ -24,6 +25,9 @@ pub enum Engine {
     Native,
     /// A PostgreSQL server holding the model's tables (`--url`).
     Postgres,
+    /// A DuckDB database file holding the model's tables (`--database`), run by the
+    /// DuckDB command-line client.
+    Duckdb,
 }
 
 /// Arguments of `kpic eval`.
@@ -54,12 +58,21 @@ pub struct Args {
     /// folder).
     #[arg(long, conflicts_with_all = ["data", "catalog"])]
     pub demo: bool,
-    /// Where to compute: natively over `--data`, or in PostgreSQL.
+    /// Where to compute: natively over `--data`, or in PostgreSQL or DuckDB (the
+    /// generated SQL; results printed as the native engine prints them).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
     /// Connection URL for `--engine postgres`, e.g. postgresql://user@host:5432/db.
     #[arg(long, required_if_eq("engine", "postgres"))]
     pub url: Option<String>,
+    /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
+    /// read-only.
+    #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
+    pub database: Option<PathBuf>,
+    /// The DuckDB command-line client for `--engine duckdb` (default: $KPIC_DUCKDB,
+    /// else `duckdb` on PATH; `pip install duckdb-cli` installs it).
+    #[arg(long, value_name = "PATH")]
+    pub duckdb_cli: Option<PathBuf>,
     #[command(flatten)]
     pub tables: TableArgs,
 }
@@ -83,8 +96,11 @@ pub fn run(mut args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    if args.engine == Engine::Postgres {
-        return run_postgres(&args, &checked.catalog);
+    if let Some(db) = Database::from_args(&args) {
+        return match db {
+            Ok(db) => super::engine::run(&args, &checked.catalog, &db),
+            Err(e) => usage_error(e),
+        };
     }
     let data_dir = args
         .data
@@ -226,54 +242,6 @@ fn render_explanation(
     out
 }
 
-/// `--engine postgres`: compile, run in the database, present like the native engine.
-fn run_postgres(args: &Args, catalog: &kpic::Catalog) -> u8 {
-    let Some(period_text) = &args.period else {
-        return usage_error(
-            "`--engine postgres` needs `--period` (the database's latest year is not looked up)",
-        );
-    };
-    let period = match Period::parse(period_text, args.scope.fiscal_year_start) {
-        Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
-    let (names, (scope, filters)) = match (args.tables.names(catalog), args.scope.resolve(catalog))
-    {
-        (Ok(n), Ok(s)) => (n, s),
-        (Err(e), _) | (_, Err(e)) => return usage_error(e),
-    };
-    let req = kpic::sql::SqlRequest {
-        kpis: args.kpis.clone(),
-        period,
-        scope,
-        filters,
-        dialect: kpic::sql::Dialect::Postgres,
-        names,
-    };
-    let sql = match kpic::sql::compile_query(catalog, &req) {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
-    let url = args.url.clone().unwrap_or_default();
-    match kpic::sql::postgres::query(&url, &sql) {
-        Ok(rows) => {
-            let results = kpic::sql::postgres::to_results(
-                catalog,
-                rows,
-                &period.label(),
-                &period.previous().label(),
-                req.scope.clone(),
-            );
-            print!("{}", render(&results, args.format));
-            OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            FAILED
-        }
-    }
-}
-
 /// The last whole (fiscal) year that ends on or before the latest date in the data.
 fn latest_complete_year(
     catalog: &kpic::Catalog,
@@ -293,12 +261,7 @@ fn latest_complete_year(
             }
         }
     }
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    let last = epoch + chrono::Duration::days(latest?.floor() as i64);
-    use chrono::Datelike;
-    (last.year() - 2..=last.year())
-        .rev()
-        .find_map(|y| Period::year(y, fiscal_start).filter(|p| p.end <= last))
+    Period::latest_complete_year(latest?, fiscal_start)
 }
 
 /// Formats a value by its unit.

@@ -4,6 +4,7 @@
 pub mod catalog_args;
 pub mod check;
 pub mod demo;
+pub mod engine;
 pub mod eval;
 pub mod explain;
 pub mod export;

@@ -87,6 +87,20 @@ impl Period {
         Period::parse(&year.to_string(), fiscal_start).ok()
     }
 
+    /// The default period: the last whole (fiscal) year that ends on or before `last`,
+    /// the latest date in the data (days since 1970-01-01, fractional for a
+    /// date-time). `None` when the two years before it are not complete either.
+    pub fn latest_complete_year(last: f64, fiscal_start: u32) -> Option<Period> {
+        if !last.is_finite() {
+            return None;
+        }
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+        let last = epoch.checked_add_signed(chrono::Duration::try_days(last.floor() as i64)?)?;
+        (last.year() - 2..=last.year())
+            .rev()
+            .find_map(|y| Period::year(y, fiscal_start).filter(|p| p.end <= last))
+    }
+
     /// The period just before, of the same kind and length.
     pub fn previous(self) -> Period {
         match self.kind {
@@ -187,5 +201,24 @@ mod tests {
         );
         let q4 = Period::parse("2025-Q4", 4).expect("valid");
         assert_eq!(q4.start.to_string(), "2026-01-01");
+    }
+
+    #[test]
+    fn latest_complete_year_ends_on_or_before_the_last_date() {
+        let day = |iso: &str| {
+            let d = NaiveDate::parse_from_str(iso, "%Y-%m-%d").expect("date");
+            (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as f64
+        };
+        let label =
+            |last: f64, fiscal: u32| Period::latest_complete_year(last, fiscal).map(|p| p.label());
+        assert_eq!(label(day("2025-12-31"), 1), Some("2025".into()));
+        // A date-time late on the last day still counts as that day.
+        assert_eq!(label(day("2025-12-31") + 0.9, 1), Some("2025".into()));
+        assert_eq!(label(day("2025-12-30"), 1), Some("2024".into()));
+        assert_eq!(
+            label(day("2026-03-01"), 7),
+            Period::parse("2025", 7).ok().map(|p| p.previous().label())
+        );
+        assert_eq!(label(f64::NAN, 1), None);
     }
 }

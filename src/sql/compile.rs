@@ -64,6 +64,39 @@ pub fn compile_ddl(catalog: &Catalog, dialect: Dialect, names: &TableNames) -> S
     out
 }
 
+/// One SELECT returning one row with one column, `latest_day`: the latest date in the
+/// time columns of the model's tables as days since 1970-01-01 (NULL when the tables
+/// hold none), the date the default period is chosen from
+/// ([`crate::eval::Period::latest_complete_year`]). `None` when no table has a time
+/// column.
+pub fn compile_latest_day(
+    catalog: &Catalog,
+    dialect: Dialect,
+    names: &TableNames,
+) -> Option<String> {
+    let parts: Vec<String> = catalog
+        .tables
+        .values()
+        .filter_map(|t| {
+            let col = t.time_column.as_ref()?;
+            Some(format!(
+                "SELECT MAX(CAST(t.{} AS DATE)) AS d FROM {} t",
+                dialect.ident(col),
+                names.qualified(dialect, &t.name)
+            ))
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let days = dialect.days_between(&dialect.date("1970-01-01"), "MAX(kpic_dates.d)");
+    Some(format!(
+        "SELECT CAST({days} AS {}) AS latest_day FROM (\n{}\n) kpic_dates",
+        dialect.double(),
+        parts.join("\nUNION ALL\n")
+    ))
+}
+
 /// Compiles the request into one SELECT statement.
 pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError> {
     let kpis: Vec<&KpiDef> = if req.kpis.is_empty() {

@@ -1,34 +1,11 @@
-//! Running a compiled query on PostgreSQL and reading the rows back into the same
-//! [`Results`] that the native evaluator returns.
+//! Running a compiled query on PostgreSQL and reading its rows back as [`SqlRow`]s.
 
-use crate::eval::{Output, QueryError, ResultRow, Results};
-use crate::ir::Catalog;
-
-/// The reason shown when the query gave none (it always does for compiled KPIs).
-pub const MISSING_IN_DATABASE: &str = "no value (no rows, an empty cell or a division by zero)";
-
-/// One row of a compiled query's result.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SqlRow {
-    pub kpi: String,
-    pub grp: String,
-    pub breakdown: Option<String>,
-    pub value: Option<f64>,
-    pub previous: Option<f64>,
-    /// Why `value` / `previous` is missing, as the query computed it.
-    pub value_reason: Option<String>,
-    pub previous_reason: Option<String>,
-}
+use super::results::SqlRow;
+use crate::eval::QueryError;
 
 /// Runs `sql` on the PostgreSQL server at `url`.
 pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
-        QueryError(format!(
-            "cannot connect to PostgreSQL at {}: {e}",
-            redact(url)
-        ))
-    })?;
-    let rows = client
+    let rows = connect(url)?
         .query(sql, &[])
         .map_err(|e| QueryError(format!("PostgreSQL refused the query: {e}")))?;
     rows.iter()
@@ -46,6 +23,24 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
         .collect()
 }
 
+/// Runs `sql`, a query of one row with one DOUBLE PRECISION column, and returns that
+/// value (`None` for NULL).
+pub fn query_number(url: &str, sql: &str) -> Result<Option<f64>, QueryError> {
+    let row = connect(url)?
+        .query_one(sql, &[])
+        .map_err(|e| QueryError(format!("PostgreSQL refused the query: {e}")))?;
+    row.try_get(0).map_err(column_error)
+}
+
+fn connect(url: &str) -> Result<postgres::Client, QueryError> {
+    postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
+        QueryError(format!(
+            "cannot connect to PostgreSQL at {}: {e}",
+            redact(url)
+        ))
+    })
+}
+
 fn column_error(e: postgres::Error) -> QueryError {
     QueryError(format!("unexpected result column from PostgreSQL: {e}"))
 }
@@ -61,48 +56,5 @@ fn redact(url: &str) -> String {
             }
         }
         _ => url.to_string(),
-    }
-}
-
-/// Turns database rows into results ordered as the native engine orders them.
-pub fn to_results(
-    catalog: &Catalog,
-    rows: Vec<SqlRow>,
-    period: &str,
-    previous: &str,
-    scope: crate::eval::Scope,
-) -> Results {
-    let out = |v: Option<f64>, why: Option<String>| match v {
-        Some(x) => Output::Value(x),
-        None => Output::Missing(why.unwrap_or_else(|| MISSING_IN_DATABASE.into())),
-    };
-    let mut result: Vec<ResultRow> = rows
-        .into_iter()
-        .filter_map(|r| {
-            let kpi = catalog.kpis.get(&r.kpi)?;
-            Some(ResultRow {
-                kpi: r.kpi.clone(),
-                name: kpi.name.clone(),
-                unit: kpi.unit,
-                group: r.grp,
-                breakdown: r.breakdown,
-                change: match (r.value, r.previous) {
-                    (Some(a), Some(b)) => Some(a - b),
-                    _ => None,
-                },
-                value: out(r.value, r.value_reason),
-                previous: out(r.previous, r.previous_reason),
-            })
-        })
-        .collect();
-    result.sort_by(|a, b| {
-        let pos = |k: &str| catalog.kpis.get_index_of(k).unwrap_or(usize::MAX);
-        (pos(&a.kpi), &a.group, &a.breakdown).cmp(&(pos(&b.kpi), &b.group, &b.breakdown))
-    });
-    Results {
-        period: period.to_string(),
-        previous_period: previous.to_string(),
-        scope,
-        rows: result,
     }
 }

@@ -1,7 +1,11 @@
-//! DuckDB for the differential tests: its Python package, installed by the test
-//! set-up into a virtual environment under `target/`, driven by a small script that
-//! loads a dataset and runs one query. A failure to install or run fails the test
-//! loudly; nothing is skipped.
+//! DuckDB for the tests: its Python package and its command-line client (the PyPI
+//! package `duckdb-cli`), installed by the test set-up into one virtual environment
+//! under `target/`. The differential tests drive the Python package with a small
+//! script that loads a dataset and runs one query; `kpic eval --engine duckdb` runs
+//! the client ([`cli`]). A failure to install or run fails the test loudly; nothing
+//! is skipped.
+
+#![allow(dead_code)] // each test binary that includes this module uses a different part
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,27 +26,68 @@ print(json.dumps([[r[0], r[1], r[2], None if r[3] is None else float(r[3]), None
 /// One result row: kpi, group, breakdown, value, previous.
 pub type Row = (String, String, Option<String>, Option<f64>, Option<f64>);
 
+/// The pinned versions: the Python package of the differential tests, and the
+/// command-line client that `kpic eval --engine duckdb` runs.
+const PACKAGES: [&str; 2] = ["duckdb==1.1.3", "duckdb-cli==1.5.6"];
+const CLI_VERSION: &str = "v1.5.6";
+
+fn venv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/kpic-test-duckdb")
+}
+
+/// The venv's Python with both packages installed (once per test process).
 fn python() -> &'static PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
-        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/kpic-test-duckdb");
+        let venv = venv();
         let python = venv.join("bin/python");
-        let ready = Command::new(&python).args(["-c", "import duckdb"]).output().is_ok_and(|o| o.status.success());
-        if !ready {
-            let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).output();
+        let has_package = Command::new(&python)
+            .args(["-c", "import duckdb"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        let has_cli = Command::new(venv.join("bin/duckdb"))
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| {
+                o.status.success() && String::from_utf8_lossy(&o.stdout).starts_with(CLI_VERSION)
+            });
+        if !(has_package && has_cli) {
+            let made = Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .output();
             assert!(
                 made.as_ref().is_ok_and(|o| o.status.success()),
                 "cannot create a Python venv for DuckDB at {}: {made:?}",
                 venv.display()
             );
-            let pip = Command::new(&python).args(["-m", "pip", "install", "--quiet", "duckdb==1.1.3"]).output();
+            let pip = Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet"])
+                .args(PACKAGES)
+                .output();
             assert!(
                 pip.as_ref().is_ok_and(|o| o.status.success()),
-                "cannot install the duckdb Python package (needed by the SQL differential tests): {pip:?}"
+                "cannot install {PACKAGES:?} (needed by the DuckDB tests): {pip:?}"
             );
         }
         python
     })
+}
+
+/// The DuckDB command-line client (`duckdb-cli` from PyPI, installed on first use),
+/// as a user gets it from `pip install duckdb-cli`.
+pub fn cli() -> PathBuf {
+    python();
+    let cli = venv().join("bin/duckdb");
+    let version = Command::new(&cli).arg("--version").output();
+    assert!(
+        version
+            .as_ref()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).starts_with(CLI_VERSION)),
+        "the DuckDB client at {} is not {CLI_VERSION}: {version:?}",
+        cli.display()
+    );
+    cli
 }
 
 /// Loads `data` (one CSV per table) into a fresh in-memory DuckDB with `ddl`, runs
