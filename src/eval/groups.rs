@@ -136,7 +136,8 @@ impl Groups {
             group_of_row: HashMap::new(),
         };
         // Tables are mapped in parallel: at scale this is a pass over every row.
-        let maps: Vec<(String, Arc<[u32]>, Arc<[u32]>)> = catalog
+        type Maps = (String, Arc<[u32]>, Arc<[u32]>);
+        let maps: Vec<Maps> = catalog
             .tables
             .values()
             .collect::<Vec<_>>()
