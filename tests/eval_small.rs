@@ -21,6 +21,7 @@ measure revenue { formula: sum(orders.revenue) }
 kpi growth { name: "G" category: revenue unit: percent better: higher formula: (revenue - previous(revenue)) / previous(revenue) }
 kpi aov { name: "A" category: revenue unit: money better: higher formula: revenue / count(orders) }
 kpi discounted { name: "D" category: revenue unit: count better: lower formula: count(orders where orders.discount is not missing) }
+kpi net_aov { name: "N" category: revenue unit: money better: higher formula: sum(orders.revenue - coalesce(orders.discount, 0)) / count(orders) }
 kpi per_empty { name: "E" category: revenue unit: money better: higher formula: revenue / count(orders where orders.revenue > 1000000) }
 "#;
 
@@ -122,7 +123,7 @@ fn money_sums_are_exact_to_the_cent() {
     let checked = kpic::check_texts([("model.kpi", MODEL)]);
     let data = kpic::data::load_dataset(&checked.catalog, &dir).expect("loads");
     let q = Query {
-        kpis: vec!["aov".into()],
+        kpis: vec!["aov".into(), "net_aov".into()],
         period: Period::parse("2025", 1).expect("period"),
         scope: Scope::Portfolio,
         filters: vec![],
@@ -132,6 +133,9 @@ fn money_sums_are_exact_to_the_cent() {
         .rows;
     // aov = 10000.00 / 100000 = 0.10 exactly when the sum is exact
     assert_eq!(rows[0].value, Output::Value(0.1));
+    // the same through an expression: 0.10 - coalesce(empty, 0) per row, summed
+    // exactly, then / 100000
+    assert_eq!(rows[1].value, Output::Value(0.1));
 }
 
 #[test]

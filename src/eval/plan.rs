@@ -223,6 +223,9 @@ fn spec<'a>(
         (None, Some(a)) => Some(program.compile(src, a, period)),
         _ => None,
     };
+    let money_rows = exact.is_none()
+        && matches!(agg.func, AggFunc::Sum | AggFunc::Avg)
+        && agg.arg.as_ref().is_some_and(money_linear);
     let split = Split::of(data, split);
     let width = split.as_ref().map_or(1, Split::width);
     AggSpec {
@@ -230,6 +233,7 @@ fn spec<'a>(
         fraction: agg.fraction.unwrap_or(0.5),
         arg,
         exact,
+        money_rows,
         filter,
         in_period,
         split: split.map(|s| (s.codes, width as u32)),
@@ -242,6 +246,43 @@ fn spec<'a>(
             (AggFunc::CountDistinct, Some(r)) => program.domain(r),
             _ => None,
         },
+    }
+}
+
+/// Whether a per-row money expression only adds, subtracts and picks money values
+/// (`orders.revenue - orders.cost`, `coalesce(orders.discount, 0)`): then each row's
+/// value is a whole number of ten-thousandths, and its sum can be exact.
+fn money_linear(e: &TExpr) -> bool {
+    use crate::syntax::ast::BinaryOp;
+    if e.ty != crate::ir::Type::Number(crate::ir::Dim::Money)
+        && !matches!(e.kind, TExprKind::Number(_))
+    {
+        return false;
+    }
+    match &e.kind {
+        TExprKind::Column { .. } => true,
+        TExprKind::Number(x) => {
+            let scaled = x * crate::data::MONEY_SCALE as f64;
+            scaled == scaled.round() && scaled.abs() < 1e15
+        }
+        TExprKind::Neg(x) => money_linear(x),
+        TExprKind::Binary {
+            op: BinaryOp::Add | BinaryOp::Sub,
+            left,
+            right,
+        } => money_linear(left) && money_linear(right),
+        TExprKind::If {
+            then, otherwise, ..
+        } => money_linear(then) && money_linear(otherwise),
+        TExprKind::Func {
+            func:
+                crate::ir::Func::Coalesce
+                | crate::ir::Func::Least
+                | crate::ir::Func::Greatest
+                | crate::ir::Func::Abs,
+            args,
+        } => args.iter().all(money_linear),
+        _ => false,
     }
 }
 

@@ -29,6 +29,10 @@ pub struct AggSpec<'a> {
     pub arg: Option<RegId>,
     /// `sum` of a money column: its integer ten-thousandths, added exactly.
     pub exact: Option<(&'a [i64], &'a [bool])>,
+    /// `sum` of a money expression that only adds and subtracts money: each row's
+    /// value is rounded to ten-thousandths (which it is, up to float error) and added
+    /// exactly.
+    pub money_rows: bool,
     /// Rows count only where this register is true.
     pub filter: Option<RegId>,
     /// The period test (`None`: all time).
@@ -101,7 +105,7 @@ impl State {
             }
             AggFunc::Sum | AggFunc::Avg => {
                 s.counts = vec![0; n];
-                if spec.exact.is_some() {
+                if spec.exact.is_some() || spec.money_rows {
                     s.exact = vec![0; n];
                 } else {
                     s.sums = vec![0.0; n];
@@ -399,6 +403,9 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
                 let v = x[i];
                 state.counts[s] += 1;
                 match func {
+                    AggFunc::Sum | AggFunc::Avg if spec.money_rows => {
+                        state.exact[s] += (v * MONEY_SCALE as f64).round() as i128
+                    }
                     AggFunc::Sum | AggFunc::Avg => state.sums[s] += v,
                     AggFunc::Min => state.mins[s] = state.mins[s].min(v),
                     AggFunc::Max => state.maxs[s] = state.maxs[s].max(v),
