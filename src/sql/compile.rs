@@ -522,6 +522,16 @@ impl Compiler<'_> {
             (AggFunc::Count, Some(x)) => format!("COUNT({x})"),
             (AggFunc::CountDistinct, Some(x)) => format!("COUNT(DISTINCT {x})"),
             (AggFunc::Sum, Some(x)) => format!("SUM({x})"),
+            // Money averages as the native engine takes them: the exact decimal sum,
+            // then one division in double precision.
+            (AggFunc::Avg, Some(x))
+                if agg
+                    .arg
+                    .as_ref()
+                    .is_some_and(|a| a.ty == crate::ir::Type::Number(crate::ir::Dim::Money)) =>
+            {
+                format!("CAST(SUM({x}) AS {}) / NULLIF(COUNT({x}), 0)", d.double())
+            }
             (AggFunc::Avg, Some(x)) => format!("AVG(CAST({x} AS {}))", d.double()),
             (AggFunc::Min, Some(x)) => format!("MIN({x})"),
             (AggFunc::Max, Some(x)) => format!("MAX({x})"),
