@@ -17,6 +17,9 @@ pub struct Interner {
     table: HashTable<u32>,
     hasher: foldhash::fast::FixedState,
     unindexed: bool,
+    /// The code returned last: exports are often sorted
+    /// by account, so a cell often repeats the one above it.
+    last: Option<u32>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -38,6 +41,12 @@ impl Interner {
     /// an indexed one never holds duplicates).
     pub fn duplicates(&self) -> Vec<(u32, u32)> {
         if !self.unindexed {
+            return Vec::new();
+        }
+        // Exports are often ordered by their id: strictly increasing strings cannot
+        // repeat, and checking that is one pass instead of a sort.
+        let increasing = (1..self.starts.len() as u32).all(|c| self.get(c - 1) < self.get(c));
+        if increasing {
             return Vec::new();
         }
         let mut hashes: Vec<(u64, u32)> = (0..self.starts.len() as u32)
@@ -95,6 +104,11 @@ impl Interner {
             self.buffer.push_str(s);
             return (code, true);
         }
+        if let Some(last) = self.last
+            && self.get(last) == Some(s)
+        {
+            return (last, false);
+        }
         let hash = self.hasher.hash_one(s);
         if let Some(c) = self.table.find(hash, |c| {
             let i = *c as usize;
@@ -105,6 +119,7 @@ impl Interner {
                 .map_or(self.buffer.len(), |e| *e as usize);
             &self.buffer[start..end] == s
         }) {
+            self.last = Some(*c);
             return (*c, false);
         }
         let code = self.starts.len() as u32;
@@ -117,6 +132,7 @@ impl Interner {
             let end = starts.get(i + 1).map_or(buffer.len(), |e| *e as usize);
             hasher.hash_one(&buffer[start..end])
         });
+        self.last = Some(code);
         (code, true)
     }
 

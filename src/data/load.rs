@@ -268,7 +268,7 @@ fn load_table(
             .zip(&mut builders)
             .zip(&mut key_lines)
         {
-            let cell = record.get(*pos).unwrap_or("").trim();
+            let cell = trim(record.get(*pos).unwrap_or(""));
             let err = |message: String| DataError {
                 file: file.to_string(),
                 line,
@@ -411,6 +411,15 @@ fn load_table(
     Some(TableData { rows, columns })
 }
 
+/// The cell without surrounding white space; most cells have none, and checking the
+/// two end bytes is cheaper than `str::trim`'s Unicode scan.
+fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
 /// Rows read before columns are sized for the whole file.
 const SAMPLE_ROWS: usize = 1024;
 
@@ -515,8 +524,7 @@ pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
         if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
-            return NaiveDate::from_ymd_opt(y as i32, m, d)
-                .map(|date| (date - epoch).num_days() as f64);
+            return days_from_civil(y, m, d);
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -536,6 +544,35 @@ pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
         }
     }
     None
+}
+
+/// Days since 1970-01-01 of a valid calendar date (Howard Hinnant's `days_from_civil`),
+/// without building a `NaiveDate` per cell.
+fn days_from_civil(y: u32, m: u32, d: u32) -> Option<f64> {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d == 0 || d > month_days[(m - 1) as usize] {
+        return None;
+    }
+    let (y, m, d) = (y as i64 - i64::from(m <= 2), m as i64, d as i64);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) as f64)
 }
 
 /// Every relation cell must name an existing row of the target table.
@@ -585,5 +622,34 @@ fn check_relations(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_days_agree_with_chrono() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+        for y in [
+            0, 1, 1899, 1900, 1969, 1970, 1999, 2000, 2024, 2025, 2100, 2400, 9999,
+        ] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    let want = NaiveDate::from_ymd_opt(y as i32, m, d)
+                        .map(|date| (date - epoch).num_days() as f64);
+                    assert_eq!(days_from_civil(y, m, d), want, "{y}-{m}-{d}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn trim_keeps_plain_cells_and_trims_others() {
+        assert_eq!(trim("abc"), "abc");
+        assert_eq!(trim(" abc\t"), "abc");
+        assert_eq!(trim("\u{a0}x\u{a0}"), "x");
+        assert_eq!(trim(""), "");
     }
 }

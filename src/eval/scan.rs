@@ -404,7 +404,7 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
                 state.counts[s] += 1;
                 match func {
                     AggFunc::Sum | AggFunc::Avg if spec.money_rows => {
-                        state.exact[s] += (v * MONEY_SCALE as f64).round() as i128
+                        state.exact[s] += (v * MONEY_SCALE as f64).round() as i64 as i128
                     }
                     AggFunc::Sum | AggFunc::Avg => state.sums[s] += v,
                     AggFunc::Min => state.mins[s] = state.mins[s].min(v),
