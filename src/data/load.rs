@@ -549,7 +549,7 @@ pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
 /// Days since 1970-01-01 of a valid calendar date (Howard Hinnant's `days_from_civil`),
 /// without building a `NaiveDate` per cell.
 fn days_from_civil(y: u32, m: u32, d: u32) -> Option<f64> {
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
     let month_days = [
         31,
         if leap { 29 } else { 28 },
