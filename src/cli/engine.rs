@@ -5,8 +5,8 @@
 //! `--period` the period is the native default, the latest complete year in the data,
 //! found by a first query ([`kpic::sql::compile_latest_day`]).
 
-use super::eval::{Args, Engine, render};
-use super::{FAILED, OK, usage_error};
+use super::eval::{Args, Engine};
+use super::{FAILED, usage_error};
 use kpic::eval::{Period, QueryError};
 use kpic::sql::{Dialect, SqlRequest, SqlRow, compile_latest_day, compile_query, to_results};
 use std::path::{Path, PathBuf};
@@ -116,8 +116,7 @@ pub fn run(args: &Args, catalog: &kpic::Catalog, db: &Database) -> u8 {
                 &period.previous().label(),
                 req.scope,
             );
-            print!("{}", render(&results, args.format));
-            OK
+            super::eval::emit_results(&results, args.format)
         }
         Err(e) => database_error(db, &e),
     }

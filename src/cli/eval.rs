@@ -180,8 +180,7 @@ pub fn run(mut args: Args) -> u8 {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
-    print!("{}", render(&results, args.format));
-    OK
+    emit_results(&results, args.format)
 }
 
 /// The explanation as an indented tree: source text, value, rows read.
@@ -319,34 +318,56 @@ fn change(c: Option<f64>, unit: Unit) -> String {
     }
 }
 
-/// Renders results in a format.
-pub fn render(results: &Results, format: Format) -> String {
+/// Prints results to standard output (a closed pipe is not an error).
+pub fn emit_results(results: &Results, format: Format) -> u8 {
+    use std::io::Write;
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write_results(results, format, &mut stdout).and_then(|()| stdout.flush()) {
+        Ok(()) => OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+        Err(e) => usage_error(format!("cannot write to standard output: {e}")),
+    }
+}
+
+/// Writes results in `format`; CSV and JSON stream row by row, so a large result
+/// (every account times every KPI) is never held twice in memory.
+fn write_results(
+    results: &Results,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
     let header: Vec<&str> = if grouped {
         vec!["kpi", "group", "breakdown", "value", "previous", "change"]
     } else {
         vec!["kpi", "breakdown", "value", "previous", "change"]
     };
-    let rows: Vec<Vec<String>> = results
-        .rows
-        .iter()
-        .map(|r| {
-            let mut row = vec![r.kpi.clone()];
-            if grouped {
-                row.push(r.group.clone());
-            }
-            row.push(r.breakdown.clone().unwrap_or_default());
-            row.push(shown(&r.value, r.unit));
-            row.push(shown(&r.previous, r.unit));
-            row.push(change(r.change, r.unit));
-            row
-        })
-        .collect();
+    // Formatted cells, for the formats that show them.
+    let cells = || -> Vec<Vec<String>> {
+        results
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![r.kpi.clone()];
+                if grouped {
+                    row.push(r.group.clone());
+                }
+                row.push(r.breakdown.clone().unwrap_or_default());
+                row.push(shown(&r.value, r.unit));
+                row.push(shown(&r.previous, r.unit));
+                row.push(change(r.change, r.unit));
+                row
+            })
+            .collect()
+    };
     match format {
-        Format::Json => serde_json::to_string_pretty(results).unwrap_or_default() + "\n",
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, results)?;
+            out.write_all(b"\n")
+        }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let _ = w.write_record([
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
                 "kpi",
                 "group",
                 "breakdown",
@@ -355,7 +376,7 @@ pub fn render(results: &Results, format: Format) -> String {
                 "previous",
                 "change",
                 "missing_reason",
-            ]);
+            ])?;
             for r in &results.rows {
                 let num = |o: &Output| match o {
                     Output::Value(v) => v.to_string(),
@@ -365,7 +386,7 @@ pub fn render(results: &Results, format: Format) -> String {
                     Output::Missing(m) => m.clone(),
                     _ => String::new(),
                 };
-                let _ = w.write_record([
+                w.write_record([
                     r.kpi.as_str(),
                     &r.group,
                     r.breakdown.as_deref().unwrap_or(""),
@@ -374,22 +395,23 @@ pub fn render(results: &Results, format: Format) -> String {
                     &num(&r.previous),
                     &r.change.map(|c| c.to_string()).unwrap_or_default(),
                     &reason,
-                ]);
+                ])?;
             }
-            String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+            w.flush()
         }
         Format::Markdown => {
-            let mut out = format!(
+            let mut text = format!(
                 "| {} |\n|{}\n",
                 header.join(" | "),
                 "---|".repeat(header.len())
             );
-            for r in rows {
-                out.push_str(&format!("| {} |\n", r.join(" | ")));
+            for r in cells() {
+                text.push_str(&format!("| {} |\n", r.join(" | ")));
             }
-            out
+            out.write_all(text.as_bytes())
         }
         Format::Table => {
+            let rows = cells();
             let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
             for r in &rows {
                 for (w, c) in widths.iter_mut().zip(r) {
@@ -412,15 +434,15 @@ pub fn render(results: &Results, format: Format) -> String {
                 }
                 s.trim_end().to_string() + "\n"
             };
-            let mut out = format!(
+            let mut text = format!(
                 "period {} (previous: {})\n",
                 results.period, results.previous_period
             );
-            out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
+            text.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
             for r in rows {
-                out.push_str(&line(r));
+                text.push_str(&line(r));
             }
-            out
+            out.write_all(text.as_bytes())
         }
     }
 }

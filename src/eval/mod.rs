@@ -25,6 +25,25 @@ use plan::{Computed, Split};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A scope-level value: the same for every slot, or one per slot (shared, not copied,
+/// between the KPIs that use it).
+#[derive(Debug, Clone)]
+enum Slots {
+    Same(Val),
+    Each(Arc<Vec<Val>>),
+}
+
+impl Slots {
+    fn get(&self, i: usize) -> &Val {
+        const NO_SLOT: Val = Val::Missing("no group");
+        match self {
+            Slots::Same(v) => v,
+            Slots::Each(v) => v.get(i).unwrap_or(&NO_SLOT),
+        }
+    }
+}
 
 /// "No row / no group" in the compact `u32` row maps.
 const NONE: u32 = u32::MAX;
@@ -208,11 +227,10 @@ pub fn explain(
     let mut stack: Vec<(&TExpr, usize, u32, Option<String>)> = vec![(&def.formula, 0, 0, None)];
     while let Some((e, depth, back, refers_to)) = stack.pop() {
         let values = ev.eval(e, back);
-        let value = match values.first() {
-            Some(Val::Num(x)) => Output::Value(*x),
-            Some(Val::Missing(r)) => Output::Missing(r.to_string()),
-            Some(other) => Output::Missing(format!("{other:?}")),
-            None => Output::Missing("no group".into()),
+        let value = match values.get(0) {
+            Val::Num(x) => Output::Value(*x),
+            Val::Missing(r) => Output::Missing(r.to_string()),
+            other => Output::Missing(format!("{other:?}")),
         };
         let rows = match &e.kind {
             TExprKind::Aggregate(agg) => ev.aggregate_result(agg, back).map(|r| r.rows),
@@ -254,10 +272,10 @@ struct Evaluator<'a> {
     computed: &'a Computed,
     /// Values of measures and KPIs (per period step) computed by any KPI of this
     /// request, for KPIs without a breakdown.
-    shared: &'a std::sync::Mutex<HashMap<(String, u32), Vec<Val>>>,
+    shared: &'a std::sync::Mutex<HashMap<(String, u32), Slots>>,
     period: Period,
     split: Option<Split<'a>>,
-    memo: HashMap<(String, u32), Vec<Val>>,
+    memo: HashMap<(String, u32), Slots>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -266,7 +284,7 @@ impl<'a> Evaluator<'a> {
         data: &'a Dataset,
         groups: &'a Groups,
         computed: &'a Computed,
-        shared: &'a std::sync::Mutex<HashMap<(String, u32), Vec<Val>>>,
+        shared: &'a std::sync::Mutex<HashMap<(String, u32), Slots>>,
         period: Period,
         kpi: &'a KpiDef,
     ) -> Self {
@@ -290,14 +308,14 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A scope-level expression: one value per slot (group, or group x breakdown key).
-    fn eval(&mut self, e: &TExpr, back: u32) -> Vec<Val> {
+    fn eval(&mut self, e: &TExpr, back: u32) -> Slots {
         let n = self.slots();
         match &e.kind {
-            TExprKind::Number(v) => vec![Val::Num(*v); n],
-            TExprKind::Text(t) => vec![Val::Text(t.as_str().into()); n],
-            TExprKind::Date(d) => vec![Val::Date(date_days(*d)); n],
-            TExprKind::Bool(b) => vec![Val::Bool(*b); n],
-            TExprKind::Period(f) => vec![period_value(self.period_at(back), *f); n],
+            TExprKind::Number(v) => Slots::Same(Val::Num(*v)),
+            TExprKind::Text(t) => Slots::Same(Val::Text(t.as_str().into())),
+            TExprKind::Date(d) => Slots::Same(Val::Date(date_days(*d))),
+            TExprKind::Bool(b) => Slots::Same(Val::Bool(*b)),
+            TExprKind::Period(f) => Slots::Same(period_value(self.period_at(back), *f)),
             TExprKind::Ref(id) => {
                 let key = (id.clone(), back);
                 if let Some(v) = self.memo.get(&key) {
@@ -310,7 +328,7 @@ impl<'a> Evaluator<'a> {
                     return v;
                 }
                 let Some(formula) = self.catalog.formula(id) else {
-                    return vec![Val::missing("unknown name"); n];
+                    return Slots::Same(Val::missing("unknown name"));
                 };
                 let v = self.eval(formula, back);
                 if shared && let Ok(mut m) = self.shared.lock() {
@@ -322,16 +340,26 @@ impl<'a> Evaluator<'a> {
             TExprKind::Previous(inner) => self.eval(inner, back + 1),
             TExprKind::Aggregate(agg) => self.aggregate(agg, back),
             TExprKind::Invalid | TExprKind::Column { .. } => {
-                vec![Val::missing("invalid expression"); n]
+                Slots::Same(Val::missing("invalid expression"))
             }
             _ => {
-                let mut kids = Vec::new();
-                for child in e.operands() {
-                    kids.push(self.eval(child, back));
+                let kids: Vec<Slots> = e
+                    .operands()
+                    .into_iter()
+                    .map(|child| self.eval(child, back))
+                    .collect();
+                let mut args: Vec<&Val> = Vec::with_capacity(kids.len());
+                if kids.iter().all(|k| matches!(k, Slots::Same(_))) {
+                    args.extend(kids.iter().map(|k| k.get(0)));
+                    return Slots::Same(scalar::combine(e, &args));
                 }
-                (0..n)
-                    .map(|i| scalar::combine(e, &kids.iter().map(|k| &k[i]).collect::<Vec<_>>()))
-                    .collect()
+                let mut out = Vec::with_capacity(n);
+                for i in 0..n {
+                    args.clear();
+                    args.extend(kids.iter().map(|k| k.get(i)));
+                    out.push(scalar::combine(e, &args));
+                }
+                Slots::Each(Arc::new(out))
             }
         }
     }
@@ -345,26 +373,28 @@ impl<'a> Evaluator<'a> {
 
     /// One value per slot; an aggregate that is not split by the breakdown has one
     /// value per group, shared by the group's breakdown keys.
-    fn aggregate(&self, agg: &Aggregate, back: u32) -> Vec<Val> {
+    fn aggregate(&self, agg: &Aggregate, back: u32) -> Slots {
         let n = self.slots();
         let Some(r) = self.aggregate_result(agg, back) else {
-            return vec![Val::missing("not planned"); n];
+            return Slots::Same(Val::missing("not planned"));
         };
         if r.values.len() == n {
-            return r.values.clone();
+            return Slots::Each(r.values.clone());
         }
         let width = self.split.as_ref().map_or(1, Split::width);
-        (0..n)
-            .map(|s| {
-                r.values
-                    .get(s / width)
-                    .cloned()
-                    .unwrap_or(Val::missing("no group"))
-            })
-            .collect()
+        Slots::Each(Arc::new(
+            (0..n)
+                .map(|s| {
+                    r.values
+                        .get(s / width)
+                        .cloned()
+                        .unwrap_or(Val::missing("no group"))
+                })
+                .collect(),
+        ))
     }
 
-    fn result_rows(&self, kpi: &KpiDef, now: &[Val], before: &[Val]) -> Vec<ResultRow> {
+    fn result_rows(&self, kpi: &KpiDef, now: &Slots, before: &Slots) -> Vec<ResultRow> {
         let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
         let mut out = Vec::new();
         for (g, name) in self.groups.names.iter().enumerate() {
@@ -379,8 +409,8 @@ impl<'a> Evaluator<'a> {
             };
             keys.sort();
             for (key, slot) in keys {
-                let value = output(&now[slot]);
-                let previous = output(&before[slot]);
+                let value = output(now.get(slot));
+                let previous = output(before.get(slot));
                 if key.is_some()
                     && !matches!(value, Output::Value(_))
                     && !matches!(previous, Output::Value(_))

@@ -172,7 +172,7 @@ pub fn compute<'a>(
             .into_iter()
             .map(|r| {
                 r.unwrap_or_else(|| AggResult {
-                    values: vec![super::Val::missing("table not loaded"); n],
+                    values: Arc::new(vec![super::Val::missing("table not loaded"); n]),
                     rows: (0, 0, 0),
                 })
             })

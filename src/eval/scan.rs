@@ -64,7 +64,7 @@ pub struct TableScan<'a> {
 /// An aggregate's result: one value per slot, and the row counts `--explain` shows.
 #[derive(Debug, Clone)]
 pub struct AggResult {
-    pub values: Vec<Val>,
+    pub values: Arc<Vec<Val>>,
     /// Rows in the table, rows of the first group in the period, and of those the rows
     /// the filter kept.
     pub rows: (usize, usize, usize),
@@ -219,7 +219,7 @@ impl State {
                 .collect(),
         };
         AggResult {
-            values,
+            values: Arc::new(values),
             rows: (rows, self.in_period_first, self.kept_first),
         }
     }
