@@ -148,3 +148,32 @@ fn demo_runs_from_any_folder() {
         "{text}"
     );
 }
+
+/// `kpic eval ... | head -1` and `kpic sql ... | head -1`: the reader closes the pipe
+/// early; kpic stops quietly with success instead of panicking on the write.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    for args in [
+        // Both outputs are larger than a pipe's buffer, so the write meets the closed
+        // pipe.
+        &["eval", "--per-account", "--format", "csv"][..],
+        &["sql", "--dialect", "duckdb", "--period", "2025", "--per-account"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kpic"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kpic starts");
+        let mut first = [0u8; 16];
+        let mut stdout = child.stdout.take().expect("stdout");
+        stdout.read_exact(&mut first).expect("some output");
+        drop(stdout);
+        let out = child.wait_with_output().expect("kpic ends");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

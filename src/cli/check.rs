@@ -62,8 +62,20 @@ pub fn run(args: Args) -> u8 {
             );
             eprintln!("{}", summary(&checked));
         }
-        Format::Json => println!("{}", json::render(&checked.diagnostics, &checked.sources)),
-        Format::Github => print!("{}", github::render(&checked.diagnostics, &checked.sources)),
+        Format::Json => {
+            let text = json::render(&checked.diagnostics, &checked.sources) + "\n";
+            let code = super::catalog_args::emit(&text);
+            if code != OK {
+                return code;
+            }
+        }
+        Format::Github => {
+            let code =
+                super::catalog_args::emit(&github::render(&checked.diagnostics, &checked.sources));
+            if code != OK {
+                return code;
+            }
+        }
     }
     let errors = checked.error_count();
     let warnings = checked.warning_count();

@@ -161,13 +161,9 @@ pub fn run(mut args: Args) -> u8 {
     };
     if let Some(kpi) = &args.explain {
         return match kpic::eval::explain(&checked.catalog, &data, &query, kpi) {
-            Ok((group, lines)) => {
-                print!(
-                    "{}",
-                    render_explanation(&checked, kpi, &group, &query, &lines)
-                );
-                OK
-            }
+            Ok((group, lines)) => super::catalog_args::emit(&render_explanation(
+                &checked, kpi, &group, &query, &lines,
+            )),
             Err(e) => usage_error(e),
         };
     }

@@ -1,6 +1,6 @@
 //! `kpic explain CODE`.
 
-use super::{OK, usage_error};
+use super::usage_error;
 use kpic::Code;
 
 /// Arguments of `kpic explain`.
@@ -13,16 +13,18 @@ pub struct Args {
 /// Runs `kpic explain`.
 pub fn run(args: Args) -> u8 {
     let Some(text) = args.code else {
-        for code in Code::ALL {
-            println!("{}  {}", code, code.title());
-        }
-        return OK;
+        let list: String = Code::ALL
+            .iter()
+            .map(|code| format!("{}  {}\n", code, code.title()))
+            .collect();
+        return super::catalog_args::emit(&list);
     };
     match Code::parse(&text) {
-        Some(code) => {
-            println!("{code}: {}\n\n{}", code.title(), code.explanation());
-            OK
-        }
+        Some(code) => super::catalog_args::emit(&format!(
+            "{code}: {}\n\n{}\n",
+            code.title(),
+            code.explanation()
+        )),
         None => usage_error(format!(
             "`{text}` is not a kpic diagnostic code; run `kpic explain` to list them"
         )),

@@ -1,7 +1,7 @@
 //! `kpic sql`: print the SQL that computes KPIs in a database.
 
 use super::scope_args::{ScopeArgs, TableArgs};
-use super::{OK, usage_error};
+use super::usage_error;
 use kpic::eval::Period;
 use kpic::sql::{Dialect, SqlRequest, compile_ddl, compile_query};
 use std::path::PathBuf;
@@ -40,8 +40,7 @@ pub fn run(args: Args) -> u8 {
         Err(e) => return usage_error(e),
     };
     if args.ddl {
-        print!("{}", compile_ddl(&checked.catalog, args.dialect, &names));
-        return OK;
+        return super::catalog_args::emit(&compile_ddl(&checked.catalog, args.dialect, &names));
     }
     let period = match Period::parse(&args.period, args.scope.fiscal_year_start) {
         Ok(p) => p,
@@ -60,10 +59,7 @@ pub fn run(args: Args) -> u8 {
         names,
     };
     match compile_query(&checked.catalog, &req) {
-        Ok(sql) => {
-            print!("{sql}");
-            OK
-        }
+        Ok(sql) => super::catalog_args::emit(&sql),
         Err(e) => usage_error(e),
     }
 }
