@@ -158,7 +158,14 @@ fn a_closed_pipe_is_not_an_error() {
         // Both outputs are larger than a pipe's buffer, so the write meets the closed
         // pipe.
         &["eval", "--per-account", "--format", "csv"][..],
-        &["sql", "--dialect", "duckdb", "--period", "2025", "--per-account"],
+        &[
+            "sql",
+            "--dialect",
+            "duckdb",
+            "--period",
+            "2025",
+            "--per-account",
+        ],
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kpic"))
             .args(args)
