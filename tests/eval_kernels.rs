@@ -65,8 +65,11 @@ t4,C,2025-07-01T00:00:00,2025-07-01T06:00:00,medium,medium,true,12.345,5\n\
 t5,B,2024-12-31T23:59:00,2025-01-01T01:00:00,high,high,true,100,1\n\
 t6,C,2026-01-01T00:00:00,,high,high,true,7,3\n";
 
+/// A folder per call: the tests run in parallel in one process.
 fn dataset() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kpic-kernels-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("kpic-kernels-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     std::fs::write(dir.join("accounts.csv"), ACCOUNTS).expect("write");
     std::fs::write(dir.join("tickets.csv"), TICKETS).expect("write");

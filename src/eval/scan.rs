@@ -321,19 +321,11 @@ impl<'a> TableScan<'a> {
         out.clear();
         out.extend_from_slice(&self.group_of_row[lo..hi]);
         if let Some(p) = spec.in_period {
-            for (s, p) in out.iter_mut().zip(regs[p].bools()) {
-                if *p != TRUE {
-                    *s = NONE;
-                }
-            }
+            keep_true(out, regs[p].bools());
         }
         count.0 += out.iter().filter(|s| **s == 0).count();
         if let Some(f) = spec.filter {
-            for (s, f) in out.iter_mut().zip(regs[f].bools()) {
-                if *f != TRUE {
-                    *s = NONE;
-                }
-            }
+            keep_true(out, regs[f].bools());
         }
         count.1 += out.iter().filter(|s| **s == 0).count();
         if let Some((codes, width)) = spec.split {
@@ -344,6 +336,20 @@ impl<'a> TableScan<'a> {
                     *s * width + *c
                 };
             }
+        }
+    }
+}
+
+/// Keeps the slots of rows where `mask` is true. A mask of the wrong length (which a
+/// checked catalog never gives) keeps nothing rather than everything.
+fn keep_true(slots: &mut [u32], mask: &[u8]) {
+    if mask.len() != slots.len() {
+        slots.fill(NONE);
+        return;
+    }
+    for (s, m) in slots.iter_mut().zip(mask) {
+        if *m != TRUE {
+            *s = NONE;
         }
     }
 }
