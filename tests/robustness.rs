@@ -170,3 +170,73 @@ fn invalid_utf8_file_is_reported_with_its_byte() {
     assert_eq!(checked.diagnostics[0].code, Code::InvalidUtf8);
     assert_eq!(checked.diagnostics[0].primary.span.start, 23);
 }
+
+/// Evaluation of deep-but-legal catalogs: a 10,000-long chain of measures read by
+/// several KPIs (evaluated on rayon's worker threads, whose stacks are small), and a
+/// per-row expression of 999 operators. Values by hand: the chain adds 1 per measure.
+#[test]
+fn long_chains_evaluate_without_overflow() {
+    let mut text = String::from(
+        "category c { name: \"C\" }\n\
+         table accounts { account_id: text key }\n\
+         table orders { order_id: text key\n account_id: text -> accounts\n order_date: date time\n revenue: money }\n",
+    );
+    let n = 10_000;
+    for i in 0..n {
+        let formula = if i == 0 {
+            "sum(orders.revenue)".to_string()
+        } else {
+            format!("m{} + 1", i - 1)
+        };
+        text.push_str(&format!("measure m{i} {{ formula: {formula} }}\n"));
+    }
+    for k in 1..=4 {
+        text.push_str(&format!(
+            "kpi chain{k} {{ name: \"C{k}\" category: c unit: money better: higher formula: m{} * {k} }}\n",
+            n - 1
+        ));
+    }
+    let wide = vec!["orders.revenue"; 999].join(" + ");
+    text.push_str(&format!(
+        "kpi wide {{ name: \"W\" category: c unit: money better: higher formula: sum({wide}) }}\n"
+    ));
+    let checked = kpic::check_texts([("chain.kpi", text.as_str())]);
+    assert_eq!(
+        checked.error_count(),
+        0,
+        "{:?}",
+        checked.diagnostics.first()
+    );
+    let dir = std::env::temp_dir().join(format!("kpic-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("accounts.csv"), "account_id\nA\n").expect("write");
+    std::fs::write(
+        dir.join("orders.csv"),
+        "order_id,account_id,order_date,revenue\no1,A,2025-05-01,2.50\n",
+    )
+    .expect("write");
+    let data = kpic::data::load_dataset(&checked.catalog, &dir).expect("loads");
+    let query = kpic::eval::Query {
+        kpis: vec![],
+        period: kpic::eval::Period::parse("2025", 1).expect("period"),
+        scope: kpic::eval::Scope::Portfolio,
+        filters: vec![],
+    };
+    let results = kpic::eval::evaluate(&checked.catalog, &data, &query).expect("evaluates");
+    let value = |id: &str| {
+        results
+            .rows
+            .iter()
+            .find(|r| r.kpi == id)
+            .map(|r| r.value.clone())
+    };
+    for k in 1..=4 {
+        // (2.50 + 9,999) * k
+        assert_eq!(
+            value(&format!("chain{k}")),
+            Some(kpic::eval::Output::Value((2.5 + 9_999.0) * k as f64))
+        );
+    }
+    // 999 * 2.50, added exactly
+    assert_eq!(value("wide"), Some(kpic::eval::Output::Value(2497.5)));
+}

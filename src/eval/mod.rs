@@ -159,6 +159,8 @@ pub fn evaluate(catalog: &Catalog, data: &Dataset, query: &Query) -> Result<Resu
                 query.period,
                 kpi,
             );
+            ev.warm(&kpi.formula, 0);
+            ev.warm(&kpi.formula, 1);
             let now = ev.eval(&kpi.formula, 0);
             let before = ev.eval(&kpi.formula, 1);
             ev.result_rows(kpi, &now, &before)
@@ -230,6 +232,7 @@ pub fn explain(
         query.period,
         def,
     );
+    ev.warm(&def.formula, 0);
     let mut lines = Vec::new();
     let mut stack: Vec<(&TExpr, usize, u32, Option<String>)> = vec![(&def.formula, 0, 0, None)];
     while let Some((e, depth, back, refers_to)) = stack.pop() {
@@ -315,6 +318,54 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A scope-level expression: one value per slot (group, or group x breakdown key).
+    /// Computes every measure and KPI that `root` refers to (at period step `back` and
+    /// through `previous`), dependencies first, so that evaluating `root` finds them
+    /// all memoised: recursion then only follows one formula's own nesting, which the
+    /// parser bounds, however long a chain of references is.
+    fn warm(&mut self, root: &TExpr, back: u32) {
+        let mut refs: Vec<(&str, u32)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![(root, back)];
+        while let Some((e, back)) = stack.pop() {
+            match &e.kind {
+                TExprKind::Ref(id) => {
+                    if seen.insert((id.as_str(), back))
+                        && let Some(f) = self.catalog.formula(id)
+                    {
+                        refs.push((id.as_str(), back));
+                        stack.push((f, back));
+                    }
+                }
+                TExprKind::Previous(inner) => stack.push((inner, back + 1)),
+                TExprKind::Aggregate(_) => {}
+                _ => stack.extend(e.operands().into_iter().map(|c| (c, back))),
+            }
+        }
+        // A formula depends on names computed at the same or a later period step, and
+        // at the same step on names earlier in the catalog's dependency order.
+        let position: HashMap<&str, usize> = self
+            .catalog
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        refs.sort_by_key(|(id, back)| {
+            (
+                std::cmp::Reverse(*back),
+                position.get(id).copied().unwrap_or(usize::MAX),
+            )
+        });
+        for (id, back) in refs {
+            let reference = TExpr {
+                kind: TExprKind::Ref(id.to_string()),
+                ty: root.ty,
+                span: root.span,
+            };
+            self.eval(&reference, back);
+        }
+    }
+
     fn eval(&mut self, e: &TExpr, back: u32) -> Slots {
         let n = self.slots();
         match &e.kind {

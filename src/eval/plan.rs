@@ -295,25 +295,25 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn walk(&mut self, e: &'a TExpr, back: u32, breakdown: Option<&'a ColumnRef>) {
-        match &e.kind {
-            TExprKind::Aggregate(agg) => {
-                let split = breakdown.filter(|b| b.table == agg.table);
-                self.uses.push((agg, back, split));
-            }
-            TExprKind::Ref(id) => {
-                let split = breakdown.map(|b| (b.table.as_str(), b.column.as_str()));
-                if self.seen.insert((id.as_str(), back, split))
-                    && let Some(f) = self.catalog.formula(id)
-                {
-                    self.walk(f, back, breakdown);
+    /// Iterative: a chain of ten thousand measures is ten thousand steps, not frames.
+    fn walk(&mut self, root: &'a TExpr, back: u32, breakdown: Option<&'a ColumnRef>) {
+        let mut stack = vec![(root, back)];
+        while let Some((e, back)) = stack.pop() {
+            match &e.kind {
+                TExprKind::Aggregate(agg) => {
+                    let split = breakdown.filter(|b| b.table == agg.table);
+                    self.uses.push((agg, back, split));
                 }
-            }
-            TExprKind::Previous(inner) => self.walk(inner, back + 1, breakdown),
-            _ => {
-                for child in e.operands() {
-                    self.walk(child, back, breakdown);
+                TExprKind::Ref(id) => {
+                    let split = breakdown.map(|b| (b.table.as_str(), b.column.as_str()));
+                    if self.seen.insert((id.as_str(), back, split))
+                        && let Some(f) = self.catalog.formula(id)
+                    {
+                        stack.push((f, back));
+                    }
                 }
+                TExprKind::Previous(inner) => stack.push((inner, back + 1)),
+                _ => stack.extend(e.operands().into_iter().rev().map(|c| (c, back))),
             }
         }
     }
