@@ -240,3 +240,62 @@ fn long_chains_evaluate_without_overflow() {
     // 999 * 2.50, added exactly
     assert_eq!(value("wide"), Some(kpic::eval::Output::Value(2497.5)));
 }
+
+/// SQL writes measures out in place. A chain of 40 measures that each use the one
+/// before twice would be 2^40 terms: `kpic sql` refuses it at once, naming the KPI,
+/// instead of running out of time or memory. The native engine computes it (each
+/// measure once): 2^40 * 1.
+#[test]
+fn exploding_sql_is_refused_and_native_evaluation_still_works() {
+    let mut text = String::from(
+        "category c { name: \"C\" }\n\
+         table accounts { account_id: text key }\n\
+         table orders { order_id: text key\n account_id: text -> accounts\n order_date: date time\n revenue: money }\n\
+         measure m0 { formula: sum(orders.revenue) }\n",
+    );
+    for i in 1..=40 {
+        text.push_str(&format!(
+            "measure m{i} {{ formula: m{p} + m{p} }}\n",
+            p = i - 1
+        ));
+    }
+    text.push_str("kpi huge { name: \"H\" category: c unit: money better: higher formula: m40 }\n");
+    let checked = kpic::check_texts([("huge.kpi", text.as_str())]);
+    assert_eq!(
+        checked.error_count(),
+        0,
+        "{:?}",
+        checked.diagnostics.first()
+    );
+    let period = kpic::eval::Period::parse("2025", 1).expect("period");
+    let req = kpic::sql::SqlRequest {
+        kpis: vec![],
+        period,
+        scope: kpic::eval::Scope::Portfolio,
+        filters: vec![],
+        dialect: kpic::sql::Dialect::Postgres,
+        names: Default::default(),
+    };
+    let err = kpic::sql::compile_query(&checked.catalog, &req).expect_err("refused");
+    assert!(err.0.contains("KPI `huge` is too large for SQL"), "{err}");
+    let dir = std::env::temp_dir().join(format!("kpic-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("accounts.csv"), "account_id\nA\n").expect("write");
+    std::fs::write(
+        dir.join("orders.csv"),
+        "order_id,account_id,order_date,revenue\no1,A,2025-05-01,1\n",
+    )
+    .expect("write");
+    let data = kpic::data::load_dataset(&checked.catalog, &dir).expect("loads");
+    let query = kpic::eval::Query {
+        kpis: vec![],
+        period,
+        scope: kpic::eval::Scope::Portfolio,
+        filters: vec![],
+    };
+    let results = kpic::eval::evaluate(&checked.catalog, &data, &query).expect("evaluates");
+    assert_eq!(
+        results.rows[0].value,
+        kpic::eval::Output::Value(2f64.powi(40))
+    );
+}

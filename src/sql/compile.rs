@@ -126,11 +126,22 @@ pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, Quer
         d: req.dialect,
         key,
         ctes: IndexMap::new(),
+        terms: 0,
+        depth: 0,
+        too_big: false,
     };
     let acct = c.acct_cte(accounts)?;
     let mut selects = Vec::new();
     for kpi in kpis {
         selects.push(c.kpi_select(kpi));
+        if c.too_big {
+            return Err(QueryError(format!(
+                "KPI `{}` is too large for SQL: its measures are written out in place, and \
+                 that exceeds {MAX_SQL_TERMS} terms or {MAX_SQL_DEPTH} levels of nesting; \
+                 evaluate it with `kpic eval`, or shorten the chain of measures it reads",
+                kpi.id
+            )));
+        }
     }
     let mut with = vec![
         format!("acct AS (\n{acct}\n)"),
@@ -153,7 +164,21 @@ struct Compiler<'a> {
     key: String,
     /// Aggregate CTE bodies (deduplicated) and their names.
     ctes: IndexMap<String, String>,
+    /// Scope-level terms written so far, and the current nesting: measures are written
+    /// out in place, so a long or branching chain of measures could otherwise grow
+    /// the SQL without bound (a chain of 30 measures that each use the one before
+    /// twice is a billion terms).
+    terms: usize,
+    depth: usize,
+    /// Set once either limit is passed; compilation then stops writing.
+    too_big: bool,
 }
+
+/// Most scope-level terms one query may write (the shipped catalog writes about 2,000
+/// for all its KPIs, per account).
+const MAX_SQL_TERMS: usize = 2_000_000;
+/// Deepest nesting of scope-level terms (databases refuse much deeper SQL anyway).
+const MAX_SQL_DEPTH: usize = 5_000;
 
 impl Compiler<'_> {
     fn table(&self, name: &str) -> String {
@@ -263,6 +288,35 @@ impl Compiler<'_> {
         split: Option<&ColumnRef>,
         used: &mut BTreeSet<String>,
     ) -> Option<String> {
+        if !self.enter() {
+            return None;
+        }
+        let r = self.reason_of(e, back, split, used);
+        self.depth -= 1;
+        r
+    }
+
+    /// Counts a term and a level of nesting; false (and nothing more is written) past
+    /// the limits.
+    fn enter(&mut self) -> bool {
+        self.terms += 1;
+        self.depth += 1;
+        if self.terms > MAX_SQL_TERMS || self.depth > MAX_SQL_DEPTH {
+            self.too_big = true;
+        }
+        if self.too_big {
+            self.depth -= 1;
+        }
+        !self.too_big
+    }
+
+    fn reason_of(
+        &mut self,
+        e: &TExpr,
+        back: u32,
+        split: Option<&ColumnRef>,
+        used: &mut BTreeSet<String>,
+    ) -> Option<String> {
         let null_text = || "NULL".to_string();
         match &e.kind {
             TExprKind::Number(_)
@@ -356,6 +410,21 @@ impl Compiler<'_> {
 
     /// A scope-level expression.
     fn scope(
+        &mut self,
+        e: &TExpr,
+        back: u32,
+        split: Option<&ColumnRef>,
+        used: &mut BTreeSet<String>,
+    ) -> String {
+        if !self.enter() {
+            return "NULL".into();
+        }
+        let r = self.scope_of(e, back, split, used);
+        self.depth -= 1;
+        r
+    }
+
+    fn scope_of(
         &mut self,
         e: &TExpr,
         back: u32,
