@@ -298,4 +298,9 @@ fn exploding_sql_is_refused_and_native_evaluation_still_works() {
         results.rows[0].value,
         kpic::eval::Output::Value(2f64.powi(40))
     );
+    // `--explain` writes each measure out once: 1 line for the formula `m40`, then for
+    // each of m40..m1 its `+` and its two references (3 x 40), then m0's `sum(...)`.
+    let (_, lines) =
+        kpic::eval::explain(&checked.catalog, &data, &query, "huge").expect("explains");
+    assert_eq!(lines.len(), 1 + 3 * 40 + 1, "{lines:#?}");
 }

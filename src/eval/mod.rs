@@ -234,6 +234,9 @@ pub fn explain(
     );
     ev.warm(&def.formula, 0);
     let mut lines = Vec::new();
+    // A measure used several times is written out once (its first use); else a chain
+    // of measures that each use the one before twice would double at every step.
+    let mut expanded = std::collections::HashSet::new();
     let mut stack: Vec<(&TExpr, usize, u32, Option<String>)> = vec![(&def.formula, 0, 0, None)];
     while let Some((e, depth, back, refers_to)) = stack.pop() {
         let values = ev.eval(e, back);
@@ -258,7 +261,9 @@ pub fn explain(
         }
         match &e.kind {
             TExprKind::Ref(id) => {
-                if let Some(f) = catalog.formula(id) {
+                if expanded.insert((id.as_str(), back))
+                    && let Some(f) = catalog.formula(id)
+                {
                     stack.push((f, depth + 1, back, Some(id.clone())));
                 }
             }
