@@ -18,6 +18,8 @@
 //! println!("{} KPIs", result.catalog.kpis.len());
 //! ```
 
+extern crate alloc;
+
 pub mod check;
 pub mod data;
 pub mod diagnostic;

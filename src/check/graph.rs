@@ -21,7 +21,10 @@ pub struct Ordered {
 }
 
 /// Orders `nodes` and reports each cycle once (K0108).
-pub fn order(nodes: &IndexMap<String, Node>, diags: &mut Vec<Diagnostic>) -> Ordered {
+pub fn order<S: std::hash::BuildHasher>(
+    nodes: &IndexMap<String, Node, S>,
+    diags: &mut Vec<Diagnostic>,
+) -> Ordered {
     let n = nodes.len();
     let edges: Vec<Vec<(usize, Span)>> = nodes
         .values()
@@ -59,8 +62,8 @@ pub fn order(nodes: &IndexMap<String, Node>, diags: &mut Vec<Diagnostic>) -> Ord
 }
 
 /// The path start -> ... -> start inside one component, found by breadth-first search.
-fn cycle_diagnostic(
-    nodes: &IndexMap<String, Node>,
+fn cycle_diagnostic<S: std::hash::BuildHasher>(
+    nodes: &IndexMap<String, Node, S>,
     edges: &[Vec<(usize, Span)>],
     scc: &[usize],
     start: usize,

@@ -146,7 +146,8 @@ pub enum ExprKind {
         name: Ident,
         args: Vec<Expr>,
         filter: Option<Box<Expr>>,
-        time: Option<TimeClause>,
+        /// Boxed: rare, and twice the size of every other variant.
+        time: Option<Box<TimeClause>>,
     },
 }
 

@@ -55,9 +55,7 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
                 continue;
             }
             _ => {}
@@ -69,16 +67,25 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
         });
         match b {
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                i += 3;
-                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
-                    i += 1;
-                }
-                i = (i + 3).min(bytes.len());
+                i = memchr::memmem::find(&bytes[i + 3..], b"\"\"\"")
+                    .map_or(bytes.len(), |n| i + 3 + n + 3);
             }
             b'"' => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                // To the closing quote or the end of the line; `\x` is skipped whole.
+                loop {
+                    let rest = &bytes[i.min(bytes.len())..];
+                    match memchr::memchr3(b'"', b'\n', b'\\', rest) {
+                        Some(n) if rest[n] == b'\\' => i += n + 2,
+                        Some(n) => {
+                            i += n;
+                            break;
+                        }
+                        None => {
+                            i = bytes.len();
+                            break;
+                        }
+                    }
                 }
                 i = (i + 1).min(bytes.len());
             }
