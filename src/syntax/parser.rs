@@ -819,3 +819,202 @@ fn leading_blanks(line: &str) -> usize {
         .take_while(|b| *b == b' ' || *b == b'\t')
         .count()
 }
+
+#[cfg(test)]
+mod tests {
+    //! The fast rules and the checking rules must accept the same items and build the
+    //! same trees: both run over every catalog and fixture file and thousands of
+    //! mutations of them (cut, duplicated, sprinkled with tokens, one character
+    //! deleted), item by item.
+
+    use super::*;
+    use crate::syntax::split::split_items;
+
+    /// A seeded xorshift generator: the same mutations on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    const TOKENS: &[&str] = &[
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\"",
+        "\"\"\"",
+        "//",
+        "// c\n",
+        "\\",
+        ":",
+        ",",
+        "=",
+        "==",
+        "<",
+        "< ",
+        "<>",
+        "<=",
+        "-",
+        "- ",
+        "->",
+        "+",
+        "*",
+        "/",
+        "&&",
+        "||",
+        "!",
+        "!=",
+        "if",
+        "then",
+        "else",
+        "where",
+        "dated",
+        "all time",
+        "is missing",
+        "is not missing",
+        "is",
+        "not ",
+        "not",
+        "or",
+        " or ",
+        "and",
+        "true",
+        "false",
+        "truex",
+        "sum(",
+        "count(",
+        "x.y",
+        ".",
+        "period.",
+        "1",
+        "1.5",
+        "35%",
+        "2025-02-30",
+        "2025-01-01",
+        "é",
+        "\n",
+        " ",
+        "\t",
+        "\r\n",
+        "x",
+        "x:",
+        "kpi x {",
+        "table t {",
+        "unit x",
+        "key",
+    ];
+
+    fn boundary(s: &str, mut i: usize) -> usize {
+        i = i.min(s.len());
+        while !s.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+
+    fn mutate(rng: &mut Rng, text: &str) -> String {
+        let mut s = text.to_string();
+        for _ in 0..1 + rng.below(4) {
+            let a = boundary(&s, rng.below(s.len() + 1));
+            let b = boundary(&s, a + rng.below(200));
+            match rng.below(4) {
+                0 => s.replace_range(a..b, ""),
+                1 => {
+                    let piece = s[a..b].to_string();
+                    s.insert_str(a, &piece);
+                }
+                2 => s.insert_str(a, TOKENS[rng.below(TOKENS.len())]),
+                _ => s.truncate(a),
+            }
+        }
+        s
+    }
+
+    fn sources() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in [
+            "kpis",
+            "tests/fixtures",
+            "tests/fixtures/diagnostics",
+            "tests/fixtures/parse",
+        ] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .expect("folder")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "kpi"))
+                .collect();
+            paths.sort();
+            out.extend(paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()));
+        }
+        out
+    }
+
+    /// The tree of one item by one entry rule, with the builder's diagnostics; `None`
+    /// when the rule rejects the item.
+    fn read(entry: Rule, source: &str) -> Option<(Option<Item>, Vec<Diagnostic>)> {
+        let mut pairs = KpiGrammar::parse(entry, source).ok()?;
+        let mut pair = pairs.next()?.into_inner().next()?;
+        if entry == Rule::item_only {
+            pair = pair.into_inner().next()?;
+        }
+        let mut builder = Builder {
+            file: FileId(0),
+            offset: 0,
+            diagnostics: RefCell::new(Vec::new()),
+        };
+        let item = builder.item(pair);
+        Some((item, builder.diagnostics.into_inner()))
+    }
+
+    fn assert_agree(text: &str) {
+        for chunk in split_items(text) {
+            if chunk.too_deep_at.is_some() {
+                continue;
+            }
+            let source = &text[chunk.start..chunk.end];
+            let fast = read(Rule::fast_item, source);
+            let checking = read(Rule::item_only, source);
+            assert_eq!(
+                fast.is_some(),
+                checking.is_some(),
+                "the fast rules {} this item, the checking rules do not:\n{source}",
+                if fast.is_some() { "accept" } else { "reject" }
+            );
+            assert_eq!(fast, checking, "different trees for:\n{source}");
+        }
+    }
+
+    #[test]
+    fn fast_and_checking_rules_agree() {
+        let originals = sources();
+        assert!(originals.len() > 30);
+        for text in &originals {
+            assert_agree(text);
+        }
+        let mut rng = Rng(0x6661_7374_2026);
+        for round in 0..6_000 {
+            assert_agree(&mutate(&mut rng, &originals[round % originals.len()]));
+        }
+        // Every single-character deletion of the small files.
+        for text in originals.iter().filter(|t| t.len() < 1_500) {
+            for (i, c) in text.char_indices() {
+                let mut s = text.clone();
+                s.replace_range(i..i + c.len_utf8(), "");
+                assert_agree(&s);
+            }
+        }
+    }
+}
