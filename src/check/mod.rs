@@ -131,7 +131,7 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
         let l = nodes[name.as_str()]
             .refs
             .iter()
-            .filter_map(|(r, _)| level.get(r.as_str()).map(|l| l + 1))
+            .filter_map(|(r, _)| level.get(r).map(|l| l + 1))
             .max()
             .unwrap_or(0);
         level.insert(name, l);
@@ -239,12 +239,12 @@ fn formula_expr(b: &Block) -> Option<&Expr> {
 }
 
 /// Bare names (candidate measure/KPI references) in an expression, with spans.
-fn bare_names(e: &Expr, out: &mut Vec<(String, crate::source::Span)>) {
+fn bare_names<'a>(e: &'a Expr, out: &mut Vec<(&'a str, crate::source::Span)>) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         if let ExprKind::Path { head, member: None } = &e.kind {
-            out.push((head.name.clone(), head.span));
+            out.push((head.name.as_str(), head.span));
         }
-        stack.extend(e.children().into_iter().rev());
+        stack.extend(e.children().rev());
     }
 }

@@ -10,7 +10,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use pest::Parser as _;
 use pest::iterators::Pair;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/kpi.pest"]
@@ -68,11 +68,7 @@ fn parse_chunk(
             Err(err) => return (None, vec![syntax_error(file, chunk.start, source, err)]),
         },
     };
-    let mut builder = Builder {
-        file,
-        offset: chunk.start,
-        diagnostics: RefCell::new(Vec::new()),
-    };
+    let mut builder = Builder::new(file, chunk.start);
     let item = item_pair.and_then(|pair| builder.item(pair));
     (item, builder.diagnostics.into_inner())
 }
@@ -205,6 +201,10 @@ struct Builder {
     file: FileId,
     offset: usize,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// Operators met so far in the current field value, in source order (see K0003).
+    operators: Cell<usize>,
+    /// The operator past [`MAX_OPERATORS`], once met: building stops there.
+    too_long_at: Cell<Option<Span>>,
 }
 
 /// Binding powers of the operators, lowest first (the table in `grammar/kpi.pest`).
@@ -287,6 +287,17 @@ fn binary_of(pair: &Pair<Rule>) -> (BinaryOp, Option<&'static str>) {
 }
 
 impl Builder {
+    /// A builder for the item at `offset` in `file`.
+    fn new(file: FileId, offset: usize) -> Builder {
+        Builder {
+            file,
+            offset,
+            diagnostics: RefCell::new(Vec::new()),
+            operators: Cell::new(0),
+            too_long_at: Cell::new(None),
+        }
+    }
+
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, self.offset + s.start(), self.offset + s.end())
@@ -421,21 +432,24 @@ impl Builder {
         Some(self.primary(inner))
     }
 
-    /// An expression that is a whole field value: bounds its operator count first.
+    /// An expression that is a whole field value, with at most [`MAX_OPERATORS`]
+    /// operators. Operators are counted as the tree is built (in source order); at
+    /// the one past the bound, building stops, whatever was reported inside the value
+    /// is dropped, and the value is an error.
     fn top_expr(&self, pair: Pair<Rule>) -> Option<Expr> {
-        let too_many = pair
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter(|p| is_operator(p.as_rule()))
-            .nth(MAX_OPERATORS);
-        if let Some(operator) = too_many {
-            self.diagnostics.borrow_mut().push(
-                Diagnostic::error(
-                    Code::TooDeep,
-                    self.span(&operator),
-                    "expression is too long",
-                )
+        let span = self.span(&pair);
+        self.operators.set(0);
+        self.too_long_at.set(None);
+        let reported = self.diagnostics.borrow().len();
+        let expr = self.expr(pair);
+        let Some(operator) = self.too_long_at.take() else {
+            return Some(expr);
+        };
+        drop(expr);
+        let mut diagnostics = self.diagnostics.borrow_mut();
+        diagnostics.truncate(reported);
+        diagnostics.push(
+            Diagnostic::error(Code::TooDeep, operator, "expression is too long")
                 .label(format!(
                     "operator number {} of this formula",
                     MAX_OPERATORS + 1
@@ -444,13 +458,11 @@ impl Builder {
                     "kpic accepts at most {MAX_OPERATORS} operators in one formula; \
                          split it into named measures"
                 )),
-            );
-            return Some(Expr {
-                kind: ExprKind::Error,
-                span: self.span(&pair),
-            });
-        }
-        Some(self.expr(pair))
+        );
+        Some(Expr {
+            kind: ExprKind::Error,
+            span,
+        })
     }
 
     /// An `expr` or `fast_expr`: its operands and operators, by precedence.
@@ -460,6 +472,13 @@ impl Builder {
     }
 
     fn piece<'i>(&self, pair: Pair<'i, Rule>) -> Piece<'i> {
+        if is_operator(pair.as_rule()) {
+            let n = self.operators.get() + 1;
+            self.operators.set(n);
+            if n == MAX_OPERATORS + 1 {
+                self.too_long_at.set(Some(self.span(&pair)));
+            }
+        }
         match pair.as_rule() {
             Rule::neg => Piece::Prefix(UnaryOp::Neg, self.span(&pair)),
             Rule::not => Piece::Prefix(UnaryOp::Not, self.span(&pair)),
@@ -489,6 +508,13 @@ impl Builder {
         pieces: &mut std::iter::Peekable<impl Iterator<Item = Piece<'i>>>,
         min_bp: u8,
     ) -> Expr {
+        if let Some(span) = self.too_long_at.get() {
+            // Past the bound: stop here (the caller reports it).
+            return Expr {
+                kind: ExprKind::Error,
+                span,
+            };
+        }
         let mut left = match pieces.next() {
             Some(Piece::Prefix(op, span)) => {
                 let bp = if op == UnaryOp::Neg { BP_NEG } else { BP_NOT };
@@ -517,7 +543,7 @@ impl Builder {
             },
         };
         while let Some(bp) = pieces.peek().map(Piece::left_bp) {
-            if bp <= min_bp {
+            if bp <= min_bp || self.too_long_at.get().is_some() {
                 break;
             }
             left = match pieces.next() {
@@ -970,11 +996,7 @@ mod tests {
         if entry == Rule::item_only {
             pair = pair.into_inner().next()?;
         }
-        let mut builder = Builder {
-            file: FileId(0),
-            offset: 0,
-            diagnostics: RefCell::new(Vec::new()),
-        };
+        let mut builder = Builder::new(FileId(0), 0);
         let item = builder.item(pair);
         Some((item, builder.diagnostics.into_inner()))
     }
