@@ -97,22 +97,23 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
         }
         formulas.insert(b.name.name.clone(), b);
     }
-    let nodes: OrderedMap<String, graph::Node> = formulas
-        .iter()
-        .map(|(name, b)| {
+    // The names each formula refers to, gathered in parallel (a walk over every
+    // formula's tree).
+    let blocks: Vec<&Block> = formulas.values().copied().collect();
+    let refs: Vec<graph::Node> = blocks
+        .par_iter()
+        .map(|b| {
             let mut refs = Vec::new();
             if let Some(expr) = formula_expr(b) {
                 bare_names(expr, &mut refs);
             }
-            (
-                name.clone(),
-                graph::Node {
-                    name_span: b.name.span,
-                    refs,
-                },
-            )
+            graph::Node {
+                name_span: b.name.span,
+                refs,
+            }
         })
         .collect();
+    let nodes: OrderedMap<String, graph::Node> = formulas.keys().cloned().zip(refs).collect();
     let ordered = graph::order(&nodes, &mut diags);
     catalog.order = ordered.order.clone();
 
