@@ -679,8 +679,14 @@ impl Builder {
     }
 
     /// A call's arguments and clauses (the pairs after its name).
-    fn call<'i>(&self, name: Ident, parts: impl Iterator<Item = Pair<'i, Rule>>) -> ExprKind {
-        let mut args = Vec::new();
+    fn call<'i>(
+        &self,
+        name: Ident,
+        parts: impl ExactSizeIterator<Item = Pair<'i, Rule>>,
+    ) -> ExprKind {
+        // Room for every part: most calls have one or two, and a growing vector would
+        // reserve four expressions.
+        let mut args = Vec::with_capacity(parts.len());
         let mut filter = None;
         let mut time = None;
         for part in parts {
