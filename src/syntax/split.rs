@@ -124,9 +124,10 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
             }
             _ if is_word_start(bytes, i) => {
                 let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
+                i += bytes[i..]
+                    .iter()
+                    .position(|b| !WORD[*b as usize])
+                    .unwrap_or(bytes.len() - i);
                 // `if` nests without brackets: bound it the same way.
                 if &bytes[start..i] == b"if" {
                     nesting += 1;
@@ -148,9 +149,21 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
     chunks
 }
 
+/// Bytes that may continue a name: ASCII letters, digits and `_` (a table: the
+/// splitter looks at every byte of the catalog).
+const WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
 fn is_word_start(bytes: &[u8], i: usize) -> bool {
-    (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_')
-        && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+    (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_') && (i == 0 || !WORD[bytes[i - 1] as usize])
 }
 
 fn trim_end(bytes: &[u8], mut end: usize) -> usize {
