@@ -18,6 +18,8 @@
 //! println!("{} KPIs", result.catalog.kpis.len());
 //! ```
 
+extern crate alloc;
+
 pub mod check;
 pub mod data;
 pub mod diagnostic;
@@ -76,18 +78,27 @@ fn check_sources(
     mut diagnostics: Vec<Diagnostic>,
     skip: &[source::FileId],
 ) -> Checked {
+    use rayon::prelude::*;
     let t0 = std::time::Instant::now();
-    let mut files = Vec::new();
-    for (id, file) in sources.iter() {
-        if skip.contains(&id) {
-            continue;
-        }
-        let (parsed, diags) = syntax::parse_file(id, &file.text);
+    let to_parse: Vec<(source::FileId, &source::SourceFile)> = sources
+        .iter()
+        .filter(|(id, _)| !skip.contains(id))
+        .collect();
+    // Files in parallel (and the items of each file in parallel inside `parse_file`).
+    let parsed: Vec<(syntax::ast::File, Vec<Diagnostic>)> = to_parse
+        .par_iter()
+        .map(|(id, file)| syntax::parse_file(*id, &file.text))
+        .collect();
+    let mut files = Vec::with_capacity(parsed.len());
+    for (parsed, diags) in parsed {
         diagnostics.extend(diags);
         files.push(parsed);
     }
     let t1 = std::time::Instant::now();
     let (catalog, diags) = check::check(&sources, &files);
+    // The syntax trees are done with. Freeing a large catalog's trees node by node
+    // takes a while, so a pool thread does it while the caller goes on.
+    rayon::spawn(move || drop(files));
     if std::env::var_os("KPIC_TIMING").is_some() {
         eprintln!("parse {:?} check {:?}", t1 - t0, t1.elapsed());
     }

@@ -1,7 +1,7 @@
 //! Reading catalog files from disk: the only I/O of the check pipeline.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{SourceMap, Span};
+use crate::source::{SourceFile, SourceMap, Span};
 use std::path::{Path, PathBuf};
 
 /// A problem reading the catalog that is not about its content (exit code 2).
@@ -65,28 +65,43 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// A file read: its text, or its name and bytes when they are not UTF-8.
+type Read = Result<SourceFile, (String, Vec<u8>)>;
+
 /// Reads the files into a [`SourceMap`]. A file that is not UTF-8 is kept (decoded
 /// lossily, so the diagnostic can show it) and reported as K0001; its id is returned
 /// in the second list so it is not parsed.
 pub fn read_sources(
     files: &[PathBuf],
 ) -> Result<(SourceMap, Vec<Diagnostic>, Vec<crate::source::FileId>), LoadError> {
+    use rayon::prelude::*;
+    // Reading, UTF-8 validation and line indexing run in parallel; the files keep
+    // their order.
+    let read: Vec<Result<Read, LoadError>> = files
+        .par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(path).map_err(|e| LoadError {
+                path: path.clone(),
+                message: format!("cannot read: {}", io_reason(&e)),
+            })?;
+            let name = path.display().to_string();
+            Ok(match String::from_utf8(bytes) {
+                Ok(text) => Ok(SourceFile::new(name, text)),
+                Err(e) => Err((name, e.into_bytes())),
+            })
+        })
+        .collect();
     let mut map = SourceMap::new();
     let mut diags = Vec::new();
     let mut unreadable = Vec::new();
-    for path in files {
-        let bytes = std::fs::read(path).map_err(|e| LoadError {
-            path: path.clone(),
-            message: format!("cannot read: {}", io_reason(&e)),
-        })?;
-        let name = path.display().to_string();
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                map.add(name, text);
+    for file in read {
+        match file? {
+            Ok(file) => {
+                map.add_file(file);
             }
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Err((name, bytes)) => {
+                let at = std::str::from_utf8(&bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
+                let lossy = String::from_utf8_lossy(&bytes).into_owned();
                 // Offsets before `at` are identical in the lossy text.
                 let end = lossy[at..].chars().next().map_or(at, |c| at + c.len_utf8());
                 let id = map.add(name, lossy);

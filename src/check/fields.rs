@@ -4,7 +4,6 @@
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::syntax::ast::{Block, Expr, ExprKind, Field, Ident, Value};
 use chrono::NaiveDate;
-use indexmap::IndexMap;
 
 /// The fields a `kpi` accepts.
 pub const KPI_FIELDS: &[&str] = &[
@@ -42,13 +41,15 @@ pub const BENCHMARK_FIELDS: &[&str] = &[
 /// The fields of one block, by name, after unknown and duplicate fields were reported.
 pub struct Fields<'a> {
     block: &'a Block,
-    by_name: IndexMap<&'a str, &'a Field>,
+    /// In source order. A block has a few dozen fields at most: a linear search beats
+    /// hashing here.
+    by_name: Vec<(&'a str, &'a Field)>,
 }
 
 impl<'a> Fields<'a> {
     /// Indexes `block`'s fields, reporting unknown (K0104) and repeated (K0107) ones.
     pub fn new(block: &'a Block, allowed: &[&str], diags: &mut Vec<Diagnostic>) -> Fields<'a> {
-        let mut by_name: IndexMap<&str, &Field> = IndexMap::new();
+        let mut by_name: Vec<(&str, &Field)> = Vec::with_capacity(block.fields.len());
         for field in &block.fields {
             let name = field.name.name.as_str();
             if !allowed.contains(&name) {
@@ -69,7 +70,7 @@ impl<'a> Fields<'a> {
                 diags.push(d);
                 continue;
             }
-            if let Some(first) = by_name.get(name) {
+            if let Some((_, first)) = by_name.iter().find(|(n, _)| *n == name) {
                 diags.push(
                     Diagnostic::error(
                         Code::DuplicateField,
@@ -82,14 +83,17 @@ impl<'a> Fields<'a> {
                 );
                 continue;
             }
-            by_name.insert(name, field);
+            by_name.push((name, field));
         }
         Fields { block, by_name }
     }
 
     /// The field, if present.
     pub fn get(&self, name: &str) -> Option<&'a Field> {
-        self.by_name.get(name).copied()
+        self.by_name
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| *f)
     }
 
     /// Reports K0105 for each of `names` that is absent.

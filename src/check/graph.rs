@@ -7,11 +7,11 @@ use crate::source::Span;
 use indexmap::IndexMap;
 
 /// One node: a measure or KPI and the names its formula refers to.
-pub struct Node {
+pub struct Node<'a> {
     pub name_span: Span,
     /// Referenced names with the span of each reference (unknown names included;
     /// they are ignored here).
-    pub refs: Vec<(String, Span)>,
+    pub refs: Vec<(&'a str, Span)>,
 }
 
 /// The nodes in dependency order (dependencies first), and the nodes on cycles.
@@ -21,14 +21,17 @@ pub struct Ordered {
 }
 
 /// Orders `nodes` and reports each cycle once (K0108).
-pub fn order(nodes: &IndexMap<String, Node>, diags: &mut Vec<Diagnostic>) -> Ordered {
+pub fn order<S: std::hash::BuildHasher>(
+    nodes: &IndexMap<String, Node<'_>, S>,
+    diags: &mut Vec<Diagnostic>,
+) -> Ordered {
     let n = nodes.len();
     let edges: Vec<Vec<(usize, Span)>> = nodes
         .values()
         .map(|node| {
             node.refs
                 .iter()
-                .filter_map(|(name, span)| nodes.get_index_of(name).map(|i| (i, *span)))
+                .filter_map(|(name, span)| nodes.get_index_of(*name).map(|i| (i, *span)))
                 .collect()
         })
         .collect();
@@ -59,8 +62,8 @@ pub fn order(nodes: &IndexMap<String, Node>, diags: &mut Vec<Diagnostic>) -> Ord
 }
 
 /// The path start -> ... -> start inside one component, found by breadth-first search.
-fn cycle_diagnostic(
-    nodes: &IndexMap<String, Node>,
+fn cycle_diagnostic<S: std::hash::BuildHasher>(
+    nodes: &IndexMap<String, Node<'_>, S>,
     edges: &[Vec<(usize, Span)>],
     scc: &[usize],
     start: usize,

@@ -2,6 +2,7 @@
 //! checks that belong to one item: required fields, declared unit against the
 //! formula, references to categories and other KPIs, breakdowns, documentation.
 
+use super::Set;
 use super::fields::{
     BENCHMARK_FIELDS, CATEGORY_FIELDS, Fields, KPI_FIELDS, MEASURE_FIELDS, one_of,
 };
@@ -10,7 +11,6 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::ir::*;
 use crate::source::SourceMap;
 use crate::syntax::ast::{BinaryOp, Block, Expr, ExprKind, Ident};
-use std::collections::HashSet;
 
 const DIRECTIONS: &[&str] = &["higher", "lower"];
 const CADENCES: &[&str] = &["weekly", "monthly", "quarterly", "yearly"];
@@ -46,7 +46,7 @@ pub fn lower_formula_item(
     b: &Block,
     env: &Env,
     catalog: &Catalog,
-    kpi_ids: &HashSet<&str>,
+    kpi_ids: &Set<&str>,
     sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Lowered> {
@@ -335,7 +335,7 @@ fn lint_times_hundred(formula: &Expr, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn lower_docs(f: &Fields, kpi_ids: &HashSet<&str>, diags: &mut Vec<Diagnostic>) -> Docs {
+fn lower_docs(f: &Fields, kpi_ids: &Set<&str>, diags: &mut Vec<Diagnostic>) -> Docs {
     let kpi_refs = |field: &str, diags: &mut Vec<Diagnostic>| -> Vec<String> {
         f.word_list(field, diags)
             .into_iter()
@@ -422,7 +422,7 @@ fn lint_docs(b: &Block, f: &Fields, diags: &mut Vec<Diagnostic>) {
 pub fn lower_benchmark(
     b: &Block,
     catalog: &Catalog,
-    kpi_ids: &HashSet<&str>,
+    kpi_ids: &Set<&str>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<BenchmarkDef> {
     let f = Fields::new(b, BENCHMARK_FIELDS, diags);

@@ -18,7 +18,14 @@ use crate::source::SourceMap;
 use crate::syntax::ast::{Block, Expr, ExprKind, File, Item, Table};
 use indexmap::IndexMap;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+
+/// The checker's own hash maps use foldhash: much faster than the standard SipHash on
+/// short names, and none of these maps decides an order (`IndexMap` keeps insertion
+/// order, and "did you mean" breaks ties by name).
+type FastState = foldhash::fast::RandomState;
+type Map<K, V> = std::collections::HashMap<K, V, FastState>;
+type Set<T> = std::collections::HashSet<T, FastState>;
+type OrderedMap<K, V> = IndexMap<K, V, FastState>;
 
 pub use fields::{BENCHMARK_FIELDS, CATEGORY_FIELDS, KPI_FIELDS, MEASURE_FIELDS};
 
@@ -77,7 +84,7 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
     }
 
     // Measures and KPIs share one namespace: formulas name both bare.
-    let mut formulas: IndexMap<String, &Block> = IndexMap::new();
+    let mut formulas: OrderedMap<String, &Block> = OrderedMap::default();
     for b in blocks_of("measure").into_iter().chain(blocks_of("kpi")) {
         if let Some(first) = formulas.get(&b.name.name) {
             diags.push(duplicate(
@@ -90,41 +97,42 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
         }
         formulas.insert(b.name.name.clone(), b);
     }
-    let nodes: IndexMap<String, graph::Node> = formulas
-        .iter()
-        .map(|(name, b)| {
+    // The names each formula refers to, gathered in parallel (a walk over every
+    // formula's tree).
+    let blocks: Vec<&Block> = formulas.values().copied().collect();
+    let refs: Vec<graph::Node> = blocks
+        .par_iter()
+        .map(|b| {
             let mut refs = Vec::new();
             if let Some(expr) = formula_expr(b) {
                 bare_names(expr, &mut refs);
             }
-            (
-                name.clone(),
-                graph::Node {
-                    name_span: b.name.span,
-                    refs,
-                },
-            )
+            graph::Node {
+                name_span: b.name.span,
+                refs,
+            }
         })
         .collect();
+    let nodes: OrderedMap<String, graph::Node> = formulas.keys().cloned().zip(refs).collect();
     let ordered = graph::order(&nodes, &mut diags);
     catalog.order = ordered.order.clone();
 
     // Formulas, in dependency order, then the rest of each item.
-    let declared: HashSet<String> = formulas.keys().cloned().collect();
-    let mut values = HashMap::new();
-    let kpi_ids: HashSet<&str> = blocks_of("kpi")
+    let declared: Set<String> = formulas.keys().cloned().collect();
+    let mut values: Map<String, typing::ValueInfo> = Map::default();
+    let kpi_ids: Set<&str> = blocks_of("kpi")
         .iter()
         .map(|b| b.name.name.as_str())
         .collect();
     // Formulas of one dependency level only refer to earlier levels, so each level
     // is typed in parallel; cycle members come last, as one level.
-    let mut level: HashMap<&str, usize> = HashMap::new();
+    let mut level: Map<&str, usize> = Map::default();
     let mut levels: Vec<Vec<&String>> = Vec::new();
     for name in &ordered.order {
         let l = nodes[name.as_str()]
             .refs
             .iter()
-            .filter_map(|(r, _)| level.get(r.as_str()).map(|l| l + 1))
+            .filter_map(|(r, _)| level.get(r).map(|l| l + 1))
             .max()
             .unwrap_or(0);
         level.insert(name, l);
@@ -135,6 +143,9 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
     }
     levels.push(ordered.cyclic.iter().collect());
     let cyclic_level = levels.len() - 1;
+    // KPIs by declaration position, so the catalog lists them in declaration order.
+    let mut kpi_slots: Vec<Option<crate::ir::KpiDef>> = Vec::new();
+    kpi_slots.resize_with(formulas.len(), || None);
     for (l, names) in levels.iter().enumerate() {
         let env = typing::Env {
             tables: &catalog.tables,
@@ -169,24 +180,24 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
                     catalog.measures.insert(m.id.clone(), m);
                 }
                 items::FormulaDef::Kpi(k) => {
-                    catalog.kpis.insert(k.id.clone(), *k);
+                    if let Some(slot) = formulas
+                        .get_index_of(name.as_str())
+                        .and_then(|i| kpi_slots.get_mut(i))
+                    {
+                        *slot = Some(*k);
+                    }
                 }
                 items::FormulaDef::None => {}
             }
         }
     }
-    // Keep KPIs in declaration order for listing.
-    let position: HashMap<&str, usize> = formulas
-        .keys()
-        .enumerate()
-        .map(|(i, k)| (k.as_str(), i))
-        .collect();
-    catalog
-        .kpis
-        .sort_by(|a, _, b, _| position.get(a.as_str()).cmp(&position.get(b.as_str())));
+    catalog.kpis.reserve(formulas.len());
+    for kpi in kpi_slots.into_iter().flatten() {
+        catalog.kpis.insert(kpi.id.clone(), kpi);
+    }
 
     // Benchmarks.
-    let mut bench_ids: HashMap<String, crate::source::Span> = HashMap::new();
+    let mut bench_ids: Map<String, crate::source::Span> = Map::default();
     for b in blocks_of("benchmark") {
         if let Some(first) = bench_ids.get(&b.name.name) {
             diags.push(duplicate("benchmark", &b.name.name, b.name.span, *first));
@@ -229,12 +240,12 @@ fn formula_expr(b: &Block) -> Option<&Expr> {
 }
 
 /// Bare names (candidate measure/KPI references) in an expression, with spans.
-fn bare_names(e: &Expr, out: &mut Vec<(String, crate::source::Span)>) {
+fn bare_names<'a>(e: &'a Expr, out: &mut Vec<(&'a str, crate::source::Span)>) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         if let ExprKind::Path { head, member: None } = &e.kind {
-            out.push((head.name.clone(), head.span));
+            out.push((head.name.as_str(), head.span));
         }
-        stack.extend(e.children().into_iter().rev());
+        stack.extend(e.children().rev());
     }
 }

@@ -7,7 +7,7 @@ use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Ident, TimeClause, UnaryOp};
 use indexmap::IndexMap;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 /// What is known of a measure or KPI already checked.
 #[derive(Debug, Clone)]
@@ -23,9 +23,9 @@ pub struct ValueInfo {
 pub struct Env<'a> {
     pub tables: &'a IndexMap<String, TableDef>,
     /// Checked measures and KPIs. A declared name missing here had an error.
-    pub values: &'a HashMap<String, ValueInfo>,
+    pub values: &'a super::Map<String, ValueInfo>,
     /// Every declared measure and KPI id.
-    pub declared: &'a HashSet<String>,
+    pub declared: &'a super::Set<String>,
 }
 
 /// The result of typing one formula.
@@ -186,7 +186,7 @@ impl<'e, 'd> Checker<'e, 'd> {
                 args,
                 filter,
                 time,
-            } => self.call(name, args, filter.as_deref(), time.as_ref(), e.span),
+            } => self.call(name, args, filter.as_deref(), time.as_deref(), e.span),
         }
     }
 

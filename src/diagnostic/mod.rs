@@ -107,7 +107,9 @@ pub fn did_you_mean<'a>(
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(name, c);
-        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
+        // Equal scores go to the name first in alphabetical order, so the hint does
+        // not depend on the order of `candidates` (often a hash set).
+        if score > 0.8 && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
             best = Some((score, c));
         }
     }

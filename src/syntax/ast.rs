@@ -146,25 +146,29 @@ pub enum ExprKind {
         name: Ident,
         args: Vec<Expr>,
         filter: Option<Box<Expr>>,
-        time: Option<TimeClause>,
+        /// Boxed: rare, and twice the size of every other variant.
+        time: Option<Box<TimeClause>>,
     },
 }
 
 impl Expr {
     /// The direct sub-expressions in source order (a call's arguments, then its
     /// filter). Walks over formulas use it with an explicit stack, never recursion.
-    pub fn children(&self) -> Vec<&Expr> {
-        match &self.kind {
-            ExprKind::Unary { operand, .. } | ExprKind::IsMissing { operand, .. } => vec![operand],
-            ExprKind::Binary { left, right, .. } => vec![left, right],
+    pub fn children(&self) -> impl DoubleEndedIterator<Item = &Expr> {
+        let (fixed, args, filter): ([Option<&Expr>; 3], &[Expr], Option<&Expr>) = match &self.kind {
+            ExprKind::Unary { operand, .. } | ExprKind::IsMissing { operand, .. } => {
+                ([Some(operand), None, None], &[], None)
+            }
+            ExprKind::Binary { left, right, .. } => ([Some(left), Some(right), None], &[], None),
             ExprKind::If {
                 condition,
                 then,
                 otherwise,
-            } => vec![condition, then, otherwise],
-            ExprKind::Call { args, filter, .. } => args.iter().chain(filter.as_deref()).collect(),
-            _ => Vec::new(),
-        }
+            } => ([Some(condition), Some(then), Some(otherwise)], &[], None),
+            ExprKind::Call { args, filter, .. } => ([None; 3], args, filter.as_deref()),
+            _ => ([None; 3], &[], None),
+        };
+        fixed.into_iter().flatten().chain(args).chain(filter)
     }
 }
 

@@ -9,10 +9,8 @@ use super::split::{MAX_NESTING, split_items};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use pest::Parser as _;
-use pest::iterators::{Pair, Pairs};
-use pest::pratt_parser::{Assoc, Op, PrattParser};
-use std::cell::RefCell;
-use std::sync::LazyLock;
+use pest::iterators::Pair;
+use std::cell::{Cell, RefCell};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/kpi.pest"]
@@ -20,24 +18,6 @@ struct KpiGrammar;
 
 /// Most operators one formula may hold (see K0003).
 pub const MAX_OPERATORS: usize = 1000;
-
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(Rule::or, Assoc::Left) | Op::infix(Rule::slip_or, Assoc::Left))
-        .op(Op::infix(Rule::and, Assoc::Left) | Op::infix(Rule::slip_and, Assoc::Left))
-        .op(Op::prefix(Rule::not))
-        .op(Op::infix(Rule::eq, Assoc::Left)
-            | Op::infix(Rule::ne, Assoc::Left)
-            | Op::infix(Rule::lt, Assoc::Left)
-            | Op::infix(Rule::le, Assoc::Left)
-            | Op::infix(Rule::gt, Assoc::Left)
-            | Op::infix(Rule::ge, Assoc::Left)
-            | Op::infix(Rule::slip_cmp, Assoc::Left))
-        .op(Op::postfix(Rule::is_missing) | Op::postfix(Rule::is_not_missing))
-        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
-        .op(Op::prefix(Rule::neg))
-});
 
 /// Parses one file's text. Items that fail to parse are left out and reported.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
@@ -75,22 +55,22 @@ fn parse_chunk(
         return (None, vec![d]);
     }
     let source = &text[chunk.start..chunk.end];
-    match KpiGrammar::parse(Rule::item_only, source) {
-        Ok(mut pairs) => {
-            let mut builder = Builder {
-                file,
-                offset: chunk.start,
-                diagnostics: RefCell::new(Vec::new()),
-            };
-            let item = pairs
+    // The fast rules first; the item's pair is the first child of the entry rule. The
+    // original rules run only on an item the fast ones reject, to explain the error
+    // (and, should the two ever disagree, to read it: the original rules decide).
+    let item_pair = match KpiGrammar::parse(Rule::fast_item, source) {
+        Ok(mut pairs) => pairs.next().and_then(|p| p.into_inner().next()),
+        Err(_) => match KpiGrammar::parse(Rule::item_only, source) {
+            Ok(mut pairs) => pairs
                 .next()
                 .and_then(|p| p.into_inner().next())
-                .and_then(|p| p.into_inner().next())
-                .and_then(|pair| builder.item(pair));
-            (item, builder.diagnostics.into_inner())
-        }
-        Err(err) => (None, vec![syntax_error(file, chunk.start, source, err)]),
-    }
+                .and_then(|p| p.into_inner().next()),
+            Err(err) => return (None, vec![syntax_error(file, chunk.start, source, err)]),
+        },
+    };
+    let mut builder = Builder::new(file, chunk.start);
+    let item = item_pair.and_then(|pair| builder.item(pair));
+    (item, builder.diagnostics.into_inner())
 }
 
 /// Turns a pest error into a K0002 diagnostic at the exact place.
@@ -214,14 +194,110 @@ fn describe_rule(rule: Rule) -> &'static str {
     }
 }
 
-/// Converts pest pairs of one item into AST nodes.
+/// Converts pest pairs of one item into AST nodes. It reads the pairs of the fast
+/// rules and of the checking rules alike (the two trees have the same shape; see
+/// `grammar/kpi.pest`).
 struct Builder {
     file: FileId,
     offset: usize,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    /// Operators met so far in the current field value, in source order (see K0003).
+    operators: Cell<usize>,
+    /// The operator past [`MAX_OPERATORS`], once met: building stops there.
+    too_long_at: Cell<Option<Span>>,
+}
+
+/// Binding powers of the operators, lowest first (the table in `grammar/kpi.pest`).
+const BP_OR: u8 = 10;
+const BP_AND: u8 = 20;
+const BP_NOT: u8 = 30;
+const BP_COMPARE: u8 = 40;
+const BP_MISSING: u8 = 50;
+const BP_ADD: u8 = 60;
+const BP_MUL: u8 = 70;
+const BP_NEG: u8 = 80;
+
+/// One element of an expression's flat sequence of operands and operators.
+enum Piece<'i> {
+    Operand(Pair<'i, Rule>),
+    Prefix(UnaryOp, Span),
+    Postfix { negated: bool, span: Span },
+    Infix(Pair<'i, Rule>),
+}
+
+impl Piece<'_> {
+    /// How tightly the operator binds to its left (0: not an operator).
+    fn left_bp(&self) -> u8 {
+        match self {
+            Piece::Postfix { .. } => BP_MISSING,
+            Piece::Infix(pair) => infix_bp(binary_of(pair).0),
+            Piece::Operand(_) | Piece::Prefix(..) => 0,
+        }
+    }
+}
+
+fn infix_bp(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Or => BP_OR,
+        BinaryOp::And => BP_AND,
+        BinaryOp::Add | BinaryOp::Sub => BP_ADD,
+        BinaryOp::Mul | BinaryOp::Div => BP_MUL,
+        _ => BP_COMPARE,
+    }
+}
+
+/// The operator a binary-operator pair stands for, and for an operator from another
+/// language the kpic spelling to suggest.
+fn binary_of(pair: &Pair<Rule>) -> (BinaryOp, Option<&'static str>) {
+    let op = match pair.as_rule() {
+        Rule::or => BinaryOp::Or,
+        Rule::and => BinaryOp::And,
+        Rule::eq => BinaryOp::Eq,
+        Rule::ne => BinaryOp::Ne,
+        Rule::lt => BinaryOp::Lt,
+        Rule::le => BinaryOp::Le,
+        Rule::gt => BinaryOp::Gt,
+        Rule::ge => BinaryOp::Ge,
+        Rule::add => BinaryOp::Add,
+        Rule::sub => BinaryOp::Sub,
+        Rule::mul => BinaryOp::Mul,
+        Rule::div => BinaryOp::Div,
+        // `fast_infix` and the `slip_*` rules: the text tells. `<` and `-` may carry
+        // the blanks after them.
+        _ => match pair.as_str() {
+            "==" => BinaryOp::Eq,
+            "!=" => BinaryOp::Ne,
+            "<=" => BinaryOp::Le,
+            ">=" => BinaryOp::Ge,
+            ">" => BinaryOp::Gt,
+            "+" => BinaryOp::Add,
+            "*" => BinaryOp::Mul,
+            "/" => BinaryOp::Div,
+            "&&" => return (BinaryOp::And, Some("and")),
+            "||" => return (BinaryOp::Or, Some("or")),
+            "<>" => return (BinaryOp::Ne, Some("!=")),
+            "=" => return (BinaryOp::Eq, Some("==")),
+            t if t.starts_with("or") => BinaryOp::Or,
+            t if t.starts_with("and") => BinaryOp::And,
+            t if t.starts_with('<') => BinaryOp::Lt,
+            _ => BinaryOp::Sub,
+        },
+    };
+    (op, None)
 }
 
 impl Builder {
+    /// A builder for the item at `offset` in `file`.
+    fn new(file: FileId, offset: usize) -> Builder {
+        Builder {
+            file,
+            offset,
+            diagnostics: RefCell::new(Vec::new()),
+            operators: Cell::new(0),
+            too_long_at: Cell::new(None),
+        }
+    }
+
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
         Span::new(self.file, self.offset + s.start(), self.offset + s.end())
@@ -237,7 +313,7 @@ impl Builder {
     fn item(&mut self, pair: Pair<Rule>) -> Option<Item> {
         match pair.as_rule() {
             Rule::table => Some(Item::Table(self.table(pair))),
-            Rule::block => self.block(pair).map(Item::Block),
+            Rule::block | Rule::fast_block => self.block(pair).map(Item::Block),
             _ => None,
         }
     }
@@ -302,7 +378,7 @@ impl Builder {
         let mut inner = pair.into_inner();
         let kind = self.ident(inner.next()?);
         let name = self.ident(inner.next()?);
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(inner.len());
         for field in inner {
             let fspan = self.span(&field);
             let mut parts = field.into_inner();
@@ -310,13 +386,13 @@ impl Builder {
                 continue;
             };
             let fname = self.ident(fname);
-            let value = if value.as_rule() == Rule::list {
+            let value = if matches!(value.as_rule(), Rule::list | Rule::fast_list) {
                 let vspan = self.span(&value);
+                let items = value.into_inner();
+                let mut exprs = Vec::with_capacity(items.len());
+                exprs.extend(items.filter_map(|e| self.value_expr(e)));
                 Value::List {
-                    items: value
-                        .into_inner()
-                        .filter_map(|e| self.value_expr(e))
-                        .collect(),
+                    items: exprs,
                     span: vspan,
                 }
             } else {
@@ -341,7 +417,7 @@ impl Builder {
 
     /// A field value or list item: a lone string, text block or name, or an expression.
     fn value_expr(&self, pair: Pair<Rule>) -> Option<Expr> {
-        if pair.as_rule() != Rule::lone_value {
+        if !matches!(pair.as_rule(), Rule::lone_value | Rule::fast_lone) {
             return self.top_expr(pair);
         }
         let inner = pair.into_inner().next()?;
@@ -356,21 +432,24 @@ impl Builder {
         Some(self.primary(inner))
     }
 
-    /// An expression that is a whole field value: bounds its operator count first.
+    /// An expression that is a whole field value, with at most [`MAX_OPERATORS`]
+    /// operators. Operators are counted as the tree is built (in source order); at
+    /// the one past the bound, building stops, whatever was reported inside the value
+    /// is dropped, and the value is an error.
     fn top_expr(&self, pair: Pair<Rule>) -> Option<Expr> {
-        let too_many = pair
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter(|p| is_operator(p.as_rule()))
-            .nth(MAX_OPERATORS);
-        if let Some(operator) = too_many {
-            self.diagnostics.borrow_mut().push(
-                Diagnostic::error(
-                    Code::TooDeep,
-                    self.span(&operator),
-                    "expression is too long",
-                )
+        let span = self.span(&pair);
+        self.operators.set(0);
+        self.too_long_at.set(None);
+        let reported = self.diagnostics.borrow().len();
+        let expr = self.expr(pair);
+        let Some(operator) = self.too_long_at.take() else {
+            return Some(expr);
+        };
+        drop(expr);
+        let mut diagnostics = self.diagnostics.borrow_mut();
+        diagnostics.truncate(reported);
+        diagnostics.push(
+            Diagnostic::error(Code::TooDeep, operator, "expression is too long")
                 .label(format!(
                     "operator number {} of this formula",
                     MAX_OPERATORS + 1
@@ -379,116 +458,161 @@ impl Builder {
                     "kpic accepts at most {MAX_OPERATORS} operators in one formula; \
                          split it into named measures"
                 )),
-            );
-            return Some(Expr {
-                kind: ExprKind::Error,
-                span: self.span(&pair),
-            });
-        }
-        Some(self.expr(pair))
+        );
+        Some(Expr {
+            kind: ExprKind::Error,
+            span,
+        })
     }
 
+    /// An `expr` or `fast_expr`: its operands and operators, by precedence.
     fn expr(&self, pair: Pair<Rule>) -> Expr {
-        self.pratt(pair.into_inner())
+        let mut pieces = pair.into_inner().map(|p| self.piece(p)).peekable();
+        self.climb(&mut pieces, 0)
     }
 
-    fn pratt(&self, pairs: Pairs<Rule>) -> Expr {
-        PRATT
-            .map_primary(|p| self.primary(p))
-            .map_prefix(|op, operand| {
-                let span = self.span(&op).to(operand.span);
-                let op = if op.as_rule() == Rule::neg {
+    fn piece<'i>(&self, pair: Pair<'i, Rule>) -> Piece<'i> {
+        if is_operator(pair.as_rule()) {
+            let n = self.operators.get() + 1;
+            self.operators.set(n);
+            if n == MAX_OPERATORS + 1 {
+                self.too_long_at.set(Some(self.span(&pair)));
+            }
+        }
+        match pair.as_rule() {
+            Rule::neg => Piece::Prefix(UnaryOp::Neg, self.span(&pair)),
+            Rule::not => Piece::Prefix(UnaryOp::Not, self.span(&pair)),
+            Rule::fast_prefix => {
+                let op = if pair.as_str() == "-" {
                     UnaryOp::Neg
                 } else {
                     UnaryOp::Not
                 };
+                Piece::Prefix(op, self.span(&pair))
+            }
+            Rule::is_missing | Rule::is_not_missing | Rule::fast_postfix => Piece::Postfix {
+                // `is not missing`: the second word is `not`.
+                negated: pair.as_rule() == Rule::is_not_missing
+                    || pair.as_str().split_whitespace().nth(1) == Some("not"),
+                span: self.span(&pair),
+            },
+            rule if is_operator(rule) => Piece::Infix(pair),
+            _ => Piece::Operand(pair),
+        }
+    }
+
+    /// Precedence climbing over the flat sequence (a Pratt parser): the operand with
+    /// every operator that binds tighter than `min_bp`.
+    fn climb<'i>(
+        &self,
+        pieces: &mut std::iter::Peekable<impl Iterator<Item = Piece<'i>>>,
+        min_bp: u8,
+    ) -> Expr {
+        if let Some(span) = self.too_long_at.get() {
+            // Past the bound: stop here (the caller reports it).
+            return Expr {
+                kind: ExprKind::Error,
+                span,
+            };
+        }
+        let mut left = match pieces.next() {
+            Some(Piece::Prefix(op, span)) => {
+                let bp = if op == UnaryOp::Neg { BP_NEG } else { BP_NOT };
+                let operand = self.climb(pieces, bp - 1);
                 Expr {
+                    span: span.to(operand.span),
                     kind: ExprKind::Unary {
                         op,
                         operand: Box::new(operand),
                     },
-                    span,
                 }
-            })
-            .map_postfix(|operand, op| {
-                let span = operand.span.to(self.span(&op));
-                Expr {
+            }
+            Some(Piece::Operand(pair)) => self.primary(pair),
+            // The grammar puts an operand first; nothing else can come here.
+            Some(Piece::Postfix { span, .. }) => Expr {
+                kind: ExprKind::Error,
+                span,
+            },
+            Some(Piece::Infix(pair)) => Expr {
+                kind: ExprKind::Error,
+                span: self.span(&pair),
+            },
+            None => Expr {
+                kind: ExprKind::Error,
+                span: Span::new(self.file, self.offset, self.offset),
+            },
+        };
+        while let Some(bp) = pieces.peek().map(Piece::left_bp) {
+            if bp <= min_bp || self.too_long_at.get().is_some() {
+                break;
+            }
+            left = match pieces.next() {
+                Some(Piece::Postfix { negated, span }) => Expr {
+                    span: left.span.to(span),
                     kind: ExprKind::IsMissing {
-                        operand: Box::new(operand),
-                        negated: op.as_rule() == Rule::is_not_missing,
+                        operand: Box::new(left),
+                        negated,
                     },
-                    span,
+                },
+                Some(Piece::Infix(pair)) => {
+                    let right = self.climb(pieces, bp);
+                    let op_span = self.span(&pair);
+                    let op = self.binary_op(&pair, op_span);
+                    Expr {
+                        span: left.span.to(right.span),
+                        kind: ExprKind::Binary {
+                            op,
+                            op_span,
+                            left: Box::new(left),
+                            right: Box::new(right),
+                        },
+                    }
                 }
-            })
-            .map_infix(|left, op, right| {
-                let op_span = self.span(&op);
-                let op = self.binary_op(&op, op_span);
-                let span = left.span.to(right.span);
-                Expr {
-                    kind: ExprKind::Binary {
-                        op,
-                        op_span,
-                        left: Box::new(left),
-                        right: Box::new(right),
-                    },
-                    span,
-                }
-            })
-            .parse(pairs)
+                _ => break,
+            };
+        }
+        left
     }
 
-    fn binary_op(&self, op: &Pair<Rule>, span: Span) -> BinaryOp {
-        match op.as_rule() {
-            Rule::or => BinaryOp::Or,
-            Rule::and => BinaryOp::And,
-            Rule::eq => BinaryOp::Eq,
-            Rule::ne => BinaryOp::Ne,
-            Rule::lt => BinaryOp::Lt,
-            Rule::le => BinaryOp::Le,
-            Rule::gt => BinaryOp::Gt,
-            Rule::ge => BinaryOp::Ge,
-            Rule::add => BinaryOp::Add,
-            Rule::sub => BinaryOp::Sub,
-            Rule::mul => BinaryOp::Mul,
-            Rule::div => BinaryOp::Div,
-            _ => {
-                // An operator from another language: say which kpic operator to use,
-                // then go on as if it had been written.
-                let (meant, word) = match op.as_str() {
-                    "&&" => (BinaryOp::And, "and"),
-                    "||" => (BinaryOp::Or, "or"),
-                    "<>" => (BinaryOp::Ne, "!="),
-                    _ => (BinaryOp::Eq, "=="),
-                };
-                self.diagnostics.borrow_mut().push(
-                    Diagnostic::error(
-                        Code::ForeignOperator,
-                        span,
-                        format!("`{}` is not a kpic operator", op.as_str()),
-                    )
-                    .label(format!("use `{word}` here"))
-                    .help(format!("kpic writes this operator as `{word}`")),
-                );
-                meant
-            }
+    fn binary_op(&self, pair: &Pair<Rule>, span: Span) -> BinaryOp {
+        let (meant, foreign) = binary_of(pair);
+        if let Some(word) = foreign {
+            // An operator from another language: say which kpic operator to use,
+            // then go on as if it had been written.
+            self.diagnostics.borrow_mut().push(
+                Diagnostic::error(
+                    Code::ForeignOperator,
+                    span,
+                    format!("`{}` is not a kpic operator", pair.as_str()),
+                )
+                .label(format!("use `{word}` here"))
+                .help(format!("kpic writes this operator as `{word}`")),
+            );
         }
+        meant
     }
 
     fn primary(&self, pair: Pair<Rule>) -> Expr {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::paren => match pair.into_inner().next() {
-                Some(inner) => {
-                    return Expr {
-                        span,
-                        ..self.expr(inner)
-                    };
+            Rule::paren | Rule::fast_paren => {
+                match pair.into_inner().find(|p| is_expr(p.as_rule())) {
+                    Some(inner) => {
+                        return Expr {
+                            span,
+                            ..self.expr(inner)
+                        };
+                    }
+                    None => ExprKind::Bool(false),
                 }
-                None => ExprKind::Bool(false),
-            },
+            }
             Rule::number => self.number(pair.as_str(), span),
-            Rule::string => ExprKind::Text(self.unescape(pair.as_str(), span)),
             Rule::text_block => ExprKind::Text(dedent(&pair.as_str()[3..pair.as_str().len() - 3])),
+            // `fast_text`: a text block when it opens with `"""`, else a string.
+            Rule::fast_text if pair.as_str().starts_with("\"\"\"") => {
+                ExprKind::Text(dedent(&pair.as_str()[3..pair.as_str().len() - 3]))
+            }
+            Rule::string | Rule::fast_text => ExprKind::Text(self.unescape(pair.as_str(), span)),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::date => match chrono::NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d") {
                 Ok(d) => ExprKind::Date(d),
@@ -505,19 +629,27 @@ impl Builder {
                     ExprKind::Date(chrono::NaiveDate::MIN)
                 }
             },
-            Rule::path => {
+            // `fast_ref`: a name, a `table.column`, or a call when `fast_args` follow.
+            Rule::path | Rule::fast_ref => {
                 let mut parts = pair.into_inner();
                 let head = parts
                     .next()
                     .map(|p| self.ident(p))
                     .unwrap_or_else(|| self.missing_ident(span));
-                let member = parts.next().map(|p| self.ident(p));
-                ExprKind::Path { head, member }
+                match parts.next() {
+                    Some(args) if args.as_rule() == Rule::fast_args => {
+                        self.call(head, args.into_inner())
+                    }
+                    member => ExprKind::Path {
+                        head,
+                        member: member.map(|p| self.ident(p)),
+                    },
+                }
             }
-            Rule::conditional => {
+            Rule::conditional | Rule::fast_conditional => {
                 let mut parts = pair
                     .into_inner()
-                    .filter(|p| p.as_rule() == Rule::expr)
+                    .filter(|p| is_expr(p.as_rule()))
                     .map(|p| Box::new(self.expr(p)));
                 let mut next = || {
                     parts.next().unwrap_or_else(|| {
@@ -533,28 +665,37 @@ impl Builder {
                     otherwise: next(),
                 }
             }
-            Rule::call => self.call(pair, span),
+            Rule::call => {
+                let mut parts = pair.into_inner();
+                let name = parts
+                    .next()
+                    .map(|p| self.ident(p))
+                    .unwrap_or_else(|| self.missing_ident(span));
+                self.call(name, parts)
+            }
             _ => ExprKind::Bool(false),
         };
         Expr { kind, span }
     }
 
-    fn call(&self, pair: Pair<Rule>, span: Span) -> ExprKind {
-        let mut parts = pair.into_inner();
-        let name = parts
-            .next()
-            .map(|p| self.ident(p))
-            .unwrap_or_else(|| self.missing_ident(span));
-        let mut args = Vec::new();
+    /// A call's arguments and clauses (the pairs after its name).
+    fn call<'i>(
+        &self,
+        name: Ident,
+        parts: impl ExactSizeIterator<Item = Pair<'i, Rule>>,
+    ) -> ExprKind {
+        // Room for every part: most calls have one or two, and a growing vector would
+        // reserve four expressions.
+        let mut args = Vec::with_capacity(parts.len());
         let mut filter = None;
         let mut time = None;
         for part in parts {
             match part.as_rule() {
-                Rule::expr => args.push(self.expr(part)),
-                Rule::where_clause => {
+                Rule::expr | Rule::fast_expr => args.push(self.expr(part)),
+                Rule::where_clause | Rule::fast_where => {
                     filter = part
                         .into_inner()
-                        .find(|p| p.as_rule() == Rule::expr)
+                        .find(|p| is_expr(p.as_rule()))
                         .map(|e| Box::new(self.expr(e)));
                 }
                 Rule::dated => {
@@ -564,11 +705,11 @@ impl Builder {
                         let first = p.next().map(|i| self.ident(i));
                         let second = p.next().map(|i| self.ident(i));
                         if let (Some(table), Some(column)) = (first.clone(), second) {
-                            time = Some(TimeClause::Dated {
+                            time = Some(Box::new(TimeClause::Dated {
                                 table,
                                 column,
                                 span: dspan,
-                            });
+                            }));
                         } else if let Some(first) = first {
                             self.diagnostics.borrow_mut().push(
                                 Diagnostic::error(Code::InvalidTimeClause, first.span, "`dated` needs a column")
@@ -578,7 +719,7 @@ impl Builder {
                         }
                     }
                 }
-                Rule::all_time => time = Some(TimeClause::AllTime(self.span(&part))),
+                Rule::all_time => time = Some(Box::new(TimeClause::AllTime(self.span(&part)))),
                 _ => {}
             }
         }
@@ -608,6 +749,9 @@ impl Builder {
 
     fn unescape(&self, quoted: &str, span: Span) -> String {
         let inner = &quoted[1..quoted.len() - 1];
+        if !inner.contains('\\') {
+            return inner.to_string();
+        }
         let mut out = String::with_capacity(inner.len());
         let mut chars = inner.char_indices();
         while let Some((i, c)) = chars.next() {
@@ -640,6 +784,10 @@ impl Builder {
     }
 }
 
+fn is_expr(rule: Rule) -> bool {
+    matches!(rule, Rule::expr | Rule::fast_expr)
+}
+
 fn is_operator(rule: Rule) -> bool {
     matches!(
         rule,
@@ -662,6 +810,9 @@ fn is_operator(rule: Rule) -> bool {
             | Rule::not
             | Rule::is_missing
             | Rule::is_not_missing
+            | Rule::fast_infix
+            | Rule::fast_prefix
+            | Rule::fast_postfix
     )
 }
 
@@ -699,4 +850,199 @@ fn leading_blanks(line: &str) -> usize {
     line.bytes()
         .take_while(|b| *b == b' ' || *b == b'\t')
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The fast rules and the checking rules must accept the same items and build the
+    //! same trees: both run over every catalog and fixture file and thousands of
+    //! mutations of them (cut, duplicated, sprinkled with tokens, one character
+    //! deleted), item by item.
+
+    use super::*;
+    use crate::syntax::split::split_items;
+
+    /// A seeded xorshift generator: the same mutations on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    const TOKENS: &[&str] = &[
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\"",
+        "\"\"\"",
+        "//",
+        "// c\n",
+        "\\",
+        ":",
+        ",",
+        "=",
+        "==",
+        "<",
+        "< ",
+        "<>",
+        "<=",
+        "-",
+        "- ",
+        "->",
+        "+",
+        "*",
+        "/",
+        "&&",
+        "||",
+        "!",
+        "!=",
+        "if",
+        "then",
+        "else",
+        "where",
+        "dated",
+        "all time",
+        "is missing",
+        "is not missing",
+        "is",
+        "not ",
+        "not",
+        "or",
+        " or ",
+        "and",
+        "true",
+        "false",
+        "truex",
+        "sum(",
+        "count(",
+        "x.y",
+        ".",
+        "period.",
+        "1",
+        "1.5",
+        "35%",
+        "2025-02-30",
+        "2025-01-01",
+        "é",
+        "\n",
+        " ",
+        "\t",
+        "\r\n",
+        "x",
+        "x:",
+        "kpi x {",
+        "table t {",
+        "unit x",
+        "key",
+    ];
+
+    fn boundary(s: &str, mut i: usize) -> usize {
+        i = i.min(s.len());
+        while !s.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+
+    fn mutate(rng: &mut Rng, text: &str) -> String {
+        let mut s = text.to_string();
+        for _ in 0..1 + rng.below(4) {
+            let a = boundary(&s, rng.below(s.len() + 1));
+            let b = boundary(&s, a + rng.below(200));
+            match rng.below(4) {
+                0 => s.replace_range(a..b, ""),
+                1 => {
+                    let piece = s[a..b].to_string();
+                    s.insert_str(a, &piece);
+                }
+                2 => s.insert_str(a, TOKENS[rng.below(TOKENS.len())]),
+                _ => s.truncate(a),
+            }
+        }
+        s
+    }
+
+    fn sources() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in [
+            "kpis",
+            "tests/fixtures",
+            "tests/fixtures/diagnostics",
+            "tests/fixtures/parse",
+        ] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .expect("folder")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "kpi"))
+                .collect();
+            paths.sort();
+            out.extend(paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()));
+        }
+        out
+    }
+
+    /// The tree of one item by one entry rule, with the builder's diagnostics; `None`
+    /// when the rule rejects the item.
+    fn read(entry: Rule, source: &str) -> Option<(Option<Item>, Vec<Diagnostic>)> {
+        let mut pairs = KpiGrammar::parse(entry, source).ok()?;
+        let mut pair = pairs.next()?.into_inner().next()?;
+        if entry == Rule::item_only {
+            pair = pair.into_inner().next()?;
+        }
+        let mut builder = Builder::new(FileId(0), 0);
+        let item = builder.item(pair);
+        Some((item, builder.diagnostics.into_inner()))
+    }
+
+    fn assert_agree(text: &str) {
+        for chunk in split_items(text) {
+            if chunk.too_deep_at.is_some() {
+                continue;
+            }
+            let source = &text[chunk.start..chunk.end];
+            let fast = read(Rule::fast_item, source);
+            let checking = read(Rule::item_only, source);
+            assert_eq!(
+                fast.is_some(),
+                checking.is_some(),
+                "the fast rules {} this item, the checking rules do not:\n{source}",
+                if fast.is_some() { "accept" } else { "reject" }
+            );
+            assert_eq!(fast, checking, "different trees for:\n{source}");
+        }
+    }
+
+    #[test]
+    fn fast_and_checking_rules_agree() {
+        let originals = sources();
+        assert!(originals.len() > 30);
+        for text in &originals {
+            assert_agree(text);
+        }
+        let mut rng = Rng(0x6661_7374_2026);
+        for round in 0..6_000 {
+            assert_agree(&mutate(&mut rng, &originals[round % originals.len()]));
+        }
+        // Every single-character deletion of the small files.
+        for text in originals.iter().filter(|t| t.len() < 1_500) {
+            for (i, c) in text.char_indices() {
+                let mut s = text.clone();
+                s.replace_range(i..i + c.len_utf8(), "");
+                assert_agree(&s);
+            }
+        }
+    }
 }

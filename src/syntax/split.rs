@@ -55,9 +55,7 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
                 continue;
             }
             _ => {}
@@ -69,16 +67,25 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
         });
         match b {
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                i += 3;
-                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
-                    i += 1;
-                }
-                i = (i + 3).min(bytes.len());
+                i = memchr::memmem::find(&bytes[i + 3..], b"\"\"\"")
+                    .map_or(bytes.len(), |n| i + 3 + n + 3);
             }
             b'"' => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                // To the closing quote or the end of the line; `\x` is skipped whole.
+                loop {
+                    let rest = &bytes[i.min(bytes.len())..];
+                    match memchr::memchr3(b'"', b'\n', b'\\', rest) {
+                        Some(n) if rest[n] == b'\\' => i += n + 2,
+                        Some(n) => {
+                            i += n;
+                            break;
+                        }
+                        None => {
+                            i = bytes.len();
+                            break;
+                        }
+                    }
                 }
                 i = (i + 1).min(bytes.len());
             }
@@ -117,9 +124,10 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
             }
             _ if is_word_start(bytes, i) => {
                 let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
+                i += bytes[i..]
+                    .iter()
+                    .position(|b| !WORD[*b as usize])
+                    .unwrap_or(bytes.len() - i);
                 // `if` nests without brackets: bound it the same way.
                 if &bytes[start..i] == b"if" {
                     nesting += 1;
@@ -141,9 +149,21 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
     chunks
 }
 
+/// Bytes that may continue a name: ASCII letters, digits and `_` (a table: the
+/// splitter looks at every byte of the catalog).
+const WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
 fn is_word_start(bytes: &[u8], i: usize) -> bool {
-    (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_')
-        && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+    (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_') && (i == 0 || !WORD[bytes[i - 1] as usize])
 }
 
 fn trim_end(bytes: &[u8], mut end: usize) -> usize {
