@@ -852,6 +852,11 @@ fn leading_blanks(line: &str) -> usize {
         .count()
 }
 
+/// Seeded mutations of the catalog, shared with `tests/mutation_fuzz.rs`.
+#[cfg(test)]
+#[path = "../../tests/support/mutate.rs"]
+mod mutate;
+
 #[cfg(test)]
 mod tests {
     //! The fast rules and the checking rules must accept the same items and build the
@@ -862,21 +867,7 @@ mod tests {
     use super::*;
     use crate::syntax::split::split_items;
 
-    /// A seeded xorshift generator: the same mutations on every run.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-    }
+    use super::mutate::{Rng, mutate, sources};
 
     const TOKENS: &[&str] = &[
         "(",
@@ -948,52 +939,6 @@ mod tests {
         "key",
     ];
 
-    fn boundary(s: &str, mut i: usize) -> usize {
-        i = i.min(s.len());
-        while !s.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    }
-
-    fn mutate(rng: &mut Rng, text: &str) -> String {
-        let mut s = text.to_string();
-        for _ in 0..1 + rng.below(4) {
-            let a = boundary(&s, rng.below(s.len() + 1));
-            let b = boundary(&s, a + rng.below(200));
-            match rng.below(4) {
-                0 => s.replace_range(a..b, ""),
-                1 => {
-                    let piece = s[a..b].to_string();
-                    s.insert_str(a, &piece);
-                }
-                2 => s.insert_str(a, TOKENS[rng.below(TOKENS.len())]),
-                _ => s.truncate(a),
-            }
-        }
-        s
-    }
-
-    fn sources() -> Vec<String> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut out = Vec::new();
-        for dir in [
-            "kpis",
-            "tests/fixtures",
-            "tests/fixtures/diagnostics",
-            "tests/fixtures/parse",
-        ] {
-            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-                .expect("folder")
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "kpi"))
-                .collect();
-            paths.sort();
-            out.extend(paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()));
-        }
-        out
-    }
-
     /// The tree of one item by one entry rule, with the builder's diagnostics; `None`
     /// when the rule rejects the item.
     fn read(entry: Rule, source: &str) -> Option<(Option<Item>, Vec<Diagnostic>)> {
@@ -1034,7 +979,11 @@ mod tests {
         }
         let mut rng = Rng(0x6661_7374_2026);
         for round in 0..6_000 {
-            assert_agree(&mutate(&mut rng, &originals[round % originals.len()]));
+            assert_agree(&mutate(
+                &mut rng,
+                &originals[round % originals.len()],
+                TOKENS,
+            ));
         }
         // Every single-character deletion of the small files.
         for text in originals.iter().filter(|t| t.len() < 1_500) {
