@@ -8,9 +8,11 @@
 
 mod canon;
 mod groups;
+mod kernels;
 mod period;
 mod plan;
 mod program;
+mod register;
 mod scalar;
 mod scan;
 mod value;

@@ -4,7 +4,8 @@
 //! the chunk's rows into its per-slot accumulator. Large tables are split into as many
 //! row ranges as there are cores, scanned in parallel and merged.
 
-use super::program::{Program, Reg, RegId, TRUE};
+use super::program::Program;
+use super::register::{Reg, RegId, TRUE};
 use super::value::Val;
 use crate::data::{MONEY_SCALE, NO_TEXT};
 use crate::ir::AggFunc;

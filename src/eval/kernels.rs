@@ -1,0 +1,392 @@
+//! The column kernels: each instruction of a [`super::program::Program`] as one tight
+//! loop over a chunk of rows, following the scalar rules of [`super::value`] (missing
+//! propagates, three-valued `and`/`or`, `x / 0` is missing).
+
+use super::program::Instr;
+use super::register::{FALSE, Kind, MISSING, Reg, RegId, TRUE};
+use crate::data::NO_TEXT;
+use crate::syntax::ast::BinaryOp;
+use std::sync::Arc;
+
+const NONE: u32 = u32::MAX;
+
+fn gather_num(values: &[f64], valid: &[bool], ix: &[u32], v: &mut Vec<f64>, ok: &mut Vec<bool>) {
+    for a in ix {
+        if *a == NONE {
+            v.push(0.0);
+            ok.push(false);
+        } else {
+            v.push(values[*a as usize]);
+            ok.push(valid[*a as usize]);
+        }
+    }
+}
+
+fn bool_cell(b: Option<bool>) -> u8 {
+    match b {
+        Some(true) => TRUE,
+        Some(false) => FALSE,
+        None => MISSING,
+    }
+}
+
+fn and(p: u8, q: u8) -> u8 {
+    if p == FALSE || q == FALSE {
+        FALSE
+    } else if p == TRUE && q == TRUE {
+        TRUE
+    } else {
+        MISSING
+    }
+}
+
+fn or(p: u8, q: u8) -> u8 {
+    if p == TRUE || q == TRUE {
+        TRUE
+    } else if p == FALSE && q == FALSE {
+        FALSE
+    } else {
+        MISSING
+    }
+}
+
+fn compare(op: BinaryOp, ord: std::cmp::Ordering) -> u8 {
+    (match op {
+        BinaryOp::Eq => ord.is_eq(),
+        BinaryOp::Ne => ord.is_ne(),
+        BinaryOp::Lt => ord.is_lt(),
+        BinaryOp::Le => ord.is_le(),
+        BinaryOp::Gt => ord.is_gt(),
+        _ => ord.is_ge(),
+    }) as u8
+}
+
+/// Runs one instruction over rows `lo..hi` into `out`.
+pub(super) fn run<'a>(
+    instr: &Instr<'a>,
+    regs: &[Reg<'a>],
+    out: &mut Reg<'a>,
+    lo: usize,
+    hi: usize,
+) {
+    let n = hi - lo;
+    match instr {
+        Instr::NumCol(v, ok) => *out = Reg::NumRef(&v[lo..hi], &ok[lo..hi]),
+        Instr::NumVia(values, valid, ix) => {
+            let (mut v, mut ok) = out.take_num(n);
+            gather_num(values, valid, &ix[lo..hi], &mut v, &mut ok);
+            *out = Reg::Num(v, ok);
+        }
+        Instr::TextCol(codes, dict) => *out = Reg::CodesRef(&codes[lo..hi], dict),
+        Instr::TextVia(codes, dict, ix) => {
+            let mut c = out.take_codes(n);
+            c.extend(ix[lo..hi].iter().map(|a| {
+                if *a == NONE {
+                    NO_TEXT
+                } else {
+                    codes[*a as usize]
+                }
+            }));
+            *out = Reg::Codes(c, dict);
+        }
+        Instr::BoolCol(values) => {
+            let mut b = out.take_bool(n);
+            b.extend(values[lo..hi].iter().map(|x| bool_cell(*x)));
+            *out = Reg::Bool(b);
+        }
+        Instr::BoolVia(values, ix) => {
+            let mut b = out.take_bool(n);
+            b.extend(ix[lo..hi].iter().map(|a| {
+                if *a == NONE {
+                    MISSING
+                } else {
+                    bool_cell(values[*a as usize])
+                }
+            }));
+            *out = Reg::Bool(b);
+        }
+        Instr::Num(x) => {
+            let (mut v, mut ok) = out.take_num(n);
+            v.resize(n, x.unwrap_or(0.0));
+            ok.resize(n, x.is_some());
+            *out = Reg::Num(v, ok);
+        }
+        Instr::Bool(x) => {
+            let mut b = out.take_bool(n);
+            b.resize(n, *x);
+            *out = Reg::Bool(b);
+        }
+        Instr::Text(t) => {
+            let mut s = out.take_strs(n);
+            s.resize(n, t.clone());
+            *out = Reg::Strs(s);
+        }
+        Instr::Arith(op, a, b) => {
+            let ((x, xok), (y, yok)) = (regs[*a].num(), regs[*b].num());
+            let (mut v, mut ok) = out.take_num(n);
+            for i in 0..n {
+                let r = match op {
+                    BinaryOp::Add => x[i] + y[i],
+                    BinaryOp::Sub => x[i] - y[i],
+                    BinaryOp::Mul => x[i] * y[i],
+                    _ => x[i] / y[i],
+                };
+                // `x / 0` and overflow are missing, never infinity or NaN.
+                let good = xok[i] && yok[i] && r.is_finite();
+                v.push(if good { r } else { 0.0 });
+                ok.push(good);
+            }
+            *out = Reg::Num(v, ok);
+        }
+        Instr::CmpNum(op, a, b) => {
+            let ((x, xok), (y, yok)) = (regs[*a].num(), regs[*b].num());
+            let mut r = out.take_bool(n);
+            r.extend((0..n).map(|i| {
+                match (xok[i] && yok[i])
+                    .then(|| x[i].partial_cmp(&y[i]))
+                    .flatten()
+                {
+                    Some(ord) => compare(*op, ord),
+                    None => MISSING,
+                }
+            }));
+            *out = Reg::Bool(r);
+        }
+        Instr::CmpBool(op, a, b) => {
+            let (x, y) = (regs[*a].bools(), regs[*b].bools());
+            let mut r = out.take_bool(n);
+            r.extend(x.iter().zip(y).map(|(p, q)| {
+                if *p == MISSING || *q == MISSING {
+                    MISSING
+                } else {
+                    compare(*op, p.cmp(q))
+                }
+            }));
+            *out = Reg::Bool(r);
+        }
+        Instr::CmpText(op, a, b) => {
+            let (x, y) = (&regs[*a], &regs[*b]);
+            let mut r = out.take_bool(n);
+            r.extend((0..n).map(|i| match (x.text(i), y.text(i)) {
+                (Some(p), Some(q)) => compare(*op, p.cmp(q)),
+                _ => MISSING,
+            }));
+            *out = Reg::Bool(r);
+        }
+        Instr::TextIsCode { text, code, equal } => {
+            let mut r = out.take_bool(n);
+            if let Some((codes, _)) = regs[*text].codes() {
+                r.extend(codes.iter().map(|c| {
+                    if *c == NO_TEXT {
+                        MISSING
+                    } else {
+                        ((Some(*c) == *code) == *equal) as u8
+                    }
+                }));
+            }
+            *out = Reg::Bool(r);
+        }
+        Instr::And(a, b) | Instr::Or(a, b) => {
+            let (x, y) = (regs[*a].bools(), regs[*b].bools());
+            let f = if matches!(instr, Instr::And(..)) {
+                and
+            } else {
+                or
+            };
+            let mut r = out.take_bool(n);
+            r.extend(x.iter().zip(y).map(|(p, q)| f(*p, *q)));
+            *out = Reg::Bool(r);
+        }
+        Instr::Not(a) => {
+            let mut r = out.take_bool(n);
+            r.extend(
+                regs[*a]
+                    .bools()
+                    .iter()
+                    .map(|p| if *p == MISSING { MISSING } else { 1 - p }),
+            );
+            *out = Reg::Bool(r);
+        }
+        Instr::Neg(a) => {
+            let (x, xok) = regs[*a].num();
+            let (mut v, mut ok) = out.take_num(n);
+            v.extend(x.iter().map(|x| -x));
+            ok.extend_from_slice(xok);
+            *out = Reg::Num(v, ok);
+        }
+        Instr::Present { operand, want } => {
+            let x = &regs[*operand];
+            let mut r = out.take_bool(n);
+            r.extend((0..n).map(|i| (x.present(i) == *want) as u8));
+            *out = Reg::Bool(r);
+        }
+        Instr::If {
+            condition,
+            then,
+            otherwise,
+            kind,
+        } => {
+            let c = regs[*condition].bools();
+            let pick = |i: usize| match c[i] {
+                TRUE => Some(*then),
+                FALSE => Some(*otherwise),
+                _ => None,
+            };
+            select(regs, out, *kind, n, pick);
+        }
+        Instr::Coalesce(args, kind) => {
+            let pick = |i: usize| args.iter().copied().find(|r| regs[*r].present(i));
+            select(regs, out, *kind, n, pick);
+        }
+        Instr::Abs(a) => {
+            let (x, xok) = regs[*a].num();
+            let (mut v, mut ok) = out.take_num(n);
+            v.extend(x.iter().map(|x| x.abs()));
+            ok.extend_from_slice(xok);
+            *out = Reg::Num(v, ok);
+        }
+        Instr::Round(a, d) => {
+            let ((x, xok), (digits, dok)) = (regs[*a].num(), regs[*d].num());
+            let (mut v, mut ok) = out.take_num(n);
+            for i in 0..n {
+                let f = 10f64.powi(if dok[i] { digits[i] as i32 } else { 0 });
+                v.push((x[i] * f).round() / f);
+                ok.push(xok[i]);
+            }
+            *out = Reg::Num(v, ok);
+        }
+        Instr::Extreme(args, least) => {
+            let (mut v, mut ok) = out.take_num(n);
+            v.resize(
+                n,
+                if *least {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                },
+            );
+            ok.resize(n, true);
+            for r in args {
+                let (x, xok) = regs[*r].num();
+                for i in 0..n {
+                    ok[i] &= xok[i];
+                    v[i] = if *least {
+                        v[i].min(x[i])
+                    } else {
+                        v[i].max(x[i])
+                    };
+                }
+            }
+            for i in 0..n {
+                if !ok[i] {
+                    v[i] = 0.0;
+                }
+            }
+            *out = Reg::Num(v, ok);
+        }
+        Instr::Between(a, b, scale) => {
+            let ((x, xok), (y, yok)) = (regs[*a].num(), regs[*b].num());
+            let (mut v, mut ok) = out.take_num(n);
+            for i in 0..n {
+                v.push((y[i] - x[i]) * scale);
+                ok.push(xok[i] && yok[i]);
+            }
+            *out = Reg::Num(v, ok);
+        }
+        Instr::InPeriod {
+            values,
+            valid,
+            start,
+            end,
+            timed,
+        } => {
+            let mut r = out.take_bool(n);
+            let (values, valid) = (&values[lo..hi], &valid[lo..hi]);
+            if *timed {
+                // Date-times carry the time of day as a fraction.
+                r.extend(values.iter().zip(valid).map(|(d, ok)| {
+                    let d = d.floor();
+                    (*ok && d >= *start && d <= *end) as u8
+                }));
+            } else {
+                r.extend(
+                    values
+                        .iter()
+                        .zip(valid)
+                        .map(|(d, ok)| (*ok && *d >= *start && *d <= *end) as u8),
+                );
+            }
+            *out = Reg::Bool(r);
+        }
+    }
+}
+
+/// Row by row, the value of the register `pick` names (none: missing).
+fn select<'a>(
+    regs: &[Reg<'a>],
+    out: &mut Reg<'a>,
+    kind: Kind,
+    n: usize,
+    pick: impl Fn(usize) -> Option<RegId>,
+) {
+    match kind {
+        Kind::Num => {
+            let (mut v, mut ok) = out.take_num(n);
+            for i in 0..n {
+                match pick(i) {
+                    Some(r) => {
+                        let (x, xok) = regs[r].num();
+                        v.push(x[i]);
+                        ok.push(xok[i]);
+                    }
+                    None => {
+                        v.push(0.0);
+                        ok.push(false);
+                    }
+                }
+            }
+            *out = Reg::Num(v, ok);
+        }
+        Kind::Bool => {
+            let mut b = out.take_bool(n);
+            b.extend((0..n).map(|i| pick(i).map_or(MISSING, |r| regs[r].bools()[i])));
+            *out = Reg::Bool(b);
+        }
+        Kind::Text => {
+            let mut s = out.take_strs(n);
+            s.extend((0..n).map(|i| pick(i).and_then(|r| regs[r].text(i).map(Arc::from))));
+            *out = Reg::Strs(s);
+        }
+    }
+}
+
+/// Agreement with the scalar operators, which define the semantics.
+#[cfg(test)]
+mod tests {
+    use super::super::value::{self, Val};
+    use super::*;
+
+    #[test]
+    fn kernels_follow_the_scalar_rules() {
+        let cells = [Some(true), Some(false), None];
+        for p in cells {
+            for q in cells {
+                let val = |b: Option<bool>| b.map_or(Val::missing("empty cell"), Val::Bool);
+                let want = |v: Val| match v {
+                    Val::Bool(true) => TRUE,
+                    Val::Bool(false) => FALSE,
+                    _ => MISSING,
+                };
+                let (x, y) = (bool_cell(p), bool_cell(q));
+                assert_eq!(
+                    and(x, y),
+                    want(value::binary(BinaryOp::And, &val(p), &val(q)))
+                );
+                assert_eq!(
+                    or(x, y),
+                    want(value::binary(BinaryOp::Or, &val(p), &val(q)))
+                );
+            }
+        }
+    }
+}

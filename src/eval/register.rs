@@ -1,0 +1,167 @@
+//! Registers of a compiled program: one per instruction, holding that instruction's
+//! values for the current chunk of rows. Numbers and dates are `f64` plus validity;
+//! booleans are bytes (`FALSE`, `TRUE`, `MISSING`); text is dictionary codes when it
+//! comes from one column, and strings otherwise.
+
+use crate::data::{Interner, NO_TEXT};
+use crate::ir::Type;
+use std::sync::Arc;
+
+/// Boolean cells: false, true, missing.
+pub const FALSE: u8 = 0;
+pub const TRUE: u8 = 1;
+pub const MISSING: u8 = 2;
+
+/// The index of a register (the instruction that writes it).
+pub type RegId = usize;
+
+/// The kind of a register, fixed at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Num,
+    Bool,
+    Text,
+}
+
+impl Kind {
+    /// The kind of a value of type `ty`.
+    pub fn of(ty: Type) -> Kind {
+        match ty {
+            Type::Bool => Kind::Bool,
+            Type::Text => Kind::Text,
+            _ => Kind::Num,
+        }
+    }
+}
+
+/// A register's values for the current chunk.
+#[derive(Debug, Default)]
+pub enum Reg<'a> {
+    #[default]
+    Unset,
+    /// A column's slice for the chunk (no copy).
+    NumRef(&'a [f64], &'a [bool]),
+    Num(Vec<f64>, Vec<bool>),
+    Bool(Vec<u8>),
+    CodesRef(&'a [u32], &'a Interner),
+    Codes(Vec<u32>, &'a Interner),
+    Strs(Vec<Option<Arc<str>>>),
+}
+
+impl<'a> Reg<'a> {
+    /// Numbers and validity.
+    pub fn num(&self) -> (&[f64], &[bool]) {
+        match self {
+            Reg::NumRef(v, ok) => (v, ok),
+            Reg::Num(v, ok) => (v, ok),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// Booleans.
+    pub fn bools(&self) -> &[u8] {
+        match self {
+            Reg::Bool(b) => b,
+            _ => &[],
+        }
+    }
+
+    /// Text codes and their dictionary, when the text is coded.
+    pub fn codes(&self) -> Option<(&[u32], &'a Interner)> {
+        match self {
+            Reg::CodesRef(c, d) => Some((c, d)),
+            Reg::Codes(c, d) => Some((c, d)),
+            _ => None,
+        }
+    }
+
+    /// The text of row `i` of the chunk.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        match self {
+            Reg::CodesRef(c, d) => text_of(c[i], d),
+            Reg::Codes(c, d) => text_of(c[i], d),
+            Reg::Strs(s) => s[i].as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether row `i` of the chunk has a value.
+    pub fn present(&self, i: usize) -> bool {
+        match self {
+            Reg::NumRef(_, ok) => ok[i],
+            Reg::Num(_, ok) => ok[i],
+            Reg::Bool(b) => b[i] != MISSING,
+            Reg::CodesRef(c, _) => c[i] != NO_TEXT,
+            Reg::Codes(c, _) => c[i] != NO_TEXT,
+            Reg::Strs(s) => s[i].is_some(),
+            Reg::Unset => false,
+        }
+    }
+
+    /// A hashable identity of row `i`'s value, for `count_distinct` (None: missing).
+    pub fn distinct_key(&self, i: usize) -> Option<u64> {
+        match self {
+            Reg::NumRef(v, ok) => ok[i].then(|| v[i].to_bits()),
+            Reg::Num(v, ok) => ok[i].then(|| v[i].to_bits()),
+            Reg::Bool(b) => (b[i] != MISSING).then_some(b[i] as u64),
+            Reg::CodesRef(c, _) => (c[i] != NO_TEXT).then_some(c[i] as u64),
+            Reg::Codes(c, _) => (c[i] != NO_TEXT).then_some(c[i] as u64),
+            Reg::Strs(s) => s[i].as_deref().map(|t| {
+                use std::hash::{BuildHasher, BuildHasherDefault};
+                BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+                    .hash_one(t)
+            }),
+            Reg::Unset => None,
+        }
+    }
+
+    /// Takes the number buffers for reuse.
+    pub(super) fn take_num(&mut self, n: usize) -> (Vec<f64>, Vec<bool>) {
+        match std::mem::take(self) {
+            Reg::Num(mut v, mut ok) => {
+                v.clear();
+                ok.clear();
+                (v, ok)
+            }
+            _ => (Vec::with_capacity(n), Vec::with_capacity(n)),
+        }
+    }
+
+    pub(super) fn take_bool(&mut self, n: usize) -> Vec<u8> {
+        match std::mem::take(self) {
+            Reg::Bool(mut b) => {
+                b.clear();
+                b
+            }
+            _ => Vec::with_capacity(n),
+        }
+    }
+
+    pub(super) fn take_codes(&mut self, n: usize) -> Vec<u32> {
+        match std::mem::take(self) {
+            Reg::Codes(mut c, _) => {
+                c.clear();
+                c
+            }
+            _ => Vec::with_capacity(n),
+        }
+    }
+
+    pub(super) fn take_strs(&mut self, n: usize) -> Vec<Option<Arc<str>>> {
+        match std::mem::take(self) {
+            Reg::Strs(mut s) => {
+                s.clear();
+                s
+            }
+            _ => Vec::with_capacity(n),
+        }
+    }
+}
+
+fn text_of(code: u32, dict: &Interner) -> Option<&str> {
+    if code == NO_TEXT {
+        None
+    } else {
+        dict.get(code)
+    }
+}
