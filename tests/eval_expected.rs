@@ -59,7 +59,7 @@ fn compare(
 ) -> Vec<String> {
     let mut problems = Vec::new();
     let mut by_kpi: BTreeMap<&str, Vec<&ResultRow>> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.group == group) {
+    for r in rows.iter().filter(|r| &*r.group == group) {
         by_kpi.entry(&r.kpi).or_default().push(r);
     }
     for (kpi, want) in values {

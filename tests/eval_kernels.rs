@@ -96,7 +96,7 @@ fn eval(scope: Scope) -> Vec<(String, String, Option<String>, Output)> {
         .expect("evaluates")
         .rows
         .into_iter()
-        .map(|r| (r.kpi, r.group, r.breakdown, r.value))
+        .map(|r| (r.kpi.to_string(), r.group.to_string(), r.breakdown, r.value))
         .collect()
 }
 

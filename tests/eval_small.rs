@@ -58,7 +58,7 @@ fn eval(dir: &Path, scope: Scope) -> Vec<(String, String, Output)> {
         .expect("evaluates")
         .rows
         .into_iter()
-        .map(|r| (r.kpi, r.group, r.value))
+        .map(|r| (r.kpi.to_string(), r.group.to_string(), r.value))
         .collect()
 }
 

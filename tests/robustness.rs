@@ -227,7 +227,7 @@ fn long_chains_evaluate_without_overflow() {
         results
             .rows
             .iter()
-            .find(|r| r.kpi == id)
+            .find(|r| &*r.kpi == id)
             .map(|r| r.value.clone())
     };
     for k in 1..=4 {

@@ -344,9 +344,9 @@ fn write_results(
             .rows
             .iter()
             .map(|r| {
-                let mut row = vec![r.kpi.clone()];
+                let mut row = vec![r.kpi.to_string()];
                 if grouped {
-                    row.push(r.group.clone());
+                    row.push(r.group.to_string());
                 }
                 row.push(r.breakdown.clone().unwrap_or_default());
                 row.push(shown(&r.value, r.unit));
@@ -383,7 +383,7 @@ fn write_results(
                     _ => String::new(),
                 };
                 w.write_record([
-                    r.kpi.as_str(),
+                    &*r.kpi,
                     &r.group,
                     r.breakdown.as_deref().unwrap_or(""),
                     r.unit.as_str(),

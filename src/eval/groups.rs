@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// Which group each account belongs to.
 pub struct Groups {
     /// Group names in output order (empty name for the portfolio).
-    pub names: Vec<String>,
+    pub names: Vec<Arc<str>>,
     /// Per account row: its group, or none when filtered out.
     of_account: Vec<Option<usize>>,
     /// Account key -> account row.
@@ -126,7 +126,10 @@ impl Groups {
         for (r, g) in order.iter().enumerate() {
             rank[*g] = r;
         }
-        let names = order.iter().map(|g| names[*g].clone()).collect();
+        let names = order
+            .iter()
+            .map(|g| Arc::from(names[*g].as_str()))
+            .collect();
         let of_account = of_account.into_iter().map(|g| g.map(|g| rank[g])).collect();
         let mut groups = Groups {
             names,

@@ -77,11 +77,12 @@ pub struct Query {
 /// One computed value, with the previous period's and the change.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResultRow {
-    pub kpi: String,
-    pub name: String,
+    /// Shared by every row of the KPI (per account, there are millions of rows).
+    pub kpi: Arc<str>,
+    pub name: Arc<str>,
     pub unit: Unit,
-    /// The segment or account (empty for the portfolio).
-    pub group: String,
+    /// The segment or account (empty for the portfolio), shared by its KPIs' rows.
+    pub group: Arc<str>,
     /// The breakdown key, for breakdown KPIs.
     pub breakdown: Option<String>,
     pub value: Output,
@@ -278,7 +279,14 @@ pub fn explain(
             }
         }
     }
-    Ok((groups.names.first().cloned().unwrap_or_default(), lines))
+    Ok((
+        groups
+            .names
+            .first()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        lines,
+    ))
 }
 
 /// Scope-level evaluation of one KPI's formula: one value per slot (group, or group x
@@ -462,6 +470,8 @@ impl<'a> Evaluator<'a> {
     fn result_rows(&self, kpi: &KpiDef, now: &Slots, before: &Slots) -> Vec<ResultRow> {
         let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
         let mut out = Vec::new();
+        let id: Arc<str> = kpi.id.as_str().into();
+        let display: Arc<str> = kpi.name.as_str().into();
         for (g, name) in self.groups.names.iter().enumerate() {
             let mut keys: Vec<(Option<String>, usize)> = match &self.split {
                 Some(s) => s
@@ -487,8 +497,8 @@ impl<'a> Evaluator<'a> {
                     _ => None,
                 };
                 out.push(ResultRow {
-                    kpi: kpi.id.clone(),
-                    name: kpi.name.clone(),
+                    kpi: id.clone(),
+                    name: display.clone(),
                     unit: kpi.unit,
                     group: name.clone(),
                     breakdown: key,

@@ -39,10 +39,10 @@ pub fn to_results(
         .filter_map(|r| {
             let kpi = catalog.kpis.get(&r.kpi)?;
             Some(ResultRow {
-                kpi: r.kpi.clone(),
-                name: kpi.name.clone(),
+                kpi: r.kpi.as_str().into(),
+                name: kpi.name.as_str().into(),
                 unit: kpi.unit,
-                group: r.grp,
+                group: r.grp.into(),
                 breakdown: r.breakdown,
                 change: match (r.value, r.previous) {
                     (Some(a), Some(b)) => Some(a - b),

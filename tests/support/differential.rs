@@ -42,7 +42,7 @@ pub fn native(
         .into_iter()
         .map(|r| {
             (
-                (r.kpi, r.group, r.breakdown),
+                (r.kpi.to_string(), r.group.to_string(), r.breakdown),
                 (as_opt(&r.value), as_opt(&r.previous)),
             )
         })
@@ -63,7 +63,7 @@ pub fn native_reasons(
         .into_iter()
         .map(|r| {
             (
-                (r.kpi, r.group, r.breakdown),
+                (r.kpi.to_string(), r.group.to_string(), r.breakdown),
                 (why(&r.value), why(&r.previous)),
             )
         })
