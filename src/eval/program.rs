@@ -92,8 +92,10 @@ pub struct Source<'a> {
 pub struct Program<'a> {
     instrs: Vec<Instr<'a>>,
     kinds: Vec<Kind>,
-    /// Canonical key (with the period where it matters) -> register.
+    /// Key (a leaf, or an operator and its operands' registers) -> register.
     index: HashMap<String, RegId>,
+    /// The values of constant registers, for folding.
+    constants: HashMap<RegId, Val>,
 }
 
 impl<'a> Program<'a> {
@@ -143,142 +145,145 @@ impl<'a> Program<'a> {
 
     /// Compiles a per-row expression; `period` gives the values of `period.start`,
     /// `period.end` and `period.days` (the evaluation period, or a previous one).
+    ///
+    /// Bottom-up: an operator's key is its name and its operands' registers, so equal
+    /// sub-expressions anywhere in the table's aggregates share one register, and an
+    /// operator over constants is folded to a constant with the scalar rules.
     pub fn compile(&mut self, src: &Source<'a>, e: &TExpr, period: super::Period) -> RegId {
-        let (canon, uses_period) = super::canon::expr(e);
-        let key = if uses_period {
-            format!("{canon}@{}", period.label())
-        } else {
-            canon
-        };
-        if let Some(r) = self.index.get(&key) {
-            return *r;
-        }
         let kind = Kind::of(e.ty);
-        if let Some(v) = fold(e, period) {
-            let instr = match (kind, v) {
-                (Kind::Num, Val::Num(x) | Val::Date(x)) => Instr::Num(Some(x)),
-                (Kind::Bool, Val::Bool(b)) => Instr::Bool(b as u8),
-                (Kind::Text, Val::Text(t)) => Instr::Text(Some(t)),
-                (Kind::Num, _) => Instr::Num(None),
-                (Kind::Bool, _) => Instr::Bool(MISSING),
-                (Kind::Text, _) => Instr::Text(None),
-            };
-            return self.push(key, kind, instr);
-        }
-        let instr = self.instr(src, e, kind, period);
-        self.push(key, kind, instr)
-    }
-
-    fn instr(
-        &mut self,
-        src: &Source<'a>,
-        e: &TExpr,
-        kind: Kind,
-        period: super::Period,
-    ) -> Instr<'a> {
-        let missing = match kind {
-            Kind::Num => Instr::Num(None),
-            Kind::Bool => Instr::Bool(MISSING),
-            Kind::Text => Instr::Text(None),
-        };
-        match &e.kind {
-            TExprKind::Column { column, via, .. } => {
-                let (data, index) = match via {
-                    Some(_) => match src.accounts {
-                        Some(a) => (a, Some(src.account_rows.clone())),
-                        None => return missing,
-                    },
-                    None => (src.table, None),
-                };
-                let Some(col) = data.columns.get(column) else {
-                    return missing;
-                };
-                match (col, index) {
-                    (Column::Number { values, valid } | Column::Date { values, valid }, None) => {
-                        Instr::NumCol(values, valid)
-                    }
-                    (
-                        Column::Number { values, valid } | Column::Date { values, valid },
-                        Some(ix),
-                    ) => Instr::NumVia(values, valid, ix),
-                    (
-                        Column::Money {
-                            values,
-                            valid,
-                            floats,
-                        },
-                        ix,
-                    ) => {
-                        let floats = Column::money_floats(values, floats);
-                        match ix {
-                            None => Instr::NumCol(floats, valid),
-                            Some(ix) => Instr::NumVia(floats, valid, ix),
-                        }
-                    }
-                    (Column::Text { codes, dict }, None) => Instr::TextCol(codes, dict),
-                    (Column::Text { codes, dict }, Some(ix)) => Instr::TextVia(codes, dict, ix),
-                    (Column::Bool { values }, None) => Instr::BoolCol(values),
-                    (Column::Bool { values }, Some(ix)) => Instr::BoolVia(values, ix),
+        let operator = match &e.kind {
+            TExprKind::Number(v) => return self.constant(Val::Num(*v), kind),
+            TExprKind::Text(t) => return self.constant(Val::Text(t.as_str().into()), kind),
+            TExprKind::Date(d) => return self.constant(Val::Date(super::date_days(*d)), kind),
+            TExprKind::Bool(b) => return self.constant(Val::Bool(*b), kind),
+            TExprKind::Period(f) => return self.constant(super::period_value(period, *f), kind),
+            TExprKind::Column { table, column, via } => {
+                let key = format!("column:{table}.{column}:{via:?}");
+                if let Some(r) = self.index.get(&key) {
+                    return *r;
                 }
+                let instr = match Self::column(src, column, via.is_some()) {
+                    Some(instr) => instr,
+                    None => return self.constant(Val::missing("column not loaded"), kind),
+                };
+                return self.push(key, kind, instr);
             }
-            TExprKind::Neg(x) => Instr::Neg(self.compile(src, x, period)),
-            TExprKind::Not(x) => Instr::Not(self.compile(src, x, period)),
-            TExprKind::IsMissing { operand, negated } => Instr::Present {
-                operand: self.compile(src, operand, period),
-                want: *negated,
-            },
-            TExprKind::Binary { op, left, right } => {
-                let (a, b) = (
-                    self.compile(src, left, period),
-                    self.compile(src, right, period),
-                );
-                self.binary(*op, a, b, left, right)
-            }
-            TExprKind::If {
-                condition,
-                then,
-                otherwise,
-            } => Instr::If {
-                condition: self.compile(src, condition, period),
-                then: self.compile(src, then, period),
-                otherwise: self.compile(src, otherwise, period),
-                kind,
-            },
-            TExprKind::Func { func, args } => {
-                let regs: Vec<RegId> = args.iter().map(|a| self.compile(src, a, period)).collect();
-                match (func, regs.as_slice()) {
-                    (Func::Coalesce, _) => Instr::Coalesce(regs, kind),
-                    (Func::Abs, [x]) => Instr::Abs(*x),
-                    (Func::Round, [x]) => {
-                        let zero = self.compile_const(Val::Num(0.0));
-                        Instr::Round(*x, zero)
-                    }
-                    (Func::Round, [x, d]) => Instr::Round(*x, *d),
-                    (Func::Least, _) => Instr::Extreme(regs, true),
-                    (Func::Greatest, _) => Instr::Extreme(regs, false),
-                    (Func::DaysBetween, [a, b]) => Instr::Between(*a, *b, 1.0),
-                    (Func::HoursBetween, [a, b]) => Instr::Between(*a, *b, 24.0),
-                    _ => missing,
-                }
-            }
+            TExprKind::Neg(_) => "neg".to_string(),
+            TExprKind::Not(_) => "not".to_string(),
+            TExprKind::IsMissing { negated, .. } => format!("missing:{negated}"),
+            TExprKind::Binary { op, .. } => format!("{op:?}"),
+            TExprKind::If { .. } => "if".to_string(),
+            TExprKind::Func { func, .. } => format!("{func:?}"),
             // Scope-level values (measures, aggregates) have no per-row meaning; the
             // checker rejects them here, so this only guards a broken catalog.
-            _ => missing,
+            _ => return self.constant(Val::missing("invalid expression"), kind),
+        };
+        let operands = e.operands();
+        let regs: Vec<RegId> = operands
+            .iter()
+            .map(|k| self.compile(src, k, period))
+            .collect();
+        let constants: Option<Vec<Val>> = regs
+            .iter()
+            .map(|r| self.constants.get(r).cloned())
+            .collect();
+        if let Some(values) = constants {
+            let value = super::scalar::combine(e, &values.iter().collect::<Vec<_>>());
+            return self.constant(value, kind);
         }
-    }
-
-    fn compile_const(&mut self, v: Val) -> RegId {
-        let key = format!("const:{v:?}");
+        let key = format!("{operator}{regs:?}");
         if let Some(r) = self.index.get(&key) {
             return *r;
         }
-        let (kind, instr) = match v {
-            Val::Num(x) | Val::Date(x) => (Kind::Num, Instr::Num(Some(x))),
-            Val::Bool(b) => (Kind::Bool, Instr::Bool(b as u8)),
-            Val::Text(t) => (Kind::Text, Instr::Text(Some(t))),
-            Val::Missing(_) => (Kind::Num, Instr::Num(None)),
+        let instr = match (&e.kind, regs.as_slice()) {
+            (TExprKind::Neg(_), [x]) => Instr::Neg(*x),
+            (TExprKind::Not(_), [x]) => Instr::Not(*x),
+            (TExprKind::IsMissing { negated, .. }, [x]) => Instr::Present {
+                operand: *x,
+                want: *negated,
+            },
+            (TExprKind::Binary { op, .. }, [a, b]) => {
+                self.binary(*op, *a, *b, operands[0], operands[1])
+            }
+            (TExprKind::If { .. }, [c, t, o]) => Instr::If {
+                condition: *c,
+                then: *t,
+                otherwise: *o,
+                kind,
+            },
+            (TExprKind::Func { func, .. }, _) => match (func, regs.as_slice()) {
+                (Func::Coalesce, _) => Instr::Coalesce(regs.clone(), kind),
+                (Func::Abs, [x]) => Instr::Abs(*x),
+                (Func::Round, [x]) => {
+                    let zero = self.constant(Val::Num(0.0), Kind::Num);
+                    Instr::Round(*x, zero)
+                }
+                (Func::Round, [x, d]) => Instr::Round(*x, *d),
+                (Func::Least, _) => Instr::Extreme(regs.clone(), true),
+                (Func::Greatest, _) => Instr::Extreme(regs.clone(), false),
+                (Func::DaysBetween, [a, b]) => Instr::Between(*a, *b, 1.0),
+                (Func::HoursBetween, [a, b]) => Instr::Between(*a, *b, 24.0),
+                _ => return self.constant(Val::missing("invalid expression"), kind),
+            },
+            _ => return self.constant(Val::missing("invalid expression"), kind),
         };
         self.push(key, kind, instr)
+    }
+
+    /// The instruction reading a column of the scanned table, or of `accounts` through
+    /// each row's account.
+    fn column(src: &Source<'a>, column: &str, via: bool) -> Option<Instr<'a>> {
+        let (data, index) = if via {
+            (src.accounts?, Some(src.account_rows.clone()))
+        } else {
+            (src.table, None)
+        };
+        Some(match (data.columns.get(column)?, index) {
+            (Column::Number { values, valid } | Column::Date { values, valid }, None) => {
+                Instr::NumCol(values, valid)
+            }
+            (Column::Number { values, valid } | Column::Date { values, valid }, Some(ix)) => {
+                Instr::NumVia(values, valid, ix)
+            }
+            (
+                Column::Money {
+                    values,
+                    valid,
+                    floats,
+                },
+                ix,
+            ) => {
+                let floats = Column::money_floats(values, floats);
+                match ix {
+                    None => Instr::NumCol(floats, valid),
+                    Some(ix) => Instr::NumVia(floats, valid, ix),
+                }
+            }
+            (Column::Text { codes, dict }, None) => Instr::TextCol(codes, dict),
+            (Column::Text { codes, dict }, Some(ix)) => Instr::TextVia(codes, dict, ix),
+            (Column::Bool { values }, None) => Instr::BoolCol(values),
+            (Column::Bool { values }, Some(ix)) => Instr::BoolVia(values, ix),
+        })
+    }
+
+    /// The register of a constant of `kind` (a missing value of that kind when `v` is
+    /// missing or of another kind, which a checked catalog never gives).
+    fn constant(&mut self, v: Val, kind: Kind) -> RegId {
+        let key = format!("const:{kind:?}:{v:?}");
+        if let Some(r) = self.index.get(&key) {
+            return *r;
+        }
+        let instr = match (kind, &v) {
+            (Kind::Num, Val::Num(x) | Val::Date(x)) => Instr::Num(Some(*x)),
+            (Kind::Bool, Val::Bool(b)) => Instr::Bool(*b as u8),
+            (Kind::Text, Val::Text(t)) => Instr::Text(Some(t.clone())),
+            (Kind::Num, _) => Instr::Num(None),
+            (Kind::Bool, _) => Instr::Bool(MISSING),
+            (Kind::Text, _) => Instr::Text(None),
+        };
+        let r = self.push(key, kind, instr);
+        self.constants.insert(r, v);
+        r
     }
 
     fn binary(&self, op: BinaryOp, a: RegId, b: RegId, left: &TExpr, right: &TExpr) -> Instr<'a> {
@@ -327,30 +332,5 @@ impl<'a> Program<'a> {
             let (done, rest) = regs.split_at_mut(i);
             super::kernels::run(instr, done, &mut rest[0], lo, hi);
         }
-    }
-}
-
-/// The value of an expression that reads no column, computed once.
-fn fold(e: &TExpr, period: super::Period) -> Option<Val> {
-    match &e.kind {
-        TExprKind::Number(v) => Some(Val::Num(*v)),
-        TExprKind::Text(t) => Some(Val::Text(t.as_str().into())),
-        TExprKind::Date(d) => Some(Val::Date(super::date_days(*d))),
-        TExprKind::Bool(b) => Some(Val::Bool(*b)),
-        TExprKind::Period(f) => Some(super::period_value(period, *f)),
-        TExprKind::Neg(_)
-        | TExprKind::Not(_)
-        | TExprKind::IsMissing { .. }
-        | TExprKind::Binary { .. }
-        | TExprKind::If { .. }
-        | TExprKind::Func { .. } => {
-            let kids: Vec<Val> = e
-                .operands()
-                .into_iter()
-                .map(|k| fold(k, period))
-                .collect::<Option<_>>()?;
-            Some(super::scalar::combine(e, &kids.iter().collect::<Vec<_>>()))
-        }
-        _ => None,
     }
 }
