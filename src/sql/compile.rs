@@ -288,26 +288,21 @@ impl Compiler<'_> {
         split: Option<&ColumnRef>,
         used: &mut BTreeSet<String>,
     ) -> Option<String> {
-        if !self.enter() {
-            return None;
-        }
-        let r = self.reason_of(e, back, split, used);
-        self.depth -= 1;
-        r
+        self.guarded(None, |c| c.reason_of(e, back, split, used))
     }
 
-    /// Counts a term and a level of nesting; false (and nothing more is written) past
-    /// the limits.
-    fn enter(&mut self) -> bool {
+    /// Writes one term, one level deeper, with `write`; past the limits, writes
+    /// nothing more and returns `fallback`.
+    fn guarded<T>(&mut self, fallback: T, write: impl FnOnce(&mut Self) -> T) -> T {
         self.terms += 1;
-        self.depth += 1;
-        if self.terms > MAX_SQL_TERMS || self.depth > MAX_SQL_DEPTH {
+        if self.too_big || self.terms > MAX_SQL_TERMS || self.depth >= MAX_SQL_DEPTH {
             self.too_big = true;
+            return fallback;
         }
-        if self.too_big {
-            self.depth -= 1;
-        }
-        !self.too_big
+        self.depth += 1;
+        let r = write(self);
+        self.depth -= 1;
+        r
     }
 
     fn reason_of(
@@ -416,12 +411,7 @@ impl Compiler<'_> {
         split: Option<&ColumnRef>,
         used: &mut BTreeSet<String>,
     ) -> String {
-        if !self.enter() {
-            return "NULL".into();
-        }
-        let r = self.scope_of(e, back, split, used);
-        self.depth -= 1;
-        r
+        self.guarded("NULL".into(), |c| c.scope_of(e, back, split, used))
     }
 
     fn scope_of(
