@@ -2,7 +2,8 @@
 //! independently by `examples/expected/compute_expected.py` (plain Python over the
 //! CSVs, no kpic): money to the cent, everything else to 1e-9 relative.
 
-use kpic::eval::{Output, Period, Query, ResultRow, Scope, evaluate};
+use kpic::eval::evaluate;
+use kpic::query::{Output, Period, Query, ResultRow, Scope};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

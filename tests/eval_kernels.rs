@@ -3,7 +3,8 @@
 //! the SQL differential tests (which compare whole catalogs with PostgreSQL, DuckDB
 //! and Spark), this pins the column kernels to the language's rules.
 
-use kpic::eval::{Output, Period, Query, Scope, evaluate};
+use kpic::eval::evaluate;
+use kpic::query::{Output, Period, Query, Scope};
 use std::path::PathBuf;
 
 const MODEL: &str = r#"

@@ -1,7 +1,8 @@
 //! Evaluation on a tiny hand-made dataset, values worked out by hand in the comments,
 //! and every data error with its message snapshotted.
 
-use kpic::eval::{Output, Period, Query, Scope, evaluate};
+use kpic::eval::evaluate;
+use kpic::query::{Output, Period, Query, Scope};
 use std::path::{Path, PathBuf};
 
 const MODEL: &str = r#"

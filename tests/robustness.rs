@@ -216,10 +216,10 @@ fn long_chains_evaluate_without_overflow() {
     )
     .expect("write");
     let data = kpic::data::load_dataset(&checked.catalog, &dir).expect("loads");
-    let query = kpic::eval::Query {
+    let query = kpic::query::Query {
         kpis: vec![],
-        period: kpic::eval::Period::parse("2025", 1).expect("period"),
-        scope: kpic::eval::Scope::Portfolio,
+        period: kpic::query::Period::parse("2025", 1).expect("period"),
+        scope: kpic::query::Scope::Portfolio,
         filters: vec![],
     };
     let results = kpic::eval::evaluate(&checked.catalog, &data, &query).expect("evaluates");
@@ -234,11 +234,11 @@ fn long_chains_evaluate_without_overflow() {
         // (2.50 + 9,999) * k
         assert_eq!(
             value(&format!("chain{k}")),
-            Some(kpic::eval::Output::Value((2.5 + 9_999.0) * k as f64))
+            Some(kpic::query::Output::Value((2.5 + 9_999.0) * k as f64))
         );
     }
     // 999 * 2.50, added exactly
-    assert_eq!(value("wide"), Some(kpic::eval::Output::Value(2497.5)));
+    assert_eq!(value("wide"), Some(kpic::query::Output::Value(2497.5)));
 }
 
 /// SQL writes measures out in place. A chain of 40 measures that each use the one
@@ -267,11 +267,11 @@ fn exploding_sql_is_refused_and_native_evaluation_still_works() {
         "{:?}",
         checked.diagnostics.first()
     );
-    let period = kpic::eval::Period::parse("2025", 1).expect("period");
+    let period = kpic::query::Period::parse("2025", 1).expect("period");
     let req = kpic::sql::SqlRequest {
         kpis: vec![],
         period,
-        scope: kpic::eval::Scope::Portfolio,
+        scope: kpic::query::Scope::Portfolio,
         filters: vec![],
         dialect: kpic::sql::Dialect::Postgres,
         names: Default::default(),
@@ -287,20 +287,21 @@ fn exploding_sql_is_refused_and_native_evaluation_still_works() {
     )
     .expect("write");
     let data = kpic::data::load_dataset(&checked.catalog, &dir).expect("loads");
-    let query = kpic::eval::Query {
+    let query = kpic::query::Query {
         kpis: vec![],
         period,
-        scope: kpic::eval::Scope::Portfolio,
+        scope: kpic::query::Scope::Portfolio,
         filters: vec![],
     };
     let results = kpic::eval::evaluate(&checked.catalog, &data, &query).expect("evaluates");
     assert_eq!(
         results.rows[0].value,
-        kpic::eval::Output::Value(2f64.powi(40))
+        kpic::query::Output::Value(2f64.powi(40))
     );
     // `--explain` writes each measure out once: 1 line for the formula `m40`, then for
     // each of m40..m1 its `+` and its two references (3 x 40), then m0's `sum(...)`.
-    let (_, lines) =
-        kpic::eval::explain(&checked.catalog, &data, &query, "huge").expect("explains");
+    let lines = kpic::eval::explain(&checked.catalog, &data, &query, "huge")
+        .expect("explains")
+        .lines;
     assert_eq!(lines.len(), 1 + 3 * 40 + 1, "{lines:#?}");
 }

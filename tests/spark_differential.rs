@@ -12,7 +12,7 @@ mod differential;
 mod spark;
 
 use differential::{differences, native, native_reasons};
-use kpic::eval::{Period, Scope};
+use kpic::query::{Period, Scope};
 use kpic::sql::{Dialect, SqlRequest, TableNames, compile_ddl, compile_query};
 use std::path::Path;
 use std::time::Instant;

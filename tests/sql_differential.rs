@@ -11,7 +11,7 @@ mod duckdb;
 mod pg;
 
 use differential::{differences, native, native_reasons};
-use kpic::eval::{Period, Scope};
+use kpic::query::{Period, Scope};
 use kpic::sql::{Dialect, SqlRequest, TableNames, compile_ddl, compile_query};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -96,7 +96,8 @@ fn postgres_case(period: &str, scope: Scope) {
         },
     };
     let query = compile_query(&checked.catalog, &req).expect("compiles");
-    let rows = kpic::sql::postgres::query(example_db(), &query).expect("PostgreSQL runs the query");
+    let rows =
+        kpic::engine::postgres::query(example_db(), &query).expect("PostgreSQL runs the query");
     let reasons = native_reasons(period, scope.clone(), Path::new("examples/data"));
     for r in &rows {
         let key = (r.kpi.clone(), r.grp.clone(), r.breakdown.clone());
@@ -262,7 +263,7 @@ fn generated_dataset_duckdb_and_postgres_match_native() {
             names: names.clone(),
         };
         let query = compile_query(&checked.catalog, &req).expect("compiles");
-        let rows = kpic::sql::postgres::query(&server.url, &query).expect("runs");
+        let rows = kpic::engine::postgres::query(&server.url, &query).expect("runs");
         let rows = rows
             .into_iter()
             .map(|r| (r.kpi, r.grp, r.breakdown, r.value, r.previous))

@@ -7,7 +7,7 @@ mod duckdb;
 #[path = "support/postgres.rs"]
 mod pg;
 
-use kpic::eval::{Period, Scope};
+use kpic::query::{Period, Scope};
 use kpic::sql::{Dialect, SqlRequest, TableNames, compile_ddl, compile_query};
 
 const HOSTILE: &str = "O'Brien\"; DROP TABLE accounts; -- /* \\ */";
@@ -42,7 +42,10 @@ fn request(dialect: Dialect, names: TableNames) -> SqlRequest {
         kpis: vec![],
         period: Period::parse("2025", 1).expect("period"),
         scope: Scope::By("segment".into()),
-        filters: vec![("segment".into(), HOSTILE.into())],
+        filters: vec![kpic::query::Filter {
+            column: "segment".into(),
+            value: HOSTILE.into(),
+        }],
         dialect,
         names,
     }
@@ -75,7 +78,7 @@ fn postgres_treats_hostile_text_as_data() {
     ));
     server.psql(&setup);
     let query = compile_query(&catalog, &request(Dialect::Postgres, names)).expect("compiles");
-    let rows = kpic::sql::postgres::query(&server.url, &query).expect("runs");
+    let rows = kpic::engine::postgres::query(&server.url, &query).expect("runs");
     // Only a1 is in the hostile segment; only its order with the hostile note counts.
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].grp, HOSTILE);

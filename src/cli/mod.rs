@@ -4,7 +4,6 @@
 pub mod catalog_args;
 pub mod check;
 pub mod demo;
-pub mod engine;
 pub mod eval;
 pub mod explain;
 pub mod export;

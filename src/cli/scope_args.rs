@@ -1,7 +1,7 @@
 //! Flags shared by `kpic eval` and `kpic sql`: which accounts, how grouped, and where
 //! the tables live in a database.
 
-use kpic::eval::Scope;
+use kpic::query::{Filter, Scope};
 use kpic::sql::TableNames;
 
 /// Which accounts count and how results are grouped.
@@ -27,14 +27,14 @@ pub struct ScopeArgs {
 impl ScopeArgs {
     /// The grouping and the account filters (`--account` is a filter on the accounts
     /// key), or a message for a malformed flag.
-    pub fn resolve(
-        &self,
-        catalog: &kpic::Catalog,
-    ) -> Result<(Scope, Vec<(String, String)>), String> {
+    pub fn resolve(&self, catalog: &kpic::Catalog) -> Result<(Scope, Vec<Filter>), String> {
         let mut filters = Vec::new();
         for f in &self.filters {
             match f.split_once('=') {
-                Some((c, v)) => filters.push((c.trim().to_string(), v.trim().to_string())),
+                Some((c, v)) => filters.push(Filter {
+                    column: c.trim().to_string(),
+                    value: v.trim().to_string(),
+                }),
                 None => {
                     return Err(format!(
                         "`--where {f}`: write COLUMN=VALUE, e.g. tier=strategic"
@@ -48,7 +48,10 @@ impl ScopeArgs {
                 .get("accounts")
                 .and_then(|t| t.key.clone())
                 .unwrap_or_default();
-            filters.push((key, account.clone()));
+            filters.push(Filter {
+                column: key,
+                value: account.clone(),
+            });
         }
         let scope = match (&self.by, self.per_account) {
             (Some(dim), _) => Scope::By(dim.clone()),

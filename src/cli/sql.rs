@@ -2,7 +2,7 @@
 
 use super::scope_args::{ScopeArgs, TableArgs};
 use super::usage_error;
-use kpic::eval::Period;
+use kpic::query::Period;
 use kpic::sql::{Dialect, SqlRequest, compile_ddl, compile_query};
 use std::path::PathBuf;
 

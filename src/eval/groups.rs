@@ -1,9 +1,10 @@
 //! Which group (portfolio, segment or account) each row belongs to: computed once per
 //! request from the scope and the account filters, shared by every table scan.
 
-use super::{NONE, QueryError, Scope};
+use super::NONE;
 use crate::data::{Column, Dataset, NO_TEXT};
 use crate::ir::{Catalog, TableDef};
+use crate::query::{Filter, QueryError, Scope};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,7 +28,7 @@ impl Groups {
         catalog: &Catalog,
         data: &Dataset,
         scope: &Scope,
-        filters: &[(String, String)],
+        filters: &[Filter],
     ) -> Result<Groups, QueryError> {
         let def = catalog
             .tables
@@ -71,7 +72,7 @@ impl Groups {
         }
         let filter_cols: Vec<(&Column, &str)> = filters
             .iter()
-            .map(|(c, v)| Ok((text_col(c)?, v.as_str())))
+            .map(|f| Ok((text_col(&f.column)?, f.value.as_str())))
             .collect::<Result<_, QueryError>>()?;
         let by = match scope {
             Scope::By(dim) => {

@@ -3,12 +3,13 @@
 //! grouped by table into one shared scan each, with each table's per-row expressions
 //! compiled into one program.
 
+use super::canon;
 use super::groups::Groups;
 use super::program::{Program, Source};
 use super::scan::{AggResult, AggSpec, TableScan};
-use super::{Period, canon};
 use crate::data::{Column, Dataset};
 use crate::ir::{AggFunc, Aggregate, Catalog, ColumnRef, ColumnType, TExpr, TExprKind, TimeFilter};
+use crate::query::Period;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -130,7 +131,7 @@ pub fn compute<'a>(
             let mut ids = Vec::new();
             let mut table_specs = Vec::new();
             for (id, agg, back, split) in aggs {
-                let p = (0..back).fold(period, |p, _| p.previous());
+                let p = period.back(back);
                 table_specs.push(spec(
                     catalog,
                     data,

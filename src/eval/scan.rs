@@ -9,6 +9,7 @@ use super::register::{Reg, RegId, TRUE};
 use super::value::Val;
 use crate::data::{MONEY_SCALE, NO_TEXT};
 use crate::ir::AggFunc;
+use crate::query::missing;
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -193,7 +194,7 @@ impl State {
                 };
                 self.values
                     .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-                let mut out = vec![Val::missing("no rows"); n];
+                let mut out = vec![Val::missing(missing::NO_ROWS); n];
                 for run in self.values.chunk_by(|a, b| a.0 == b.0) {
                     let xs: Vec<f64> = run.iter().map(|(_, x)| *x).collect();
                     out[run[0].0 as usize] = Val::Num(percentile(&xs, q));
@@ -204,7 +205,7 @@ impl State {
                 .map(|g| {
                     let c = self.counts[g];
                     if c == 0 {
-                        return Val::missing("no rows");
+                        return Val::missing(missing::NO_ROWS);
                     }
                     let sum = || match self.exact.get(g) {
                         Some(e) => *e as f64 / MONEY_SCALE as f64,

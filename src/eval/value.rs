@@ -2,6 +2,7 @@
 //! LANGUAGE.md: missing propagates, `and`/`or` are three-valued, `x / 0` is missing
 //! with a reason.
 
+use crate::query::missing;
 use crate::syntax::ast::BinaryOp;
 use std::sync::Arc;
 
@@ -89,7 +90,7 @@ fn arith(op: BinaryOp, x: f64, y: f64) -> Val {
         BinaryOp::Mul => x * y,
         _ => {
             if y == 0.0 {
-                return Val::missing("division by zero");
+                return Val::missing(missing::DIVISION_BY_ZERO);
             }
             x / y
         }
@@ -116,13 +117,13 @@ mod tests {
     fn division_by_zero_is_missing_with_reason() {
         assert_eq!(
             binary(BinaryOp::Div, &Val::Num(1.0), &Val::Num(0.0)),
-            Val::missing("division by zero")
+            Val::missing(missing::DIVISION_BY_ZERO)
         );
     }
 
     #[test]
     fn three_valued_logic() {
-        let m = Val::missing("empty cell");
+        let m = Val::missing(missing::EMPTY_CELL);
         assert_eq!(
             binary(BinaryOp::And, &Val::Bool(false), &m),
             Val::Bool(false)

@@ -9,8 +9,8 @@
 //! needs, and the KPIs are combined with UNION ALL.
 
 use super::Dialect;
-use crate::eval::{Period, QueryError, Scope};
 use crate::ir::*;
+use crate::query::{Filter, Period, QueryError, Scope, missing, validate};
 use crate::syntax::ast::BinaryOp;
 use indexmap::IndexMap;
 use std::collections::{BTreeSet, HashMap};
@@ -23,7 +23,7 @@ pub struct SqlRequest {
     pub period: Period,
     pub scope: Scope,
     /// Accounts where COLUMN = VALUE.
-    pub filters: Vec<(String, String)>,
+    pub filters: Vec<Filter>,
     pub dialect: Dialect,
     pub names: TableNames,
 }
@@ -67,7 +67,7 @@ pub fn compile_ddl(catalog: &Catalog, dialect: Dialect, names: &TableNames) -> S
 /// One SELECT returning one row with one column, `latest_day`: the latest date in the
 /// time columns of the model's tables as days since 1970-01-01 (NULL when the tables
 /// hold none), the date the default period is chosen from
-/// ([`crate::eval::Period::latest_complete_year`]). `None` when no table has a time
+/// ([`crate::query::Period::latest_complete_year`]). `None` when no table has a time
 /// column.
 pub fn compile_latest_day(
     catalog: &Catalog,
@@ -99,27 +99,8 @@ pub fn compile_latest_day(
 
 /// Compiles the request into one SELECT statement.
 pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError> {
-    let kpis: Vec<&KpiDef> = if req.kpis.is_empty() {
-        catalog.kpis.values().collect()
-    } else {
-        req.kpis
-            .iter()
-            .map(|id| {
-                catalog
-                    .kpis
-                    .get(id)
-                    .ok_or_else(|| QueryError(format!("no KPI named `{id}`")))
-            })
-            .collect::<Result<_, _>>()?
-    };
-    let accounts = catalog
-        .tables
-        .get("accounts")
-        .ok_or_else(|| QueryError("the data model has no `accounts` table".into()))?;
-    let key = accounts
-        .key
-        .clone()
-        .ok_or_else(|| QueryError("`accounts` has no key column".into()))?;
+    let valid = validate(catalog, &req.kpis, &req.scope, &req.filters)?;
+    let (kpis, key) = (valid.kpis, valid.key.to_string());
     let mut c = Compiler {
         catalog,
         req,
@@ -130,7 +111,7 @@ pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, Quer
         depth: 0,
         too_big: false,
     };
-    let acct = c.acct_cte(accounts)?;
+    let acct = c.acct_cte();
     let mut selects = Vec::new();
     for kpi in kpis {
         selects.push(c.kpi_select(kpi));
@@ -193,28 +174,20 @@ impl Compiler<'_> {
         )
     }
 
-    fn acct_cte(&self, accounts: &TableDef) -> Result<String, QueryError> {
+    /// Every account in scope with its group. The scope and filters were validated
+    /// against the model ([`validate`]).
+    fn acct_cte(&self) -> String {
         let grp = match &self.req.scope {
             Scope::Portfolio => "''".to_string(),
             Scope::PerAccount => self.text_of(&self.key, "x"),
-            Scope::By(dim) => {
-                if !accounts.columns.get(dim).is_some_and(|c| c.dimension) {
-                    return Err(QueryError(format!(
-                        "`{dim}` is not a dimension of accounts"
-                    )));
-                }
-                self.text_of(dim, "x")
-            }
+            Scope::By(dim) => self.text_of(dim, "x"),
         };
         let mut filters = Vec::new();
-        for (col, value) in &self.req.filters {
-            if !accounts.columns.contains_key(col) {
-                return Err(QueryError(format!("accounts have no column `{col}`")));
-            }
+        for f in &self.req.filters {
             filters.push(format!(
                 "{} = {}",
-                self.text_of(col, "x"),
-                self.d.string(value)
+                self.text_of(&f.column, "x"),
+                self.d.string(&f.value)
             ));
         }
         let filter = if filters.is_empty() {
@@ -222,11 +195,11 @@ impl Compiler<'_> {
         } else {
             format!(" WHERE {}", filters.join(" AND "))
         };
-        Ok(format!(
+        format!(
             "  SELECT x.{} AS id, {grp} AS grp FROM {} x{filter}",
             self.d.ident(&self.key),
             self.table("accounts")
-        ))
+        )
     }
 
     fn kpi_select(&mut self, kpi: &KpiDef) -> String {
@@ -327,7 +300,7 @@ impl Compiler<'_> {
             TExprKind::Previous(inner) => self.reason(inner, back + 1, split, used),
             TExprKind::Aggregate(agg) => match agg.func {
                 AggFunc::CountRows | AggFunc::Count | AggFunc::CountDistinct => None,
-                _ => Some(self.d.string("no rows")),
+                _ => Some(self.d.string(missing::NO_ROWS)),
             },
             TExprKind::Neg(x) | TExprKind::Not(x) => self.reason(x, back, split, used),
             TExprKind::Binary { op, left, right } => {
@@ -342,7 +315,7 @@ impl Compiler<'_> {
                 if *op == crate::syntax::ast::BinaryOp::Div {
                     Some(format!(
                         "(CASE WHEN {a} IS NULL THEN {ra} WHEN {b} IS NULL THEN {rb} WHEN {b} = 0 THEN {} END)",
-                        self.d.string("division by zero")
+                        self.d.string(missing::DIVISION_BY_ZERO)
                     ))
                 } else {
                     Some(format!("(CASE WHEN {a} IS NULL THEN {ra} ELSE {rb} END)"))
@@ -391,7 +364,7 @@ impl Compiler<'_> {
     }
 
     fn period(&self, back: u32) -> Period {
-        (0..back).fold(self.req.period, |p, _| p.previous())
+        self.req.period.back(back)
     }
 
     fn period_field(&self, f: PeriodField, back: u32) -> String {

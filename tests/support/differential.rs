@@ -4,7 +4,8 @@
 
 #![allow(dead_code)] // each test binary that includes this module uses a different part
 
-use kpic::eval::{Output, Period, Query, Scope, evaluate};
+use kpic::eval::evaluate;
+use kpic::query::{Output, Period, Query, Scope};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -14,7 +15,7 @@ pub type Key = (String, String, Option<String>);
 pub type Row = (String, String, Option<String>, Option<f64>, Option<f64>);
 
 /// Every KPI of the catalog in `kpis/`, evaluated natively on `data`.
-fn evaluate_all(period: &str, scope: Scope, data: &Path) -> Vec<kpic::eval::ResultRow> {
+fn evaluate_all(period: &str, scope: Scope, data: &Path) -> Vec<kpic::query::ResultRow> {
     let checked = kpic::check_paths(&["kpis".into()]).expect("catalog");
     let dataset = kpic::data::load_dataset(&checked.catalog, data).expect("data loads");
     let q = Query {

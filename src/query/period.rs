@@ -4,6 +4,11 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
+/// The first year a period may start in.
+pub const MIN_YEAR: i32 = 1;
+/// The last year a period may end in.
+pub const MAX_YEAR: i32 = 9999;
+
 /// A period of whole days, both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {
@@ -39,6 +44,11 @@ impl Period {
             if end < start {
                 return Err(format!("the period `{text}` ends before it starts"));
             }
+            if start.year() < MIN_YEAR || end.year() > MAX_YEAR {
+                return Err(format!(
+                    "the period `{text}` is outside the years {MIN_YEAR} to {MAX_YEAR} kpic supports"
+                ));
+            }
             return Ok(Period {
                 start,
                 end,
@@ -46,6 +56,11 @@ impl Period {
             });
         }
         let months_from = |year: i32, month: u32, n: u32| -> Result<Period, String> {
+            if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+                return Err(format!(
+                    "the period `{text}` is outside the years {MIN_YEAR} to {MAX_YEAR} kpic supports"
+                ));
+            }
             let start = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(bad)?;
             let end = start
                 .checked_add_months(Months::new(n))
@@ -76,7 +91,7 @@ impl Period {
             return months_from(year, month, 1);
         }
         let year: i32 = t.parse().map_err(|_| bad())?;
-        if !(1..=9999).contains(&year) {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return Err(bad());
         }
         months_from(year, fiscal_start, 12)
@@ -99,6 +114,11 @@ impl Period {
         (last.year() - 2..=last.year())
             .rev()
             .find_map(|y| Period::year(y, fiscal_start).filter(|p| p.end <= last))
+    }
+
+    /// The period `steps` periods before this one (`previous` applied `steps` times).
+    pub fn back(self, steps: u32) -> Period {
+        (0..steps).fold(self, |p, _| p.previous())
     }
 
     /// The period just before, of the same kind and length.

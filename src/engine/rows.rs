@@ -1,13 +1,10 @@
 //! What every database engine shares: the rows a compiled query returns, and how they
-//! become the same [`Results`] that the native evaluator returns (order, missing values
-//! with their reasons). The engines' clients (`postgres.rs`, `duckdb.rs`) only fetch
+//! become the same [`Results`] that the native engine returns (order, missing values
+//! with their reasons). The database clients (`postgres.rs`, `duckdb.rs`) only fetch
 //! rows.
 
-use crate::eval::{Output, ResultRow, Results, Scope};
 use crate::ir::Catalog;
-
-/// The reason shown when the query gave none (it always does for compiled KPIs).
-pub const MISSING_IN_DATABASE: &str = "no value (no rows, an empty cell or a division by zero)";
+use crate::query::{Output, ResultRow, Results, Scope, missing};
 
 /// One row of a compiled query's result.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +29,7 @@ pub fn to_results(
 ) -> Results {
     let out = |v: Option<f64>, why: Option<String>| match v {
         Some(x) => Output::Value(x),
-        None => Output::Missing(why.unwrap_or_else(|| MISSING_IN_DATABASE.into())),
+        None => Output::Missing(why.unwrap_or_else(|| missing::IN_DATABASE.into())),
     };
     let mut result: Vec<ResultRow> = rows
         .into_iter()

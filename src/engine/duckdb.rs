@@ -7,10 +7,10 @@
 //! written with enough digits to read back the same `f64`, and a DECIMAL is a string
 //! of its digits.
 
-use super::results::SqlRow;
-use crate::eval::QueryError;
+use super::SqlRow;
+use crate::query::QueryError;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Runs `sql` with the DuckDB client `program` on the database file `database`,
@@ -164,6 +164,85 @@ fn number_column(row: &Object, name: &str) -> Result<Option<f64>, String> {
             .map(Some)
             .map_err(|_| format!("column `{name}`: \"{s}\" is not a number")),
         Some(v) => Err(format!("column `{name}` is not a number: {v}")),
+    }
+}
+
+/// The environment variable naming the DuckDB command-line client.
+pub const CLIENT_ENV: &str = "KPIC_DUCKDB";
+
+/// Checks that `file` is an existing DuckDB database file (kpic opens it read-only and
+/// never creates one).
+pub fn check_file(file: &Path) -> Result<(), String> {
+    if file.is_dir() {
+        return Err(format!(
+            "{}: is a folder, not a DuckDB database file (give one with --database FILE)",
+            file.display()
+        ));
+    }
+    if !file.is_file() {
+        return Err(format!(
+            "{}: no such DuckDB database file\n  \
+             kpic opens the database read-only and never creates one; give an existing \
+             file with --database FILE",
+            file.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The DuckDB command-line client: `explicit` (`--duckdb-cli`), else the program named
+/// by `$KPIC_DUCKDB`, else `duckdb` on PATH; or a message saying how to install it.
+pub fn locate_client(explicit: Option<&Path>) -> Result<PathBuf, String> {
+    let env = std::env::var_os(CLIENT_ENV).filter(|v| !v.is_empty());
+    match (explicit, &env) {
+        (Some(p), _) => find_program(p).ok_or_else(|| {
+            format!(
+                "`--duckdb-cli {}`: no such executable (`--engine duckdb` runs the DuckDB command-line client)\n{}",
+                p.display(),
+                INSTALL_HELP
+            )
+        }),
+        (None, Some(p)) => find_program(Path::new(p)).ok_or_else(|| {
+            format!(
+                "{CLIENT_ENV}={}: no such executable (`--engine duckdb` runs the DuckDB command-line client)\n{}",
+                p.to_string_lossy(),
+                INSTALL_HELP
+            )
+        }),
+        (None, None) => find_program(Path::new("duckdb")).ok_or_else(|| {
+            format!(
+                "`--engine duckdb` runs the DuckDB command-line client, and `duckdb` is not on PATH\n{INSTALL_HELP}"
+            )
+        }),
+    }
+}
+
+const INSTALL_HELP: &str = "  install it with `pip install duckdb-cli` (it puts a `duckdb` executable on PATH),\n  \
+     or point kpic at it with --duckdb-cli PATH or the environment variable KPIC_DUCKDB";
+
+/// An executable: a path as given, or a bare name looked up on PATH.
+fn find_program(name: &Path) -> Option<PathBuf> {
+    if name.components().count() > 1 {
+        return is_executable(name).then(|| name.to_path_buf());
+    }
+    let exe = format!("{}{}", name.display(), std::env::consts::EXE_SUFFIX);
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(&exe))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
     }
 }
 

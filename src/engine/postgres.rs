@@ -1,7 +1,7 @@
 //! Running a compiled query on PostgreSQL and reading its rows back as [`SqlRow`]s.
 
-use super::results::SqlRow;
-use crate::eval::QueryError;
+use super::SqlRow;
+use crate::query::QueryError;
 
 /// Runs `sql` on the PostgreSQL server at `url`.
 pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {

@@ -1,0 +1,179 @@
+//! Running a request on an engine: natively over a loaded dataset, or as generated SQL
+//! in PostgreSQL or DuckDB. One entry point ([`run`]) does what every engine shares —
+//! validate the request, choose the default period, compile, run, turn rows into
+//! [`Results`] — so a library user gets the same answer from every engine without
+//! copying the command line's code.
+//!
+//! The database clients (`postgres.rs`, `duckdb.rs`) are the only modules that talk
+//! to a database; `rows.rs` turns their rows into results, shared by both.
+
+pub mod duckdb;
+pub mod postgres;
+mod rows;
+
+pub use rows::{SqlRow, to_results};
+
+use crate::data::Dataset;
+use crate::ir::Catalog;
+use crate::query::{Period, Query, QueryError, Request, Results, validate};
+use crate::sql::{Dialect, SqlRequest, TableNames, compile_latest_day, compile_query};
+use std::path::PathBuf;
+
+/// Where a request is computed.
+pub enum Engine<'a> {
+    /// kpic's own columnar engine over a dataset loaded in memory.
+    Native(&'a Dataset),
+    /// The generated SQL, run in a database holding the model's tables.
+    Database(&'a Database),
+}
+
+/// A database that runs the compiled query, and where the model's tables live in it.
+pub struct Database {
+    pub kind: DatabaseKind,
+    /// Schema and per-table names of the model's tables.
+    pub names: TableNames,
+}
+
+/// How to reach a database engine.
+pub enum DatabaseKind {
+    /// A PostgreSQL server.
+    Postgres { url: String },
+    /// A DuckDB database file, opened read-only by the DuckDB command-line client
+    /// `program` ([`duckdb::locate_client`] finds it).
+    Duckdb { program: PathBuf, file: PathBuf },
+}
+
+/// Why a request gave no results.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineError {
+    /// The request itself is wrong (unknown KPI, dimension, a period the data cannot
+    /// answer, ...): the same words from every engine.
+    Request(QueryError),
+    /// The database could not be reached or refused the query.
+    Database(QueryError),
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineError::Request(e) | EngineError::Database(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+impl Database {
+    /// The SQL dialect the database speaks.
+    pub fn dialect(&self) -> Dialect {
+        match self.kind {
+            DatabaseKind::Postgres { .. } => Dialect::Postgres,
+            DatabaseKind::Duckdb { .. } => Dialect::Duckdb,
+        }
+    }
+
+    /// The engine's name as the command line writes it.
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            DatabaseKind::Postgres { .. } => "postgres",
+            DatabaseKind::Duckdb { .. } => "duckdb",
+        }
+    }
+
+    fn query_number(&self, sql: &str) -> Result<Option<f64>, QueryError> {
+        match &self.kind {
+            DatabaseKind::Postgres { url } => postgres::query_number(url, sql),
+            DatabaseKind::Duckdb { program, file } => duckdb::query_number(program, file, sql),
+        }
+    }
+
+    fn query(&self, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
+        match &self.kind {
+            DatabaseKind::Postgres { url } => postgres::query(url, sql),
+            DatabaseKind::Duckdb { program, file } => duckdb::query(program, file, sql),
+        }
+    }
+
+    /// A database error, with a hint where it is about missing tables.
+    fn error(&self, e: QueryError) -> EngineError {
+        if matches!(self.kind, DatabaseKind::Duckdb { .. }) && e.0.contains("Catalog Error") {
+            return EngineError::Database(QueryError(format!(
+                "{e}\nhelp: the database must hold the model's tables (`kpic sql --ddl --dialect duckdb` \
+                 creates them); map other names with --table MODEL=ACTUAL or --schema SCHEMA"
+            )));
+        }
+        EngineError::Database(e)
+    }
+}
+
+/// The period a request is computed for: the one it names, else the latest complete
+/// (fiscal) year in the data, as the engine sees the data.
+pub fn period(
+    catalog: &Catalog,
+    engine: &Engine,
+    request: &Request,
+) -> Result<Period, EngineError> {
+    if let Some(p) = request.period {
+        return Ok(p);
+    }
+    let latest = match engine {
+        Engine::Native(data) => crate::eval::latest_day(catalog, data),
+        Engine::Database(db) => match compile_latest_day(catalog, db.dialect(), &db.names) {
+            Some(sql) => db.query_number(&sql).map_err(|e| db.error(e))?,
+            None => None,
+        },
+    };
+    latest
+        .and_then(|day| Period::latest_complete_year(day, request.fiscal_year_start))
+        .ok_or_else(|| {
+            let holder = match engine {
+                Engine::Native(_) => {
+                    "the data holds no complete year; give one with --period".to_string()
+                }
+                Engine::Database(db) => format!(
+                    "the database holds no complete year; give one with --period (`--engine {}`)",
+                    db.name()
+                ),
+            };
+            EngineError::Request(QueryError(holder))
+        })
+}
+
+/// Computes a request on an engine. The catalog must have checked without errors.
+/// Returns the query as run (with its period fixed) and its results.
+pub fn run(
+    catalog: &Catalog,
+    engine: &Engine,
+    request: &Request,
+) -> Result<(Query, Results), EngineError> {
+    validate(catalog, &request.kpis, &request.scope, &request.filters)
+        .map_err(EngineError::Request)?;
+    let query = request.with_period(period(catalog, engine, request)?);
+    let results = match engine {
+        Engine::Native(data) => {
+            crate::eval::evaluate(catalog, data, &query).map_err(EngineError::Request)?
+        }
+        Engine::Database(db) => run_sql(catalog, db, &query)?,
+    };
+    Ok((query, results))
+}
+
+fn run_sql(catalog: &Catalog, db: &Database, query: &Query) -> Result<Results, EngineError> {
+    let req = SqlRequest {
+        kpis: query.kpis.clone(),
+        period: query.period,
+        scope: query.scope.clone(),
+        filters: query.filters.clone(),
+        dialect: db.dialect(),
+        names: db.names.clone(),
+    };
+    let sql = compile_query(catalog, &req).map_err(EngineError::Request)?;
+    let rows = db.query(&sql).map_err(|e| db.error(e))?;
+    Ok(to_results(
+        catalog,
+        rows,
+        &query.period.label(),
+        &query.period.previous().label(),
+        query.scope.clone(),
+    ))
+}

@@ -1,0 +1,130 @@
+//! How a KPI's value was obtained: every sub-expression of its formula, and of the
+//! measures it uses, with its value and the rows each aggregate read.
+
+use super::formula::{Evaluator, Shared};
+use super::groups::Groups;
+use super::{Val, plan};
+use crate::data::Dataset;
+use crate::ir::*;
+use crate::query::{Output, Query, QueryError};
+use serde::Serialize;
+
+/// One line of an explanation: a sub-expression and its value for the first group.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainLine {
+    pub depth: usize,
+    /// Where the sub-expression is written.
+    pub span: crate::source::Span,
+    /// For a reference, the measure or KPI it names.
+    pub refers_to: Option<String>,
+    pub value: Output,
+    /// For aggregates: rows in the table, in the period (first group), kept by the
+    /// filter.
+    pub rows: Option<(usize, usize, usize)>,
+}
+
+/// How one KPI's value was obtained, for the first group of a query's scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub kpi: String,
+    pub unit: Unit,
+    /// The group explained (empty for the portfolio).
+    pub group: String,
+    pub period: String,
+    pub previous_period: String,
+    /// The formula's sub-expressions, depth first.
+    pub lines: Vec<ExplainLine>,
+}
+
+/// How a KPI's value was obtained: every sub-expression of its formula (and of the
+/// measures it uses) with its value for the first group of the query's scope.
+pub fn explain(
+    catalog: &Catalog,
+    data: &Dataset,
+    query: &Query,
+    kpi: &str,
+) -> Result<Explanation, QueryError> {
+    let checked = crate::query::validate(
+        catalog,
+        std::slice::from_ref(&kpi.to_string()),
+        &query.scope,
+        &query.filters,
+    )?;
+    let Some(def) = checked.kpis.first().copied() else {
+        return Err(QueryError(format!("no KPI named `{kpi}`")));
+    };
+    let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
+    let computed = plan::compute(
+        catalog,
+        data,
+        &groups,
+        query.period,
+        &[(&def.formula, def.breakdown.as_ref())],
+    );
+    let shared = Shared::default();
+    let mut ev = Evaluator::new(
+        catalog,
+        data,
+        &groups,
+        &computed,
+        &shared,
+        query.period,
+        def,
+    );
+    ev.warm(&def.formula, 0);
+    let mut lines = Vec::new();
+    // A measure used several times is written out once (its first use); else a chain
+    // of measures that each use the one before twice would double at every step.
+    let mut expanded = std::collections::HashSet::new();
+    let mut stack: Vec<(&TExpr, usize, u32, Option<String>)> = vec![(&def.formula, 0, 0, None)];
+    while let Some((e, depth, back, refers_to)) = stack.pop() {
+        let values = ev.eval(e, back);
+        let value = match values.get(0) {
+            Val::Num(x) => Output::Value(*x),
+            Val::Missing(r) => Output::Missing(r.to_string()),
+            other => Output::Missing(format!("{other:?}")),
+        };
+        let rows = match &e.kind {
+            TExprKind::Aggregate(agg) => ev.aggregate_result(agg, back).map(|r| r.rows),
+            _ => None,
+        };
+        lines.push(ExplainLine {
+            depth,
+            span: e.span,
+            refers_to: refers_to.clone(),
+            value,
+            rows: None,
+        });
+        if let Some(last) = lines.last_mut() {
+            last.rows = rows;
+        }
+        match &e.kind {
+            TExprKind::Ref(id) => {
+                if expanded.insert((id.as_str(), back))
+                    && let Some(f) = catalog.formula(id)
+                {
+                    stack.push((f, depth + 1, back, Some(id.clone())));
+                }
+            }
+            TExprKind::Previous(inner) => stack.push((inner, depth + 1, back + 1, None)),
+            TExprKind::Aggregate(_) => {}
+            _ => {
+                for child in e.operands().into_iter().rev() {
+                    stack.push((child, depth + 1, back, None));
+                }
+            }
+        }
+    }
+    Ok(Explanation {
+        kpi: def.id.clone(),
+        unit: def.unit,
+        group: groups
+            .names
+            .first()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        period: query.period.label(),
+        previous_period: query.period.previous().label(),
+        lines,
+    })
+}

@@ -1,0 +1,261 @@
+//! Scope-level evaluation of a KPI's formula: one value per slot (group, or group x
+//! breakdown key), from the aggregates the scans computed, with measures and KPIs
+//! memoised and shared between the KPIs of a request.
+
+use super::groups::Groups;
+use super::plan::{Computed, Split};
+use super::{Val, date_days, output, period_value, scalar, scan};
+use crate::data::Dataset;
+use crate::ir::*;
+use crate::query::{Output, Period, ResultRow};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A scope-level value: the same for every slot, or one per slot (shared, not copied,
+/// between the KPIs that use it).
+#[derive(Debug, Clone)]
+pub(super) enum Slots {
+    Same(Val),
+    Each(Arc<Vec<Val>>),
+}
+
+impl Slots {
+    pub(super) fn get(&self, i: usize) -> &Val {
+        const NO_SLOT: Val = Val::Missing("no group");
+        match self {
+            Slots::Same(v) => v,
+            Slots::Each(v) => v.get(i).unwrap_or(&NO_SLOT),
+        }
+    }
+}
+
+/// Values of measures and KPIs (per period step) computed by any KPI of a request, for
+/// KPIs without a breakdown.
+pub(super) type Shared = std::sync::Mutex<HashMap<(String, u32), Slots>>;
+
+/// Scope-level evaluation of one KPI's formula: one value per slot (group, or group x
+/// breakdown key), from the computed aggregates.
+pub(super) struct Evaluator<'a> {
+    catalog: &'a Catalog,
+    groups: &'a Groups,
+    computed: &'a Computed,
+    /// Values of measures and KPIs (per period step) computed by any KPI of this
+    /// request, for KPIs without a breakdown.
+    shared: &'a Shared,
+    period: Period,
+    split: Option<Split<'a>>,
+    memo: HashMap<(String, u32), Slots>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub(super) fn new(
+        catalog: &'a Catalog,
+        data: &'a Dataset,
+        groups: &'a Groups,
+        computed: &'a Computed,
+        shared: &'a Shared,
+        period: Period,
+        kpi: &'a KpiDef,
+    ) -> Self {
+        Evaluator {
+            catalog,
+            groups,
+            computed,
+            shared,
+            period,
+            split: Split::of(data, kpi.breakdown.as_ref()),
+            memo: HashMap::new(),
+        }
+    }
+
+    fn slots(&self) -> usize {
+        self.groups.names.len() * self.split.as_ref().map_or(1, Split::width)
+    }
+
+    fn period_at(&self, back: u32) -> Period {
+        self.period.back(back)
+    }
+
+    /// A scope-level expression: one value per slot (group, or group x breakdown key).
+    /// Computes every measure and KPI that `root` refers to (at period step `back` and
+    /// through `previous`), dependencies first, so that evaluating `root` finds them
+    /// all memoised: recursion then only follows one formula's own nesting, which the
+    /// parser bounds, however long a chain of references is.
+    pub(super) fn warm(&mut self, root: &TExpr, back: u32) {
+        let mut refs: Vec<(&str, u32)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![(root, back)];
+        while let Some((e, back)) = stack.pop() {
+            match &e.kind {
+                TExprKind::Ref(id) => {
+                    if seen.insert((id.as_str(), back))
+                        && let Some(f) = self.catalog.formula(id)
+                    {
+                        refs.push((id.as_str(), back));
+                        stack.push((f, back));
+                    }
+                }
+                TExprKind::Previous(inner) => stack.push((inner, back + 1)),
+                TExprKind::Aggregate(_) => {}
+                _ => stack.extend(e.operands().into_iter().map(|c| (c, back))),
+            }
+        }
+        // A formula depends on names computed at the same or a later period step, and
+        // at the same step on names earlier in the catalog's dependency order.
+        let position: HashMap<&str, usize> = self
+            .catalog
+            .order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        refs.sort_by_key(|(id, back)| {
+            (
+                std::cmp::Reverse(*back),
+                position.get(id).copied().unwrap_or(usize::MAX),
+            )
+        });
+        for (id, back) in refs {
+            let reference = TExpr {
+                kind: TExprKind::Ref(id.to_string()),
+                ty: root.ty,
+                span: root.span,
+            };
+            self.eval(&reference, back);
+        }
+    }
+
+    pub(super) fn eval(&mut self, e: &TExpr, back: u32) -> Slots {
+        let n = self.slots();
+        match &e.kind {
+            TExprKind::Number(v) => Slots::Same(Val::Num(*v)),
+            TExprKind::Text(t) => Slots::Same(Val::Text(t.as_str().into())),
+            TExprKind::Date(d) => Slots::Same(Val::Date(date_days(*d))),
+            TExprKind::Bool(b) => Slots::Same(Val::Bool(*b)),
+            TExprKind::Period(f) => Slots::Same(period_value(self.period_at(back), *f)),
+            TExprKind::Ref(id) => {
+                let key = (id.clone(), back);
+                if let Some(v) = self.memo.get(&key) {
+                    return v.clone();
+                }
+                let shared = self.split.is_none();
+                if shared
+                    && let Some(v) = self.shared.lock().ok().and_then(|m| m.get(&key).cloned())
+                {
+                    return v;
+                }
+                let Some(formula) = self.catalog.formula(id) else {
+                    return Slots::Same(Val::missing("unknown name"));
+                };
+                let v = self.eval(formula, back);
+                if shared && let Ok(mut m) = self.shared.lock() {
+                    m.insert(key.clone(), v.clone());
+                }
+                self.memo.insert(key, v.clone());
+                v
+            }
+            TExprKind::Previous(inner) => self.eval(inner, back + 1),
+            TExprKind::Aggregate(agg) => self.aggregate(agg, back),
+            TExprKind::Invalid | TExprKind::Column { .. } => {
+                Slots::Same(Val::missing("invalid expression"))
+            }
+            _ => {
+                let kids: Vec<Slots> = e
+                    .operands()
+                    .into_iter()
+                    .map(|child| self.eval(child, back))
+                    .collect();
+                let mut args: Vec<&Val> = Vec::with_capacity(kids.len());
+                if kids.iter().all(|k| matches!(k, Slots::Same(_))) {
+                    args.extend(kids.iter().map(|k| k.get(0)));
+                    return Slots::Same(scalar::combine(e, &args));
+                }
+                let mut out = Vec::with_capacity(n);
+                for i in 0..n {
+                    args.clear();
+                    args.extend(kids.iter().map(|k| k.get(i)));
+                    out.push(scalar::combine(e, &args));
+                }
+                Slots::Each(Arc::new(out))
+            }
+        }
+    }
+
+    /// The computed aggregate, split by the KPI's breakdown when it reads the breakdown's
+    /// table.
+    pub(super) fn aggregate_result(
+        &self,
+        agg: &Aggregate,
+        back: u32,
+    ) -> Option<&'a scan::AggResult> {
+        let split = self.split.as_ref().is_some_and(|s| s.table == agg.table);
+        self.computed.get(agg, back, split)
+    }
+
+    /// One value per slot; an aggregate that is not split by the breakdown has one
+    /// value per group, shared by the group's breakdown keys.
+    fn aggregate(&self, agg: &Aggregate, back: u32) -> Slots {
+        let n = self.slots();
+        let Some(r) = self.aggregate_result(agg, back) else {
+            return Slots::Same(Val::missing("not planned"));
+        };
+        if r.values.len() == n {
+            return Slots::Each(r.values.clone());
+        }
+        let width = self.split.as_ref().map_or(1, Split::width);
+        Slots::Each(Arc::new(
+            (0..n)
+                .map(|s| {
+                    r.values
+                        .get(s / width)
+                        .cloned()
+                        .unwrap_or(Val::missing("no group"))
+                })
+                .collect(),
+        ))
+    }
+
+    pub(super) fn result_rows(&self, kpi: &KpiDef, now: &Slots, before: &Slots) -> Vec<ResultRow> {
+        let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
+        let mut out = Vec::new();
+        let id: Arc<str> = kpi.id.as_str().into();
+        let display: Arc<str> = kpi.name.as_str().into();
+        for (g, name) in self.groups.names.iter().enumerate() {
+            let mut keys: Vec<(Option<String>, usize)> = match &self.split {
+                Some(s) => s
+                    .keys
+                    .iter()
+                    .enumerate()
+                    .map(|(k, key)| (Some(key.to_string()), g * width + k))
+                    .collect(),
+                None => vec![(None, g)],
+            };
+            keys.sort();
+            for (key, slot) in keys {
+                let value = output(now.get(slot));
+                let previous = output(before.get(slot));
+                if key.is_some()
+                    && !matches!(value, Output::Value(_))
+                    && !matches!(previous, Output::Value(_))
+                {
+                    continue;
+                }
+                let change = match (&value, &previous) {
+                    (Output::Value(a), Output::Value(b)) => Some(a - b),
+                    _ => None,
+                };
+                out.push(ResultRow {
+                    kpi: id.clone(),
+                    name: display.clone(),
+                    unit: kpi.unit,
+                    group: name.clone(),
+                    breakdown: key,
+                    value,
+                    previous,
+                    change,
+                });
+            }
+        }
+        out
+    }
+}

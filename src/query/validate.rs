@@ -1,0 +1,86 @@
+//! A request checked against the catalog before any engine runs it, so that every
+//! engine refuses the same requests with the same words (and a "did you mean").
+
+use super::{Filter, Scope};
+use crate::diagnostic::did_you_mean;
+use crate::ir::{Catalog, ColumnType, KpiDef, TableDef};
+
+/// A request that names only what the catalog has.
+pub struct Validated<'a> {
+    /// The requested KPIs in the order asked (every KPI of the catalog when none was).
+    pub kpis: Vec<&'a KpiDef>,
+    /// The `accounts` table of the model.
+    pub accounts: &'a TableDef,
+    /// Its key column.
+    pub key: &'a str,
+}
+
+/// Checks the KPIs, the grouping dimension and the filter columns of a request.
+pub fn validate<'a>(
+    catalog: &'a Catalog,
+    kpis: &[String],
+    scope: &Scope,
+    filters: &[Filter],
+) -> Result<Validated<'a>, super::QueryError> {
+    let kpis: Vec<&KpiDef> = if kpis.is_empty() {
+        catalog.kpis.values().collect()
+    } else {
+        kpis.iter()
+            .map(|id| {
+                catalog.kpis.get(id).ok_or_else(|| {
+                    let hint = hint(did_you_mean(id, catalog.kpis.keys().map(String::as_str)));
+                    format!("no KPI named `{id}`{hint}")
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let accounts = catalog
+        .tables
+        .get("accounts")
+        .ok_or_else(|| "the data model has no `accounts` table".to_string())?;
+    let key = accounts
+        .key
+        .as_deref()
+        .ok_or_else(|| "`accounts` has no key column".to_string())?;
+    if let Scope::By(dim) = scope
+        && !accounts.columns.get(dim).is_some_and(|c| c.dimension)
+    {
+        let dims: Vec<&str> = accounts
+            .columns
+            .values()
+            .filter(|c| c.dimension)
+            .map(|c| c.name.as_str())
+            .collect();
+        let hint = hint(did_you_mean(dim, dims.iter().copied()));
+        return Err(format!(
+            "`{dim}` is not a dimension of accounts{hint}; dimensions: {}",
+            dims.join(", ")
+        )
+        .into());
+    }
+    for f in filters {
+        let Some(col) = accounts.columns.get(&f.column) else {
+            let hint = hint(did_you_mean(
+                &f.column,
+                accounts.columns.keys().map(String::as_str),
+            ));
+            return Err(format!("accounts have no column `{}`{hint}", f.column).into());
+        };
+        if !matches!(col.ty, ColumnType::Text | ColumnType::Bool) {
+            return Err(format!(
+                "`accounts.{}` is not text; segment and filter by text columns",
+                f.column
+            )
+            .into());
+        }
+    }
+    Ok(Validated {
+        kpis,
+        accounts,
+        key,
+    })
+}
+
+fn hint(h: Option<String>) -> String {
+    h.map(|h| format!("; {h}")).unwrap_or_default()
+}

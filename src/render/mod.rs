@@ -1,0 +1,10 @@
+//! Presenting what the engines computed: results in every output format
+//! ([`write_results`]), explanations ([`explanation`]), and one formatter of values by
+//! unit ([`value`]) that everything showing a KPI's number uses.
+
+mod explain;
+mod results;
+pub mod value;
+
+pub use explain::explanation;
+pub use results::{Format, write_results};

@@ -1,0 +1,134 @@
+//! Results in every output format: an aligned table for people, CSV, JSON and
+//! Markdown. CSV and JSON stream row by row, so a large result (every account times
+//! every KPI) is never held twice in memory.
+
+use super::value::{change, shown};
+use crate::query::{Output, Results};
+
+/// Output formats of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// An aligned table for people.
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// Writes results in `format`; CSV and JSON stream row by row, so a large result
+/// (every account times every KPI) is never held twice in memory.
+pub fn write_results(
+    results: &Results,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let grouped = results.rows.iter().any(|r| !r.group.is_empty());
+    let header: Vec<&str> = if grouped {
+        vec!["kpi", "group", "breakdown", "value", "previous", "change"]
+    } else {
+        vec!["kpi", "breakdown", "value", "previous", "change"]
+    };
+    // Formatted cells, for the formats that show them.
+    let cells = || -> Vec<Vec<String>> {
+        results
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![r.kpi.to_string()];
+                if grouped {
+                    row.push(r.group.to_string());
+                }
+                row.push(r.breakdown.clone().unwrap_or_default());
+                row.push(shown(&r.value, r.unit));
+                row.push(shown(&r.previous, r.unit));
+                row.push(change(r.change, r.unit));
+                row
+            })
+            .collect()
+    };
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, results)?;
+            out.write_all(b"\n")
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "kpi",
+                "group",
+                "breakdown",
+                "unit",
+                "value",
+                "previous",
+                "change",
+                "missing_reason",
+            ])?;
+            for r in &results.rows {
+                let num = |o: &Output| match o {
+                    Output::Value(v) => v.to_string(),
+                    Output::Missing(_) => String::new(),
+                };
+                let reason = match &r.value {
+                    Output::Missing(m) => m.clone(),
+                    _ => String::new(),
+                };
+                w.write_record([
+                    &*r.kpi,
+                    &r.group,
+                    r.breakdown.as_deref().unwrap_or(""),
+                    r.unit.as_str(),
+                    &num(&r.value),
+                    &num(&r.previous),
+                    &r.change.map(|c| c.to_string()).unwrap_or_default(),
+                    &reason,
+                ])?;
+            }
+            w.flush()
+        }
+        Format::Markdown => {
+            let mut text = format!(
+                "| {} |\n|{}\n",
+                header.join(" | "),
+                "---|".repeat(header.len())
+            );
+            for r in cells() {
+                text.push_str(&format!("| {} |\n", r.join(" | ")));
+            }
+            out.write_all(text.as_bytes())
+        }
+        Format::Table => {
+            let rows = cells();
+            let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+            for r in &rows {
+                for (w, c) in widths.iter_mut().zip(r) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+            let line = |cells: Vec<String>| -> String {
+                let mut s = String::new();
+                for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+                    let pad = w - c.chars().count();
+                    // Text left, numbers right.
+                    if i >= header.len() - 3 {
+                        s.push_str(&" ".repeat(pad));
+                        s.push_str(c);
+                    } else {
+                        s.push_str(c);
+                        s.push_str(&" ".repeat(pad));
+                    }
+                    s.push_str("  ");
+                }
+                s.trim_end().to_string() + "\n"
+            };
+            let mut text = format!(
+                "period {} (previous: {})\n",
+                results.period, results.previous_period
+            );
+            text.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
+            for r in rows {
+                text.push_str(&line(r));
+            }
+            out.write_all(text.as_bytes())
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Numbers as people read them, by unit: one formatter for every output that shows a
+//! KPI's value (results, explanations, benchmarks in `show`).
+
+use crate::ir::Unit;
+use crate::query::Output;
+
+/// Formats a value by its unit.
+pub fn format_value(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Money => thousands(v, 2),
+        Unit::Percent => format!("{:.1}%", v * 100.0),
+        Unit::Ratio => format!("{v:.3}"),
+        Unit::Count if v.fract() == 0.0 => thousands(v, 0),
+        Unit::Count => thousands(v, 1),
+        Unit::Days => format!("{v:.1} days"),
+        Unit::Hours => format!("{v:.1} h"),
+        Unit::Score | Unit::Number => format!("{v:.2}"),
+    }
+}
+
+fn thousands(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if v < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
+        "-"
+    } else {
+        ""
+    };
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// A value as people read it, or `— (reason)` when it is missing.
+pub fn shown(o: &Output, unit: Unit) -> String {
+    match o {
+        Output::Value(v) => format_value(*v, unit),
+        Output::Missing(reason) => format!("— ({reason})"),
+    }
+}
+
+/// A change between periods: signed, percentages as points.
+pub fn change(c: Option<f64>, unit: Unit) -> String {
+    match (c, unit) {
+        (None, _) => String::new(),
+        (Some(c), Unit::Percent) => format!("{:+.1} pts", c * 100.0),
+        (Some(c), u) => {
+            let s = format_value(c, u);
+            if c >= 0.0 { format!("+{s}") } else { s }
+        }
+    }
+}
+
+/// A stated number (a benchmark, a target) in the KPI's unit, with every digit it was
+/// written with: percentages as `35%`, others plain.
+pub fn exact(v: f64, unit: Unit) -> String {
+    let (v, suffix) = match unit {
+        Unit::Percent => (v * 100.0, "%"),
+        _ => (v, ""),
+    };
+    let text = format!("{:.6}", v);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_numbers_in_unit() {
+        assert_eq!(exact(0.35, Unit::Percent), "35%");
+        assert_eq!(exact(0.215, Unit::Percent), "21.5%");
+        assert_eq!(exact(1250000.0, Unit::Money), "1250000");
+        assert_eq!(exact(-12.5, Unit::Number), "-12.5");
+    }
+
+    #[test]
+    fn values_by_unit() {
+        assert_eq!(format_value(1234567.891, Unit::Money), "1,234,567.89");
+        assert_eq!(format_value(-0.001, Unit::Money), "0.00");
+        assert_eq!(format_value(0.4567, Unit::Percent), "45.7%");
+        assert_eq!(format_value(12.0, Unit::Count), "12");
+        assert_eq!(format_value(2.25, Unit::Days), "2.2 days");
+        assert_eq!(change(Some(0.0123), Unit::Percent), "+1.2 pts");
+        assert_eq!(change(Some(-3.0), Unit::Count), "-3");
+    }
+}
