@@ -154,6 +154,12 @@ pub fn run(mut args: Args) -> u8 {
     let started = std::time::Instant::now();
     let done = engine::run(&checked.catalog, &native, &request);
     if std::env::var_os("KPIC_TIMING").is_some() {
+        if let Ok(Some(t)) = done.as_ref().map(|a| a.timings) {
+            eprintln!(
+                "groups {:?} scans {:?} formulas {:?}",
+                t.groups, t.scans, t.formulas
+            );
+        }
         eprintln!("load {load_time:?} evaluate {:?}", started.elapsed());
     }
     finish(done, &args)
@@ -194,9 +200,9 @@ fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
 }
 
 /// Prints the results, or the error with its exit code.
-fn finish(done: Result<(kpic::query::Query, Results), EngineError>, args: &Args) -> u8 {
+fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
     match done {
-        Ok((_, results)) => emit_results(&results, args.format),
+        Ok(answer) => emit_results(&answer.results, args.format),
         Err(e) => report(&e),
     }
 }

@@ -14,6 +14,7 @@ mod rows;
 pub use rows::{SqlRow, to_results};
 
 use crate::data::Dataset;
+use crate::eval::Timings;
 use crate::ir::Catalog;
 use crate::query::{Period, Query, QueryError, Request, Results, validate};
 use crate::sql::{Dialect, SqlRequest, TableNames, compile_latest_day, compile_query};
@@ -139,23 +140,33 @@ pub fn period(
         })
 }
 
+/// What an engine answered.
+pub struct Answer {
+    /// The query as run, with its period fixed.
+    pub query: Query,
+    pub results: Results,
+    /// Where the native engine spent its time (`None` for a database).
+    pub timings: Option<Timings>,
+}
+
 /// Computes a request on an engine. The catalog must have checked without errors.
-/// Returns the query as run (with its period fixed) and its results.
-pub fn run(
-    catalog: &Catalog,
-    engine: &Engine,
-    request: &Request,
-) -> Result<(Query, Results), EngineError> {
+pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answer, EngineError> {
     validate(catalog, &request.kpis, &request.scope, &request.filters)
         .map_err(EngineError::Request)?;
     let query = request.with_period(period(catalog, engine, request)?);
-    let results = match engine {
+    let (results, timings) = match engine {
         Engine::Native(data) => {
-            crate::eval::evaluate(catalog, data, &query).map_err(EngineError::Request)?
+            let (results, timings) =
+                crate::eval::evaluate_timed(catalog, data, &query).map_err(EngineError::Request)?;
+            (results, Some(timings))
         }
-        Engine::Database(db) => run_sql(catalog, db, &query)?,
+        Engine::Database(db) => (run_sql(catalog, db, &query)?, None),
     };
-    Ok((query, results))
+    Ok(Answer {
+        query,
+        results,
+        timings,
+    })
 }
 
 fn run_sql(catalog: &Catalog, db: &Database, query: &Query) -> Result<Results, EngineError> {

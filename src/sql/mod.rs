@@ -5,6 +5,8 @@
 
 mod compile;
 mod dialect;
+mod tables;
 
-pub use compile::{SqlRequest, TableNames, compile_ddl, compile_latest_day, compile_query};
+pub use compile::{SqlRequest, compile_query};
 pub use dialect::Dialect;
+pub use tables::{TableNames, compile_ddl, compile_latest_day};

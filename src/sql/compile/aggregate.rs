@@ -1,0 +1,102 @@
+//! One CTE per distinct aggregate and period: the aggregate per group (and breakdown
+//! key), over the table's rows in the period joined to the accounts in scope.
+
+use super::Compiler;
+use crate::ir::*;
+
+impl Compiler<'_> {
+    /// The CTE computing `agg` over the period `back` steps before, per group (and per
+    /// breakdown key); returns its name.
+    pub(super) fn aggregate_cte(
+        &mut self,
+        agg: &Aggregate,
+        back: u32,
+        split: Option<&ColumnRef>,
+    ) -> String {
+        let d = self.d;
+        let mut via = false;
+        let arg = agg.arg.as_ref().map(|a| self.row(a, back, &mut via));
+        let value = match (agg.func, &arg) {
+            (AggFunc::CountRows, _) | (_, None) => "COUNT(*)".to_string(),
+            (AggFunc::Count, Some(x)) => format!("COUNT({x})"),
+            (AggFunc::CountDistinct, Some(x)) => format!("COUNT(DISTINCT {x})"),
+            (AggFunc::Sum, Some(x)) => format!("SUM({x})"),
+            // Money averages as the native engine takes them: the exact decimal sum,
+            // then one division in double precision.
+            (AggFunc::Avg, Some(x))
+                if agg
+                    .arg
+                    .as_ref()
+                    .is_some_and(|a| a.ty == crate::ir::Type::Number(crate::ir::Dim::Money)) =>
+            {
+                format!("CAST(SUM({x}) AS {}) / NULLIF(COUNT({x}), 0)", d.double())
+            }
+            (AggFunc::Avg, Some(x)) => format!("AVG(CAST({x} AS {}))", d.double()),
+            (AggFunc::Min, Some(x)) => format!("MIN({x})"),
+            (AggFunc::Max, Some(x)) => format!("MAX({x})"),
+            (AggFunc::Median, Some(x)) => {
+                d.percentile(&format!("CAST({x} AS {})", d.double()), 0.5)
+            }
+            (AggFunc::Percentile, Some(x)) => d.percentile(
+                &format!("CAST({x} AS {})", d.double()),
+                agg.fraction.unwrap_or(0.5),
+            ),
+        };
+        let mut conditions = Vec::new();
+        if let TimeFilter::Column(c) = &agg.time {
+            let p = self.period(back);
+            conditions.push(format!(
+                "CAST(t.{c} AS DATE) >= {} AND CAST(t.{c} AS DATE) <= {}",
+                d.date(&p.start.to_string()),
+                d.date(&p.end.to_string()),
+                c = d.ident(c)
+            ));
+        }
+        if let Some(f) = &agg.filter {
+            conditions.push(format!("({}) = TRUE", self.row(f, back, &mut via)));
+        }
+        let def = &self.catalog.tables[&agg.table];
+        let link = if agg.table == "accounts" {
+            self.key.clone()
+        } else {
+            def.account_column
+                .clone()
+                .unwrap_or_else(|| self.key.clone())
+        };
+        let mut from = format!(
+            "  FROM {} t JOIN acct a ON t.{} = a.id",
+            self.table(&agg.table),
+            d.ident(&link)
+        );
+        if via {
+            from.push_str(&format!(
+                " JOIN {} acc ON acc.{} = t.{}",
+                self.table("accounts"),
+                d.ident(&self.key),
+                d.ident(&link)
+            ));
+        }
+        let split_col = split
+            .filter(|s| s.table == agg.table)
+            .map(|s| format!("t.{}", d.ident(&s.column)));
+        let (bk_select, bk_group, bk_where) = match &split_col {
+            Some(col) => (
+                format!(", {col} AS bk"),
+                format!(", {col}"),
+                Some(format!("{col} IS NOT NULL")),
+            ),
+            None => (String::new(), String::new(), None),
+        };
+        conditions.extend(bk_where);
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("\n  WHERE {}", conditions.join("\n    AND "))
+        };
+        let body = format!(
+            "  SELECT a.grp AS grp{bk_select}, {value} AS v\n{from}{filter}\n  GROUP BY a.grp{bk_group}"
+        );
+        let next = format!("agg{}", self.ctes.len());
+        self.ctes.entry(body).or_insert(next).clone()
+    }
+}

@@ -1,0 +1,243 @@
+//! Compiling a request (KPIs, period, scope) into one SQL query over the model's tables.
+//!
+//! The query has the same shape as `kpic eval`'s results: one row per KPI, group and
+//! breakdown key, with `value` and `previous` (NULL where kpic says missing).
+//!
+//! Layout: a CTE `acct` maps every account in scope to its group; one CTE per distinct
+//! aggregate (and period) computes it per group, so an aggregate shared by several KPIs
+//! is computed once; each KPI is then a SELECT over the groups joined to the CTEs it
+//! needs, and the KPIs are combined with UNION ALL.
+
+use super::{Dialect, TableNames};
+
+mod aggregate;
+mod expr;
+mod reason;
+use crate::ir::*;
+use crate::query::{Filter, Period, QueryError, Scope, validate};
+
+use indexmap::IndexMap;
+use std::collections::BTreeSet;
+/// What to compile.
+#[derive(Debug, Clone)]
+pub struct SqlRequest {
+    /// KPI ids; empty means every KPI.
+    pub kpis: Vec<String>,
+    pub period: Period,
+    pub scope: Scope,
+    /// Accounts where COLUMN = VALUE.
+    pub filters: Vec<Filter>,
+    pub dialect: Dialect,
+    pub names: TableNames,
+}
+/// Compiles the request into one SELECT statement.
+pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError> {
+    let valid = validate(catalog, &req.kpis, &req.scope, &req.filters)?;
+    let (kpis, key) = (valid.kpis, valid.key.to_string());
+    let mut c = Compiler {
+        catalog,
+        req,
+        d: req.dialect,
+        key,
+        ctes: IndexMap::new(),
+        terms: 0,
+        depth: 0,
+        too_big: false,
+    };
+    let acct = c.acct_cte();
+    let mut selects = Vec::new();
+    for kpi in kpis {
+        selects.push(c.kpi_select(kpi));
+        if c.too_big {
+            return Err(QueryError(format!(
+                "KPI `{}` is too large for SQL: its measures are written out in place, and \
+                 that exceeds {MAX_SQL_TERMS} terms or {MAX_SQL_DEPTH} levels of nesting; \
+                 evaluate it with `kpic eval`, or shorten the chain of measures it reads",
+                kpi.id
+            )));
+        }
+    }
+    let mut with = vec![
+        format!("acct AS (\n{acct}\n)"),
+        "grps AS (SELECT DISTINCT grp FROM acct)".to_string(),
+    ];
+    for (body, name) in &c.ctes {
+        with.push(format!("{name} AS (\n{body}\n)"));
+    }
+    Ok(format!(
+        "WITH\n{}\nSELECT * FROM (\n{}\n) kpic_result\nORDER BY kpi, grp, breakdown\n",
+        with.join(",\n"),
+        selects.join("\nUNION ALL\n")
+    ))
+}
+
+struct Compiler<'a> {
+    catalog: &'a Catalog,
+    req: &'a SqlRequest,
+    d: Dialect,
+    key: String,
+    /// Aggregate CTE bodies (deduplicated) and their names.
+    ctes: IndexMap<String, String>,
+    /// Scope-level terms written so far, and the current nesting: measures are written
+    /// out in place, so a long or branching chain of measures could otherwise grow
+    /// the SQL without bound (a chain of 30 measures that each use the one before
+    /// twice is a billion terms).
+    terms: usize,
+    depth: usize,
+    /// Set once either limit is passed; compilation then stops writing.
+    too_big: bool,
+}
+
+/// Most scope-level terms one query may write (the shipped catalog writes about 2,000
+/// for all its KPIs, per account).
+const MAX_SQL_TERMS: usize = 2_000_000;
+/// Deepest nesting of scope-level terms (databases refuse much deeper SQL anyway).
+const MAX_SQL_DEPTH: usize = 5_000;
+impl Compiler<'_> {
+    fn table(&self, name: &str) -> String {
+        self.req.names.qualified(self.d, name)
+    }
+
+    fn text_of(&self, col: &str, alias: &str) -> String {
+        format!(
+            "COALESCE(CAST({alias}.{} AS {}), '(missing)')",
+            self.d.ident(col),
+            self.d.text()
+        )
+    }
+
+    /// Every account in scope with its group. The scope and filters were validated
+    /// against the model ([`validate`]).
+    fn acct_cte(&self) -> String {
+        let grp = match &self.req.scope {
+            Scope::Portfolio => "''".to_string(),
+            Scope::PerAccount => self.text_of(&self.key, "x"),
+            Scope::By(dim) => self.text_of(dim, "x"),
+        };
+        let mut filters = Vec::new();
+        for f in &self.req.filters {
+            filters.push(format!(
+                "{} = {}",
+                self.text_of(&f.column, "x"),
+                self.d.string(&f.value)
+            ));
+        }
+        let filter = if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", filters.join(" AND "))
+        };
+        format!(
+            "  SELECT x.{} AS id, {grp} AS grp FROM {} x{filter}",
+            self.d.ident(&self.key),
+            self.table("accounts")
+        )
+    }
+
+    fn kpi_select(&mut self, kpi: &KpiDef) -> String {
+        let split = kpi.breakdown.as_ref();
+        let mut used = BTreeSet::new();
+        let now = self.scope(&kpi.formula, 0, split, &mut used);
+        let prev = self.scope(&kpi.formula, 1, split, &mut used);
+        let double = self.d.double();
+        let text = self.d.text();
+        let why = |r: Option<String>| {
+            r.map_or(format!("CAST(NULL AS {text})"), |r| {
+                format!("CAST({r} AS {text})")
+            })
+        };
+        let now_reason = why(self.reason(&kpi.formula, 0, split, &mut used));
+        let prev_reason = why(self.reason(&kpi.formula, 1, split, &mut used));
+        let id = self.d.string(&kpi.id);
+        match split {
+            None => {
+                let joins: String = used
+                    .iter()
+                    .map(|n| format!(" LEFT JOIN {n} ON {n}.grp = g.grp"))
+                    .collect();
+                format!(
+                    "SELECT {id} AS kpi, g.grp AS grp, CAST(NULL AS {text}) AS breakdown, \
+                     CAST({now} AS {double}) AS value, CAST({prev} AS {double}) AS previous, \
+                     CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
+                     CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM grps g{joins}"
+                )
+            }
+            Some(_) => {
+                let keys: Vec<String> = used
+                    .iter()
+                    .map(|n| format!("SELECT grp, bk FROM {n}"))
+                    .collect();
+                let joins: String = used
+                    .iter()
+                    .map(|n| format!(" LEFT JOIN {n} ON {n}.grp = g.grp AND {n}.bk = g.bk"))
+                    .collect();
+                format!(
+                    "SELECT * FROM (SELECT {id} AS kpi, g.grp AS grp, CAST(g.bk AS {text}) AS breakdown, \
+                     CAST({now} AS {double}) AS value, CAST({prev} AS {double}) AS previous, \
+                     CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
+                     CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM ({}) g{joins}) kpic_split \
+                     WHERE value IS NOT NULL OR previous IS NOT NULL",
+                    keys.join(" UNION ")
+                )
+            }
+        }
+    }
+    /// Writes one term, one level deeper, with `write`; past the limits, writes
+    /// nothing more and returns `fallback`.
+    fn guarded<T>(&mut self, fallback: T, write: impl FnOnce(&mut Self) -> T) -> T {
+        self.terms += 1;
+        if self.too_big || self.terms > MAX_SQL_TERMS || self.depth >= MAX_SQL_DEPTH {
+            self.too_big = true;
+            return fallback;
+        }
+        self.depth += 1;
+        let r = write(self);
+        self.depth -= 1;
+        r
+    }
+    /// A scope-level expression.
+    fn scope(
+        &mut self,
+        e: &TExpr,
+        back: u32,
+        split: Option<&ColumnRef>,
+        used: &mut BTreeSet<String>,
+    ) -> String {
+        self.guarded("NULL".into(), |c| c.scope_of(e, back, split, used))
+    }
+
+    fn scope_of(
+        &mut self,
+        e: &TExpr,
+        back: u32,
+        split: Option<&ColumnRef>,
+        used: &mut BTreeSet<String>,
+    ) -> String {
+        match &e.kind {
+            TExprKind::Ref(id) => match self.catalog.formula(id) {
+                Some(f) => self.scope(f, back, split, used),
+                None => "NULL".into(),
+            },
+            TExprKind::Previous(inner) => self.scope(inner, back + 1, split, used),
+            TExprKind::Aggregate(agg) => {
+                let name = self.aggregate_cte(agg, back, split);
+                used.insert(name.clone());
+                if matches!(
+                    agg.func,
+                    AggFunc::CountRows | AggFunc::Count | AggFunc::CountDistinct
+                ) {
+                    format!("COALESCE({name}.v, 0)")
+                } else {
+                    format!("{name}.v")
+                }
+            }
+            _ => {
+                let mut kids = Vec::new();
+                for k in e.operands() {
+                    kids.push(self.scope(k, back, split, used));
+                }
+                self.combine(e, &kids, back, None)
+            }
+        }
+    }
+}
