@@ -4,12 +4,17 @@
 //! problem (file, line, column, value) instead of stopping at the first; a dataset
 //! with any error yields no [`Dataset`], so no KPI is computed from bad data.
 
+mod cells;
+mod errors;
 mod intern;
 mod load;
 mod mapping;
+mod relations;
 
+pub use cells::{parse_date, parse_money};
+pub use errors::{DataError, LoadReport};
 pub use intern::Interner;
-pub use load::{DataError, LoadReport, load_dataset, load_dataset_with_progress};
+pub use load::{load_dataset, load_dataset_with_progress};
 pub use mapping::{MAPPING_FILE, Mapping, TableMapping};
 
 use indexmap::IndexMap;

@@ -1,0 +1,141 @@
+//! Reading one cell: trimming, exact money, dates and date-times.
+
+use super::MONEY_SCALE;
+use chrono::NaiveDate;
+
+/// The cell without surrounding white space; most cells have none, and checking the
+/// two end bytes is cheaper than `str::trim`'s Unicode scan.
+pub(super) fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
+/// Parses a decimal string exactly into ten-thousandths.
+pub fn parse_money(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty()
+        || frac.len() > 4
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let int: i64 = int.parse().ok()?;
+    // "5" is 5000 ten-thousandths, "05" is 500, ...
+    let frac_value = frac
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(4)
+        .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+    let v = int.checked_mul(MONEY_SCALE)?.checked_add(frac_value)?;
+    Some(if neg { -v } else { v })
+}
+
+/// Like [`parse_date`], with a chrono format from the mapping file first.
+pub(super) fn parse_date_as(s: &str, with_time: bool, format: Option<&str>) -> Option<f64> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    match format {
+        Some(f) => {
+            if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+                return Some((d - epoch).num_days() as f64);
+            }
+            let dt = chrono::NaiveDateTime::parse_from_str(s, f).ok()?;
+            Some((dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds() as f64 / 86_400.0)
+        }
+        None => parse_date(s, with_time),
+    }
+}
+
+/// Days since 1970-01-01 of a date, or of a date-time (fractional).
+pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    // The common case, `YYYY-MM-DD`, without interpreting a format string per cell.
+    let b = s.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return days_from_civil(y, m, d);
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some((d - epoch).num_days() as f64);
+    }
+    if with_time {
+        for fmt in [
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M",
+        ] {
+            if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
+                let secs = (dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds();
+                return Some(secs as f64 / 86_400.0);
+            }
+        }
+    }
+    None
+}
+
+/// Days since 1970-01-01 of a valid calendar date (Howard Hinnant's `days_from_civil`),
+/// without building a `NaiveDate` per cell.
+fn days_from_civil(y: u32, m: u32, d: u32) -> Option<f64> {
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d == 0 || d > month_days[(m - 1) as usize] {
+        return None;
+    }
+    let (y, m, d) = (y as i64 - i64::from(m <= 2), m as i64, d as i64);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_days_agree_with_chrono() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+        for y in [
+            0, 1, 1899, 1900, 1969, 1970, 1999, 2000, 2024, 2025, 2100, 2400, 9999,
+        ] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    let want = NaiveDate::from_ymd_opt(y as i32, m, d)
+                        .map(|date| (date - epoch).num_days() as f64);
+                    assert_eq!(days_from_civil(y, m, d), want, "{y}-{m}-{d}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn trim_keeps_plain_cells_and_trims_others() {
+        assert_eq!(trim("abc"), "abc");
+        assert_eq!(trim(" abc\t"), "abc");
+        assert_eq!(trim("\u{a0}x\u{a0}"), "x");
+        assert_eq!(trim(""), "");
+    }
+}
