@@ -12,7 +12,11 @@ pub struct DataError {
     pub file: String,
     /// 1-based line in the file (the header is line 1), 0 for the whole file.
     pub line: usize,
+    /// The column as the file's header names it.
     pub column: Option<String>,
+    /// The model's name for the column, when a mapping gave it another header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_column: Option<String>,
     pub value: Option<String>,
     pub message: String,
 }
@@ -25,6 +29,9 @@ impl std::fmt::Display for DataError {
         }
         if let Some(c) = &self.column {
             write!(f, " column `{c}`")?;
+        }
+        if let Some(m) = &self.model_column {
+            write!(f, " (`{m}` in the model)")?;
         }
         if let Some(v) = &self.value {
             write!(f, " value {v:?}")?;
@@ -61,6 +68,7 @@ pub(super) fn whole_file(file: &str, message: String) -> DataError {
         file: file.to_string(),
         line: 0,
         column: None,
+        model_column: None,
         value: None,
         message,
     }

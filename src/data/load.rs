@@ -58,11 +58,20 @@ pub fn load_dataset_with_progress(
             }
             let path = dir.join(&file_name);
             let file = path.display().to_string();
+            if path.exists() && !path.is_file() {
+                // A folder, a FIFO or a device: reading it could block forever.
+                errors.push(whole_file(
+                    &file,
+                    format!("not a regular file; table `{}` must be a CSV file", table.name),
+                ));
+                return (None, errors);
+            }
             if !path.exists() {
                 errors.push(DataError {
                     file,
                     line: 0,
                     column: None,
+                    model_column: None,
                     value: None,
                     message: format!(
                         "no file for table `{}`; expected {file_name} in {} (or map another file in {MAPPING_FILE})",
@@ -132,21 +141,44 @@ fn load_table(
             return None;
         }
     };
-    let mut positions = Vec::new();
+    let mut lines = LineFinder::new(path);
+    let names: Vec<&str> = headers
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}'))
+        .collect();
     let mut ok = true;
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = names[..i].iter().position(|n| n == name) {
+            ok = false;
+            errors.push(DataError {
+                file: file.to_string(),
+                line: 1,
+                column: Some(name.to_string()),
+                model_column: None,
+                value: None,
+                message: format!(
+                    "the header names `{name}` twice (fields {} and {}); which one holds the data is ambiguous",
+                    first + 1,
+                    i + 1
+                ),
+            });
+        }
+    }
+    // Each model column's field in the row (`None`: an optional column the file lacks,
+    // all missing).
+    let mut positions: Vec<Option<usize>> = Vec::new();
     for col in table.columns.values() {
         let header = mapping.header(&table.name, &col.name);
-        match headers
-            .iter()
-            .position(|h| h.trim().trim_start_matches('\u{feff}') == header)
-        {
-            Some(p) => positions.push(p),
+        match names.iter().position(|h| *h == header) {
+            Some(p) => positions.push(Some(p)),
+            None if col.optional => positions.push(None),
             None => {
                 ok = false;
                 errors.push(DataError {
                     file: file.to_string(),
                     line: 1,
                     column: Some(col.name.clone()),
+                    model_column: None,
                     value: None,
                     message: format!(
                         "required column `{header}` is missing from the header (found: {}){}",
@@ -207,7 +239,27 @@ fn load_table(
                 b.reserve(expected.saturating_sub(rows), rows);
             }
         }
-        let line = record.position().map_or(rows + 1, |p| p.line() as usize);
+        let line = record.position().map_or(rows + 1, |p| lines.line(p));
+        if record.len() != headers.len() {
+            errors.push(DataError {
+                file: file.to_string(),
+                line,
+                column: None,
+                model_column: None,
+                value: None,
+                message: format!(
+                    "the row has {} fields where the header has {}; a number written with a \
+                     thousands separator (`40,069.27`) must be quoted, or the file exported \
+                     with another delimiter",
+                    record.len(),
+                    headers.len()
+                ),
+            });
+            for b in builders.iter_mut() {
+                push_missing(b);
+            }
+            continue;
+        }
         for (((col, pos), builder), key_lines) in table
             .columns
             .values()
@@ -215,11 +267,12 @@ fn load_table(
             .zip(&mut builders)
             .zip(&mut key_lines)
         {
-            let cell = trim(record.get(*pos).unwrap_or(""));
+            let cell = trim(pos.and_then(|p| record.get(p)).unwrap_or(""));
             let err = |message: String| DataError {
                 file: file.to_string(),
                 line,
-                column: Some(col.name.clone()),
+                column: Some(mapping.header(&table.name, &col.name).to_string()),
+                model_column: renamed(mapping, &table.name, &col.name),
                 value: Some(cell.to_string()),
                 message,
             };
@@ -262,22 +315,29 @@ fn load_table(
                     }
                     codes.push(code);
                 }
-                Builder::Number(values, valid) => match cell.parse::<f64>() {
-                    Ok(v) if v.is_finite() && (col.ty != ColumnType::Int || v.fract() == 0.0) => {
-                        values.push(v);
-                        valid.push(true);
+                Builder::Number(values, valid) => {
+                    let parsed = if col.ty == ColumnType::Int {
+                        parse_int(cell).ok_or(
+                            "not a whole number kpic holds exactly (digits, at most 9007199254740992 either side of 0)",
+                        )
+                    } else {
+                        cell.parse::<f64>()
+                            .ok()
+                            .filter(|v| v.is_finite())
+                            .ok_or("not a number")
+                    };
+                    match parsed {
+                        Ok(v) => {
+                            values.push(v);
+                            valid.push(true);
+                        }
+                        Err(what) => {
+                            errors.push(err(what.to_string()));
+                            values.push(0.0);
+                            valid.push(false);
+                        }
                     }
-                    _ => {
-                        let what = if col.ty == ColumnType::Int {
-                            "a whole number"
-                        } else {
-                            "a number"
-                        };
-                        errors.push(err(format!("not {what}")));
-                        values.push(0.0);
-                        valid.push(false);
-                    }
-                },
+                }
                 Builder::Money(values, valid) => {
                     match parse_money(cell) {
                         Some(v) => {
@@ -298,11 +358,16 @@ fn load_table(
                             valid.push(true);
                         }
                         None => {
-                            errors.push(err(if *with_time {
-                                "not a date-time (YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS])"
-                                    .into()
-                            } else {
-                                "not a date (YYYY-MM-DD)".into()
+                            errors.push(err(match (date_format, *with_time) {
+                                (Some(f), true) => format!(
+                                    "not a date-time in the format `{f}` set in {MAPPING_FILE}"
+                                ),
+                                (Some(f), false) => format!(
+                                    "not a date in the format `{f}` set in {MAPPING_FILE}"
+                                ),
+                                (None, true) => "not a date-time (YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS])"
+                                    .into(),
+                                (None, false) => "not a date (YYYY-MM-DD)".into(),
                             }));
                             values.push(0.0);
                             valid.push(false);
@@ -329,6 +394,7 @@ fn load_table(
                     file: file.to_string(),
                     line: lines.get(repeat as usize).copied().unwrap_or(0),
                     column: Some(mapping.header(&table.name, &col.name).to_string()),
+                    model_column: None,
                     value: dict.get(repeat).map(str::to_string),
                     message: format!(
                         "duplicate key: the same `{}` is on line {}",
@@ -401,4 +467,87 @@ fn push_missing(b: &mut Builder) {
         }
         Builder::Bool(v) => v.push(None),
     }
+}
+
+/// The 1-based line a record starts on. The `csv` reader counts a record of a file
+/// with CRLF line ends from the `\n` of the line end before it, one line too early;
+/// whether a file ends its lines so is seen once, at its first record, from the byte
+/// the reader says the record starts at.
+struct LineFinder<'a> {
+    path: &'a Path,
+    crlf: Option<bool>,
+}
+
+impl<'a> LineFinder<'a> {
+    fn new(path: &'a Path) -> Self {
+        LineFinder { path, crlf: None }
+    }
+
+    fn line(&mut self, pos: &csv::Position) -> usize {
+        let crlf = *self
+            .crlf
+            .get_or_insert_with(|| byte_at(self.path, pos.byte()) == Some(b'\n'));
+        pos.line() as usize + usize::from(crlf)
+    }
+}
+
+/// One byte of a file.
+fn byte_at(path: &Path, offset: u64) -> Option<u8> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    f.seek(SeekFrom::Start(offset)).ok()?;
+    let mut b = [0u8; 1];
+    f.read_exact(&mut b).ok()?;
+    Some(b[0])
+}
+
+/// The model's name of a column, when the mapping gives the file another header.
+fn renamed(mapping: &Mapping, table: &str, column: &str) -> Option<String> {
+    (mapping.header(table, column) != column).then(|| column.to_string())
+}
+
+/// An integer cell held exactly as `f64`: optional sign, digits, and an optional
+/// fraction of zeros (`12.0`, as spreadsheets write whole numbers); at most 2^53 either
+/// side of 0, so that no two different cells become the same number.
+fn parse_int(cell: &str) -> Option<f64> {
+    const EXACT: i64 = 1 << 53;
+    let (whole, frac) = cell.split_once('.').unwrap_or((cell, ""));
+    if !frac.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    let digits = whole.strip_prefix(['+', '-']).unwrap_or(whole);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i64 = whole.parse().ok()?;
+    (-EXACT..=EXACT).contains(&v).then_some(v as f64)
+}
+
+/// The line each of the given data rows (0-based, sorted) starts on, read again from
+/// the file: relations are checked after loading, when only row numbers are left.
+pub(super) fn record_lines(path: &Path, rows: &[usize]) -> HashMap<usize, usize> {
+    let mut out = HashMap::new();
+    let Ok(mut reader) = csv::ReaderBuilder::new().flexible(true).from_path(path) else {
+        return out;
+    };
+    let mut lines = LineFinder::new(path);
+    let mut record = csv::StringRecord::new();
+    let mut wanted = rows.iter().peekable();
+    let mut row = 0;
+    while wanted.peek().is_some() {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            _ => break,
+        }
+        if wanted.peek() == Some(&&row) {
+            while wanted.peek() == Some(&&row) {
+                wanted.next();
+            }
+            if let Some(p) = record.position() {
+                out.insert(row, lines.line(p));
+            }
+        }
+        row += 1;
+    }
+    out
 }

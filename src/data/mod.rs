@@ -79,6 +79,17 @@ impl Column {
         })
     }
 
+    /// Whether the cell of row `i` is missing (empty, or past the end).
+    pub fn is_missing(&self, i: usize) -> bool {
+        match self {
+            Column::Text { codes, .. } => codes.get(i).is_none_or(|c| *c == NO_TEXT),
+            Column::Number { valid, .. }
+            | Column::Money { valid, .. }
+            | Column::Date { valid, .. } => !valid.get(i).copied().unwrap_or(false),
+            Column::Bool { values } => values.get(i).is_none_or(Option::is_none),
+        }
+    }
+
     /// The text of row `i`, if present (text columns only).
     pub fn text(&self, i: usize) -> Option<&str> {
         match self {

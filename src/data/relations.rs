@@ -1,7 +1,8 @@
 //! Relations between tables: every relation cell must name an existing row of its
 //! target table.
 
-use super::errors::{DataError, Errors};
+use super::errors::{DataError, Errors, MAX_ERRORS};
+use super::load::record_lines;
 use super::mapping::Mapping;
 use super::{Column, Dataset};
 use crate::ir::Catalog;
@@ -19,6 +20,8 @@ pub(super) fn check_relations(
         let Some(data) = dataset.tables.get(&table.name) else {
             continue;
         };
+        // (row, column, value, message) of every dangling cell of this table.
+        let mut dangling: Vec<(usize, &str, String, String)> = Vec::new();
         for col in table.columns.values() {
             let Some(target) = &col.relation else {
                 continue;
@@ -33,26 +36,40 @@ pub(super) fn check_relations(
             let Some(Column::Text { dict: key_dict, .. }) = target_data.columns.get(key) else {
                 continue;
             };
-
             if let Some(Column::Text { codes, dict }) = data.columns.get(&col.name) {
                 for (row, code) in codes.iter().enumerate() {
                     let Some(value) = dict.get(*code) else {
                         continue;
                     };
                     if key_dict.code(value).is_none() {
-                        errors.push(DataError {
-                            file: dir
-                                .join(format!("{}.csv", table.name))
-                                .display()
-                                .to_string(),
-                            line: row + 2,
-                            column: Some(mapping.header(&table.name, &col.name).to_string()),
-                            value: Some(value.to_string()),
-                            message: format!("no row of `{target}` has this `{key}`"),
-                        });
+                        dangling.push((
+                            row,
+                            &col.name,
+                            value.to_string(),
+                            format!("no row of `{target}` has this `{key}`"),
+                        ));
                     }
                 }
             }
+        }
+        if dangling.is_empty() {
+            continue;
+        }
+        dangling.sort_by_key(|d| d.0);
+        let path = dir.join(mapping.file(&table.name));
+        // Lines are found again in the file only for the errors reported in full.
+        let shown: Vec<usize> = dangling.iter().take(MAX_ERRORS).map(|d| d.0).collect();
+        let lines = record_lines(&path, &shown);
+        for (row, column, value, message) in dangling {
+            errors.push(DataError {
+                file: path.display().to_string(),
+                line: lines.get(&row).copied().unwrap_or(0),
+                column: Some(mapping.header(&table.name, column).to_string()),
+                model_column: (mapping.header(&table.name, column) != column)
+                    .then(|| column.to_string()),
+                value: Some(value),
+                message,
+            });
         }
     }
 }
