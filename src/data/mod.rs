@@ -22,6 +22,22 @@ use indexmap::IndexMap;
 /// Money is held as integer ten-thousandths: sums are exact.
 pub const MONEY_SCALE: i64 = 10_000;
 
+/// An exact amount of ten-thousandths as the `f64` nearest to it, so that it prints
+/// with the digits it has (5,912,575,343,754.39, not …754.391). Below 2^53
+/// ten-thousandths the integer converts exactly and one division rounds correctly;
+/// above, the decimal text is parsed, which rounds correctly too.
+pub fn money_value(ten_thousandths: i128) -> f64 {
+    const EXACT: i128 = 1 << 53;
+    if (-EXACT..=EXACT).contains(&ten_thousandths) {
+        return ten_thousandths as f64 / MONEY_SCALE as f64;
+    }
+    let scale = MONEY_SCALE as i128;
+    let sign = if ten_thousandths < 0 { "-" } else { "" };
+    let abs = ten_thousandths.unsigned_abs();
+    let text = format!("{sign}{}.{:04}", abs / scale as u128, abs % scale as u128);
+    text.parse().unwrap_or(f64::NAN)
+}
+
 /// A loaded dataset: every table of the catalog's model that has a file.
 #[derive(Debug, Default)]
 pub struct Dataset {
@@ -71,12 +87,7 @@ impl Column {
         values: &[i64],
         floats: &'a std::sync::OnceLock<Vec<f64>>,
     ) -> &'a [f64] {
-        floats.get_or_init(|| {
-            values
-                .iter()
-                .map(|v| *v as f64 / MONEY_SCALE as f64)
-                .collect()
-        })
+        floats.get_or_init(|| values.iter().map(|v| money_value(i128::from(*v))).collect())
     }
 
     /// Whether the cell of row `i` is missing (empty, or past the end).
@@ -96,5 +107,21 @@ impl Column {
             Column::Text { codes, dict } => dict.get(*codes.get(i)?),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_values_print_with_their_digits() {
+        let total: i128 = 59_125_753_437_543_900;
+        // Converting first and dividing after rounds twice.
+        assert_eq!((total as f64 / 10_000.0).to_string(), "5912575343754.391");
+        assert_eq!(money_value(total).to_string(), "5912575343754.39");
+        assert_eq!(money_value(-total).to_string(), "-5912575343754.39");
+        assert_eq!(money_value(12_345).to_string(), "1.2345");
+        assert_eq!(money_value(0), 0.0);
     }
 }

@@ -35,18 +35,17 @@ pub fn to_results(
         .into_iter()
         .filter_map(|r| {
             let kpi = catalog.kpis.get(&r.kpi)?;
+            let value = out(r.value, r.value_reason);
+            let previous = out(r.previous, r.previous_reason);
             Some(ResultRow {
                 kpi: r.kpi.as_str().into(),
                 name: kpi.name.as_str().into(),
                 unit: kpi.unit,
                 group: r.grp.into(),
                 breakdown: r.breakdown,
-                change: match (r.value, r.previous) {
-                    (Some(a), Some(b)) => Some(a - b),
-                    _ => None,
-                },
-                value: out(r.value, r.value_reason),
-                previous: out(r.previous, r.previous_reason),
+                change: crate::query::change(kpi.unit, &value, &previous),
+                value,
+                previous,
             })
         })
         .collect();

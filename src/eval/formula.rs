@@ -240,10 +240,7 @@ impl<'a> Evaluator<'a> {
                 {
                     continue;
                 }
-                let change = match (&value, &previous) {
-                    (Output::Value(a), Output::Value(b)) => Some(a - b),
-                    _ => None,
-                };
+                let change = crate::query::change(kpi.unit, &value, &previous);
                 out.push(ResultRow {
                     kpi: id.clone(),
                     name: display.clone(),

@@ -208,7 +208,7 @@ impl State {
                         return Val::missing(missing::NO_ROWS);
                     }
                     let sum = || match self.exact.get(g) {
-                        Some(e) => *e as f64 / MONEY_SCALE as f64,
+                        Some(e) => crate::data::money_value(*e),
                         None => self.sums[g],
                     };
                     match func {

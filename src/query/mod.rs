@@ -13,7 +13,7 @@ mod results;
 mod validate;
 
 pub use period::{MAX_YEAR, MIN_YEAR, Period};
-pub use results::{Output, ResultRow, Results};
+pub use results::{Output, ResultRow, Results, change};
 pub use validate::{Validated, validate};
 
 use serde::Serialize;

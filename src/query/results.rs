@@ -39,3 +39,41 @@ pub struct Results {
     pub scope: Scope,
     pub rows: Vec<ResultRow>,
 }
+
+/// `value - previous`, when both exist. A change of money is rounded to the
+/// ten-thousandths money is held in: the difference of two exact amounts, without the
+/// float noise of subtracting their nearest doubles (-1257043.96, not
+/// -1257043.959999999).
+pub fn change(unit: Unit, value: &Output, previous: &Output) -> Option<f64> {
+    let (Output::Value(a), Output::Value(b)) = (value, previous) else {
+        return None;
+    };
+    if unit == Unit::Money {
+        let scale = crate::data::MONEY_SCALE as f64;
+        let (x, y) = ((a * scale).round(), (b * scale).round());
+        if x.abs() < 1e18 && y.abs() < 1e18 {
+            return Some(crate::data::money_value(x as i128 - y as i128));
+        }
+    }
+    Some(a - b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_changes_have_no_float_noise() {
+        let v = |x: f64| Output::Value(x);
+        assert_eq!(
+            change(Unit::Money, &v(1_000_000.01), &v(2_257_043.97)),
+            Some(-1_257_043.96)
+        );
+        assert_eq!(1_000_000.01 - 2_257_043.97, -1_257_043.9600000002);
+        assert_eq!(change(Unit::Count, &v(3.0), &v(1.0)), Some(2.0));
+        assert_eq!(
+            change(Unit::Money, &v(1.0), &Output::Missing("no rows".into())),
+            None
+        );
+    }
+}

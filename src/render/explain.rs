@@ -15,7 +15,7 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
         if e.group.is_empty() {
             String::new()
         } else {
-            format!(", {}", e.group)
+            format!(", {}", super::escape::terminal(&e.group))
         },
         e.previous_period
     );

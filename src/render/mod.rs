@@ -2,6 +2,7 @@
 //! ([`write_results`]), explanations ([`explanation`]), and one formatter of values by
 //! unit ([`value`]) that everything showing a KPI's number uses.
 
+pub mod escape;
 mod explain;
 mod results;
 pub mod value;

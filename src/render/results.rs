@@ -2,6 +2,7 @@
 //! Markdown. CSV and JSON stream row by row, so a large result (every account times
 //! every KPI) is never held twice in memory.
 
+use super::escape;
 use super::value::{change, shown};
 use crate::query::{Output, Results};
 
@@ -28,19 +29,20 @@ pub fn write_results(
     } else {
         vec!["kpi", "breakdown", "value", "previous", "change"]
     };
-    // Formatted cells, for the formats that show them.
-    let cells = || -> Vec<Vec<String>> {
+    // Formatted cells, for the formats that show them, each escaped for where it goes
+    // (group and breakdown names, and missing reasons, come from the data).
+    let cells = |escape: fn(&str) -> String| -> Vec<Vec<String>> {
         results
             .rows
             .iter()
             .map(|r| {
-                let mut row = vec![r.kpi.to_string()];
+                let mut row = vec![escape(&r.kpi)];
                 if grouped {
-                    row.push(r.group.to_string());
+                    row.push(escape(&r.group));
                 }
-                row.push(r.breakdown.clone().unwrap_or_default());
-                row.push(shown(&r.value, r.unit));
-                row.push(shown(&r.previous, r.unit));
+                row.push(escape(r.breakdown.as_deref().unwrap_or_default()));
+                row.push(escape(&shown(&r.value, r.unit)));
+                row.push(escape(&shown(&r.previous, r.unit)));
                 row.push(change(r.change, r.unit));
                 row
             })
@@ -72,15 +74,16 @@ pub fn write_results(
                     Output::Missing(m) => m.clone(),
                     _ => String::new(),
                 };
+                // Text cells only: a negative number is a number, not a formula.
                 w.write_record([
-                    &*r.kpi,
-                    &r.group,
-                    r.breakdown.as_deref().unwrap_or(""),
+                    &*escape::spreadsheet(&r.kpi),
+                    &*escape::spreadsheet(&r.group),
+                    &*escape::spreadsheet(r.breakdown.as_deref().unwrap_or("")),
                     r.unit.as_str(),
                     &num(&r.value),
                     &num(&r.previous),
                     &r.change.map(|c| c.to_string()).unwrap_or_default(),
-                    &reason,
+                    &*escape::spreadsheet(&reason),
                 ])?;
             }
             w.flush()
@@ -91,13 +94,13 @@ pub fn write_results(
                 header.join(" | "),
                 "---|".repeat(header.len())
             );
-            for r in cells() {
+            for r in cells(escape::markdown) {
                 text.push_str(&format!("| {} |\n", r.join(" | ")));
             }
             out.write_all(text.as_bytes())
         }
         Format::Table => {
-            let rows = cells();
+            let rows = cells(escape::terminal);
             let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
             for r in &rows {
                 for (w, c) in widths.iter_mut().zip(r) {

@@ -1,0 +1,73 @@
+//! Text from data made safe for where it is printed: nothing in a cell of a user's
+//! export may act on the terminal, a spreadsheet or a Markdown table.
+
+/// For a terminal: control characters (ESC and the rest of C0, DEL, C1) are written as
+/// visible escapes (`\u{1b}`), so a value cannot move the cursor, recolour or retitle
+/// the terminal.
+pub fn terminal(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// For a CSV cell of text: a value a spreadsheet would run as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`, which
+/// spreadsheets read as "this is text".
+pub fn spreadsheet(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+/// For a Markdown table cell: `|` and `\` are escaped, line ends become spaces, and
+/// control characters are escaped as for a terminal.
+pub fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes_are_shown_not_run() {
+        assert_eq!(terminal("EMEA"), "EMEA");
+        assert_eq!(terminal("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(terminal("a\u{9b}b\u{7f}"), "a\\u{9b}b\\u{7f}");
+    }
+
+    #[test]
+    fn formulas_do_not_reach_a_spreadsheet() {
+        for f in ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x"] {
+            assert!(spreadsheet(f).starts_with('\''), "{f}");
+        }
+        assert_eq!(spreadsheet("EMEA"), "EMEA");
+        assert_eq!(spreadsheet(""), "");
+    }
+
+    #[test]
+    fn markdown_cells_stay_one_cell() {
+        assert_eq!(markdown("EMEA | Europe"), "EMEA \\| Europe");
+        assert_eq!(markdown("a\nb\\"), "a b\\\\");
+    }
+}
