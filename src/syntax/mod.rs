@@ -5,4 +5,6 @@ mod parser;
 mod split;
 
 pub use parser::{MAX_OPERATORS, dedent, parse_file};
+#[doc(hidden)]
+pub use parser::{RuleSet, item_ranges, read_item};
 pub use split::MAX_NESTING;
