@@ -1,4 +1,4 @@
-//! Source text to typed syntax tree: [`parse_file`]. Only [`parser`] knows pest.
+//! Source text to typed syntax tree: [`parse_file`]. Only `parser` knows pest.
 
 pub mod ast;
 mod parser;

@@ -1,4 +1,4 @@
-//! The only module that knows pest: one item's text to the typed AST of
+//! The only module that knows pest: source text to the typed AST of
 //! [`super::ast`] with our own byte spans, and syntax errors as diagnostics.
 //!
 //! Parsing never fails: it returns the items it could read and a diagnostic for every
