@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Every stage returns what it could build plus [`Diagnostic`]s; nothing stops at the
-//! first error. Reading files ([`load`]) is kept at the edge.
+//! first error. Reading files ([`catalog_files`]) is kept at the edge.
 //!
 //! ```no_run
 //! let result = kpic::check_paths(&["kpis".into()]).expect("readable catalog");
@@ -20,25 +20,26 @@
 
 extern crate alloc;
 
+pub mod catalog_files;
 pub mod check;
 pub mod data;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod ir;
-pub mod load;
 pub mod query;
 pub mod render;
 pub mod source;
 pub mod sql;
 pub mod syntax;
 
+pub use catalog_files::ReadError;
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ir::Catalog;
-pub use load::LoadError;
 pub use source::SourceMap;
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// A checked catalog with the sources it came from and everything found wrong.
 pub struct Checked {
@@ -46,6 +47,17 @@ pub struct Checked {
     pub catalog: Catalog,
     /// Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// How long each phase took (for `KPIC_TIMING=1`; the library prints nothing).
+    pub timings: Timings,
+}
+
+/// Wall-clock time of the phases of a check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Splitting and parsing every file.
+    pub parse: Duration,
+    /// Checking the syntax trees into the catalog.
+    pub check: Duration,
 }
 
 impl Checked {
@@ -61,9 +73,9 @@ impl Checked {
 }
 
 /// Loads every `.kpi` file under `paths` and checks them as one catalog.
-pub fn check_paths(paths: &[PathBuf]) -> Result<Checked, LoadError> {
-    let files = load::find_kpi_files(paths)?;
-    let (sources, diagnostics, unreadable) = load::read_sources(&files)?;
+pub fn check_paths(paths: &[PathBuf]) -> Result<Checked, ReadError> {
+    let files = catalog_files::find_kpi_files(paths)?;
+    let (sources, diagnostics, unreadable) = catalog_files::read_sources(&files)?;
     Ok(check_sources(sources, diagnostics, &unreadable))
 }
 
@@ -82,7 +94,7 @@ fn check_sources(
     skip: &[source::FileId],
 ) -> Checked {
     use rayon::prelude::*;
-    let t0 = std::time::Instant::now();
+    let t0 = Instant::now();
     let to_parse: Vec<(source::FileId, &source::SourceFile)> = sources
         .iter()
         .filter(|(id, _)| !skip.contains(id))
@@ -97,19 +109,21 @@ fn check_sources(
         diagnostics.extend(diags);
         files.push(parsed);
     }
-    let t1 = std::time::Instant::now();
+    let t1 = Instant::now();
     let (catalog, diags) = check::check(&sources, &files);
     // The syntax trees are done with. Freeing a large catalog's trees node by node
     // takes a while, so a pool thread does it while the caller goes on.
     rayon::spawn(move || drop(files));
-    if std::env::var_os("KPIC_TIMING").is_some() {
-        eprintln!("parse {:?} check {:?}", t1 - t0, t1.elapsed());
-    }
+    let timings = Timings {
+        parse: t1 - t0,
+        check: t1.elapsed(),
+    };
     diagnostics.extend(diags);
     diagnostic::sort(&mut diagnostics);
     Checked {
         sources,
         catalog,
         diagnostics,
+        timings,
     }
 }

@@ -26,6 +26,7 @@ pub fn load_checked(paths: Vec<PathBuf>) -> Result<kpic::Checked, u8> {
         paths
     };
     let checked = kpic::check_paths(&paths).map_err(usage_error)?;
+    super::check::print_timings(&checked);
     let errors = checked.error_count();
     if errors > 0 {
         let warnings = checked.warning_count();

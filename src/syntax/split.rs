@@ -5,6 +5,8 @@
 //! about comments, strings, text blocks and brackets: the file is cut into one chunk
 //! per top-level item (so one broken item cannot hide the others), and a chunk whose
 //! brackets nest deeper than [`MAX_NESTING`] is rejected before pest recurses into it.
+//! The same scan notes a bracket left open at the end of an item, which the syntax
+//! error then points at.
 
 /// Deepest nesting of `(`, `[` and `if` that the parser accepts.
 pub const MAX_NESTING: usize = 64;
@@ -20,6 +22,8 @@ pub struct Chunk {
     pub end: usize,
     /// Where nesting first exceeded [`MAX_NESTING`], if it did.
     pub too_deep_at: Option<usize>,
+    /// The innermost `(` or `[` still open where the chunk ends, if any.
+    pub unclosed: Option<usize>,
 }
 
 /// Cuts `text` into item chunks. Blank space and comments between items belong to no
@@ -30,9 +34,10 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
     let mut i = 0;
     let mut brace_depth: i64 = 0;
     let mut nesting: usize = 0;
-    // `if`s opened at each bracket level: an `if` has no closing token, so its
-    // nesting ends with the bracket (or item) around it.
-    let mut ifs: Vec<usize> = vec![0];
+    // One level per open bracket, over the item's own level: where the bracket opened,
+    // and the `if`s opened inside it (an `if` has no closing token, so its nesting
+    // ends with the bracket, or item, around it).
+    let mut levels: Vec<Level> = vec![Level { open: 0, ifs: 0 }];
     let mut current: Option<Chunk> = None;
     let mut line_start = true;
 
@@ -42,11 +47,13 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
         if line_start && current.is_some() && brace_depth > 0 && starts_item(&bytes[i..]) {
             if let Some(mut c) = current.take() {
                 c.end = trim_end(bytes, i);
+                c.unclosed = innermost_open(&levels);
                 chunks.push(c);
             }
             brace_depth = 0;
             nesting = 0;
-            ifs = vec![0];
+            levels.clear();
+            levels.push(Level { open: 0, ifs: 0 });
         }
         line_start = b == b'\n';
         match b {
@@ -64,6 +71,7 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
             start: i,
             end: i,
             too_deep_at: None,
+            unclosed: None,
         });
         match b {
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
@@ -89,6 +97,14 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
                 }
                 i = (i + 1).min(bytes.len());
             }
+            // Text in single quotes is a slip the parser reports; skipped like a
+            // string (to the closing quote or the end of the line), so a bracket or
+            // brace inside it does not count.
+            b'\'' => {
+                i += 1;
+                i = memchr::memchr2(b'\'', b'\n', &bytes[i..])
+                    .map_or(bytes.len(), |n| i + n + usize::from(bytes[i + n] == b'\''));
+            }
             b'{' => {
                 brace_depth += 1;
                 i += 1;
@@ -98,24 +114,26 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
                 i += 1;
                 if brace_depth <= 0 {
                     chunk.end = i;
+                    chunk.unclosed = innermost_open(&levels);
                     chunks.push(*chunk);
                     current = None;
                     brace_depth = 0;
                     nesting = 0;
-                    ifs = vec![0];
+                    levels.clear();
+                    levels.push(Level { open: 0, ifs: 0 });
                 }
             }
             b'(' | b'[' => {
                 nesting += 1;
-                ifs.push(0);
+                levels.push(Level { open: i, ifs: 0 });
                 if nesting > MAX_NESTING && chunk.too_deep_at.is_none() {
                     chunk.too_deep_at = Some(i);
                 }
                 i += 1;
             }
             b')' | b']' => {
-                let opened_ifs = if ifs.len() > 1 {
-                    ifs.pop().unwrap_or(0)
+                let opened_ifs = if levels.len() > 1 {
+                    levels.pop().map_or(0, |l| l.ifs)
                 } else {
                     0
                 };
@@ -131,8 +149,8 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
                 // `if` nests without brackets: bound it the same way.
                 if &bytes[start..i] == b"if" {
                     nesting += 1;
-                    if let Some(top) = ifs.last_mut() {
-                        *top += 1;
+                    if let Some(top) = levels.last_mut() {
+                        top.ifs += 1;
                     }
                     if nesting > MAX_NESTING && chunk.too_deep_at.is_none() {
                         chunk.too_deep_at = Some(start);
@@ -144,9 +162,23 @@ pub fn split_items(text: &str) -> Vec<Chunk> {
     }
     if let Some(mut c) = current {
         c.end = trim_end(bytes, bytes.len());
+        c.unclosed = innermost_open(&levels);
         chunks.push(c);
     }
     chunks
+}
+
+/// One nesting level of the scan: an open bracket (or the item itself, at the bottom).
+struct Level {
+    /// Where the bracket opened.
+    open: usize,
+    /// `if`s opened at this level.
+    ifs: usize,
+}
+
+/// The innermost bracket still open, if any (the bottom level is the item's own).
+fn innermost_open(levels: &[Level]) -> Option<usize> {
+    levels.get(1..)?.last().map(|l| l.open)
 }
 
 /// Bytes that may continue a name: ASCII letters, digits and `_` (a table: the
@@ -236,6 +268,26 @@ mod tests {
         let chunks = split_items(&deep);
         assert_eq!(chunks.len(), 1);
         assert_eq!(chunks[0].too_deep_at, Some(17 + MAX_NESTING));
+    }
+
+    #[test]
+    fn notes_the_innermost_bracket_left_open() {
+        let src =
+            "kpi a { x: (1 + f(2) }\nkpi b { y: [1, (2) }\nkpi c { z: (1) }\nkpi d {\n w: ((\n";
+        let unclosed: Vec<_> = split_items(src).iter().map(|c| c.unclosed).collect();
+        let at = |needle: &str| src.find(needle);
+        assert_eq!(
+            unclosed,
+            vec![at("(1 +"), at("[1,"), None, at("((").map(|i| i + 1)]
+        );
+    }
+
+    #[test]
+    fn single_quotes_hide_brackets_and_braces() {
+        let src = "kpi a { x: '(}' }\nkpi b { y: 'open\n}";
+        let chunks = split_items(src);
+        assert_eq!(texts(src), vec!["kpi a { x: '(}' }", "kpi b { y: 'open\n}"]);
+        assert!(chunks.iter().all(|c| c.unclosed.is_none()));
     }
 
     #[test]

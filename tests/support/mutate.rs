@@ -1,6 +1,6 @@
 //! Seeded mutations of the shipped `.kpi` files, shared by the mutation fuzz test and
-//! the parser's check that its two rule sets agree (`src/syntax/parser.rs`). The same
-//! seed gives the same mutants on every run.
+//! the check that the parser's two rule sets agree (`tests/parser_agreement.rs`). The
+//! same seed gives the same mutants on every run.
 
 use std::path::Path;
 

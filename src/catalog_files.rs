@@ -1,30 +1,33 @@
-//! Reading catalog files from disk: the only I/O of the check pipeline.
+//! Reading the catalog's `.kpi` files from disk: the only I/O of the check pipeline.
+//! (Datasets, the CSV files KPIs are computed over, are read by [`crate::data`].)
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, SourceMap, Span};
 use std::path::{Path, PathBuf};
 
-/// A problem reading the catalog that is not about its content (exit code 2).
+/// A problem reading the catalog's files that is not about their content (exit code 2).
 #[derive(Debug)]
-pub struct LoadError {
+pub struct ReadError {
+    /// The file or folder that could not be read.
     pub path: PathBuf,
+    /// Why, in words (e.g. "cannot read: no such file or folder").
     pub message: String,
 }
 
-impl std::fmt::Display for LoadError {
+impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.path.display(), self.message)
     }
 }
 
-impl std::error::Error for LoadError {}
+impl std::error::Error for ReadError {}
 
 /// The `.kpi` files under `paths` (files as given, folders searched recursively), in
 /// a stable order.
-pub fn find_kpi_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+pub fn find_kpi_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
     let mut out = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| LoadError {
+        let meta = std::fs::metadata(path).map_err(|e| ReadError {
             path: path.clone(),
             message: format!("cannot read: {}", io_reason(&e)),
         })?;
@@ -37,8 +40,8 @@ pub fn find_kpi_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let err = |e: std::io::Error| LoadError {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {
+    let err = |e: std::io::Error| ReadError {
         path: dir.to_path_buf(),
         message: format!("cannot read folder: {}", io_reason(&e)),
     };
@@ -73,14 +76,14 @@ type Read = Result<SourceFile, (String, Vec<u8>)>;
 /// in the second list so it is not parsed.
 pub fn read_sources(
     files: &[PathBuf],
-) -> Result<(SourceMap, Vec<Diagnostic>, Vec<crate::source::FileId>), LoadError> {
+) -> Result<(SourceMap, Vec<Diagnostic>, Vec<crate::source::FileId>), ReadError> {
     use rayon::prelude::*;
     // Reading, UTF-8 validation and line indexing run in parallel; the files keep
     // their order.
-    let read: Vec<Result<Read, LoadError>> = files
+    let read: Vec<Result<Read, ReadError>> = files
         .par_iter()
         .map(|path| {
-            let bytes = std::fs::read(path).map_err(|e| LoadError {
+            let bytes = std::fs::read(path).map_err(|e| ReadError {
                 path: path.clone(),
                 message: format!("cannot read: {}", io_reason(&e)),
             })?;
