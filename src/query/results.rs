@@ -40,22 +40,28 @@ pub struct Results {
     pub rows: Vec<ResultRow>,
 }
 
-/// `value - previous`, when both exist. A change of money is rounded to the
-/// ten-thousandths money is held in: the difference of two exact amounts, without the
-/// float noise of subtracting their nearest doubles (-1257043.96, not
-/// -1257043.959999999).
+/// `value - previous`, when both exist. Between two amounts of money (values in whole
+/// ten-thousandths, as sums of money are) the change is the exact difference, without
+/// the float noise of subtracting their nearest doubles (-1257043.96, not
+/// -1257043.959999999); other values subtract as they are.
 pub fn change(unit: Unit, value: &Output, previous: &Output) -> Option<f64> {
     let (Output::Value(a), Output::Value(b)) = (value, previous) else {
         return None;
     };
-    if unit == Unit::Money {
-        let scale = crate::data::MONEY_SCALE as f64;
-        let (x, y) = ((a * scale).round(), (b * scale).round());
-        if x.abs() < 1e18 && y.abs() < 1e18 {
-            return Some(crate::data::money_value(x as i128 - y as i128));
-        }
+    if unit == Unit::Money
+        && let (Some(x), Some(y)) = (ten_thousandths(*a), ten_thousandths(*b))
+    {
+        return Some(crate::data::money_value(x - y));
     }
     Some(a - b)
+}
+
+/// The whole number of ten-thousandths `v` stands for, if it is one (up to the error
+/// of its nearest double).
+fn ten_thousandths(v: f64) -> Option<i128> {
+    let scaled = v * crate::data::MONEY_SCALE as f64;
+    let whole = scaled.round();
+    (whole.abs() < 9e15 && (scaled - whole).abs() < 1e-3).then_some(whole as i128)
 }
 
 #[cfg(test)]
@@ -71,6 +77,11 @@ mod tests {
         );
         assert_eq!(1_000_000.01 - 2_257_043.97, -1_257_043.9600000002);
         assert_eq!(change(Unit::Count, &v(3.0), &v(1.0)), Some(2.0));
+        // An average of money is not a whole number of ten-thousandths: as it is.
+        assert_eq!(
+            change(Unit::Money, &v(25894.045208333333), &v(30339.648076923077)),
+            Some(25894.045208333333 - 30339.648076923077)
+        );
         assert_eq!(
             change(Unit::Money, &v(1.0), &Output::Missing("no rows".into())),
             None
