@@ -5,6 +5,7 @@
 //! unknown names, no cycles and no type errors; every [`TExpr`] has a concrete type.
 
 use crate::source::Span;
+use crate::vocab::BinaryOp;
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -346,7 +347,7 @@ pub enum TExprKind {
     Neg(Box<TExpr>),
     Not(Box<TExpr>),
     Binary {
-        op: crate::syntax::ast::BinaryOp,
+        op: BinaryOp,
         left: Box<TExpr>,
         right: Box<TExpr>,
     },

@@ -29,6 +29,7 @@ pub mod load;
 pub mod source;
 pub mod sql;
 pub mod syntax;
+pub mod vocab;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ir::Catalog;

@@ -2,7 +2,7 @@
 //! LANGUAGE.md: missing propagates, `and`/`or` are three-valued, `x / 0` is missing
 //! with a reason.
 
-use crate::syntax::ast::BinaryOp;
+use crate::vocab::BinaryOp;
 use std::sync::Arc;
 
 /// A value of one row or one scope. Dates are days since 1970-01-01.

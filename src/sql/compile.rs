@@ -11,7 +11,7 @@
 use super::Dialect;
 use crate::eval::{Period, QueryError, Scope};
 use crate::ir::*;
-use crate::syntax::ast::BinaryOp;
+use crate::vocab::BinaryOp;
 use indexmap::IndexMap;
 use std::collections::{BTreeSet, HashMap};
 
@@ -339,7 +339,7 @@ impl Compiler<'_> {
                 let rb = self
                     .reason(right, back, split, used)
                     .unwrap_or_else(null_text);
-                if *op == crate::syntax::ast::BinaryOp::Div {
+                if *op == crate::vocab::BinaryOp::Div {
                     Some(format!(
                         "(CASE WHEN {a} IS NULL THEN {ra} WHEN {b} IS NULL THEN {rb} WHEN {b} = 0 THEN {} END)",
                         self.d.string("division by zero")
