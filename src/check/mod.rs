@@ -151,6 +151,7 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
             tables: &catalog.tables,
             values: &values,
             declared: &declared,
+            sources,
         };
         let lowered: Vec<(Option<items::Lowered>, Vec<Diagnostic>)> = names
             .par_iter()

@@ -69,7 +69,7 @@ pub static FOREIGN_NAMES: &[ForeignName] = &[
     ForeignName {
         names: &["iferror", "ifna", "ifnull", "isnull", "nvl", "nz"],
         instead: Instead::Function(FunctionId::Coalesce),
-        advice: "a default for a missing value is `{pattern}`; a division by zero is missing too",
+        advice: "kpic gives a missing value (a division by zero too) a default with `{pattern}`",
         example: "coalesce(revenue / order_count, 0)",
     },
     ForeignName {
