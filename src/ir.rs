@@ -5,9 +5,13 @@
 //! unknown names, no cycles and no type errors; every [`TExpr`] has a concrete type.
 
 use crate::source::Span;
+use crate::vocab::BinaryOp;
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use serde::Serialize;
+
+mod docs;
+pub use docs::{DocSlot, DocValue, Docs};
 
 /// The dimension of a number: what it counts or measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -203,6 +207,23 @@ pub enum Direction {
     Lower,
 }
 
+impl Direction {
+    /// Every value of `better`, in [`Direction`] order.
+    pub const NAMES: &'static [&'static str] = &["higher", "lower"];
+
+    /// The direction as written.
+    pub fn as_str(self) -> &'static str {
+        Direction::NAMES[self as usize]
+    }
+
+    /// Parses a value of `better`.
+    pub fn parse(name: &str) -> Option<Direction> {
+        [Direction::Higher, Direction::Lower]
+            .into_iter()
+            .find(|d| d.as_str() == name)
+    }
+}
+
 /// How often a KPI is reviewed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -213,22 +234,26 @@ pub enum Cadence {
     Yearly,
 }
 
-/// The documentation attributes of a KPI (all optional; missing ones are warned about).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Docs {
-    pub definition: Option<String>,
-    pub insights: Option<String>,
-    pub measurement: Option<String>,
-    pub trend: Option<String>,
-    pub questions: Vec<String>,
-    pub tips: Vec<String>,
-    pub visualization: Vec<String>,
-    pub risks: Vec<String>,
-    pub tools: Vec<String>,
-    pub integration: Vec<String>,
-    pub impact: Option<String>,
-    pub affects: Vec<String>,
-    pub related: Vec<String>,
+impl Cadence {
+    /// Every cadence name, in [`Cadence`] order.
+    pub const NAMES: &'static [&'static str] = &["weekly", "monthly", "quarterly", "yearly"];
+
+    /// The cadence as written.
+    pub fn as_str(self) -> &'static str {
+        Cadence::NAMES[self as usize]
+    }
+
+    /// Parses a cadence name.
+    pub fn parse(name: &str) -> Option<Cadence> {
+        [
+            Cadence::Weekly,
+            Cadence::Monthly,
+            Cadence::Quarterly,
+            Cadence::Yearly,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+    }
 }
 
 /// A reference to a column.
@@ -346,7 +371,7 @@ pub enum TExprKind {
     Neg(Box<TExpr>),
     Not(Box<TExpr>),
     Binary {
-        op: crate::syntax::ast::BinaryOp,
+        op: BinaryOp,
         left: Box<TExpr>,
         right: Box<TExpr>,
     },

@@ -32,6 +32,7 @@ pub mod render;
 pub mod source;
 pub mod sql;
 pub mod syntax;
+pub mod vocab;
 
 pub use catalog_files::ReadError;
 pub use diagnostic::{Code, Diagnostic, Severity};

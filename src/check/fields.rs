@@ -3,68 +3,38 @@
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::syntax::ast::{Block, Expr, ExprKind, Field, Ident, Value};
+use crate::vocab::ItemKind;
 use chrono::NaiveDate;
-
-/// The fields a `kpi` accepts.
-pub const KPI_FIELDS: &[&str] = &[
-    "name",
-    "category",
-    "unit",
-    "better",
-    "formula",
-    "cadence",
-    "tags",
-    "breakdown",
-    "definition",
-    "insights",
-    "measurement",
-    "trend",
-    "questions",
-    "tips",
-    "visualization",
-    "risks",
-    "tools",
-    "integration",
-    "impact",
-    "affects",
-    "related",
-];
-/// The fields a `measure` accepts.
-pub const MEASURE_FIELDS: &[&str] = &["formula", "unit", "description"];
-/// The fields a `category` accepts.
-pub const CATEGORY_FIELDS: &[&str] = &["name", "description"];
-/// The fields a `benchmark` accepts.
-pub const BENCHMARK_FIELDS: &[&str] = &[
-    "kpi", "value", "low", "high", "segment", "source", "url", "as_of", "note",
-];
 
 /// The fields of one block, by name, after unknown and duplicate fields were reported.
 pub struct Fields<'a> {
     block: &'a Block,
+    kind: ItemKind,
     /// In source order. A block has a few dozen fields at most: a linear search beats
     /// hashing here.
     by_name: Vec<(&'a str, &'a Field)>,
 }
 
 impl<'a> Fields<'a> {
-    /// Indexes `block`'s fields, reporting unknown (K0104) and repeated (K0107) ones.
-    pub fn new(block: &'a Block, allowed: &[&str], diags: &mut Vec<Diagnostic>) -> Fields<'a> {
+    /// Indexes `block`'s fields, reporting unknown (K0104) and repeated (K0107) ones;
+    /// the fields allowed are those of `kind` in the vocabulary.
+    pub fn new(block: &'a Block, kind: ItemKind, diags: &mut Vec<Diagnostic>) -> Fields<'a> {
         let mut by_name: Vec<(&str, &Field)> = Vec::with_capacity(block.fields.len());
         for field in &block.fields {
             let name = field.name.name.as_str();
-            if !allowed.contains(&name) {
+            if !kind.accepts(name) {
                 let mut d = Diagnostic::error(
                     Code::UnknownField,
                     field.name.span,
                     format!("a {} has no field `{name}`", block.kind.name),
                 )
                 .label("unknown field");
-                d = match did_you_mean(name, allowed.iter().copied()) {
+                d = match did_you_mean(name, kind.field_names()) {
                     Some(hint) => d.help(hint),
                     None => d.help(format!(
                         "{} fields: {}",
                         block.kind.name,
-                        allowed.join(", ")
+                        kind.field_names().collect::<Vec<_>>().join(", ")
                     )),
                 };
                 diags.push(d);
@@ -85,22 +55,28 @@ impl<'a> Fields<'a> {
             }
             by_name.push((name, field));
         }
-        Fields { block, by_name }
+        Fields {
+            block,
+            kind,
+            by_name,
+        }
     }
 
     /// The field, if present.
     pub fn get(&self, name: &str) -> Option<&'a Field> {
+        // A name the kind does not declare is a typo in the checker, never in a file.
+        debug_assert!(self.kind.accepts(name), "`{name}` is not a field");
         self.by_name
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, f)| *f)
     }
 
-    /// Reports K0105 for each of `names` that is absent.
-    pub fn require(&self, names: &[&str], diags: &mut Vec<Diagnostic>) {
-        let missing: Vec<&str> = names
-            .iter()
-            .copied()
+    /// Reports K0105 for each required field of the item's kind that is absent.
+    pub fn require(&self, diags: &mut Vec<Diagnostic>) {
+        let missing: Vec<&str> = self
+            .kind
+            .required_fields()
             .filter(|n| self.get(n).is_none())
             .collect();
         if missing.is_empty() {
@@ -233,7 +209,7 @@ impl<'a> Fields<'a> {
         let found = match &e.kind {
             ExprKind::Number { value, percent, .. } => Some((*value, *percent)),
             ExprKind::Unary {
-                op: crate::syntax::ast::UnaryOp::Neg,
+                op: crate::vocab::UnaryOp::Neg,
                 operand,
             } => match &operand.kind {
                 ExprKind::Number { value, percent, .. } => Some((-value, *percent)),

@@ -1,24 +1,22 @@
-//! Lowering field blocks (categories, measures, KPIs, benchmarks) to the IR, with the
-//! checks that belong to one item: required fields, declared unit against the
-//! formula, references to categories and other KPIs, breakdowns, documentation.
+//! Lowering categories, measures and KPIs to the IR, with the checks that belong to
+//! one item: required fields, declared unit against the formula, the category,
+//! breakdowns and the `* 100` lint. Documentation attributes are in `docs.rs`,
+//! benchmarks in `benchmarks.rs`.
 
 use super::Set;
-use super::fields::{
-    BENCHMARK_FIELDS, CATEGORY_FIELDS, Fields, KPI_FIELDS, MEASURE_FIELDS, one_of,
-};
+use super::docs::{lint_docs, lower_docs};
+use super::fields::{Fields, one_of};
 use super::typing::{Env, ValueInfo, type_formula};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::ir::*;
 use crate::source::SourceMap;
-use crate::syntax::ast::{BinaryOp, Block, Expr, ExprKind, Ident};
-
-const DIRECTIONS: &[&str] = &["higher", "lower"];
-const CADENCES: &[&str] = &["weekly", "monthly", "quarterly", "yearly"];
+use crate::syntax::ast::{Block, Expr, ExprKind, Ident};
+use crate::vocab::{BinaryOp, ItemKind};
 
 /// A category item.
 pub fn lower_category(b: &Block, diags: &mut Vec<Diagnostic>) -> Option<CategoryDef> {
-    let f = Fields::new(b, CATEGORY_FIELDS, diags);
-    f.require(&["name"], diags);
+    let f = Fields::new(b, ItemKind::Category, diags);
+    f.require(diags);
     Some(CategoryDef {
         id: b.name.name.clone(),
         name: f.text("name", diags)?,
@@ -50,13 +48,13 @@ pub fn lower_formula_item(
     sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Lowered> {
-    let is_kpi = b.kind.name == "kpi";
-    let f = Fields::new(b, if is_kpi { KPI_FIELDS } else { MEASURE_FIELDS }, diags);
-    if is_kpi {
-        f.require(&["name", "category", "unit", "better", "formula"], diags);
-    } else {
-        f.require(&["formula"], diags);
-    }
+    let kind = match ItemKind::from_keyword(&b.kind.name) {
+        Some(ItemKind::Kpi) => ItemKind::Kpi,
+        _ => ItemKind::Measure,
+    };
+    let is_kpi = kind == ItemKind::Kpi;
+    let f = Fields::new(b, kind, diags);
+    f.require(diags);
     let formula = f.expr("formula", diags)?;
     let typed = type_formula(env, formula, diags);
     let unit = f
@@ -128,10 +126,14 @@ pub fn lower_formula_item(
         .filter(|c| known_category(c, catalog, diags));
     let better = f
         .word("better", diags)
-        .filter(|w| one_of(w, "better", DIRECTIONS, diags));
+        .and_then(|w| {
+            one_of(&w, "better", Direction::NAMES, diags).then(|| Direction::parse(&w.name))
+        })
+        .flatten();
     let cadence = f
         .word("cadence", diags)
-        .filter(|w| one_of(w, "cadence", CADENCES, diags));
+        .and_then(|w| one_of(&w, "cadence", Cadence::NAMES, diags).then(|| Cadence::parse(&w.name)))
+        .flatten();
     let tags = f
         .word_list("tags", diags)
         .into_iter()
@@ -157,17 +159,8 @@ pub fn lower_formula_item(
         name,
         category: category.name,
         unit,
-        better: if better.name == "higher" {
-            Direction::Higher
-        } else {
-            Direction::Lower
-        },
-        cadence: cadence.map(|c| match c.name.as_str() {
-            "weekly" => Cadence::Weekly,
-            "monthly" => Cadence::Monthly,
-            "quarterly" => Cadence::Quarterly,
-            _ => Cadence::Yearly,
-        }),
+        better,
+        cadence,
         tags,
         breakdown,
         formula: typed.expr,
@@ -333,183 +326,4 @@ fn lint_times_hundred(formula: &Expr, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-}
-
-fn lower_docs(f: &Fields, kpi_ids: &Set<&str>, diags: &mut Vec<Diagnostic>) -> Docs {
-    let kpi_refs = |field: &str, diags: &mut Vec<Diagnostic>| -> Vec<String> {
-        f.word_list(field, diags)
-            .into_iter()
-            .filter(|id| {
-                if kpi_ids.contains(id.name.as_str()) {
-                    return true;
-                }
-                let hint = did_you_mean(&id.name, kpi_ids.iter().copied())
-                    .unwrap_or_else(|| format!("`{field}` lists KPI ids declared in the catalog"));
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownName,
-                        id.span,
-                        format!("no KPI named `{}`", id.name),
-                    )
-                    .label("unknown KPI")
-                    .help(hint),
-                );
-                false
-            })
-            .map(|id| id.name)
-            .collect()
-    };
-    Docs {
-        affects: kpi_refs("affects", diags),
-        related: kpi_refs("related", diags),
-        definition: f.text("definition", diags),
-        insights: f.text("insights", diags),
-        measurement: f.text("measurement", diags),
-        trend: f.text("trend", diags),
-        questions: f.text_list("questions", diags),
-        tips: f.text_list("tips", diags),
-        visualization: f.text_list("visualization", diags),
-        risks: f.text_list("risks", diags),
-        tools: f.text_list("tools", diags),
-        integration: f.text_list("integration", diags),
-        impact: f.text("impact", diags),
-    }
-}
-
-/// The documentation attributes every KPI should carry (K0401).
-pub const DOC_FIELDS: &[&str] = &[
-    "definition",
-    "insights",
-    "measurement",
-    "trend",
-    "questions",
-    "tips",
-    "visualization",
-    "risks",
-    "tools",
-    "integration",
-    "impact",
-    "affects",
-];
-
-fn lint_docs(b: &Block, f: &Fields, diags: &mut Vec<Diagnostic>) {
-    let missing: Vec<&str> = DOC_FIELDS
-        .iter()
-        .copied()
-        .filter(|d| f.get(d).is_none())
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    let list = missing.join(", ");
-    diags.push(
-        Diagnostic::warning(
-            Code::MissingDoc,
-            b.name.span,
-            format!(
-                "KPI `{}` lacks {} documentation attribute{}: {list}",
-                b.name.name,
-                missing.len(),
-                if missing.len() == 1 { "" } else { "s" }
-            ),
-        )
-        .label("incomplete documentation")
-        .help("every catalog KPI documents all twelve attributes; see LANGUAGE.md, KPIs"),
-    );
-}
-
-/// A benchmark item, its value checked against the KPI's unit.
-pub fn lower_benchmark(
-    b: &Block,
-    catalog: &Catalog,
-    kpi_ids: &Set<&str>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<BenchmarkDef> {
-    let f = Fields::new(b, BENCHMARK_FIELDS, diags);
-    f.require(&["kpi", "source", "as_of"], diags);
-    let kpi = f.word("kpi", diags)?;
-    if !kpi_ids.contains(kpi.name.as_str()) {
-        let hint = did_you_mean(&kpi.name, kpi_ids.iter().copied())
-            .unwrap_or_else(|| "name a declared KPI".into());
-        diags.push(
-            Diagnostic::error(
-                Code::UnknownName,
-                kpi.span,
-                format!("no KPI named `{}`", kpi.name),
-            )
-            .label("unknown KPI")
-            .help(hint),
-        );
-        return None;
-    }
-    let value = f.number("value", diags);
-    let low = f.number("low", diags);
-    let high = f.number("high", diags);
-    match (&value, &low, &high) {
-        (Some(_), None, None) | (None, Some(_), Some(_)) => {}
-        _ => diags.push(
-            Diagnostic::error(
-                Code::MissingField,
-                b.name.span,
-                "a benchmark has either `value` or both `low` and `high`",
-            )
-            .label("give one value or a range")
-            .help("e.g. `value: 21%`, or `low: 15%` and `high: 25%`"),
-        ),
-    }
-    if let (Some((lo, _, _)), Some((hi, _, e))) = (&low, &high)
-        && lo > hi
-    {
-        diags.push(
-            Diagnostic::error(Code::InvalidValue, e.span, "`high` is below `low`")
-                .label("the range is reversed")
-                .help("swap `low` and `high`"),
-        );
-    }
-    if let Some(def) = catalog.kpis.get(&kpi.name) {
-        for (_, percent, e) in [&value, &low, &high].into_iter().flatten() {
-            let plain = matches!(def.unit, Unit::Percent | Unit::Ratio | Unit::Number);
-            if *percent && !plain {
-                diags.push(
-                    Diagnostic::error(
-                        Code::DeclaredUnit,
-                        e.span,
-                        format!(
-                            "a percentage for `{}`, which is measured in {}",
-                            def.id,
-                            def.unit.as_str()
-                        ),
-                    )
-                    .label("a percentage")
-                    .help(format!("give the benchmark in {}", def.unit.as_str())),
-                );
-            } else if def.unit == Unit::Percent && !*percent {
-                diags.push(
-                    Diagnostic::error(
-                        Code::DeclaredUnit,
-                        e.span,
-                        format!(
-                            "`{}` is a percent KPI; write the benchmark with `%`",
-                            def.id
-                        ),
-                    )
-                    .label("a plain number")
-                    .help("e.g. `value: 21%` (not 21 or 0.21), so the unit is unmistakable"),
-                );
-            }
-        }
-    }
-    Some(BenchmarkDef {
-        id: b.name.name.clone(),
-        kpi: kpi.name,
-        value: value.map(|v| v.0),
-        low: low.map(|v| v.0),
-        high: high.map(|v| v.0),
-        segment: f.text("segment", diags),
-        source: f.text("source", diags)?,
-        url: f.text("url", diags),
-        as_of: f.date("as_of", diags),
-        note: f.text("note", diags),
-        span: b.name.span,
-    })
 }

@@ -5,6 +5,8 @@
 //! the types of what it refers to already known; lower the remaining fields; lint the
 //! documentation. Every stage reports and goes on, so one run finds every problem.
 
+mod benchmarks;
+mod docs;
 mod fields;
 mod graph;
 mod items;
@@ -16,6 +18,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::ir::Catalog;
 use crate::source::SourceMap;
 use crate::syntax::ast::{Block, Expr, ExprKind, File, Item, Table};
+use crate::vocab::ItemKind;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 
@@ -27,26 +30,26 @@ type Map<K, V> = std::collections::HashMap<K, V, FastState>;
 type Set<T> = std::collections::HashSet<T, FastState>;
 type OrderedMap<K, V> = IndexMap<K, V, FastState>;
 
-pub use fields::{BENCHMARK_FIELDS, CATEGORY_FIELDS, KPI_FIELDS, MEASURE_FIELDS};
-
-const ITEM_KINDS: &[&str] = &["table", "category", "measure", "kpi", "benchmark"];
-
 /// Checks parsed files as one catalog.
 pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut catalog = Catalog::default();
 
     let mut table_items: Vec<&Table> = Vec::new();
-    let mut blocks: IndexMap<&str, Vec<&Block>> = IndexMap::new();
+    let mut blocks: IndexMap<ItemKind, Vec<&Block>> = IndexMap::new();
     for item in files.iter().flat_map(|f| &f.items) {
         match item {
             Item::Table(t) => table_items.push(t),
-            Item::Block(b) if ITEM_KINDS.contains(&b.kind.name.as_str()) => {
-                blocks.entry(b.kind.name.as_str()).or_default().push(b)
+            Item::Block(b) if let Some(kind) = ItemKind::from_keyword(&b.kind.name) => {
+                blocks.entry(kind).or_default().push(b)
             }
             Item::Block(b) => {
-                let hint = did_you_mean(&b.kind.name, ITEM_KINDS.iter().copied())
-                    .unwrap_or_else(|| format!("items are: {}", ITEM_KINDS.join(", ")));
+                let hint = did_you_mean(&b.kind.name, ItemKind::keywords()).unwrap_or_else(|| {
+                    format!(
+                        "items are: {}",
+                        ItemKind::keywords().collect::<Vec<_>>().join(", ")
+                    )
+                });
                 diags.push(
                     Diagnostic::error(
                         Code::UnknownItem,
@@ -59,13 +62,18 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
             }
         }
     }
-    let blocks_of = |kind: &str| blocks.get(kind).cloned().unwrap_or_default();
+    let blocks_of = |kind: ItemKind| blocks.get(&kind).cloned().unwrap_or_default();
 
     // Tables.
     for t in &table_items {
         let def = tables::lower_table(t, &mut diags);
         if let Some(first) = catalog.tables.get(&def.name) {
-            diags.push(duplicate("table", &def.name, def.span, first.span));
+            diags.push(duplicate(
+                ItemKind::Table.keyword(),
+                &def.name,
+                def.span,
+                first.span,
+            ));
             continue;
         }
         catalog.tables.insert(def.name.clone(), def);
@@ -73,10 +81,15 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
     tables::check_relations(&catalog.tables, &table_items, &mut diags);
 
     // Categories.
-    for b in blocks_of("category") {
+    for b in blocks_of(ItemKind::Category) {
         if let Some(def) = items::lower_category(b, &mut diags) {
             if let Some(first) = catalog.categories.get(&def.id) {
-                diags.push(duplicate("category", &def.id, def.span, first.span));
+                diags.push(duplicate(
+                    ItemKind::Category.keyword(),
+                    &def.id,
+                    def.span,
+                    first.span,
+                ));
                 continue;
             }
             catalog.categories.insert(def.id.clone(), def);
@@ -85,7 +98,10 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
 
     // Measures and KPIs share one namespace: formulas name both bare.
     let mut formulas: OrderedMap<String, &Block> = OrderedMap::default();
-    for b in blocks_of("measure").into_iter().chain(blocks_of("kpi")) {
+    for b in blocks_of(ItemKind::Measure)
+        .into_iter()
+        .chain(blocks_of(ItemKind::Kpi))
+    {
         if let Some(first) = formulas.get(&b.name.name) {
             diags.push(duplicate(
                 &b.kind.name,
@@ -120,7 +136,7 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
     // Formulas, in dependency order, then the rest of each item.
     let declared: Set<String> = formulas.keys().cloned().collect();
     let mut values: Map<String, typing::ValueInfo> = Map::default();
-    let kpi_ids: Set<&str> = blocks_of("kpi")
+    let kpi_ids: Set<&str> = blocks_of(ItemKind::Kpi)
         .iter()
         .map(|b| b.name.name.as_str())
         .collect();
@@ -151,6 +167,7 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
             tables: &catalog.tables,
             values: &values,
             declared: &declared,
+            sources,
         };
         let lowered: Vec<(Option<items::Lowered>, Vec<Diagnostic>)> = names
             .par_iter()
@@ -198,13 +215,18 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
 
     // Benchmarks.
     let mut bench_ids: Map<String, crate::source::Span> = Map::default();
-    for b in blocks_of("benchmark") {
+    for b in blocks_of(ItemKind::Benchmark) {
         if let Some(first) = bench_ids.get(&b.name.name) {
-            diags.push(duplicate("benchmark", &b.name.name, b.name.span, *first));
+            diags.push(duplicate(
+                ItemKind::Benchmark.keyword(),
+                &b.name.name,
+                b.name.span,
+                *first,
+            ));
             continue;
         }
         bench_ids.insert(b.name.name.clone(), b.name.span);
-        if let Some(def) = items::lower_benchmark(b, &catalog, &kpi_ids, &mut diags) {
+        if let Some(def) = benchmarks::lower_benchmark(b, &catalog, &kpi_ids, &mut diags) {
             catalog.benchmarks.push(def);
         }
     }

@@ -25,12 +25,15 @@ pub fn product(a: Dim, b: Dim) -> Option<Dim> {
     }
 }
 
-/// `a / b`: like over like is plain; dividing by a plain number or a count keeps the
-/// unit (revenue per order is money).
+/// `a / b`: like over like is plain; dividing by a plain number keeps the unit, and so
+/// does dividing by a count, days or hours, which makes a rate in the unit of `a`
+/// (revenue per order, per day or per hour is money). kpic has no compound units, and
+/// this keeps `revenue / period.days` in line with `revenue * (1 / period.days)`,
+/// which a bare literal already made money.
 pub fn quotient(a: Dim, b: Dim) -> Option<Dim> {
     match (a, b) {
         (x, y) if x == y => Some(Dim::Plain),
-        (x, Dim::Plain) | (x, Dim::Count) => Some(x),
+        (x, Dim::Plain | Dim::Count | Dim::Days | Dim::Hours) => Some(x),
         _ => None,
     }
 }
@@ -51,6 +54,10 @@ mod tests {
         assert_eq!(quotient(Dim::Count, Dim::Count), Some(Dim::Plain));
         assert_eq!(quotient(Dim::Plain, Dim::Count), Some(Dim::Plain));
         assert_eq!(quotient(Dim::Days, Dim::Money), None);
+        assert_eq!(quotient(Dim::Money, Dim::Days), Some(Dim::Money));
+        assert_eq!(quotient(Dim::Count, Dim::Hours), Some(Dim::Count));
+        assert_eq!(quotient(Dim::Days, Dim::Days), Some(Dim::Plain));
+        assert_eq!(quotient(Dim::Money, Dim::Score), None);
         assert_eq!(quotient(Dim::Plain, Dim::Money), None);
     }
 }

@@ -6,7 +6,8 @@
 use super::{FAILED, OK, default_catalog, usage_error};
 use kpic::Catalog;
 use kpic::diagnostic::did_you_mean;
-use kpic::ir::{Cadence, Direction, KpiDef, Unit};
+use kpic::ir::{Cadence, Direction, DocValue, KpiDef, Unit};
+use kpic::vocab::AttributeInfo;
 use std::path::PathBuf;
 
 /// Width the terminal layouts wrap to.
@@ -169,72 +170,18 @@ pub fn category_name<'c>(catalog: &'c Catalog, kpi: &'c KpiDef) -> &'c str {
 
 /// "higher" or "lower".
 pub fn direction(d: Direction) -> &'static str {
-    match d {
-        Direction::Higher => "higher",
-        Direction::Lower => "lower",
-    }
+    d.as_str()
 }
 
 /// "weekly", ..., or `None`.
 pub fn cadence(c: Option<Cadence>) -> Option<&'static str> {
-    c.map(|c| match c {
-        Cadence::Weekly => "weekly",
-        Cadence::Monthly => "monthly",
-        Cadence::Quarterly => "quarterly",
-        Cadence::Yearly => "yearly",
-    })
+    c.map(Cadence::as_str)
 }
 
-/// The twelve documentation attributes of a KPI (LANGUAGE.md) besides the formula, in
-/// order, with `related` last: field name, heading, and the value.
-pub fn attributes(kpi: &KpiDef) -> Vec<(&'static str, &'static str, Attr<'_>)> {
-    let d = &kpi.docs;
-    vec![
-        (
-            "definition",
-            "Definition",
-            Attr::Text(d.definition.as_deref()),
-        ),
-        (
-            "insights",
-            "Business insights",
-            Attr::Text(d.insights.as_deref()),
-        ),
-        (
-            "measurement",
-            "Measurement approach",
-            Attr::Text(d.measurement.as_deref()),
-        ),
-        ("trend", "Trend analysis", Attr::Text(d.trend.as_deref())),
-        (
-            "questions",
-            "Diagnostic questions",
-            Attr::List(&d.questions),
-        ),
-        ("tips", "Actionable tips", Attr::List(&d.tips)),
-        (
-            "visualization",
-            "Visualization suggestions",
-            Attr::List(&d.visualization),
-        ),
-        ("risks", "Risk warnings", Attr::List(&d.risks)),
-        ("tools", "Tools & technologies", Attr::List(&d.tools)),
-        (
-            "integration",
-            "Integration points",
-            Attr::List(&d.integration),
-        ),
-        ("impact", "Change impact", Attr::Text(d.impact.as_deref())),
-        ("affects", "Affects", Attr::List(&d.affects)),
-        ("related", "Related KPIs", Attr::List(&d.related)),
-    ]
-}
-
-/// One documentation attribute's value.
-#[derive(Debug, Clone, Copy)]
-pub enum Attr<'a> {
-    Text(Option<&'a str>),
-    List(&'a [String]),
+/// The documentation attributes of a KPI in the vocabulary's order (`related` last),
+/// each with its value.
+pub fn attributes(kpi: &KpiDef) -> impl Iterator<Item = (&'static AttributeInfo, DocValue<'_>)> {
+    kpi.docs.iter()
 }
 
 /// A text block as paragraphs: the lines of each paragraph joined with single spaces,

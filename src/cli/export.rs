@@ -6,11 +6,12 @@
 //! CRLF between records) with a UTF-8 byte-order mark so that spreadsheet programs read
 //! the text as UTF-8 (`--no-bom` leaves it out).
 
-use super::catalog_args::{self, Attr, Filters, attributes, category_name, plural};
+use super::catalog_args::{self, Filters, attributes, category_name, plural};
 use super::{OK, usage_error};
 use indexmap::IndexMap;
 use kpic::Catalog;
-use kpic::ir::KpiDef;
+use kpic::ir::{DocValue, KpiDef};
+use kpic::vocab::ATTRIBUTES;
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,8 +43,8 @@ pub struct Args {
     pub no_bom: bool,
 }
 
-/// The columns, in order (the JSON objects have the same keys).
-pub const COLUMNS: &[&str] = &[
+/// The columns before the documentation attributes, in order.
+const LEADING_COLUMNS: &[&str] = &[
     "id",
     "name",
     "category",
@@ -54,20 +55,17 @@ pub const COLUMNS: &[&str] = &[
     "tags",
     "breakdown",
     "formula",
-    "definition",
-    "insights",
-    "measurement",
-    "trend",
-    "questions",
-    "tips",
-    "visualization",
-    "risks",
-    "tools",
-    "integration",
-    "impact",
-    "affects",
-    "related",
 ];
+
+/// The columns, in order: the leading ones, then every documentation attribute by its
+/// field name (the JSON objects have the same keys).
+fn columns() -> Vec<&'static str> {
+    LEADING_COLUMNS
+        .iter()
+        .copied()
+        .chain(ATTRIBUTES.iter().map(|a| a.field))
+        .collect()
+}
 
 /// One exported cell: a text or a list.
 enum Cell {
@@ -116,7 +114,7 @@ pub fn run(args: Args) -> u8 {
     }
 }
 
-/// The cells of one KPI, in [`COLUMNS`] order.
+/// The cells of one KPI, in [`columns`] order.
 fn row(catalog: &Catalog, kpi: &KpiDef) -> Vec<Cell> {
     let text = |s: &str| Cell::Text(s.to_string());
     let mut cells = vec![
@@ -133,14 +131,14 @@ fn row(catalog: &Catalog, kpi: &KpiDef) -> Vec<Cell> {
         }),
         text(&kpi.formula_source),
     ];
-    for (_, _, value) in attributes(kpi) {
+    for (_, value) in attributes(kpi) {
         cells.push(match value {
-            Attr::Text(Some(t)) => Cell::Text(catalog_args::reflow(t)),
-            Attr::Text(None) => Cell::Missing,
-            Attr::List(items) => Cell::List(items.to_vec()),
+            DocValue::Text(Some(t)) => Cell::Text(catalog_args::reflow(t)),
+            DocValue::Text(None) => Cell::Missing,
+            DocValue::List(items) => Cell::List(items.to_vec()),
         });
     }
-    debug_assert_eq!(cells.len(), COLUMNS.len());
+    debug_assert_eq!(cells.len(), LEADING_COLUMNS.len() + ATTRIBUTES.len());
     cells
 }
 
@@ -152,8 +150,8 @@ fn csv_bytes(rows: &[Vec<Cell>], bom: bool) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
-    let records = std::iter::once(COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>()).chain(
-        rows.iter().map(|row| {
+    let records = std::iter::once(columns().iter().map(|c| c.to_string()).collect::<Vec<_>>())
+        .chain(rows.iter().map(|row| {
             row.iter()
                 .map(|cell| match cell {
                     Cell::Text(t) => t.clone(),
@@ -161,8 +159,7 @@ fn csv_bytes(rows: &[Vec<Cell>], bom: bool) -> Vec<u8> {
                     Cell::Missing => String::new(),
                 })
                 .collect()
-        }),
-    );
+        }));
     for record in records {
         writer
             .write_record(&record)
@@ -174,10 +171,11 @@ fn csv_bytes(rows: &[Vec<Cell>], bom: bool) -> Vec<u8> {
 }
 
 fn json_bytes(rows: &[Vec<Cell>]) -> Vec<u8> {
+    let columns = columns();
     let array: Vec<IndexMap<&str, Value>> = rows
         .iter()
         .map(|row| {
-            let object: IndexMap<&str, Value> = COLUMNS
+            let object: IndexMap<&str, Value> = columns
                 .iter()
                 .zip(row)
                 .map(|(column, cell)| {

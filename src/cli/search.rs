@@ -9,7 +9,8 @@
 use super::catalog_args::{self, WIDTH, attributes, category_name, pad, plural};
 use super::usage_error;
 use kpic::Catalog;
-use kpic::ir::KpiDef;
+use kpic::ir::{DocValue, KpiDef};
+use kpic::vocab::{Attribute, Shape};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -181,26 +182,24 @@ fn fields(catalog: &Catalog, kpi: &KpiDef) -> Vec<Field> {
         ),
         field("formula", 5, vec![kpi.formula_source.clone()]),
     ];
-    for (label, _, value) in attributes(kpi) {
-        let weight = match label {
-            "definition" => 30,
-            "affects" | "related" => 3,
-            _ => match value {
-                catalog_args::Attr::Text(_) => 10,
-                catalog_args::Attr::List(_) => 8,
-            },
+    for (info, value) in attributes(kpi) {
+        let weight = match (info.attribute, info.shape) {
+            (Attribute::Definition, _) => 30,
+            (_, Shape::KpiList) => 3,
+            (_, Shape::Text) => 10,
+            (_, Shape::TextList) => 8,
         };
         let texts = match value {
-            catalog_args::Attr::Text(t) => t
+            DocValue::Text(t) => t
                 .map(|t| catalog_args::paragraphs(t).join(" "))
                 .into_iter()
                 .collect(),
-            catalog_args::Attr::List(items) => items
+            DocValue::List(items) => items
                 .iter()
                 .map(|i| i.split_whitespace().collect::<Vec<_>>().join(" "))
                 .collect(),
         };
-        out.push(field(label, weight, texts));
+        out.push(field(info.field, weight, texts));
     }
     out
 }

@@ -1,10 +1,11 @@
 //! `kpic show KPI`: every attribute of one KPI, laid out for a terminal.
 
-use super::catalog_args::{self, Attr, attributes, category_name, pad, paragraphs, wrap};
+use super::catalog_args::{self, attributes, category_name, pad, paragraphs, wrap};
 use super::usage_error;
 use kpic::Catalog;
 use kpic::diagnostic::did_you_mean;
-use kpic::ir::{BenchmarkDef, KpiDef, TExpr, TExprKind, Unit};
+use kpic::ir::{BenchmarkDef, DocValue, KpiDef, TExpr, TExprKind, Unit};
+use kpic::vocab::{Attribute, Shape};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -124,7 +125,7 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
         .collect();
     let in_impact: Vec<String> = catalog_args::ordered(catalog)
         .into_iter()
-        .filter(|k| k.docs.affects.contains(&kpi.id))
+        .filter(|k| k.docs.list(Attribute::Affects).contains(&kpi.id))
         .map(|k| k.id.clone())
         .collect();
     if in_formulas.is_empty() && in_impact.is_empty() {
@@ -132,7 +133,13 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
     }
     for (label, ids) in [
         ("In the formulas of:", in_formulas),
-        ("In the change impact (`affects`) of:", in_impact),
+        (
+            &format!(
+                "In the change impact (`{}`) of:",
+                Attribute::Affects.field()
+            ),
+            in_impact,
+        ),
     ] {
         if !ids.is_empty() {
             writeln!(out, "  {label}").unwrap();
@@ -140,31 +147,30 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
         }
     }
 
-    let attrs = attributes(kpi);
-    for (field, heading, value) in &attrs {
-        match (*field, value) {
+    for (info, value) in attributes(kpi) {
+        match (info.attribute, value) {
             // Shown inside "Change impact".
-            ("affects", _) => {}
-            ("impact", Attr::Text(text)) => {
-                section(&mut out, heading);
-                text_block(&mut out, *text);
-                out.push_str("\n  Affects:\n");
-                kpi_list(&mut out, catalog, &kpi.docs.affects, "    ");
+            (Attribute::Affects, _) => {}
+            (Attribute::Impact, DocValue::Text(text)) => {
+                section(&mut out, info.heading);
+                text_block(&mut out, text);
+                writeln!(out, "\n  {}:", Attribute::Affects.info().heading).unwrap();
+                kpi_list(&mut out, catalog, kpi.docs.list(Attribute::Affects), "    ");
             }
-            ("related", _) => {
-                section(&mut out, heading);
-                kpi_list(&mut out, catalog, &kpi.docs.related, "  ");
+            (_, DocValue::List(ids)) if info.shape == Shape::KpiList => {
+                section(&mut out, info.heading);
+                kpi_list(&mut out, catalog, ids, "  ");
             }
-            (_, Attr::Text(text)) => {
-                section(&mut out, heading);
-                text_block(&mut out, *text);
+            (_, DocValue::Text(text)) => {
+                section(&mut out, info.heading);
+                text_block(&mut out, text);
             }
-            (_, Attr::List(items)) => {
-                section(&mut out, heading);
+            (_, DocValue::List(items)) => {
+                section(&mut out, info.heading);
                 if items.is_empty() {
                     out.push_str("  (not documented)\n");
                 }
-                for item in items.iter() {
+                for item in items {
                     bullet(&mut out, item);
                 }
             }

@@ -107,14 +107,14 @@ ships revenue, customer_satisfaction, engagement, operational_efficiency,
 market_penetration, profitability and retention.";
 
     UnknownField = "K0104", "unknown field",
-"The item does not have a field of this name. `kpic explain K0104` lists them:
+"The item does not have a field of this name. Each kind of item takes its own fields;
+`kpic explain kpi` (or measure, category, benchmark) lists them with what each holds.
+The diagnostic suggests the closest field name:
 
-    kpi:       name category unit better formula cadence tags breakdown definition
-               insights measurement trend questions tips visualization risks tools
-               integration impact affects related
-    measure:   formula unit description
-    category:  name description
-    benchmark: kpi value low high segment source url as_of note";
+    kpi win_rate {
+      name: \"Win Rate\"
+      definiton: \"...\"      // error: did you mean `definition`?
+    }";
 
     MissingField = "K0105", "required field missing",
 "The item lacks a field it cannot do without. A KPI needs name, category, unit, better
@@ -136,8 +136,9 @@ computed. The diagnostic lists the whole path of the cycle. Break it by computin
 of them from the underlying data instead of from the other.";
 
     UnknownItem = "K0109", "unknown item kind",
-"A file holds items of the kinds `table`, `category`, `measure`, `kpi` and
-`benchmark`, each written `KIND NAME { ... }`.";
+"Every item of a file is written `KIND NAME { ... }`, and KIND is one of the item kinds
+the diagnostic lists (a table, a category, a measure, a KPI or a benchmark).
+`kpic explain KIND` shows what each holds, e.g. `kpic explain kpi`.";
 
     InvalidColumn = "K0110", "invalid column declaration",
 "A column is declared `name: TYPE MODIFIER*`. Types: text, int, number, money, date,
@@ -153,9 +154,14 @@ to int and number columns; a relation must point at a declared table.
     }";
 
     UnknownFunction = "K0111", "unknown function",
-"Formulas may call the aggregates count, count_distinct, sum, avg, min, max, median,
-percentile and the functions coalesce, abs, round, least, greatest, days_between,
-hours_between and previous. See LANGUAGE.md for each.";
+"A formula called a function kpic does not have. `kpic explain builtins` lists the
+aggregates and functions it has, and `kpic explain NAME` explains one. Names are lower
+case. For the usual spreadsheet and SQL functions the diagnostic says what kpic writes
+instead: a conditional is `if CONDITION then A else B` (not IF), a default for a missing
+value is `coalesce` (not IFERROR or NVL), and a count of rows where something holds is
+an aggregate with `where`:
+
+    formula: count(opportunities where opportunities.status == \"won\")   // not COUNTIF";
 
     UnitMismatch = "K0201", "values of different units combined",
 "`+`, `-`, comparisons, both branches of `if` and the arguments of coalesce, least and
@@ -166,9 +172,12 @@ date, has no meaning. A bare number literal takes the unit of the other side.
 
     UnitProduct = "K0202", "product or quotient of units has no meaning",
 "kpic knows these products and quotients: x * number and x * count keep x's unit;
-x / x is a plain ratio (money / money); x / number and x / count keep x's unit
-(revenue per order is money); number / count is a number. money * money, days / money
-and the like are errors: usually an operand is not what was meant.";
+x / x is a plain ratio (money / money); x / number keeps x's unit, and so do x / count,
+x / days and x / hours, which are rates (revenue per order or per day is money).
+money * money, days / money, count / money and the like are errors: usually an operand
+is not what was meant.
+
+    formula: revenue / period.days        // average daily revenue: money";
 
     DeclaredUnit = "K0203", "formula does not yield the declared unit",
 "A KPI declares the unit of its value, and its formula must yield it: `percent`,
@@ -184,8 +193,9 @@ numbers (or dates for date - date and date + days), `and`/`or`/`not` and `where`
 need true/false, `is missing` works on anything.";
 
     Arity = "K0205", "wrong number of arguments",
-"The function was called with too many or too few arguments. `kpic explain K0111`
-lists the functions; LANGUAGE.md gives each signature.";
+"The function was called with too many or too few arguments. The diagnostic shows the
+function's signature and an example; `kpic explain NAME` says what each argument must
+be, and `kpic explain builtins` lists every function and aggregate.";
 
     ColumnOutsideAggregate = "K0301", "column used outside an aggregate",
 "A KPI is one value per scope (portfolio, segment, account), but a column has one value
@@ -223,10 +233,10 @@ an expression that depends on the period.";
 the KPI's formula must read that table (the breakdown splits its rows).";
 
     MissingDoc = "K0401", "documentation attribute missing",
-"Every KPI carries the twelve documentation attributes of the catalog: definition,
-insights, measurement, formula, trend, questions, tips, visualization, risks, tools,
-integration and impact (with affects). A missing one is a warning; `--deny warnings`
-makes it fail CI.";
+"Every KPI carries the twelve documentation attributes of the catalog (the formula is
+one of them); `kpic explain kpi` lists the others with what each holds. A missing one is
+a warning that names every attribute the KPI lacks; `--deny warnings` makes it fail
+CI.";
 
     PercentTimesHundred = "K0402", "percent KPI multiplied by 100",
 "A percent KPI's formula yields a fraction (0.35) and kpic shows it as 35%. Multiplying

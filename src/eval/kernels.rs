@@ -5,7 +5,7 @@
 use super::program::Instr;
 use super::register::{FALSE, Kind, MISSING, Reg, RegId, TRUE};
 use crate::data::NO_TEXT;
-use crate::syntax::ast::BinaryOp;
+use crate::vocab::BinaryOp;
 use std::sync::Arc;
 
 const NONE: u32 = u32::MAX;

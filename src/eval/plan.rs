@@ -254,7 +254,7 @@ fn spec<'a>(
 /// (`orders.revenue - orders.cost`, `coalesce(orders.discount, 0)`): then each row's
 /// value is a whole number of ten-thousandths, and its sum can be exact.
 fn money_linear(e: &TExpr) -> bool {
-    use crate::syntax::ast::BinaryOp;
+    use crate::vocab::BinaryOp;
     if e.ty != crate::ir::Type::Number(crate::ir::Dim::Money)
         && !matches!(e.kind, TExprKind::Number(_))
     {

@@ -12,7 +12,7 @@ use super::register::{Kind, MISSING, Reg, RegId};
 use super::value::Val;
 use crate::data::{Column, Interner};
 use crate::ir::{Func, TExpr, TExprKind};
-use crate::syntax::ast::BinaryOp;
+use crate::vocab::BinaryOp;
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! with a reason.
 
 use crate::query::missing;
-use crate::syntax::ast::BinaryOp;
+use crate::vocab::BinaryOp;
 use std::sync::Arc;
 
 /// A value of one row or one scope. Dates are days since 1970-01-01.

@@ -5,6 +5,9 @@
 //! a question for the checker, which can answer it with a "did you mean".
 
 use crate::source::Span;
+/// The operators belong to the language's vocabulary; re-exported so the parser and
+/// tree users keep writing `ast::BinaryOp`.
+pub use crate::vocab::{BinaryOp, UnaryOp};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -183,58 +186,6 @@ pub enum TimeClause {
     },
     /// `all time`.
     AllTime(Span),
-}
-
-/// Prefix operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum UnaryOp {
-    Neg,
-    Not,
-}
-
-/// Binary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    And,
-    Or,
-}
-
-impl BinaryOp {
-    /// The operator as written in kpic.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::And => "and",
-            BinaryOp::Or => "or",
-        }
-    }
-
-    /// True for `==`, `!=`, `<`, `<=`, `>`, `>=`.
-    pub fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-        )
-    }
 }
 
 /// A parsed file: its items, in source order.

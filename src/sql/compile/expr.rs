@@ -4,7 +4,7 @@
 use super::Compiler;
 use crate::ir::*;
 use crate::query::Period;
-use crate::syntax::ast::BinaryOp;
+use crate::vocab::BinaryOp;
 
 impl Compiler<'_> {
     pub(super) fn number(v: f64) -> String {

@@ -54,7 +54,7 @@ impl Compiler<'_> {
                 let rb = self
                     .reason(right, back, split, used)
                     .unwrap_or_else(null_text);
-                if *op == crate::syntax::ast::BinaryOp::Div {
+                if *op == crate::vocab::BinaryOp::Div {
                     Some(format!(
                         "(CASE WHEN {a} IS NULL THEN {ra} WHEN {b} IS NULL THEN {rb} WHEN {b} = 0 THEN {} END)",
                         self.d.string(missing::DIVISION_BY_ZERO)

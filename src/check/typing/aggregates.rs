@@ -1,0 +1,326 @@
+//! Typing aggregates: which table one reads, its per-row argument and `where` filter
+//! (typed in the row context), its period clause, and the aggregate-level rules
+//! (no nesting, one table plus `accounts`).
+
+use super::calls::call_help;
+use super::{Checker, Facts, Row, invalid, texpr};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::*;
+use crate::source::Span;
+use crate::syntax::ast::{Expr, ExprKind, Ident, TimeClause};
+use crate::vocab::{AggregateId, AggregateInfo, ArgKind, BinaryOp};
+use std::collections::HashSet;
+
+impl<'e, 'd> Checker<'e, 'd> {
+    pub(super) fn aggregate(
+        &mut self,
+        info: &AggregateInfo,
+        name: &Ident,
+        args: &[Expr],
+        filter: Option<&Expr>,
+        time: Option<&TimeClause>,
+        span: Span,
+    ) -> (TExpr, Facts) {
+        if let Some(row) = &self.row {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::NestedAggregate,
+                    name.span,
+                    format!("`{}` inside an aggregate over `{}`", name.name, row.table.name),
+                )
+                .label("aggregate within an aggregate")
+                .help("compute the inner aggregate as its own measure and combine the results outside"),
+            );
+            return invalid(span);
+        }
+        if !self.arity_ok(
+            name,
+            info.arity,
+            args.len(),
+            &call_help(&info.signature(), info.example),
+        ) {
+            return invalid(span);
+        }
+        // `count(orders)`: a bare table name counts rows.
+        let counts_rows = info.id == AggregateId::Count
+            && matches!(&args[0].kind, ExprKind::Path { head, member: None } if self.env.tables.contains_key(&head.name));
+        let Some(table) = self.aggregated_table(name, &args[0], filter, counts_rows) else {
+            return invalid(span);
+        };
+        self.tables.insert(table.name.clone());
+        let guarded = filter.map(present_columns).unwrap_or_default();
+        self.row = Some(Row { table, guarded });
+        let arg = if counts_rows {
+            None
+        } else {
+            Some(self.expr(&args[0]))
+        };
+        let tfilter = filter.map(|f| self.condition(f, "the `where` filter"));
+        self.row = None;
+
+        let (func, ty) = match (info.id, &arg) {
+            (AggregateId::Count, None) => (AggFunc::CountRows, Type::Number(Dim::Count)),
+            (AggregateId::Count, Some(_)) => (AggFunc::Count, Type::Number(Dim::Count)),
+            (AggregateId::CountDistinct, _) => (AggFunc::CountDistinct, Type::Number(Dim::Count)),
+            (id, Some((a, _))) => {
+                let func = match id {
+                    AggregateId::Sum => AggFunc::Sum,
+                    AggregateId::Avg => AggFunc::Avg,
+                    AggregateId::Min => AggFunc::Min,
+                    AggregateId::Max => AggFunc::Max,
+                    AggregateId::Median => AggFunc::Median,
+                    _ => AggFunc::Percentile,
+                };
+                let ok = match a.ty {
+                    Type::Number(_) | Type::Error => true,
+                    Type::Date | Type::DateTime => info.params[0].kind == ArgKind::NumberOrDate,
+                    _ => false,
+                };
+                if !ok {
+                    let count = AggregateId::Count.name();
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            a.span,
+                            format!("`{}` needs numbers", name.name),
+                        )
+                        .label(format!("this is {}", a.ty.describe()))
+                        .help(if a.ty == Type::Bool {
+                            format!(
+                                "to count rows where something holds, write `{count}(TABLE where CONDITION)`"
+                            )
+                        } else {
+                            format!(
+                                "aggregate a numeric column, or use `{count}` / `{}`",
+                                AggregateId::CountDistinct.name()
+                            )
+                        }),
+                    );
+                }
+                (func, if ok { a.ty } else { Type::Error })
+            }
+            (_, None) => (AggFunc::Sum, Type::Error),
+        };
+        let fraction = if func == AggFunc::Percentile {
+            match &args[1].kind {
+                ExprKind::Number { value, .. } if (0.0..=1.0).contains(value) => Some(*value),
+                _ => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            args[1].span,
+                            "the percentile must be a number from 0 to 1",
+                        )
+                        .label("expected e.g. 0.9 or 90%")
+                        .help(format!(
+                            "`{}(x, 0.9)` is the value 90% of rows are at or below",
+                            name.name
+                        )),
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let time = self.time_filter(table, time);
+        let agg = Aggregate {
+            func,
+            table: table.name.clone(),
+            arg: arg.map(|(t, _)| t),
+            fraction,
+            filter: tfilter,
+            time,
+        };
+        (
+            texpr(TExprKind::Aggregate(Box::new(agg)), ty, span),
+            Facts::default(),
+        )
+    }
+
+    /// The table an aggregate runs over: the table named in `count(T)`, else the one
+    /// table (other than `accounts`) its argument and filter read, else `accounts`.
+    fn aggregated_table(
+        &mut self,
+        name: &Ident,
+        arg: &Expr,
+        filter: Option<&Expr>,
+        counts_rows: bool,
+    ) -> Option<&'e TableDef> {
+        let tables = self.env.tables;
+        if counts_rows && let ExprKind::Path { head, .. } = &arg.kind {
+            return tables.get(&head.name);
+        }
+        let mut named = Vec::new();
+        collect_tables(arg, &mut named);
+        if let Some(f) = filter {
+            collect_tables(f, &mut named);
+        }
+        let mut chosen: Option<&Ident> = None;
+        for ident in &named {
+            if !tables.contains_key(&ident.name) {
+                continue;
+            }
+            match chosen {
+                None if ident.name != "accounts" => chosen = Some(ident),
+                Some(c) if ident.name != "accounts" && ident.name != c.name => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::MixedTables,
+                            ident.span,
+                            format!("`{}` reads both `{}` and `{}`", name.name, c.name, ident.name),
+                        )
+                        .label(format!("column of `{}`", ident.name))
+                        .with(c.span, format!("column of `{}`", c.name))
+                        .help("one aggregate reads one table (plus `accounts`); aggregate each table separately"),
+                    );
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        let table_name = chosen.map(|c| c.name.as_str()).or_else(|| {
+            named
+                .iter()
+                .find(|i| tables.contains_key(&i.name))
+                .map(|i| i.name.as_str())
+        });
+        match table_name {
+            Some(t) => tables.get(t),
+            None => {
+                // No table at all: report unknown tables, or say what is needed.
+                if let Some(unknown) = named.first() {
+                    self.unknown_table(unknown);
+                } else {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::MixedTables,
+                            arg.span,
+                            format!("`{}` does not read any table", name.name),
+                        )
+                        .label("no column here")
+                        .help(format!(
+                            "aggregate a column, e.g. `{}(orders.revenue)`",
+                            name.name
+                        )),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    fn time_filter(&mut self, table: &TableDef, clause: Option<&TimeClause>) -> TimeFilter {
+        match clause {
+            None => table
+                .time_column
+                .clone()
+                .map_or(TimeFilter::None, TimeFilter::Column),
+            Some(TimeClause::AllTime(span)) => {
+                if table.time_column.is_none() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::InvalidTimeClause,
+                            *span,
+                            format!(
+                                "`{}` has no time column, so `all time` changes nothing",
+                                table.name
+                            ),
+                        )
+                        .label("nothing to turn off")
+                        .help("remove `all time`"),
+                    );
+                }
+                TimeFilter::None
+            }
+            Some(TimeClause::Dated {
+                table: t,
+                column,
+                span,
+            }) => {
+                let col = (t.name == table.name)
+                    .then(|| table.columns.get(&column.name))
+                    .flatten();
+                match col {
+                    Some(c) if matches!(c.ty, ColumnType::Date | ColumnType::DateTime) => {
+                        TimeFilter::Column(c.name.clone())
+                    }
+                    _ => {
+                        let dates: Vec<&str> = table
+                            .columns
+                            .values()
+                            .filter(|c| matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
+                            .map(|c| c.name.as_str())
+                            .collect();
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::InvalidTimeClause,
+                                *span,
+                                format!("`dated` needs a date column of `{}`", table.name),
+                            )
+                            .label(format!("`{}.{}` is not one", t.name, column.name))
+                            .help(if dates.is_empty() {
+                                format!("`{}` has no date columns", table.name)
+                            } else {
+                                format!("date columns of `{}`: {}", table.name, dates.join(", "))
+                            }),
+                        );
+                        TimeFilter::None
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Heads of `table.column` paths in `e` (not descending into nested calls' clauses
+/// matters not: nested aggregates are reported separately).
+fn collect_tables<'a>(e: &'a Expr, out: &mut Vec<&'a Ident>) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        if let ExprKind::Path {
+            head,
+            member: Some(_),
+        } = &e.kind
+            && head.name != "period"
+        {
+            out.push(head);
+        }
+        stack.extend(e.children());
+    }
+    // Source order for stable messages.
+    out.sort_by_key(|i| i.span.start);
+}
+
+/// Columns a filter proves present: `T.c is not missing` among its top-level `and`s.
+fn present_columns(filter: &Expr) -> HashSet<(String, String)> {
+    let mut out = HashSet::new();
+    let mut stack = vec![filter];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Binary {
+                op: BinaryOp::And,
+                left,
+                right,
+                ..
+            } => {
+                stack.push(left);
+                stack.push(right);
+            }
+            ExprKind::IsMissing {
+                operand,
+                negated: true,
+            } => {
+                if let ExprKind::Path {
+                    head,
+                    member: Some(member),
+                } = &operand.kind
+                {
+                    out.insert((head.name.clone(), member.name.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
