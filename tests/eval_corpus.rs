@@ -61,6 +61,13 @@ fn the_corpus_is_large_and_well_formed() {
                 case.name
             );
         }
+        for (kpi, _, _) in case.expected.rows.keys() {
+            assert!(
+                case.request.kpis.contains(kpi),
+                "{}: expected.toml has `{kpi}`, which request.toml does not ask for",
+                case.name
+            );
+        }
     }
 }
 
@@ -120,9 +127,11 @@ fn postgres_matches_the_corpus() {
             let outcome = corpus::postgres_script(case, &schema)
                 .and_then(|script| server.try_psql(&script))
                 .and_then(|_| {
-                    let engine = ["--engine", "postgres", "--url", &server.url, "--schema"]
-                        .map(String::from);
-                    let got = eval(case, &[&engine[..], &[schema.clone()]].concat())?;
+                    let engine = ["--engine", "postgres", "--url", &server.url].map(String::from);
+                    let got = eval(
+                        case,
+                        &[&engine[..], &["--schema".into(), schema.clone()]].concat(),
+                    )?;
                     notes.extend(reason_notes(case, "postgres", &got));
                     Ok(compare(case, "postgres", &got, false))
                 });
@@ -135,6 +144,7 @@ fn postgres_matches_the_corpus() {
 
 #[test]
 fn spark_matches_the_corpus() {
+    let began = std::time::Instant::now();
     let cases = cases();
     let dir = TempDir::new("spark");
     let all = corpus::spark_corpus(&cases, &dir.0).unwrap_or_else(|e| panic!("{e}"));
@@ -153,16 +163,20 @@ fn spark_matches_the_corpus() {
                 continue;
             }
             Ok(_) => match results.next() {
-                Some(Ok(rows)) => {
-                    let got = corpus::spark_results(rows);
+                Some(Ok(rows)) => corpus::spark_results(rows).map(|got| {
                     notes.extend(reason_notes(case, "spark", &got));
-                    Ok(compare(case, "spark", &got, false))
-                }
+                    compare(case, "spark", &got, false)
+                }),
                 Some(Err(e)) => Err(format!("Spark failed: {e}")),
                 None => Err("Spark returned no result".into()),
             },
         };
         outcomes.push((case, outcome));
     }
+    eprintln!(
+        "Spark corpus: {:.0?} (install check, JVM start, loading, {} queries)",
+        began.elapsed(),
+        queries.len()
+    );
     judge("spark", outcomes, notes);
 }

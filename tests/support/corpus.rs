@@ -43,7 +43,9 @@ pub struct Request {
 pub enum Cell {
     Value(f64),
     /// Missing, and why (the native engine's wording).
-    Missing { missing: String },
+    Missing {
+        missing: String,
+    },
 }
 
 impl std::fmt::Display for Cell {
@@ -318,7 +320,11 @@ pub fn compare(case: &Case, engine: &str, got: &Results, reasons: bool) -> Vec<S
     let want = &case.expected;
     for (what, w, g) in [
         ("period", &want.period, &got.period),
-        ("previous period", &want.previous_period, &got.previous_period),
+        (
+            "previous period",
+            &want.previous_period,
+            &got.previous_period,
+        ),
     ] {
         if g.is_some() && g != w {
             problems.push(format!("{at}: the {what} is {g:?}, expected {w:?}"));
@@ -564,7 +570,12 @@ pub fn spark_corpus(cases: &[Case], dir: &Path) -> Result<SparkCorpus, String> {
         let catalog = ["--catalog".to_string(), path_text(&case.catalog())];
         let ddl = kpic(
             &[
-                &["sql".into(), "--ddl".into(), "--dialect".into(), "spark".into()][..],
+                &[
+                    "sql".into(),
+                    "--ddl".into(),
+                    "--dialect".into(),
+                    "spark".into(),
+                ][..],
                 &catalog,
                 &names,
             ]
@@ -580,10 +591,10 @@ pub fn spark_corpus(cases: &[Case], dir: &Path) -> Result<SparkCorpus, String> {
             let at: Vec<usize> = columns
                 .iter()
                 .map(|c| {
-                    header.iter().position(|h| h == c).ok_or(format!(
-                        "{}: {table}.csv has no column `{c}`",
-                        case.name
-                    ))
+                    header
+                        .iter()
+                        .position(|h| h == c)
+                        .ok_or(format!("{}: {table}.csv has no column `{c}`", case.name))
                 })
                 .collect::<Result<_, _>>()?;
             let write = |w: &mut csv::Writer<std::fs::File>, rec: Vec<&str>| {
@@ -626,31 +637,33 @@ fn spark_tables(ddl: &str) -> Vec<(String, Vec<String>)> {
     tables
 }
 
-/// Results from Spark's rows: kpi, group, breakdown, value, previous and their reasons.
-#[allow(clippy::type_complexity)]
-pub fn spark_results(
-    rows: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<f64>,
-        Option<f64>,
-        Option<String>,
-        Option<String>,
-    )>,
-) -> Results {
+/// A row of the Spark runner: kpi, group, breakdown, value, previous, and why value
+/// and previous are missing.
+pub type SparkRow = (
+    String,
+    String,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Results from Spark's rows (no period labels: the query has none).
+pub fn spark_results(rows: Vec<SparkRow>) -> Result<Results, String> {
     let cell = |v: Option<f64>, r: Option<String>| match v {
         Some(v) => Cell::Value(v),
         None => Cell::Missing {
             missing: r.unwrap_or_default(),
         },
     };
-    Results {
-        period: None,
-        previous_period: None,
-        rows: rows
-            .into_iter()
-            .map(|(k, g, b, v, p, vr, pr)| ((k, g, b), (cell(v, vr), cell(p, pr))))
-            .collect(),
+    let mut results = Results::default();
+    for (k, g, b, v, p, vr, pr) in rows {
+        let key = (k, g, b);
+        if results.rows.contains_key(&key) {
+            return Err(format!("{} is returned twice", show_key(&key)));
+        }
+        results.rows.insert(key, (cell(v, vr), cell(p, pr)));
     }
+    Ok(results)
 }

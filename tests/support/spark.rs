@@ -76,6 +76,7 @@ for name, columns in tables:
         .option("enforceSchema", False)  # the header must name the schema's columns
         .option("mode", "FAILFAST")  # a cell that does not parse fails, never becomes NULL
         .option("nullValue", "")  # an empty cell is NULL (missing), for every type
+        .option("escape", '"')  # RFC 4180, as kpic reads CSV: "" is a quote in a quoted cell
         .option("dateFormat", "yyyy-MM-dd")
         .csv(f"{data}/{name}.csv")
     )
