@@ -6,6 +6,8 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/corpus_load.rs"]
+mod corpus_load;
 #[path = "support/duckdb.rs"]
 mod duckdb;
 #[path = "support/postgres.rs"]
@@ -95,7 +97,7 @@ fn duckdb_matches_the_corpus() {
         .iter()
         .map(|case| {
             let file = dir.0.join(format!("{}.duckdb", case.name));
-            let outcome = corpus::duckdb_database(case, &cli, &file).and_then(|()| {
+            let outcome = corpus_load::duckdb_database(case, &cli, &file).and_then(|()| {
                 let engine = [
                     "--engine",
                     "duckdb",
@@ -124,7 +126,7 @@ fn postgres_matches_the_corpus() {
         .iter()
         .map(|case| {
             let schema = format!("eval_{}", case.name);
-            let outcome = corpus::postgres_script(case, &schema)
+            let outcome = corpus_load::postgres_script(case, &schema)
                 .and_then(|script| server.try_psql(&script))
                 .and_then(|_| {
                     let engine = ["--engine", "postgres", "--url", &server.url].map(String::from);
@@ -147,7 +149,7 @@ fn spark_matches_the_corpus() {
     let began = std::time::Instant::now();
     let cases = cases();
     let dir = TempDir::new("spark");
-    let all = corpus::spark_corpus(&cases, &dir.0).unwrap_or_else(|e| panic!("{e}"));
+    let all = corpus_load::spark_corpus(&cases, &dir.0).unwrap_or_else(|e| panic!("{e}"));
     let queries: Vec<String> = all
         .queries
         .iter()
@@ -163,7 +165,7 @@ fn spark_matches_the_corpus() {
                 continue;
             }
             Ok(_) => match results.next() {
-                Some(Ok(rows)) => corpus::spark_results(rows).map(|got| {
+                Some(Ok(rows)) => corpus_load::spark_results(rows).map(|got| {
                     notes.extend(reason_notes(case, "spark", &got));
                     compare(case, "spark", &got, false)
                 }),
