@@ -76,6 +76,7 @@ for name, columns in tables:
         .option("enforceSchema", False)  # the header must name the schema's columns
         .option("mode", "FAILFAST")  # a cell that does not parse fails, never becomes NULL
         .option("nullValue", "")  # an empty cell is NULL (missing), for every type
+        .option("escape", '"')  # RFC 4180, as kpic reads CSV: "" is a quote in a quoted cell
         .option("dateFormat", "yyyy-MM-dd")
         .csv(f"{data}/{name}.csv")
     )
@@ -167,6 +168,9 @@ fn python() -> &'static PathBuf {
 /// Panics, with Spark's output, if the session or the loading fails.
 pub fn run(ddl: &str, queries: &[String], data: &Path) -> Vec<Result<Vec<Row>, String>> {
     let python = python();
+    // One session at a time: each is a JVM with a 2 GB heap, and they share `dir`.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _session = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::env::temp_dir().join(format!("kpic-spark-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (d, s) = (dir.join("ddl.sql"), dir.join("driver.py"));
