@@ -249,8 +249,8 @@ pub(super) fn run<'a>(
             let ((x, xok), (digits, dok)) = (regs[*a].num(), regs[*d].num());
             let (mut v, mut ok) = out.take_num(n);
             for i in 0..n {
-                let f = 10f64.powi(if dok[i] { digits[i] as i32 } else { 0 });
-                v.push((x[i] * f).round() / f);
+                let d = if dok[i] { digits[i] as i32 } else { 0 };
+                v.push(super::value::round_decimal(x[i], d));
                 ok.push(xok[i]);
             }
             *out = Reg::Num(v, ok);

@@ -202,6 +202,17 @@ impl<'a> Program<'a> {
                 operand: *x,
                 want: *negated,
             },
+            // Date-times are held in days; their difference is typed in hours.
+            (
+                TExprKind::Binary {
+                    op: BinaryOp::Sub,
+                    left,
+                    right,
+                },
+                [a, b],
+            ) if left.ty == crate::ir::Type::DateTime && right.ty == crate::ir::Type::DateTime => {
+                Instr::Between(*b, *a, 24.0)
+            }
             (TExprKind::Binary { op, .. }, [a, b]) => {
                 self.binary(*op, *a, *b, operands[0], operands[1])
             }

@@ -3,7 +3,8 @@
 //! same rules (and fold constant sub-expressions through these).
 
 use super::value::{self, Val};
-use crate::ir::{Func, TExpr, TExprKind};
+use crate::ir::{Func, TExpr, TExprKind, Type};
+use crate::vocab::BinaryOp;
 
 /// Applies `e`'s operator to its children's values.
 pub fn combine(e: &TExpr, kids: &[&Val]) -> Val {
@@ -17,6 +18,17 @@ pub fn combine(e: &TExpr, kids: &[&Val]) -> Val {
             other => other.clone(),
         },
         TExprKind::IsMissing { negated, .. } => Val::Bool(kids[0].is_present() == *negated),
+        // Date-times are held in days; their difference is typed in hours.
+        TExprKind::Binary {
+            op: BinaryOp::Sub,
+            left,
+            right,
+        } if left.ty == Type::DateTime && right.ty == Type::DateTime => {
+            match value::binary(BinaryOp::Sub, kids[0], kids[1]) {
+                Val::Num(days) => Val::Num(days * 24.0),
+                other => other,
+            }
+        }
         TExprKind::Binary { op, .. } => value::binary(*op, kids[0], kids[1]),
         TExprKind::If { .. } => match kids[0] {
             Val::Bool(true) => kids[1].clone(),
@@ -46,8 +58,9 @@ fn function(func: Func, args: &[&Val]) -> Val {
         Func::Abs => num(args[0]).map_or_else(first_missing, |x| Val::Num(x.abs())),
         Func::Round => {
             let digits = args.get(1).and_then(|d| num(d)).unwrap_or(0.0);
-            let f = 10f64.powi(digits as i32);
-            num(args[0]).map_or_else(first_missing, |x| Val::Num((x * f).round() / f))
+            num(args[0]).map_or_else(first_missing, |x| {
+                Val::Num(value::round_decimal(x, digits as i32))
+            })
         }
         Func::Least | Func::Greatest => {
             if args.iter().any(|a| !a.is_present()) {

@@ -109,9 +109,56 @@ fn first_missing(a: &Val, b: &Val) -> Val {
     }
 }
 
+/// `x` rounded to `digits` decimals, half away from zero, as the decimal number `x`
+/// is written with: `round(1.005, 2)` is 1.01, as in the databases (whose money is
+/// decimal), though the double nearest to 1.005 is a little below it. Only a value
+/// within a hair of a tie takes the decimal route.
+pub fn round_decimal(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    let y = x * f;
+    let near_tie = ((y - y.trunc()).abs() - 0.5).abs() < 1e-6;
+    if !near_tie || !(0..=15).contains(&digits) || !x.is_finite() {
+        return y.round() / f;
+    }
+    // The shortest decimal that reads back as `x`: what the user wrote.
+    let text = format!("{}", x.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = digits as usize;
+    if frac.len() <= digits {
+        return x;
+    }
+    let kept = format!("{int}{}", &frac[..digits]);
+    let Ok(mut whole) = kept.parse::<u128>() else {
+        return y.round() / f;
+    };
+    if frac.as_bytes()[digits] >= b'5' {
+        whole += 1;
+    }
+    let mut s = whole.to_string();
+    if s.len() <= digits {
+        s = format!("{}{s}", "0".repeat(digits + 1 - s.len()));
+    }
+    let (a, b) = s.split_at(s.len() - digits);
+    let v: f64 = format!("{a}.{b}").parse().unwrap_or(y.round() / f);
+    if x < 0.0 { -v } else { v }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_follows_the_written_decimal() {
+        assert_eq!(round_decimal(1.005, 2), 1.01);
+        assert_eq!(round_decimal(-1.005, 2), -1.01);
+        assert_eq!(round_decimal(1.015, 2), 1.02);
+        assert_eq!(round_decimal(0.125, 2), 0.13);
+        assert_eq!(round_decimal(2.5, 0), 3.0);
+        assert_eq!(round_decimal(0.005, 2), 0.01);
+        assert_eq!(round_decimal(1.0049, 2), 1.0);
+        assert_eq!(round_decimal(1234.5678, 2), 1234.57);
+        assert_eq!(round_decimal(1250.0, -2), 1300.0);
+    }
 
     #[test]
     fn division_by_zero_is_missing_with_reason() {

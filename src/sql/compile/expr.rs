@@ -148,6 +148,13 @@ impl Compiler<'_> {
                         kids.join(", ")
                     )
                 }
+                // With a date-time on either side, days are fractional, as natively.
+                Func::DaysBetween
+                    if matches!(&e.kind, TExprKind::Func { args, .. }
+                        if args.iter().any(|a| a.ty == Type::DateTime)) =>
+                {
+                    format!("({} / 24.0)", d.hours_between(&kids[0], &kids[1]))
+                }
                 Func::DaysBetween => d.days_between(&kids[0], &kids[1]),
                 Func::HoursBetween => d.hours_between(&kids[0], &kids[1]),
             },

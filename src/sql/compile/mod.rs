@@ -162,11 +162,15 @@ impl Compiler<'_> {
                      CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM grps g{joins}"
                 )
             }
-            Some(_) => {
-                let keys: Vec<String> = used
-                    .iter()
-                    .map(|n| format!("SELECT grp, bk FROM {n}"))
-                    .collect();
+            Some(b) => {
+                // Every key of the breakdown column for every group, as natively: a
+                // count of 0 for a key the group has no rows of is a value too.
+                let col = format!("t.{}", self.d.ident(&b.column));
+                let keys = format!(
+                    "SELECT g0.grp, k.bk FROM grps g0 CROSS JOIN \
+                     (SELECT DISTINCT {col} AS bk FROM {} t WHERE {col} IS NOT NULL) k",
+                    self.table(&b.table)
+                );
                 let joins: String = used
                     .iter()
                     .map(|n| format!(" LEFT JOIN {n} ON {n}.grp = g.grp AND {n}.bk = g.bk"))
@@ -177,7 +181,7 @@ impl Compiler<'_> {
                      CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
                      CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM ({}) g{joins}) kpic_split \
                      WHERE value IS NOT NULL OR previous IS NOT NULL",
-                    keys.join(" UNION ")
+                    keys
                 )
             }
         }
