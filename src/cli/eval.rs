@@ -179,6 +179,7 @@ fn request(args: &Args, catalog: &kpic::Catalog) -> Result<Request, String> {
         fiscal_year_start,
         scope,
         filters,
+        today: None,
     })
 }
 
@@ -202,7 +203,12 @@ fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
 /// Prints the results, or the error with its exit code.
 fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
     match done {
-        Ok(answer) => emit_results(&answer.results, args.format),
+        Ok(answer) => {
+            for w in &answer.warnings {
+                eprintln!("warning: {w}");
+            }
+            emit_results(&answer.results, args.format)
+        }
         Err(e) => report(&e),
     }
 }

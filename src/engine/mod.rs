@@ -16,8 +16,9 @@ pub use rows::{SqlRow, to_results};
 use crate::data::Dataset;
 use crate::eval::Timings;
 use crate::ir::Catalog;
+use crate::query::DateBound;
 use crate::query::{Period, Query, QueryError, Request, Results, validate};
-use crate::sql::{Dialect, SqlRequest, TableNames, compile_latest_day, compile_query};
+use crate::sql::{Dialect, SqlRequest, TableNames, compile_date_bound, compile_query};
 use std::path::PathBuf;
 
 /// Where a request is computed.
@@ -117,13 +118,7 @@ pub fn period(
     if let Some(p) = request.period {
         return Ok(p);
     }
-    let latest = match engine {
-        Engine::Native(data) => crate::eval::latest_day(catalog, data),
-        Engine::Database(db) => match compile_latest_day(catalog, db.dialect(), &db.names) {
-            Some(sql) => db.query_number(&sql).map_err(|e| db.error(e))?,
-            None => None,
-        },
-    };
+    let latest = date_bound(catalog, engine, DateBound::LatestBy(request.today()))?;
     latest
         .and_then(|day| Period::latest_complete_year(day, request.fiscal_year_start))
         .ok_or_else(|| {
@@ -147,6 +142,56 @@ pub struct Answer {
     pub results: Results,
     /// Where the native engine spent its time (`None` for a database).
     pub timings: Option<Timings>,
+    /// What the user should know about the answer (e.g. a period outside the data).
+    pub warnings: Vec<String>,
+}
+
+/// The earliest or latest date in the data, as the engine sees it.
+fn date_bound(
+    catalog: &Catalog,
+    engine: &Engine,
+    bound: DateBound,
+) -> Result<Option<f64>, EngineError> {
+    Ok(match engine {
+        Engine::Native(data) => crate::eval::date_bound(catalog, data, bound),
+        Engine::Database(db) => match compile_date_bound(catalog, db.dialect(), &db.names, bound) {
+            Some(sql) => db.query_number(&sql).map_err(|e| db.error(e))?,
+            None => None,
+        },
+    })
+}
+
+/// A warning when neither the period nor the one before it overlaps the dates in the
+/// data: every value would then be missing or zero for want of rows, which says
+/// nothing about the accounts.
+fn outside_the_data(
+    catalog: &Catalog,
+    engine: &Engine,
+    period: Period,
+) -> Result<Option<String>, EngineError> {
+    let (Some(first), Some(last)) = (
+        date_bound(catalog, engine, DateBound::Earliest)?,
+        date_bound(catalog, engine, DateBound::Latest)?,
+    ) else {
+        return Ok(None);
+    };
+    let (start, _) = period.previous().epoch_days();
+    let (_, end) = period.epoch_days();
+    if end >= first && start <= last {
+        return Ok(None);
+    }
+    let day = |d: f64| {
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|e| e.checked_add_signed(chrono::Duration::days(d as i64)))
+            .map_or_else(|| "?".to_string(), |d| d.to_string())
+    };
+    Ok(Some(format!(
+        "the data has no rows in {} or the period before it ({}): its dates run from {} to {}",
+        period.label(),
+        period.previous().label(),
+        day(first),
+        day(last)
+    )))
 }
 
 /// Computes a request on an engine. The catalog must have checked without errors.
@@ -154,6 +199,9 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
     validate(catalog, &request.kpis, &request.scope, &request.filters)
         .map_err(EngineError::Request)?;
     let query = request.with_period(period(catalog, engine, request)?);
+    let warnings = outside_the_data(catalog, engine, query.period)?
+        .into_iter()
+        .collect();
     let (results, timings) = match engine {
         Engine::Native(data) => {
             let (results, timings) =
@@ -166,6 +214,7 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
         query,
         results,
         timings,
+        warnings,
     })
 }
 

@@ -108,24 +108,42 @@ pub fn evaluate_timed(
     Ok((results, timings))
 }
 
-/// The latest date in the time columns of the dataset's tables (days since
-/// 1970-01-01), the date the default period is chosen from
+/// The earliest or latest date in the time columns of the dataset's tables (days since
+/// 1970-01-01), as `sql::compile_date_bound` asks a database. The latest counts only
+/// dates on or before the bound's day: the default period is chosen from it
 /// ([`Period::latest_complete_year`]).
-pub fn latest_day(catalog: &Catalog, data: &Dataset) -> Option<f64> {
-    let mut latest: Option<f64> = None;
+pub fn date_bound(
+    catalog: &Catalog,
+    data: &Dataset,
+    bound: crate::query::DateBound,
+) -> Option<f64> {
+    use crate::query::DateBound;
+    let limit = match bound {
+        DateBound::Earliest | DateBound::Latest => None,
+        DateBound::LatestBy(day) => Some(date_days(day) + 1.0),
+    };
+    let earliest = bound == DateBound::Earliest;
+    let mut found: Option<f64> = None;
     for t in catalog.tables.values() {
         let (Some(col), Some(table)) = (&t.time_column, data.tables.get(&t.name)) else {
             continue;
         };
         if let Some(crate::data::Column::Date { values, valid }) = table.columns.get(col) {
             for (v, ok) in values.iter().zip(valid) {
-                if *ok {
-                    latest = Some(latest.map_or(*v, |l: f64| l.max(*v)));
+                // A date-time counts as its day.
+                let day = v.floor();
+                if !*ok || limit.is_some_and(|l| day >= l) {
+                    continue;
                 }
+                found = Some(match found {
+                    None => day,
+                    Some(f) if earliest => f.min(day),
+                    Some(f) => f.max(day),
+                });
             }
         }
     }
-    latest
+    found
 }
 
 fn output(v: &Val) -> Output {

@@ -12,7 +12,7 @@ mod period;
 mod results;
 mod validate;
 
-pub use period::{MAX_YEAR, MIN_YEAR, Period};
+pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period};
 pub use results::{Output, ResultRow, Results, change};
 pub use validate::{Validated, validate};
 
@@ -60,9 +60,25 @@ pub struct Request {
     pub fiscal_year_start: u32,
     pub scope: Scope,
     pub filters: Vec<Filter>,
+    /// The day the default period is chosen on (`None`: today, by the system clock):
+    /// dates after it (a contract's scheduled end, an open-ended 9999-12-31) are not
+    /// events yet.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl Request {
+    /// The day the default period is chosen on.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today.unwrap_or_else(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|e| e.checked_add_days(chrono::Days::new(secs / 86_400)))
+                .unwrap_or(chrono::NaiveDate::MAX)
+        })
+    }
+
     /// The query for a fixed period.
     pub fn with_period(&self, period: Period) -> Query {
         Query {

@@ -9,6 +9,19 @@ pub const MIN_YEAR: i32 = 1;
 /// The last year a period may end in.
 pub const MAX_YEAR: i32 = 9999;
 
+/// Which end of the data's dates an engine is asked for (the native engine's
+/// `eval::date_bound`, a database's `sql::compile_date_bound`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBound {
+    /// The earliest date.
+    Earliest,
+    /// The latest date, however far in the future.
+    Latest,
+    /// The latest date on or before a day (today): later dates, such as a contract's
+    /// scheduled end or an open-ended 9999-12-31, are not events yet.
+    LatestBy(chrono::NaiveDate),
+}
+
 /// A period of whole days, both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {

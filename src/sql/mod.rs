@@ -9,4 +9,4 @@ mod tables;
 
 pub use compile::{SqlRequest, compile_query};
 pub use dialect::Dialect;
-pub use tables::{TableNames, compile_ddl, compile_latest_day};
+pub use tables::{TableNames, compile_date_bound, compile_ddl};

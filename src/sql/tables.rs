@@ -3,6 +3,7 @@
 
 use super::Dialect;
 use crate::ir::Catalog;
+use crate::query::DateBound as Bound;
 use std::collections::HashMap;
 
 /// Where the model's tables live: an optional schema and per-table renames.
@@ -41,34 +42,45 @@ pub fn compile_ddl(catalog: &Catalog, dialect: Dialect, names: &TableNames) -> S
     out
 }
 
-/// One SELECT returning one row with one column, `latest_day`: the latest date in the
-/// time columns of the model's tables as days since 1970-01-01 (NULL when the tables
-/// hold none), the date the default period is chosen from
+/// One SELECT returning one row with one column, `day`: the earliest or latest date
+/// in the time columns of the model's tables as days since 1970-01-01 (NULL when the
+/// tables hold none), as the native engine finds it (`eval::date_bound`). The latest
+/// is what the default period is chosen from
 /// ([`crate::query::Period::latest_complete_year`]). `None` when no table has a time
 /// column.
-pub fn compile_latest_day(
+pub fn compile_date_bound(
     catalog: &Catalog,
     dialect: Dialect,
     names: &TableNames,
+    bound: Bound,
 ) -> Option<String> {
     let parts: Vec<String> = catalog
         .tables
         .values()
         .filter_map(|t| {
             let col = t.time_column.as_ref()?;
-            Some(format!(
-                "SELECT MAX(CAST(t.{} AS DATE)) AS d FROM {} t",
-                dialect.ident(col),
-                names.qualified(dialect, &t.name)
-            ))
+            let day = format!("CAST(t.{} AS DATE)", dialect.ident(col));
+            let table = names.qualified(dialect, &t.name);
+            Some(match bound {
+                Bound::Earliest => format!("SELECT MIN({day}) AS d FROM {table} t"),
+                Bound::Latest => format!("SELECT MAX({day}) AS d FROM {table} t"),
+                Bound::LatestBy(today) => format!(
+                    "SELECT MAX({day}) AS d FROM {table} t WHERE {day} <= {}",
+                    dialect.date(&today.to_string())
+                ),
+            })
         })
         .collect();
     if parts.is_empty() {
         return None;
     }
-    let days = dialect.days_between(&dialect.date("1970-01-01"), "MAX(kpic_dates.d)");
+    let pick = match bound {
+        Bound::Earliest => "MIN(kpic_dates.d)",
+        Bound::Latest | Bound::LatestBy(_) => "MAX(kpic_dates.d)",
+    };
+    let days = dialect.days_between(&dialect.date("1970-01-01"), pick);
     Some(format!(
-        "SELECT CAST({days} AS {}) AS latest_day FROM (\n{}\n) kpic_dates",
+        "SELECT CAST({days} AS {}) AS day FROM (\n{}\n) kpic_dates",
         dialect.double(),
         parts.join("\nUNION ALL\n")
     ))
