@@ -78,17 +78,38 @@ impl Report {
         }
         Report {
             code: d.code.as_str().to_string(),
-            message: d.message.clone(),
+            message: visible(&d.message),
             severity: d.severity,
-            source: NamedSource::new(src.name.clone(), src.text.to_string()),
+            source: NamedSource::new(visible(&src.name), visible(&src.text)),
             labels,
-            help,
+            help: help.map(|h| visible(&h)),
         }
     }
 }
 
+/// Text from a file as it may reach a terminal: each control character other than line
+/// ends and tabs (a NUL, ESC starting an escape sequence, C1 controls) is replaced by a
+/// visible one of the same length in bytes, so that spans still point at the same
+/// place.
+fn visible(text: &str) -> String {
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            c if !hidden(c) => c,
+            c if c.len_utf8() == 1 => '?',
+            _ => '¿',
+        })
+        .collect()
+}
+
+fn hidden(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
 fn non_empty(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_string())
+    (!s.is_empty()).then(|| visible(s))
 }
 
 impl fmt::Debug for Report {

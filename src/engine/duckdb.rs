@@ -63,7 +63,20 @@ fn run(program: &Path, database: &Path, sql: &str) -> Result<Vec<u8>, QueryError
             ))
         })?;
     // Write the query from another thread so that a full output pipe cannot block it.
-    let text = format!("{sql};\n");
+    // The client reads its input line by line as C strings, and a line starting with
+    // `.` between statements is a client command (`.shell` runs a program): safe mode
+    // comes first, so no such command can run, and a query with a NUL (which would
+    // end a line early and let the rest be read as a command) is never sent.
+    if let Some(c) = sql
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(QueryError(format!(
+            "the query holds the control character U+{:04X}; kpic never sends one to DuckDB",
+            c as u32
+        )));
+    }
+    let text = format!(".safe_mode\n{sql};\n");
     let writer = child
         .stdin
         .take()

@@ -28,6 +28,25 @@ impl Builder {
     /// A string's text: the quotes removed and the escapes resolved.
     pub(super) fn unescape(&self, quoted: &str, span: Span) -> String {
         let inner = &quoted[1..quoted.len() - 1];
+        // Text reaches terminals, CSV files and database clients: a control character
+        // (a NUL ends a C string, ESC drives a terminal) is never taken from a file.
+        if let Some((i, c)) = inner
+            .char_indices()
+            .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            let start = span.start as usize + 1 + i;
+            let at = Span::new(span.file, start, start + c.len_utf8());
+            self.report(
+                Diagnostic::error(
+                    Code::Syntax,
+                    at,
+                    format!("text holds the control character U+{:04X}", c as u32),
+                )
+                .label("an invisible control character")
+                .help("remove it; only line ends and tabs may be written inside text"),
+            );
+            return inner.chars().filter(|c| !c.is_control()).collect();
+        }
         if !inner.contains('\\') {
             return inner.to_string();
         }
