@@ -3,13 +3,16 @@
 //! runs a command and reports its failure in full.
 //!
 //! As root, [`apt_install`] runs `apt-get update` (once per process) and `apt-get install`
-//! non-interactively; installs are serialised (one at a time in this process, and apt
-//! waits for its own lock held by any other process). Without root, or without
+//! non-interactively; installs are serialised (one at a time in this process and on the
+//! machine, through a lock file; apt also waits for a dpkg lock held by anyone else). Without root, or without
 //! `apt-get`, it fails with a message naming the package to install by hand: a missing
 //! tool never skips a test.
 
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
+
+/// Held while installing, by every test process of the machine (only root installs).
+const MACHINE_LOCK: &str = "/run/lock/kpic-tests-apt.lock";
 
 /// How long apt waits for another process's dpkg lock (another test run, an upgrade).
 const APT_LOCK_WAIT_SECONDS: &str = "600";
@@ -30,42 +33,36 @@ pub fn is_root() -> bool {
 /// The error says which packages were missing, why they could not be installed, and the
 /// command to run by hand.
 pub fn apt_install(packages: &[&str], needed_by: &str) -> Result<(), String> {
-    with_apt(packages, needed_by, |_| {
-        apt_get_install(packages, needed_by)?;
-        Ok(())
-    })
+    with_apt(packages, needed_by, || apt_get_install(packages, needed_by))
 }
 
 /// Installs the first of `alternatives` that apt can install (the names differ across
-/// Debian and Ubuntu releases) and returns its name; errors as [`apt_install`].
+/// Debian and Ubuntu releases) and returns its name; errors as [`apt_install`], naming
+/// the first alternative.
 pub fn apt_install_one_of<'a>(
     alternatives: &[&'a str],
     needed_by: &str,
 ) -> Result<&'a str, String> {
-    with_apt(&alternatives[..1], needed_by, |by_hand| {
+    with_apt(&alternatives[..1], needed_by, || {
         let package = alternatives
             .iter()
             .copied()
             .find(|p| installable(p))
-            .ok_or_else(|| {
-                format!(
-                    "{by_hand}
-apt knows none of `{}`",
-                    alternatives.join("`, `")
-                )
-            })?;
+            .ok_or_else(|| format!("apt knows none of `{}`", alternatives.join("`, `")))?;
         apt_get_install(&[package], needed_by)?;
         Ok(package)
     })
 }
 
-/// Runs `install` as root with fresh package lists, one install at a time in this
-/// process (tests run in parallel threads; apt's own lock makes a concurrent apt-get of
-/// another process wait, [`apt_get`]). Without root or apt-get, fails naming `packages`.
+/// Runs `install` as root after `apt-get update` (once per process), one install at a
+/// time: in this process (tests run in parallel threads) and on the machine (a second
+/// test process, e.g. the PostgreSQL harness's child, must not run `apt-get update`
+/// while this one holds apt's lists lock, which apt-get does not wait for). Without root
+/// or apt-get, fails naming `packages`; any error starts with that message.
 fn with_apt<T>(
     packages: &[&str],
     needed_by: &str,
-    install: impl FnOnce(&str) -> Result<T, String>,
+    install: impl FnOnce() -> Result<T, String>,
 ) -> Result<T, String> {
     let list = packages.join(" ");
     let by_hand = format!(
@@ -83,6 +80,10 @@ fn with_apt<T>(
     let mut updated = UPDATED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Released when the file is closed, at the end of this function or of the process.
+    let _machine = std::fs::File::create(MACHINE_LOCK)
+        .and_then(|file| file.lock().map(|()| file))
+        .map_err(|e| format!("{by_hand}\ncannot lock {MACHINE_LOCK}: {e}"))?;
     if !*updated {
         // A fresh image has no package lists, and old lists name removed versions.
         eprintln!("test set-up: apt-get update (for {needed_by})");
@@ -90,7 +91,7 @@ fn with_apt<T>(
             .map_err(|e| format!("{by_hand}\n`apt-get update` failed\n{e}"))?;
         *updated = true;
     }
-    install(&by_hand).map_err(|e| format!("{by_hand}\n{e}"))
+    install().map_err(|e| format!("{by_hand}\n{e}"))
 }
 
 fn apt_get_install(packages: &[&str], needed_by: &str) -> Result<(), String> {
