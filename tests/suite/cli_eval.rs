@@ -116,9 +116,11 @@ fn bad_data_exits_one_and_computes_nothing() {
 
 #[test]
 fn demo_runs_from_any_folder() {
-    let elsewhere = std::env::temp_dir();
+    // An empty folder, which is also where the demo is unpacked (TMPDIR): removed after.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
     let out = command(&["eval", "--demo", "--format", "csv", "sales_growth"])
-        .current_dir(&elsewhere)
+        .current_dir(elsewhere.path())
+        .env("TMPDIR", elsewhere.path())
         .output()
         .expect("kpic runs");
     assert!(

@@ -86,7 +86,7 @@ fn with_apt<T>(
         .map_err(|e| format!("{by_hand}\ncannot lock {MACHINE_LOCK}: {e}"))?;
     if !*updated {
         // A fresh image has no package lists, and old lists name removed versions.
-        eprintln!("test set-up: apt-get update (for {needed_by})");
+        announce(&format!("apt-get update (for {needed_by})"));
         run(apt_get().arg("update"))
             .map_err(|e| format!("{by_hand}\n`apt-get update` failed\n{e}"))?;
         *updated = true;
@@ -96,12 +96,20 @@ fn with_apt<T>(
 
 fn apt_get_install(packages: &[&str], needed_by: &str) -> Result<(), String> {
     let list = packages.join(" ");
-    eprintln!("test set-up: apt-get install {list} (for {needed_by})");
+    announce(&format!("apt-get install {list} (for {needed_by})"));
     run(apt_get()
         .args(["install", "-y", "--no-install-recommends"])
         .args(packages))
     .map(drop)
     .map_err(|e| format!("`apt-get install {list}` failed\n{e}"))
+}
+
+/// Prints what the set-up changes on the machine, past the test harness's capture of
+/// `eprintln!` (which shows a passing test's output to nobody): a CI log must say what
+/// was installed.
+pub fn announce(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "test set-up: {what}");
 }
 
 /// Does apt have a candidate version of `package`?

@@ -71,8 +71,9 @@ fn find() -> Option<PathBuf> {
 /// The major version of `home/bin/java` (`java -version` prints `"17.0.15"` or, up to
 /// Java 8, `"1.8.0_412"`), or `None` when it does not run.
 fn major(home: &Path) -> Option<u32> {
+    // No /tmp/hsperfdata_<user> folder left behind (see `spark::run`).
     let out = Command::new(home.join("bin/java"))
-        .arg("-version")
+        .args(["-XX:-UsePerfData", "-version"])
         .output()
         .ok()?;
     if !out.status.success() {

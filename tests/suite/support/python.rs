@@ -74,6 +74,11 @@ pub fn venv(name: &str, packages: &[&str]) -> PathBuf {
         return python;
     }
     make_venv(&venv);
+    install::announce(&format!(
+        "pip install {} into {}",
+        packages.join(" "),
+        venv.display()
+    ));
     let pip = Command::new(&python)
         .args([
             "-m",

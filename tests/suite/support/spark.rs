@@ -155,6 +155,8 @@ pub fn run(ddl: &str, queries: &[String], data: &Path) -> Vec<Result<Vec<Row>, S
             .expect("PATH");
     cmd.current_dir(dir)
         .env("JAVA_HOME", java)
+        // The JVMs would otherwise leave a folder /tmp/hsperfdata_<user> (for `jps`).
+        .env("JDK_JAVA_OPTIONS", "-XX:-UsePerfData")
         .env("PATH", path)
         .env("SPARK_LOCAL_IP", "127.0.0.1")
         .env("PYSPARK_PYTHON", python)
