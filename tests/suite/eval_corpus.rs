@@ -1,0 +1,175 @@
+//! The evaluation corpus (`tests/fixtures/eval/<case>/`, see its README) run by every
+//! engine: each case's request through `kpic eval` natively, on a DuckDB file and on
+//! PostgreSQL, and its `kpic sql --dialect spark` query on Spark (all cases in one
+//! session), each compared with the case's hand-computed expected values. A test per
+//! engine runs every case and reports every failure at the end.
+
+use crate::support::{corpus, corpus_load, duckdb, postgres, spark};
+
+use corpus::{Case, Outcome, cases, compare, eval, path_text, reason_notes, verdict};
+use std::path::PathBuf;
+
+/// A temporary folder of this test process, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(what: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("kpic-corpus-{what}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create a temporary folder");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Prints the verdict (and the reasons worded otherwise than natively) and fails the
+/// test on any unexpected outcome.
+fn judge(engine: &str, outcomes: Vec<(&Case, Outcome)>, notes: Vec<String>) {
+    if !notes.is_empty() {
+        eprintln!(
+            "{engine}: missing values worded otherwise than natively (not a failure):\n{}",
+            notes.join("\n")
+        );
+    }
+    match verdict(engine, outcomes) {
+        Ok(summary) => eprintln!("{summary}"),
+        Err(report) => panic!("{report}"),
+    }
+}
+
+#[test]
+fn the_corpus_is_large_and_well_formed() {
+    let cases = cases();
+    assert!(cases.len() >= 25, "only {} cases", cases.len());
+    for case in &cases {
+        for kpi in &case.request.kpis {
+            assert!(
+                case.expected.rows.keys().any(|(k, _, _)| k == kpi),
+                "{}: no expected value for `{kpi}`",
+                case.name
+            );
+        }
+        for (kpi, _, _) in case.expected.rows.keys() {
+            assert!(
+                case.request.kpis.contains(kpi),
+                "{}: expected.toml has `{kpi}`, which request.toml does not ask for",
+                case.name
+            );
+        }
+    }
+}
+
+#[test]
+fn native_engine_matches_the_corpus() {
+    let cases = cases();
+    let outcomes = cases
+        .iter()
+        .map(|case| {
+            let data = ["--data".to_string(), path_text(&case.data())];
+            let outcome = eval(case, &data).map(|got| compare(case, "native", &got, true));
+            (case, outcome)
+        })
+        .collect();
+    judge("native", outcomes, Vec::new());
+}
+
+#[test]
+fn duckdb_matches_the_corpus() {
+    let cases = cases();
+    let cli = duckdb::cli();
+    let dir = TempDir::new("duckdb");
+    let mut notes = Vec::new();
+    let outcomes = cases
+        .iter()
+        .map(|case| {
+            let file = dir.0.join(format!("{}.duckdb", case.name));
+            let outcome = corpus_load::duckdb_database(case, &cli, &file).and_then(|()| {
+                let engine = [
+                    "--engine",
+                    "duckdb",
+                    "--database",
+                    &path_text(&file),
+                    "--duckdb-cli",
+                    &path_text(&cli),
+                ]
+                .map(String::from);
+                let got = eval(case, &engine)?;
+                notes.extend(reason_notes(case, "duckdb", &got));
+                Ok(compare(case, "duckdb", &got, false))
+            });
+            (case, outcome)
+        })
+        .collect();
+    judge("duckdb", outcomes, notes);
+}
+
+#[test]
+fn postgres_matches_the_corpus() {
+    let cases = cases();
+    let server = postgres::shared();
+    let mut notes = Vec::new();
+    let outcomes = cases
+        .iter()
+        .map(|case| {
+            let schema = format!("eval_{}", case.name);
+            let outcome = corpus_load::postgres_script(case, &schema)
+                .and_then(|script| server.try_psql(&script))
+                .and_then(|_| {
+                    let engine = ["--engine", "postgres", "--url", &server.url].map(String::from);
+                    let got = eval(
+                        case,
+                        &[&engine[..], &["--schema".into(), schema.clone()]].concat(),
+                    )?;
+                    notes.extend(reason_notes(case, "postgres", &got));
+                    Ok(compare(case, "postgres", &got, false))
+                });
+            let _ = server.try_psql(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE;"));
+            (case, outcome)
+        })
+        .collect();
+    judge("postgres", outcomes, notes);
+}
+
+#[test]
+fn spark_matches_the_corpus() {
+    let began = std::time::Instant::now();
+    let cases = cases();
+    let dir = TempDir::new("spark");
+    let all = corpus_load::spark_corpus(&cases, &dir.0).unwrap_or_else(|e| panic!("{e}"));
+    let queries: Vec<String> = all
+        .queries
+        .iter()
+        .filter_map(|q| q.as_ref().ok().cloned())
+        .collect();
+    let mut results = spark::run(&all.ddl, &queries, &dir.0).into_iter();
+    let mut notes = Vec::new();
+    let mut outcomes = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let outcome = match &all.queries[i] {
+            Err(why) => {
+                eprintln!("{} not run on Spark: {why}", case.name);
+                continue;
+            }
+            Ok(_) => match results.next() {
+                Some(Ok(rows)) => corpus_load::spark_results(rows).map(|got| {
+                    notes.extend(reason_notes(case, "spark", &got));
+                    compare(case, "spark", &got, false)
+                }),
+                Some(Err(e)) => Err(format!("Spark failed: {e}")),
+                None => Err("Spark returned no result".into()),
+            },
+        };
+        outcomes.push((case, outcome));
+    }
+    eprintln!(
+        "Spark corpus: {:.0?} (install check, JVM start, loading, {} queries)",
+        began.elapsed(),
+        queries.len()
+    );
+    judge("spark", outcomes, notes);
+}

@@ -1,0 +1,34 @@
+//! kpic's integration tests, one test binary (one link of the crate, one runner).
+//!
+//! Each former test file is a module here; what they share is in [`support`]: the CLI
+//! runner, the Python virtual environments, PostgreSQL, DuckDB, Spark, the mutator and
+//! the installer that provides what they need on a fresh machine. Fixtures stay in
+//! `tests/fixtures/`; insta snapshots are in `tests/suite/snapshots/`, named
+//! `suite__<module>__<name>.snap`.
+//!
+//! Adding a test file: put it in `tests/suite/`, add `mod <name>;` below, and use
+//! `crate::support::...` instead of `#[path]` includes.
+
+mod support;
+
+mod catalog;
+mod check_fixtures;
+mod cli_browse;
+mod cli_check;
+mod cli_eval;
+mod cli_eval_duckdb;
+mod cli_period;
+mod data_fixtures;
+mod eval_corpus;
+mod eval_expected;
+mod eval_kernels;
+mod eval_small;
+mod mutation_fuzz;
+mod output_escaping;
+mod parse_fixtures;
+mod parser_agreement;
+mod postgres_harness;
+mod robustness;
+mod spark_differential;
+mod sql_differential;
+mod sql_injection;
