@@ -1,8 +1,8 @@
 //! Shared scans: one pass over a table computes every aggregate that the request
 //! reads from it (all KPIs, all periods), a chunk of rows at a time. The table's
 //! program computes the per-row values of the chunk once; then each aggregate folds
-//! the chunk's rows into its per-slot accumulator. Large tables are split into as many
-//! row ranges as there are cores, scanned in parallel and merged.
+//! the chunk's rows into its per-slot accumulator. Large tables are split into a fixed
+//! number of row ranges, scanned in parallel and merged in order.
 
 use super::program::Program;
 use super::register::{Reg, RegId, TRUE};
@@ -20,6 +20,9 @@ const CHUNK: usize = 4096;
 
 /// Tables with fewer rows are scanned on one core.
 const PARALLEL_ROWS: usize = 1 << 16;
+
+/// Row ranges a large table is split into, whatever the number of threads.
+const RANGES: usize = 4;
 
 /// One aggregate of a scan.
 #[derive(Debug)]
@@ -239,20 +242,26 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 impl<'a> TableScan<'a> {
     /// Scans the table once and returns every aggregate's result, in `specs` order.
     pub fn run(&self) -> Vec<AggResult> {
+        // A fixed number of ranges, merged in order: floating-point sums then add the
+        // same numbers in the same order whatever the number of threads, so results
+        // are byte-identical on any machine (with one range per thread they were not).
         let parts = if self.rows >= PARALLEL_ROWS {
-            rayon::current_num_threads().max(1)
+            RANGES
         } else {
             1
         };
         let per_part = self.rows.div_ceil(parts).max(1);
-        let states = (0..parts)
+        let ranges: Vec<Vec<State>> = (0..parts)
             .into_par_iter()
             .map(|p| {
                 let lo = (p * per_part).min(self.rows);
                 let hi = ((p + 1) * per_part).min(self.rows);
                 self.scan_range(lo, hi)
             })
-            .reduce_with(|a, b| a.into_iter().zip(b).map(|(x, y)| x.merge(y)).collect())
+            .collect();
+        let states = ranges
+            .into_iter()
+            .reduce(|a, b| a.into_iter().zip(b).map(|(x, y)| x.merge(y)).collect())
             .unwrap_or_default();
         states
             .into_iter()

@@ -20,6 +20,7 @@ mod cli_eval_duckdb;
 mod cli_period;
 mod data_fixtures;
 mod eval_corpus;
+mod eval_determinism;
 mod eval_expected;
 mod eval_kernels;
 mod eval_small;
