@@ -3,12 +3,16 @@
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! text ──syntax::parse_file──▶ ast::File ──check::check──▶ ir::Catalog ──▶ evaluation / SQL
-//!   (pest only in syntax::parser)     (names, types, units, cycles)
+//! text ──syntax::parse_file──▶ ast::File ──check::check──▶ ir::Catalog
+//!   (pest only in syntax::parser)     (names, types, units, cycles; words from vocab)
+//!
+//! ir::Catalog + query::Request ──engine::run──▶ query::Results ──render──▶ table, CSV, JSON, Markdown
+//!                  natively over a data::Dataset (eval), or as SQL (sql) in PostgreSQL or DuckDB
 //! ```
 //!
 //! Every stage returns what it could build plus [`Diagnostic`]s; nothing stops at the
-//! first error. Reading files ([`catalog_files`]) is kept at the edge.
+//! first error. Reading files ([`catalog_files`], [`data`]) and talking to databases
+//! ([`engine`]) are kept at the edges.
 //!
 //! ```no_run
 //! let result = kpic::check_paths(&["kpis".into()]).expect("readable catalog");
@@ -16,6 +20,33 @@
 //!     eprintln!("{}: {}", d.code, d.message);
 //! }
 //! println!("{} KPIs", result.catalog.kpis.len());
+//! ```
+//!
+//! The same request on the example data and on a PostgreSQL server holding the same
+//! tables gives the same results:
+//!
+//! ```no_run
+//! use kpic::engine::{self, Database, DatabaseKind, Engine};
+//! use kpic::query::{Period, Request, Scope};
+//!
+//! let checked = kpic::check_paths(&["kpis".into()]).expect("readable catalog");
+//! let catalog = &checked.catalog;
+//! let request = Request {
+//!     kpis: vec!["win_rate".into()],
+//!     period: Some(Period::parse("2025-Q4", 1).expect("a period")),
+//!     fiscal_year_start: 1,
+//!     scope: Scope::By("industry".into()),
+//!     filters: vec![],
+//!     today: None,
+//! };
+//! let data = kpic::data::load_dataset(catalog, "examples/data".as_ref()).expect("clean data");
+//! let native = engine::run(catalog, &Engine::Native(&data), &request).expect("runs");
+//! let db = Database {
+//!     kind: DatabaseKind::Postgres { url: "postgresql://localhost/kam".into() },
+//!     names: Default::default(),
+//! };
+//! let sql = engine::run(catalog, &Engine::Database(&db), &request).expect("runs");
+//! assert_eq!(native.results.rows.len(), sql.results.rows.len());
 //! ```
 
 extern crate alloc;
