@@ -86,6 +86,10 @@ pub fn run(mut args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if checked.catalog.kpis.is_empty() {
+        eprintln!("error: {}", super::check::no_kpi(&checked));
+        return FAILED;
+    }
     let request = match request(&args, &checked.catalog) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
