@@ -92,14 +92,26 @@ mod tests {
     use super::*;
 
     const MODEL: &str = r#"
-table accounts { account_id: text key }
-table orders { order_id: text key, account_id: text -> accounts, revenue: money, order_date: date time }
-table costs { cost_id: text key, account_id: text -> accounts, amount: money, cost_date: date time }
+table accounts {
+  account_id: text key
+}
+table orders {
+  order_id: text key
+  account_id: text -> accounts
+  revenue: money
+  order_date: date time
+}
+table costs {
+  cost_id: text key
+  account_id: text -> accounts
+  amount: money
+  cost_date: date time
+}
 "#;
 
     fn catalog(kpis: &str) -> Catalog {
         let checked = crate::check_texts([("m.kpi", MODEL), ("k.kpi", kpis)]);
-        assert_eq!(checked.error_count(), 0, "{:?}", checked.diagnostics);
+        assert_eq!(checked.error_count(), 0, "{:#?}", checked.diagnostics);
         checked.catalog
     }
 
@@ -109,8 +121,8 @@ table costs { cost_id: text key, account_id: text -> accounts, amount: money, co
             r#"
 category c { name: "C" }
 measure spend { formula: sum(costs.amount) }
-kpi revenue { name: "R", category: c, unit: money, formula: sum(orders.revenue) }
-kpi margin { name: "M", category: c, unit: money, formula: revenue - previous(spend) }
+kpi revenue { name: "R" category: c unit: money better: higher formula: sum(orders.revenue) }
+kpi margin { name: "M" category: c unit: money better: higher formula: revenue - previous(spend) }
 "#,
         );
         let margin = &c.kpis["margin"];
