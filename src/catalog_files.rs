@@ -23,7 +23,7 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// The `.kpi` files under `paths` (files as given, folders searched recursively), in
-/// a stable order.
+/// a stable order; none at all is an error.
 pub fn find_kpi_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
     let mut out = Vec::new();
     for path in paths {
@@ -36,6 +36,15 @@ pub fn find_kpi_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
         } else {
             out.push(path.clone());
         }
+    }
+    // An empty catalog would check clean and leave `eval` blaming the data.
+    if out.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(ReadError {
+            path: PathBuf::from(shown.join(", ")),
+            message: "no .kpi files here; a catalog is one or more .kpi files (or folders of them)"
+                .into(),
+        });
     }
     Ok(out)
 }

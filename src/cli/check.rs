@@ -80,6 +80,10 @@ pub fn run(args: Args) -> u8 {
     }
     let errors = checked.error_count();
     let warnings = checked.warning_count();
+    if errors == 0 && checked.catalog.kpis.is_empty() {
+        eprintln!("error: {}", no_kpi(&checked));
+        return FAILED;
+    }
     // The process ends right after: freeing a large catalog node by node would only
     // cost time.
     std::mem::forget(checked);
@@ -88,6 +92,15 @@ pub fn run(args: Args) -> u8 {
     } else {
         OK
     }
+}
+
+/// Why a catalog without errors but without a KPI is refused (by `check` and `eval`).
+pub fn no_kpi(checked: &kpic::Checked) -> String {
+    let files = checked.sources.iter().count();
+    format!(
+        "the catalog defines no KPI ({files} file{} read); add a `kpi NAME {{ ... }}` or give the folder that holds the KPIs",
+        plural(files)
+    )
 }
 
 /// Under `KPIC_TIMING` (any value), prints the parse and check times to stderr as

@@ -86,6 +86,10 @@ pub fn run(mut args: Args) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if checked.catalog.kpis.is_empty() {
+        eprintln!("error: {}", super::check::no_kpi(&checked));
+        return FAILED;
+    }
     let request = match request(&args, &checked.catalog) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
@@ -113,6 +117,19 @@ pub fn run(mut args: Args) -> u8 {
             data_dir.display()
         ));
     }
+    // Only the tables the requested KPIs read are loaded (plus `accounts`): a table
+    // nothing asked for may be absent or even broken without stopping the run.
+    let catalog = &checked.catalog;
+    let asked =
+        match kpic::query::validate(catalog, &request.kpis, &request.scope, &request.filters) {
+            Ok(v) => v.kpis,
+            Err(e) => return usage_error(e),
+        };
+    let mut reads = asked.clone();
+    if let Some(k) = args.explain.as_ref().and_then(|k| catalog.kpis.get(k)) {
+        reads.push(k);
+    }
+    let needed = kpic::query::tables_needed(catalog, &reads);
     let progress_shown = std::io::stderr().is_terminal();
     let mut progress = |file: &str, i: usize, n: usize| {
         if progress_shown {
@@ -120,7 +137,13 @@ pub fn run(mut args: Args) -> u8 {
         }
     };
     let started = std::time::Instant::now();
-    let loaded = kpic::data::load_dataset_with_progress(&checked.catalog, &data_dir, &mut progress);
+    let loaded = kpic::data::load_needed(
+        catalog,
+        &data_dir,
+        &needed,
+        request.period.is_none(),
+        &mut progress,
+    );
     let load_time = started.elapsed();
     if progress_shown {
         eprint!("\r\x1b[2K");
@@ -140,6 +163,23 @@ pub fn run(mut args: Args) -> u8 {
             return FAILED;
         }
     };
+    if let Some(k) = args.explain.as_ref().and_then(|k| catalog.kpis.get(k)) {
+        let (_, not) = kpic::query::split_available(catalog, &[k], &data.absent);
+        if let Some(u) = not.first() {
+            eprintln!("error: cannot explain `{}`: {}", u.kpi, u.reason);
+            return FAILED;
+        }
+    }
+    let (available, unavailable) = kpic::query::split_available(catalog, &asked, &data.absent);
+    let mut request = request;
+    if !unavailable.is_empty() {
+        if available.is_empty() {
+            list_unavailable(&unavailable, true);
+            eprintln!("error: no KPI could be computed: the data lacks a table each of them reads");
+            return FAILED;
+        }
+        request.kpis = available.iter().map(|k| k.id.clone()).collect();
+    }
     let native = Run::Native(&data);
     if let Some(kpi) = &args.explain {
         let query = match engine::period(&checked.catalog, &native, &request) {
@@ -162,7 +202,13 @@ pub fn run(mut args: Args) -> u8 {
         }
         eprintln!("load {load_time:?} evaluate {:?}", started.elapsed());
     }
-    finish(done, &args)
+    finish(
+        done.map(|mut answer| {
+            answer.results.unavailable = unavailable;
+            answer
+        }),
+        &args,
+    )
 }
 
 /// The request the flags describe.
@@ -207,9 +253,38 @@ fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
             for w in &answer.warnings {
                 eprintln!("warning: {w}");
             }
-            emit_results(&answer.results, args.format)
+            let code = emit_results(&answer.results, args.format);
+            let unavailable = &answer.results.unavailable;
+            if unavailable.is_empty() {
+                return code;
+            }
+            // A KPI asked for by name that was not computed is an error the user must
+            // see; KPIs left out of "every KPI" are listed, and the run succeeds.
+            let named = !args.kpis.is_empty();
+            list_unavailable(unavailable, named);
+            if named && code == OK { FAILED } else { code }
         }
         Err(e) => report(&e),
+    }
+}
+
+/// Lists the KPIs that were not computed, and why, on standard error: as errors when
+/// they were asked for by name, else as a warning.
+fn list_unavailable(unavailable: &[kpic::query::Unavailable], named: bool) {
+    let n = unavailable.len();
+    eprintln!(
+        "{}: {n} KPI{} not computed: the data lacks a table {} read{}",
+        if named { "error" } else { "warning" },
+        if n == 1 { " was" } else { "s were" },
+        if n == 1 { "it" } else { "they" },
+        if n == 1 { "s" } else { "" },
+    );
+    for u in unavailable {
+        eprintln!(
+            "  {}: {}",
+            kpic::render::escape::terminal(&u.kpi),
+            kpic::render::escape::terminal(&u.reason)
+        );
     }
 }
 

@@ -6,10 +6,11 @@ use super::mapping::{MAPPING_FILE, Mapping};
 use super::relations::check_relations;
 use super::{Column, Dataset, NO_TEXT, TableData};
 use crate::ir::{Catalog, ColumnType, TableDef};
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use std::collections::HashMap;
 use std::path::Path;
-/// Loads `dir/TABLE.csv` for every table the catalog declares.
+/// Loads `dir/TABLE.csv` for every table the catalog declares; a table without a file
+/// is an error.
 pub fn load_dataset(catalog: &Catalog, dir: &Path) -> Result<Dataset, LoadReport> {
     load_dataset_with_progress(catalog, dir, &mut |_, _, _| {})
 }
@@ -18,6 +19,57 @@ pub fn load_dataset(catalog: &Catalog, dir: &Path) -> Result<Dataset, LoadReport
 pub fn load_dataset_with_progress(
     catalog: &Catalog,
     dir: &Path,
+    progress: &mut (dyn FnMut(&str, usize, usize) + Send),
+) -> Result<Dataset, LoadReport> {
+    load(catalog, dir, None, progress)
+}
+
+/// Loads only the tables in `needed` (what a request reads: see
+/// [`crate::query::tables_needed`]), calling `progress(file, index, total)` before each.
+/// A needed table without a file is not an error but listed in [`Dataset::absent`]
+/// with the reason, so that only the KPIs reading it are unavailable; `accounts`, which
+/// every request reads, must have its file. A relation to a table not loaded is not
+/// checked. Every bad cell of a loaded table is an error, as with [`load_dataset`].
+///
+/// With `time_columns`, every other table that has a file is loaded too, but only its
+/// time column: the default period is the latest complete year of every table's
+/// dates, whichever KPIs are asked for (as on a database).
+pub fn load_needed(
+    catalog: &Catalog,
+    dir: &Path,
+    needed: &IndexSet<String>,
+    time_columns: bool,
+    progress: &mut (dyn FnMut(&str, usize, usize) + Send),
+) -> Result<Dataset, LoadReport> {
+    load(catalog, dir, Some((needed, time_columns)), progress)
+}
+
+/// A table to load: whole, or only its time column (`whole` false), where a missing
+/// file is no error.
+struct Wanted<'a> {
+    def: std::borrow::Cow<'a, TableDef>,
+    whole: bool,
+}
+
+/// `table` with its time column only (no key, no relation).
+fn time_column_only(table: &TableDef, time: &str) -> TableDef {
+    TableDef {
+        columns: table
+            .columns
+            .iter()
+            .filter(|(name, _)| *name == time)
+            .map(|(name, c)| (name.clone(), c.clone()))
+            .collect(),
+        key: None,
+        account_column: None,
+        ..table.clone()
+    }
+}
+
+fn load(
+    catalog: &Catalog,
+    dir: &Path,
+    needed: Option<(&IndexSet<String>, bool)>,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
     let mut errors = Errors {
@@ -39,15 +91,34 @@ pub fn load_dataset_with_progress(
     // Tables are independent: they load in parallel, each collecting its own errors,
     // merged afterwards in the model's order so reports are stable.
     use rayon::prelude::*;
-    let total = catalog.tables.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let progress = std::sync::Mutex::new(progress);
-    let loaded: Vec<(Option<TableData>, Errors)> = catalog
+    use std::borrow::Cow;
+    let tables: Vec<Wanted> = catalog
         .tables
         .values()
-        .collect::<Vec<_>>()
+        .filter_map(|t| match needed {
+            None => Some(Wanted {
+                def: Cow::Borrowed(t),
+                whole: true,
+            }),
+            Some((n, _)) if n.contains(&t.name) => Some(Wanted {
+                def: Cow::Borrowed(t),
+                whole: true,
+            }),
+            Some((_, true)) => t.time_column.as_ref().map(|c| Wanted {
+                def: Cow::Owned(time_column_only(t, c)),
+                whole: false,
+            }),
+            Some((_, false)) => None,
+        })
+        .collect();
+    let total = tables.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let progress = std::sync::Mutex::new(progress);
+    // (data, errors, why the table is absent when it may be)
+    let loaded: Vec<(Option<TableData>, Errors, Option<String>)> = tables
         .par_iter()
-        .map(|table| {
+        .map(|wanted| {
+            let table: &TableDef = &wanted.def;
             let mut errors = Errors {
                 list: Vec::new(),
                 more: 0,
@@ -64,7 +135,14 @@ pub fn load_dataset_with_progress(
                     &file,
                     format!("not a regular file; table `{}` must be a CSV file", table.name),
                 ));
-                return (None, errors);
+                return (None, errors, None);
+            }
+            if !path.exists() && !wanted.whole {
+                return (None, errors, None);
+            }
+            if !path.exists() && needed.is_some() && table.name != "accounts" {
+                let why = format!("no file {file_name} in {}", dir.display());
+                return (None, errors, Some(why));
             }
             if !path.exists() {
                 errors.push(DataError {
@@ -79,24 +157,29 @@ pub fn load_dataset_with_progress(
                         dir.display()
                     ),
                 });
-                return (None, errors);
+                return (None, errors, None);
             }
             // Is this table the target of a relation (so its key is looked up)?
             let referenced = catalog
                 .tables
                 .values()
                 .any(|t| t.columns.values().any(|c| c.relation.as_deref() == Some(table.name.as_str())));
-            (load_table(table, referenced, &path, &file, &mapping, &mut errors), errors)
+            let data = load_table(table, referenced, &path, &file, &mapping, &mut errors);
+            (data, errors, None)
         })
         .collect();
     let mut dataset = Dataset::default();
-    for (table, (data, table_errors)) in catalog.tables.values().zip(loaded) {
+    for (wanted, (data, table_errors, absent)) in tables.iter().zip(loaded) {
+        let table = &wanted.def;
         for e in table_errors.list {
             errors.push(e);
         }
         errors.more += table_errors.more;
         if let Some(data) = data {
             dataset.tables.insert(table.name.clone(), data);
+        }
+        if let Some(why) = absent {
+            dataset.absent.insert(table.name.clone(), why);
         }
     }
     check_relations(catalog, &dataset, dir, &mapping, &mut errors);

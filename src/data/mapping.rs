@@ -20,6 +20,10 @@ use std::path::Path;
 /// The file name looked for in the data folder.
 pub const MAPPING_FILE: &str = "kpic-mapping.toml";
 
+/// Spellings of true and of false every mapping accepts (any case).
+const BUILT_IN_TRUE: &[&str] = &["true", "yes", "1"];
+const BUILT_IN_FALSE: &[&str] = &["false", "no", "0"];
+
 /// A parsed mapping (defaults when there is no file).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,9 +58,11 @@ impl Mapping {
             return Ok(Mapping::default());
         }
         let text = std::fs::read_to_string(&path).map_err(|e| vec![format!("cannot read: {e}")])?;
+        // The parser's message is several lines (the line, a caret, what was expected):
+        // kept as it is, it points at the place.
         let mapping: Mapping =
-            toml::from_str(&text).map_err(|e| vec![e.to_string().trim().replace('\n', " ")])?;
-        let mut errors = Vec::new();
+            toml::from_str(&text).map_err(|e| vec![e.to_string().trim_end().to_string()])?;
+        let mut errors = mapping.ambiguous_booleans();
         for (table, tm) in &mapping.tables {
             let Some(def) = catalog.tables.get(table) else {
                 let hint = crate::diagnostic::did_you_mean(
@@ -106,6 +112,47 @@ impl Mapping {
         }
     }
 
+    /// A spelling that would mean both true and false: in both lists, or in one list
+    /// and a built-in spelling of the other value.
+    fn ambiguous_booleans(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        let lists = [
+            (
+                "true_values",
+                &self.true_values,
+                BUILT_IN_FALSE,
+                "false_values",
+                &self.false_values,
+            ),
+            (
+                "false_values",
+                &self.false_values,
+                BUILT_IN_TRUE,
+                "true_values",
+                &self.true_values,
+            ),
+        ];
+        for (list, values, built_in, other, other_values) in lists {
+            for v in values {
+                if built_in.iter().any(|b| b.eq_ignore_ascii_case(v)) {
+                    errors.push(format!(
+                        "{list}: {v:?} already means {} (built in); a cell must mean one value",
+                        if list == "true_values" {
+                            "false"
+                        } else {
+                            "true"
+                        }
+                    ));
+                } else if list == "true_values" && other_values.contains(v) {
+                    errors.push(format!(
+                        "{v:?} is in both {list} and {other}; a cell must mean one value"
+                    ));
+                }
+            }
+        }
+        errors
+    }
+
     /// The CSV file name of a model table.
     pub fn file(&self, table: &str) -> String {
         self.tables
@@ -133,9 +180,9 @@ impl Mapping {
     /// The boolean a cell spells, if any.
     pub fn boolean(&self, cell: &str) -> Option<bool> {
         let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(cell));
-        if is(&["true", "yes", "1"]) || self.true_values.iter().any(|v| v == cell) {
+        if is(BUILT_IN_TRUE) || self.true_values.iter().any(|v| v == cell) {
             Some(true)
-        } else if is(&["false", "no", "0"]) || self.false_values.iter().any(|v| v == cell) {
+        } else if is(BUILT_IN_FALSE) || self.false_values.iter().any(|v| v == cell) {
             Some(false)
         } else {
             None

@@ -14,7 +14,7 @@ mod relations;
 pub use cells::{parse_date, parse_money};
 pub use errors::{DataError, LoadReport};
 pub use intern::Interner;
-pub use load::{load_dataset, load_dataset_with_progress};
+pub use load::{load_dataset, load_dataset_with_progress, load_needed};
 pub use mapping::{MAPPING_FILE, Mapping, TableMapping};
 
 use indexmap::IndexMap;
@@ -38,10 +38,14 @@ pub fn money_value(ten_thousandths: i128) -> f64 {
     text.parse().unwrap_or(f64::NAN)
 }
 
-/// A loaded dataset: every table of the catalog's model that has a file.
+/// A loaded dataset: every table of the catalog's model that was asked for and has a
+/// file.
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub tables: IndexMap<String, TableData>,
+    /// Tables asked for that the dataset does not have, each with why ("no file
+    /// service_costs.csv in data/"); only [`load_needed`] leaves tables out so.
+    pub absent: IndexMap<String, String>,
 }
 
 /// One table's rows, column by column.

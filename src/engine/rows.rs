@@ -58,5 +58,6 @@ pub fn to_results(
         previous_period: previous.to_string(),
         scope,
         rows: result,
+        unavailable: Vec::new(),
     }
 }

@@ -104,6 +104,7 @@ pub fn evaluate_timed(
             }
             all
         },
+        unavailable: Vec::new(),
     };
     Ok((results, timings))
 }

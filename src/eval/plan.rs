@@ -247,6 +247,7 @@ fn spec<'a>(
             (AggFunc::CountDistinct, Some(r)) => program.domain(r),
             _ => None,
         },
+        values_missing: super::scan::values_missing(catalog, agg.arg.as_ref()),
     }
 }
 

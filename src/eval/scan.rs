@@ -50,6 +50,42 @@ pub struct AggSpec<'a> {
     pub slots: usize,
     /// For `count_distinct` of coded text: the number of distinct codes.
     pub distinct_domain: Option<usize>,
+    /// Why the value is missing when rows were read but none had a value
+    /// ([`values_missing`]).
+    pub values_missing: &'static str,
+}
+
+/// Why every row's value of an aggregate's argument can be missing, read from the
+/// expression (the kernels keep validity, not reasons): an optional column gives
+/// empty cells, a division can divide by zero.
+pub fn values_missing(
+    catalog: &crate::ir::Catalog,
+    arg: Option<&crate::ir::TExpr>,
+) -> &'static str {
+    use crate::ir::TExprKind;
+    let (mut empty, mut division) = (false, false);
+    let mut stack: Vec<&crate::ir::TExpr> = arg.into_iter().collect();
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Column { table, column, .. } => {
+                empty |= catalog
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.columns.get(column))
+                    .is_none_or(|c| c.optional);
+            }
+            TExprKind::Binary { op, .. } if *op == crate::vocab::BinaryOp::Div => {
+                division = true;
+                stack.extend(e.operands());
+            }
+            _ => stack.extend(e.operands()),
+        }
+    }
+    match (empty, division) {
+        (true, false) => missing::ALL_ROWS_EMPTY,
+        (false, true) => missing::ALL_ROWS_DIVISION_BY_ZERO,
+        _ => missing::ALL_ROWS_MISSING,
+    }
 }
 
 /// Largest bitmap (in bits) for `count_distinct`; beyond it, (slot, value) pairs are
@@ -79,6 +115,9 @@ pub struct AggResult {
 #[derive(Debug, Default)]
 struct State {
     counts: Vec<u32>,
+    /// Rows read per slot, with a value or not (for aggregates that can be missing:
+    /// "no rows" and "every row's value is missing" are different answers).
+    read: Vec<u32>,
     sums: Vec<f64>,
     exact: Vec<i128>,
     mins: Vec<f64>,
@@ -105,11 +144,14 @@ impl State {
                     s.bits = vec![0; (n * d).div_ceil(64)];
                 }
             }
-            AggFunc::CountRows | AggFunc::Count | AggFunc::Median | AggFunc::Percentile => {
-                s.counts = vec![0; n]
+            AggFunc::CountRows | AggFunc::Count => s.counts = vec![0; n],
+            AggFunc::Median | AggFunc::Percentile => {
+                s.counts = vec![0; n];
+                s.read = vec![0; n];
             }
             AggFunc::Sum | AggFunc::Avg => {
                 s.counts = vec![0; n];
+                s.read = vec![0; n];
                 if spec.exact.is_some() || spec.money_rows {
                     s.exact = vec![0; n];
                 } else {
@@ -118,10 +160,12 @@ impl State {
             }
             AggFunc::Min => {
                 s.counts = vec![0; n];
+                s.read = vec![0; n];
                 s.mins = vec![f64::INFINITY; n];
             }
             AggFunc::Max => {
                 s.counts = vec![0; n];
+                s.read = vec![0; n];
                 s.maxs = vec![f64::NEG_INFINITY; n];
             }
         }
@@ -131,6 +175,7 @@ impl State {
     fn merge(mut self, other: State) -> State {
         let add = |a: &mut Vec<u32>, b: Vec<u32>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         add(&mut self.counts, other.counts);
+        add(&mut self.read, other.read);
         self.sums
             .iter_mut()
             .zip(other.sums)
@@ -160,6 +205,13 @@ impl State {
 
     fn finish(mut self, spec: &AggSpec, rows: usize) -> AggResult {
         let n = spec.slots;
+        let none = |g: usize| {
+            if self.read.get(g).is_some_and(|r| *r > 0) {
+                Val::missing(spec.values_missing)
+            } else {
+                Val::missing(missing::NO_ROWS)
+            }
+        };
         let wrap = |x: f64| {
             if spec.is_date {
                 Val::Date(x)
@@ -197,7 +249,7 @@ impl State {
                 };
                 self.values
                     .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-                let mut out = vec![Val::missing(missing::NO_ROWS); n];
+                let mut out: Vec<Val> = (0..n).map(none).collect();
                 for run in self.values.chunk_by(|a, b| a.0 == b.0) {
                     let xs: Vec<f64> = run.iter().map(|(_, x)| *x).collect();
                     out[run[0].0 as usize] = Val::Num(percentile(&xs, q));
@@ -208,7 +260,7 @@ impl State {
                 .map(|g| {
                     let c = self.counts[g];
                     if c == 0 {
-                        return Val::missing(missing::NO_ROWS);
+                        return none(g);
                     }
                     let sum = || match self.exact.get(g) {
                         Some(e) => crate::data::money_value(*e),
@@ -374,6 +426,7 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
         .map(|(i, s)| (i, *s as usize));
     if let (Some((values, valid)), AggFunc::Sum | AggFunc::Avg) = (spec.exact, spec.func) {
         for (i, s) in rows {
+            state.read[s] += 1;
             if valid[lo + i] {
                 state.exact[s] += values[lo + i] as i128;
                 state.counts[s] += 1;
@@ -414,6 +467,9 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
         func => {
             let (x, ok) = arg.num();
             for (i, s) in rows {
+                if let Some(r) = state.read.get_mut(s) {
+                    *r += 1;
+                }
                 if !ok[i] {
                     continue;
                 }

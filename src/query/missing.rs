@@ -9,3 +9,11 @@ pub const DIVISION_BY_ZERO: &str = "division by zero";
 pub const EMPTY_CELL: &str = "empty cell";
 /// A database gave no value and no reason (the compiled query always gives one).
 pub const IN_DATABASE: &str = "no value (no rows, an empty cell or a division by zero)";
+/// An aggregate read rows, but every row's value was missing: from empty cells.
+pub const ALL_ROWS_EMPTY: &str = "every row's value is missing (empty cell)";
+/// An aggregate read rows, but every row's value was missing: divisions by zero.
+pub const ALL_ROWS_DIVISION_BY_ZERO: &str = "every row's value is missing (division by zero)";
+/// An aggregate read rows, but every row's value was missing, from empty cells or
+/// divisions by zero.
+pub const ALL_ROWS_MISSING: &str =
+    "every row's value is missing (an empty cell or a division by zero)";

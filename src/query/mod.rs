@@ -8,10 +8,12 @@
 //! ([`validate`]).
 
 pub mod missing;
+mod needs;
 mod period;
 mod results;
 mod validate;
 
+pub use needs::{Unavailable, split_available, tables_needed, tables_read};
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period};
 pub use results::{Output, ResultRow, Results, change};
 pub use validate::{Validated, validate};

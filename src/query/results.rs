@@ -38,6 +38,10 @@ pub struct Results {
     pub previous_period: String,
     pub scope: Scope,
     pub rows: Vec<ResultRow>,
+    /// Requested KPIs that could not be computed (a table they read is not in the
+    /// dataset), each with why; absent from JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<super::Unavailable>,
 }
 
 /// `value - previous`, when both exist. Between two amounts of money (values in whole

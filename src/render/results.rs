@@ -97,6 +97,18 @@ pub fn write_results(
             for r in cells(escape::markdown) {
                 text.push_str(&format!("| {} |\n", r.join(" | ")));
             }
+            // A report says what it leaves out; the other formats leave the listing to
+            // standard error (and JSON to its `unavailable` field).
+            if !results.unavailable.is_empty() {
+                text.push_str("\nNot computed (the data lacks a table they read):\n\n");
+                for u in &results.unavailable {
+                    text.push_str(&format!(
+                        "- `{}`: {}\n",
+                        escape::markdown(&u.kpi),
+                        escape::markdown(&u.reason)
+                    ));
+                }
+            }
             out.write_all(text.as_bytes())
         }
         Format::Table => {

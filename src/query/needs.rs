@@ -1,0 +1,145 @@
+//! What a request reads: the tables each requested KPI needs (through its measures, KPI
+//! references and `previous`), so that only those are loaded, and a KPI whose table the
+//! dataset lacks is reported as unavailable instead of failing the whole run.
+
+use crate::ir::{Catalog, KpiDef, TExpr, TExprKind};
+use indexmap::{IndexMap, IndexSet};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// A requested KPI that could not be computed, and why ("needs table `service_costs`:
+/// no file service_costs.csv in data/").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unavailable {
+    pub kpi: String,
+    pub reason: String,
+}
+
+/// The tables one KPI reads, in the order first met: the table of every aggregate of
+/// its formula and of every measure and KPI it references (at any period), and its
+/// breakdown's table. `accounts` is not listed unless an aggregate reads it; every
+/// request reads it for its groups ([`tables_needed`]).
+pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a str> {
+    let mut tables = IndexSet::new();
+    if let Some(b) = &kpi.breakdown {
+        tables.insert(b.table.as_str());
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    // Iterative: a chain of ten thousand measures is ten thousand steps, not frames.
+    let mut stack: Vec<&TExpr> = vec![&kpi.formula];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Aggregate(agg) => {
+                tables.insert(agg.table.as_str());
+                stack.extend(agg.arg.iter().chain(agg.filter.iter()));
+            }
+            TExprKind::Ref(id) => {
+                if seen.insert(id.as_str())
+                    && let Some(f) = catalog.formula(id)
+                {
+                    stack.push(f);
+                }
+            }
+            // The period does not change which tables are read.
+            TExprKind::Previous(inner) => stack.push(inner),
+            _ => stack.extend(e.operands().into_iter().rev()),
+        }
+    }
+    tables
+}
+
+/// The tables a request over `kpis` loads: `accounts` (every scope groups by it) and
+/// every table one of the KPIs reads, in the model's order.
+pub fn tables_needed(catalog: &Catalog, kpis: &[&KpiDef]) -> IndexSet<String> {
+    let mut read: HashSet<&str> = HashSet::from(["accounts"]);
+    for k in kpis {
+        read.extend(tables_read(catalog, k));
+    }
+    catalog
+        .tables
+        .keys()
+        .filter(|t| read.contains(t.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Splits `kpis` into those the dataset can answer and those that need a table it
+/// lacks (`absent`: table → why it is absent), each with its reason.
+pub fn split_available<'a>(
+    catalog: &'a Catalog,
+    kpis: &[&'a KpiDef],
+    absent: &IndexMap<String, String>,
+) -> (Vec<&'a KpiDef>, Vec<Unavailable>) {
+    let mut available = Vec::new();
+    let mut unavailable = Vec::new();
+    for k in kpis {
+        let missing = tables_read(catalog, k)
+            .into_iter()
+            .find_map(|t| absent.get(t).map(|why| (t, why)));
+        match missing {
+            Some((table, why)) => unavailable.push(Unavailable {
+                kpi: k.id.clone(),
+                reason: format!("needs table `{table}`: {why}"),
+            }),
+            None => available.push(*k),
+        }
+    }
+    (available, unavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = r#"
+table accounts {
+  account_id: text key
+}
+table orders {
+  order_id: text key
+  account_id: text -> accounts
+  revenue: money
+  order_date: date time
+}
+table costs {
+  cost_id: text key
+  account_id: text -> accounts
+  amount: money
+  cost_date: date time
+}
+"#;
+
+    fn catalog(kpis: &str) -> Catalog {
+        let checked = crate::check_texts([("m.kpi", MODEL), ("k.kpi", kpis)]);
+        assert_eq!(checked.error_count(), 0, "{:#?}", checked.diagnostics);
+        checked.catalog
+    }
+
+    #[test]
+    fn tables_are_found_through_measures_references_and_previous() {
+        let c = catalog(
+            r#"
+category c { name: "C" }
+measure spend { formula: sum(costs.amount) }
+kpi revenue { name: "R" category: c unit: money better: higher formula: sum(orders.revenue) }
+kpi margin { name: "M" category: c unit: money better: higher formula: revenue - previous(spend) }
+"#,
+        );
+        let margin = &c.kpis["margin"];
+        let read: Vec<&str> = tables_read(&c, margin).into_iter().collect();
+        assert_eq!(read, ["orders", "costs"]);
+        let revenue = &c.kpis["revenue"];
+        let needed: Vec<String> = tables_needed(&c, &[revenue]).into_iter().collect();
+        assert_eq!(needed, ["accounts", "orders"]);
+        let absent = IndexMap::from([("costs".to_string(), "no file costs.csv".to_string())]);
+        let (ok, not) = split_available(&c, &[revenue, margin], &absent);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(
+            not,
+            [Unavailable {
+                kpi: "margin".into(),
+                reason: "needs table `costs`: no file costs.csv".into()
+            }]
+        );
+    }
+}
