@@ -29,6 +29,7 @@ mod parse_fixtures;
 mod parser_agreement;
 mod postgres_harness;
 mod robustness;
+mod scope_engines;
 mod spark_differential;
 mod sql_differential;
 mod sql_injection;
