@@ -147,6 +147,10 @@ pub fn run(mut args: Args) -> u8 {
             Err(e) => return report(&e),
         };
         return match kpic::eval::explain(&checked.catalog, &data, &query, kpi) {
+            Ok(e) if args.format == Format::Json => match explanation_json(&checked.sources, &e) {
+                Ok(json) => super::catalog_args::emit(&format!("{json}\n")),
+                Err(e) => usage_error(format!("cannot write the explanation as JSON: {e}")),
+            },
             Ok(e) => super::catalog_args::emit(&kpic::render::explanation(&checked.sources, &e)),
             Err(e) => usage_error(e),
         };
@@ -232,4 +236,21 @@ pub fn emit_results(results: &Results, format: Format) -> u8 {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
         Err(e) => usage_error(format!("cannot write to standard output: {e}")),
     }
+}
+
+/// The explanation as JSON, each line with the source text of its sub-expression
+/// (next to its span) so that a reader needs no catalog to follow it.
+fn explanation_json(
+    sources: &kpic::source::SourceMap,
+    e: &kpic::eval::Explanation,
+) -> serde_json::Result<String> {
+    let mut value = serde_json::to_value(e)?;
+    if let Some(lines) = value.get_mut("lines").and_then(|l| l.as_array_mut()) {
+        for (json, line) in lines.iter_mut().zip(&e.lines) {
+            if let Some(obj) = json.as_object_mut() {
+                obj.insert("text".into(), sources.text(line.span).into());
+            }
+        }
+    }
+    serde_json::to_string_pretty(&value)
 }

@@ -18,9 +18,11 @@ pub struct ExplainLine {
     /// For a reference, the measure or KPI it names.
     pub refers_to: Option<String>,
     pub value: Output,
-    /// For aggregates: rows in the table, in the period (first group), kept by the
-    /// filter.
-    pub rows: Option<(usize, usize, usize)>,
+    /// The unit the value is in, where the sub-expression has one (money, a count,
+    /// days, hours); `None` for a plain number.
+    pub unit: Option<Unit>,
+    /// For aggregates: every row of the table, and why each was kept or not.
+    pub rows: Option<super::scan::RowCounts>,
 }
 
 /// How one KPI's value was obtained, for the first group of a query's scope.
@@ -93,6 +95,13 @@ pub fn explain(
             span: e.span,
             refers_to: refers_to.clone(),
             value,
+            unit: match e.ty {
+                Type::Number(Dim::Money) => Some(Unit::Money),
+                Type::Number(Dim::Count) => Some(Unit::Count),
+                Type::Number(Dim::Days) => Some(Unit::Days),
+                Type::Number(Dim::Hours) => Some(Unit::Hours),
+                _ => None,
+            },
             rows: None,
         });
         if let Some(last) = lines.last_mut() {

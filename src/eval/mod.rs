@@ -23,6 +23,7 @@ mod value;
 
 pub use explain::{ExplainLine, Explanation, explain};
 pub use groups::check_portfolio_tables;
+pub use scan::RowCounts;
 pub use value::Val;
 
 use crate::data::Dataset;

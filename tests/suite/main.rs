@@ -17,6 +17,7 @@ mod cli_browse;
 mod cli_check;
 mod cli_eval;
 mod cli_eval_duckdb;
+mod cli_explain;
 mod cli_period;
 mod data_fixtures;
 mod eval_corpus;
