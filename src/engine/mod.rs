@@ -334,7 +334,7 @@ fn no_account_matches(catalog: &Catalog, filters: &[Filter], values: &[Vec<Strin
         .and_then(|t| t.key.as_deref());
     let mut unknown = Vec::new();
     for (f, vals) in filters.iter().zip(values) {
-        if vals.iter().any(|v| *v == f.value) {
+        if vals.contains(&f.value) {
             continue;
         }
         let hint = crate::diagnostic::did_you_mean(&f.value, vals.iter().map(String::as_str))

@@ -37,7 +37,10 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
             Some(id) => format!("{id} := {text}"),
             None => text,
         };
-        let rows = l.rows.map(|r| format!("   [{}]", rows_line(&r))).unwrap_or_default();
+        let rows = l
+            .rows
+            .map(|r| format!("   [{}]", rows_line(&r)))
+            .unwrap_or_default();
         out.push_str(&format!(
             "{}{label}  = {shown}{rows}\n",
             "  ".repeat(l.depth)

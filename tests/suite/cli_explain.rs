@@ -23,7 +23,10 @@ fn explain_shows_long_sub_expressions_in_full() {
     // aggregate lines may read the same up to their values.
     for l in lines.iter().filter(|l| l.contains("count(")) {
         let label = l.split("  = ").next().unwrap_or(l).trim();
-        assert!(seen.insert(label.to_string()), "two lines read the same: {label}");
+        assert!(
+            seen.insert(label.to_string()),
+            "two lines read the same: {label}"
+        );
     }
     insta::assert_snapshot!(out);
 }

@@ -45,7 +45,14 @@ fn engines(case: &Case) -> Vec<(&'static str, Vec<String>)> {
         ),
         (
             "postgres",
-            own(&["--engine", "postgres", "--url", &server.url, "--schema", &schema]),
+            own(&[
+                "--engine",
+                "postgres",
+                "--url",
+                &server.url,
+                "--schema",
+                &schema,
+            ]),
         ),
     ]
 }
@@ -59,7 +66,10 @@ fn refused_alike(case: &Case, engines: &[(&str, Vec<String>)], args: &[&str], me
         all.extend(args);
         all.extend(flags.iter().map(String::as_str));
         let (code, out, err) = kpic(&all);
-        assert_eq!(code, 2, "{name} {args:?}: exit {code}\nstdout: {out}\nstderr: {err}");
+        assert_eq!(
+            code, 2,
+            "{name} {args:?}: exit {code}\nstdout: {out}\nstderr: {err}"
+        );
         assert!(
             err.contains(message),
             "{name} {args:?}: expected {message:?} in stderr:\n{err}"
@@ -125,7 +135,13 @@ fn filters_matching_no_account_name_the_value_on_every_engine() {
     refused_alike(
         &case,
         &engines,
-        &["leads_created", "--by", "industry", "--where", "industry=Helthcare"],
+        &[
+            "leads_created",
+            "--by",
+            "industry",
+            "--where",
+            "industry=Helthcare",
+        ],
         "no account has industry `Helthcare`; did you mean `Healthcare`?",
     );
     refused_alike(
