@@ -341,21 +341,24 @@ fn no_account_matches(catalog: &Catalog, filters: &[Filter], values: &[Vec<Strin
             .map(|h| format!("; {h}"))
             .unwrap_or_default();
         unknown.push(if key == Some(f.column.as_str()) {
-            format!("no account `{}`{hint}", f.value)
+            format!("there is no account `{}`{hint}", f.value)
         } else {
-            format!("no account has {} `{}`{hint}", f.column, f.value)
+            format!("none has {} `{}`{hint}", f.column, f.value)
         });
     }
     if !unknown.is_empty() {
-        return QueryError(unknown.join("\n"));
+        return QueryError(format!(
+            "no account matches the filters: {}",
+            unknown.join("\n  ")
+        ));
     }
     let each: Vec<String> = filters
         .iter()
         .map(|f| format!("{}={}", f.column, f.value))
         .collect();
     QueryError(format!(
-        "no account matches all the filters together: each of {} matches some account, \
-         but no account matches every one",
+        "no account matches the filters together: each of {} matches some account, but \
+         no account matches all of them",
         each.join(", ")
     ))
 }

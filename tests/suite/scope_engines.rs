@@ -124,13 +124,13 @@ fn filters_matching_no_account_name_the_value_on_every_engine() {
         &case,
         &engines,
         &["leads_created", "--where", "tier=stratgic"],
-        "no account has tier `stratgic`; did you mean `strategic`?",
+        "no account matches the filters: none has tier `stratgic`; did you mean `strategic`?",
     );
     refused_alike(
         &case,
         &engines,
         &["leads_created", "--account", "A9"],
-        "no account `A9`",
+        "no account matches the filters: there is no account `A9`",
     );
     refused_alike(
         &case,
@@ -142,7 +142,8 @@ fn filters_matching_no_account_name_the_value_on_every_engine() {
             "--where",
             "industry=Helthcare",
         ],
-        "no account has industry `Helthcare`; did you mean `Healthcare`?",
+        "no account matches the filters: none has industry `Helthcare`; did you mean \
+         `Healthcare`?",
     );
     refused_alike(
         &case,
@@ -154,7 +155,7 @@ fn filters_matching_no_account_name_the_value_on_every_engine() {
             "--where",
             "industry=Healthcare",
         ],
-        "no account matches all the filters together: each of tier=strategic, \
-         industry=Healthcare matches some account, but no account matches every one",
+        "no account matches the filters together: each of tier=strategic, \
+         industry=Healthcare matches some account, but no account matches all of them",
     );
 }
