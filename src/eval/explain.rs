@@ -9,7 +9,7 @@ use crate::ir::*;
 use crate::query::{Output, Query, QueryError};
 use serde::Serialize;
 
-/// One line of an explanation: a sub-expression and its value for the first group.
+/// One line of an explanation: a sub-expression and its value for the group explained.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExplainLine {
     pub depth: usize,
@@ -25,7 +25,7 @@ pub struct ExplainLine {
     pub rows: Option<super::scan::RowCounts>,
 }
 
-/// How one KPI's value was obtained, for the first group of a query's scope.
+/// How one KPI's value was obtained, for one group of a query's scope.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
     pub kpi: String,
@@ -36,6 +36,46 @@ pub struct Explanation {
     pub previous_period: String,
     /// The formula's sub-expressions, depth first.
     pub lines: Vec<ExplainLine>,
+}
+
+/// How a KPI's value was obtained in every group of the query's scope (each segment,
+/// each account; one explanation for the portfolio), in the order of the results.
+/// Each group is explained as the portfolio of its own accounts: the query's filters
+/// plus one on the group's value, which gives the group's value and rows.
+pub fn explain_groups(
+    catalog: &Catalog,
+    data: &Dataset,
+    query: &Query,
+    kpi: &str,
+) -> Result<Vec<Explanation>, QueryError> {
+    let checked = crate::query::validate(
+        catalog,
+        std::slice::from_ref(&kpi.to_string()),
+        &query.scope,
+        &query.filters,
+    )?;
+    super::groups::check_portfolio_tables(catalog, &checked.kpis, &query.scope, &query.filters)?;
+    let column = match &query.scope {
+        crate::query::Scope::Portfolio => return Ok(vec![explain(catalog, data, query, kpi)?]),
+        crate::query::Scope::By(dim) => dim.clone(),
+        crate::query::Scope::PerAccount => checked.key.to_string(),
+    };
+    let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
+    groups
+        .names
+        .iter()
+        .map(|name| {
+            let mut one = query.clone();
+            one.scope = crate::query::Scope::Portfolio;
+            one.filters.push(crate::query::Filter {
+                column: column.clone(),
+                value: name.to_string(),
+            });
+            let mut e = explain(catalog, data, &one, kpi)?;
+            e.group = name.to_string();
+            Ok(e)
+        })
+        .collect()
 }
 
 /// How a KPI's value was obtained: every sub-expression of its formula (and of the

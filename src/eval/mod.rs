@@ -21,7 +21,7 @@ mod scalar;
 mod scan;
 mod value;
 
-pub use explain::{ExplainLine, Explanation, explain};
+pub use explain::{ExplainLine, Explanation, explain, explain_groups};
 pub use groups::check_portfolio_tables;
 pub use scan::RowCounts;
 pub use value::Val;

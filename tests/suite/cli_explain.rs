@@ -53,6 +53,9 @@ fn explain_counts_rows_without_an_account() {
 fn explain_prints_json_with_format_json() {
     let out = explain(&["average_order_value", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    // One explanation per group: the portfolio is one.
+    assert_eq!(json.as_array().map(Vec::len), Some(1), "{out}");
+    let json = &json[0];
     assert_eq!(json["kpi"], "average_order_value");
     let lines = json["lines"].as_array().expect("lines");
     assert_eq!(lines[0]["text"], "revenue / order_count");
