@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Show how the value of this KPI was obtained: every sub-expression of its
-    /// formula with its value and the rows each aggregate read (first group).
+    /// formula with its value and the rows each aggregate read, for every group.
     #[arg(long, value_name = "KPI")]
     pub explain: Option<String>,
     /// Run on the catalog and example dataset built into this binary (works from any
@@ -186,8 +186,19 @@ pub fn run(mut args: Args) -> u8 {
             Ok(p) => request.with_period(p),
             Err(e) => return report(&e),
         };
-        return match kpic::eval::explain(&checked.catalog, &data, &query, kpi) {
-            Ok(e) => super::catalog_args::emit(&kpic::render::explanation(&checked.sources, &e)),
+        return match kpic::eval::explain_groups(&checked.catalog, &data, &query, kpi) {
+            Ok(all) if args.format == Format::Json => {
+                match explanation_json(&checked.sources, &all) {
+                    Ok(json) => super::catalog_args::emit(&format!("{json}\n")),
+                    Err(e) => usage_error(format!("cannot write the explanation as JSON: {e}")),
+                }
+            }
+            Ok(all) => super::catalog_args::emit(
+                &all.iter()
+                    .map(|e| kpic::render::explanation(&checked.sources, e))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             Err(e) => usage_error(e),
         };
     }
@@ -307,4 +318,25 @@ pub fn emit_results(results: &Results, format: Format) -> u8 {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
         Err(e) => usage_error(format!("cannot write to standard output: {e}")),
     }
+}
+
+/// The explanations (one per group) as a JSON array, each line with the source text of
+/// its sub-expression (next to its span) so that a reader needs no catalog to follow it.
+fn explanation_json(
+    sources: &kpic::source::SourceMap,
+    all: &[kpic::eval::Explanation],
+) -> serde_json::Result<String> {
+    let mut out = Vec::new();
+    for e in all {
+        let mut value = serde_json::to_value(e)?;
+        if let Some(lines) = value.get_mut("lines").and_then(|l| l.as_array_mut()) {
+            for (json, line) in lines.iter_mut().zip(&e.lines) {
+                if let Some(obj) = json.as_object_mut() {
+                    obj.insert("text".into(), sources.text(line.span).into());
+                }
+            }
+        }
+        out.push(value);
+    }
+    serde_json::to_string_pretty(&out)
 }

@@ -39,6 +39,33 @@ pub fn query_number(program: &Path, database: &Path, sql: &str) -> Result<Option
     })
 }
 
+/// Runs `sql`, a query of one text column `v`, and returns its values (`None` for
+/// NULL) in the order the query gave them.
+pub fn query_texts(
+    program: &Path,
+    database: &Path,
+    sql: &str,
+) -> Result<Vec<Option<String>>, QueryError> {
+    let stdout = run(program, database, sql)?;
+    let text = String::from_utf8_lossy(&stdout);
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let unexpected = |e: String| {
+        QueryError(format!(
+            "unexpected output from DuckDB ({}) on {}: {e}",
+            program.display(),
+            database.display()
+        ))
+    };
+    let objects: Vec<Object> =
+        serde_json::from_str(&text).map_err(|e| unexpected(e.to_string()))?;
+    objects
+        .iter()
+        .map(|o| text_column(o, "v").map_err(unexpected))
+        .collect()
+}
+
 /// Runs the client and returns its standard output, or its error message.
 fn run(program: &Path, database: &Path, sql: &str) -> Result<Vec<u8>, QueryError> {
     // A file name starting with `-` would be read as an option.

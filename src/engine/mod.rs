@@ -17,7 +17,7 @@ use crate::data::Dataset;
 use crate::eval::Timings;
 use crate::ir::Catalog;
 use crate::query::DateBound;
-use crate::query::{Period, Query, QueryError, Request, Results, validate};
+use crate::query::{Filter, Period, Query, QueryError, Request, Results, validate};
 use crate::sql::{Dialect, SqlRequest, TableNames, compile_date_bound, compile_query};
 use std::path::PathBuf;
 
@@ -94,6 +94,24 @@ impl Database {
             DatabaseKind::Postgres { url } => postgres::query(url, sql),
             DatabaseKind::Duckdb { program, file } => duckdb::query(program, file, sql),
         }
+    }
+
+    /// The distinct values of an `accounts` column, as text, the way the filters and
+    /// groups of the compiled query read it (an empty cell reads `(missing)`).
+    fn column_values(&self, column: &str) -> Result<Vec<String>, EngineError> {
+        let d = self.dialect();
+        let sql = format!(
+            "SELECT DISTINCT COALESCE(CAST(x.{} AS {}), '(missing)') AS v FROM {} x",
+            d.ident(column),
+            d.text(),
+            self.names.qualified(d, "accounts")
+        );
+        let values = match &self.kind {
+            DatabaseKind::Postgres { url } => postgres::query_texts(url, &sql),
+            DatabaseKind::Duckdb { program, file } => duckdb::query_texts(program, file, &sql),
+        }
+        .map_err(|e| self.error(e))?;
+        Ok(values.into_iter().flatten().collect())
     }
 
     /// A database error, with a hint where it is about missing tables.
@@ -202,13 +220,34 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
     let warnings = outside_the_data(catalog, engine, query.period)?
         .into_iter()
         .collect();
+    if let Engine::Native(data) = engine {
+        native_filters_match(catalog, data, request)?;
+    }
     let (results, timings) = match engine {
         Engine::Native(data) => {
             let (results, timings) =
                 crate::eval::evaluate_timed(catalog, data, &query).map_err(EngineError::Request)?;
             (results, Some(timings))
         }
-        Engine::Database(db) => (run_sql(catalog, db, &query)?, None),
+        Engine::Database(db) => {
+            let results = run_sql(catalog, db, &query)?;
+            // No row at all under account filters: no account is in scope (every KPI
+            // has a row per group otherwise). Say which filter matched nothing, as the
+            // native engine does.
+            if results.rows.is_empty() && !request.filters.is_empty() {
+                let values = request
+                    .filters
+                    .iter()
+                    .map(|f| db.column_values(&f.column))
+                    .collect::<Result<Vec<_>, _>>()?;
+                return Err(EngineError::Request(no_account_matches(
+                    catalog,
+                    &request.filters,
+                    &values,
+                )));
+            }
+            (results, None)
+        }
     };
     Ok(Answer {
         query,
@@ -235,5 +274,91 @@ fn run_sql(catalog: &Catalog, db: &Database, query: &Query) -> Result<Results, E
         &query.period.label(),
         &query.period.previous().label(),
         query.scope.clone(),
+    ))
+}
+
+/// Refuses, natively, account filters that together match no account, with the words
+/// [`no_account_matches`] gives every engine.
+fn native_filters_match(
+    catalog: &Catalog,
+    data: &Dataset,
+    request: &Request,
+) -> Result<(), EngineError> {
+    if request.filters.is_empty() {
+        return Ok(());
+    }
+    let Some(accounts) = data.tables.get("accounts") else {
+        return Ok(());
+    };
+    // Each filter's column as text per account row, as `eval::groups` reads it.
+    let mut cells: Vec<Vec<String>> = Vec::new();
+    for f in &request.filters {
+        let Some(col) = accounts.columns.get(&f.column) else {
+            return Ok(());
+        };
+        cells.push(
+            (0..accounts.rows)
+                .map(|i| match col {
+                    crate::data::Column::Bool { values } => {
+                        values[i].map_or("(missing)".into(), |b| b.to_string())
+                    }
+                    _ => col.text(i).unwrap_or("(missing)").to_string(),
+                })
+                .collect(),
+        );
+    }
+    let any = (0..accounts.rows).any(|i| {
+        request
+            .filters
+            .iter()
+            .zip(&cells)
+            .all(|(f, c)| c[i] == f.value)
+    });
+    if any || accounts.rows == 0 {
+        return Ok(());
+    }
+    Err(EngineError::Request(no_account_matches(
+        catalog,
+        &request.filters,
+        &cells,
+    )))
+}
+
+/// Why account filters match no account: the value no account has (with the closest
+/// one that exists), or that each filter matches some account but not all together.
+/// `values` holds, per filter, the values of its column (duplicates allowed).
+fn no_account_matches(catalog: &Catalog, filters: &[Filter], values: &[Vec<String>]) -> QueryError {
+    let key = catalog
+        .tables
+        .get("accounts")
+        .and_then(|t| t.key.as_deref());
+    let mut unknown = Vec::new();
+    for (f, vals) in filters.iter().zip(values) {
+        if vals.contains(&f.value) {
+            continue;
+        }
+        let hint = crate::diagnostic::did_you_mean(&f.value, vals.iter().map(String::as_str))
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default();
+        unknown.push(if key == Some(f.column.as_str()) {
+            format!("there is no account `{}`{hint}", f.value)
+        } else {
+            format!("none has {} `{}`{hint}", f.column, f.value)
+        });
+    }
+    if !unknown.is_empty() {
+        return QueryError(format!(
+            "no account matches the filters: {}",
+            unknown.join("\n  ")
+        ));
+    }
+    let each: Vec<String> = filters
+        .iter()
+        .map(|f| format!("{}={}", f.column, f.value))
+        .collect();
+    QueryError(format!(
+        "no account matches the filters together: each of {} matches some account, but \
+         no account matches all of them",
+        each.join(", ")
     ))
 }

@@ -23,6 +23,17 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
         .collect()
 }
 
+/// Runs `sql`, a query of one text column, and returns its values (`None` for NULL)
+/// in the order the query gave them.
+pub fn query_texts(url: &str, sql: &str) -> Result<Vec<Option<String>>, QueryError> {
+    let rows = connect(url)?
+        .query(sql, &[])
+        .map_err(|e| QueryError(format!("PostgreSQL refused the query: {e}")))?;
+    rows.iter()
+        .map(|r| r.try_get(0).map_err(column_error))
+        .collect()
+}
+
 /// Runs `sql`, a query of one row with one DOUBLE PRECISION column, and returns that
 /// value (`None` for NULL).
 pub fn query_number(url: &str, sql: &str) -> Result<Option<f64>, QueryError> {

@@ -9,7 +9,7 @@ use crate::ir::*;
 use crate::query::{Output, Query, QueryError};
 use serde::Serialize;
 
-/// One line of an explanation: a sub-expression and its value for the first group.
+/// One line of an explanation: a sub-expression and its value for the group explained.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExplainLine {
     pub depth: usize,
@@ -18,12 +18,14 @@ pub struct ExplainLine {
     /// For a reference, the measure or KPI it names.
     pub refers_to: Option<String>,
     pub value: Output,
-    /// For aggregates: rows in the table, in the period (first group), kept by the
-    /// filter.
-    pub rows: Option<(usize, usize, usize)>,
+    /// The unit the value is in, where the sub-expression has one (money, a count,
+    /// days, hours); `None` for a plain number.
+    pub unit: Option<Unit>,
+    /// For aggregates: every row of the table, and why each was kept or not.
+    pub rows: Option<super::scan::RowCounts>,
 }
 
-/// How one KPI's value was obtained, for the first group of a query's scope.
+/// How one KPI's value was obtained, for one group of a query's scope.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
     pub kpi: String,
@@ -34,6 +36,46 @@ pub struct Explanation {
     pub previous_period: String,
     /// The formula's sub-expressions, depth first.
     pub lines: Vec<ExplainLine>,
+}
+
+/// How a KPI's value was obtained in every group of the query's scope (each segment,
+/// each account; one explanation for the portfolio), in the order of the results.
+/// Each group is explained as the portfolio of its own accounts: the query's filters
+/// plus one on the group's value, which gives the group's value and rows.
+pub fn explain_groups(
+    catalog: &Catalog,
+    data: &Dataset,
+    query: &Query,
+    kpi: &str,
+) -> Result<Vec<Explanation>, QueryError> {
+    let checked = crate::query::validate(
+        catalog,
+        std::slice::from_ref(&kpi.to_string()),
+        &query.scope,
+        &query.filters,
+    )?;
+    super::groups::check_portfolio_tables(catalog, &checked.kpis, &query.scope, &query.filters)?;
+    let column = match &query.scope {
+        crate::query::Scope::Portfolio => return Ok(vec![explain(catalog, data, query, kpi)?]),
+        crate::query::Scope::By(dim) => dim.clone(),
+        crate::query::Scope::PerAccount => checked.key.to_string(),
+    };
+    let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
+    groups
+        .names
+        .iter()
+        .map(|name| {
+            let mut one = query.clone();
+            one.scope = crate::query::Scope::Portfolio;
+            one.filters.push(crate::query::Filter {
+                column: column.clone(),
+                value: name.to_string(),
+            });
+            let mut e = explain(catalog, data, &one, kpi)?;
+            e.group = name.to_string();
+            Ok(e)
+        })
+        .collect()
 }
 
 /// How a KPI's value was obtained: every sub-expression of its formula (and of the
@@ -93,6 +135,13 @@ pub fn explain(
             span: e.span,
             refers_to: refers_to.clone(),
             value,
+            unit: match e.ty {
+                Type::Number(Dim::Money) => Some(Unit::Money),
+                Type::Number(Dim::Count) => Some(Unit::Count),
+                Type::Number(Dim::Days) => Some(Unit::Days),
+                Type::Number(Dim::Hours) => Some(Unit::Hours),
+                _ => None,
+            },
             rows: None,
         });
         if let Some(last) = lines.last_mut() {

@@ -3,7 +3,7 @@
 
 use super::NONE;
 use crate::data::{Column, Dataset, NO_TEXT};
-use crate::ir::{Catalog, TableDef};
+use crate::ir::{Catalog, TExpr, TExprKind, TableDef};
 use crate::query::{Filter, QueryError, Scope};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -19,7 +19,8 @@ pub struct Groups {
     account_row: HashMap<Arc<str>, usize>,
     /// Per table: the account row of each row (`NONE` where it has none).
     accounts_of: HashMap<String, Arc<[u32]>>,
-    /// Per table: the group of each row (`NONE` where its account is out of scope).
+    /// Per table: the group of each row (`NONE` where its account is out of scope, and
+    /// where it has no account unless the scope is the whole portfolio).
     group_of_row: HashMap<String, Arc<[u32]>>,
 }
 
@@ -139,6 +140,11 @@ impl Groups {
             accounts_of: HashMap::new(),
             group_of_row: HashMap::new(),
         };
+        // Rows without an account (an optional `-> accounts` left empty, or a table with
+        // no relation to accounts) belong to the whole portfolio and to no segment: they
+        // count only when the scope is the portfolio with no account filter.
+        let portfolio_wide = matches!(scope, Scope::Portfolio) && filters.is_empty();
+        let unmatched = if portfolio_wide { 0 } else { NONE };
         // Tables are mapped in parallel: at scale this is a pass over every row.
         type Maps = (String, Arc<[u32]>, Arc<[u32]>);
         let maps: Vec<Maps> = catalog
@@ -152,6 +158,9 @@ impl Groups {
                 let group: Arc<[u32]> = accounts
                     .iter()
                     .map(|a| {
+                        if *a == NONE {
+                            return unmatched;
+                        }
                         of_account
                             .get(*a as usize)
                             .copied()
@@ -209,4 +218,65 @@ impl Groups {
             _ => vec![NONE; data.rows].into(),
         }
     }
+}
+
+/// Refuses a request whose scope or account filters would split a table that has no
+/// relation to `accounts`: such a table is portfolio-level data, with no value per
+/// segment or account, so a KPI reading it is computed for the whole portfolio only.
+/// Every engine calls this, so every engine refuses the same requests.
+pub fn check_portfolio_tables(
+    catalog: &Catalog,
+    kpis: &[&crate::ir::KpiDef],
+    scope: &Scope,
+    filters: &[Filter],
+) -> Result<(), QueryError> {
+    let asked = match scope {
+        _ if !filters.is_empty() => "an account filter (--where, --account)",
+        Scope::Portfolio => return Ok(()),
+        Scope::By(_) => "a segment (--by)",
+        Scope::PerAccount => "each account (--per-account)",
+    };
+    for kpi in kpis {
+        if let Some(table) = portfolio_table_read(catalog, &kpi.formula) {
+            return Err(QueryError(format!(
+                "`{}` reads `{table}`, which has no relation to accounts: its rows belong to \
+                 the whole portfolio, so `{}` has no value for {asked}\n\
+                 help: evaluate it for the whole portfolio, or give `{table}` a column \
+                 `-> accounts`",
+                kpi.id, kpi.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The first table without a relation to `accounts` that `formula` reads, through its
+/// measures and KPI references. Iterative, like every walk over formulas.
+fn portfolio_table_read<'a>(catalog: &'a Catalog, formula: &'a TExpr) -> Option<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![formula];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Aggregate(agg) => {
+                let related = agg.table == "accounts"
+                    || catalog
+                        .tables
+                        .get(&agg.table)
+                        .is_some_and(|t| t.account_column.is_some());
+                if !related {
+                    return Some(agg.table.as_str());
+                }
+            }
+            TExprKind::Ref(id) => {
+                if seen.insert(id.as_str())
+                    && let Some(f) = catalog.formula(id)
+                {
+                    stack.push(f);
+                }
+            }
+            TExprKind::Previous(inner) => stack.push(inner),
+            _ => stack.extend(e.operands()),
+        }
+    }
+    None
 }

@@ -21,7 +21,9 @@ mod scalar;
 mod scan;
 mod value;
 
-pub use explain::{ExplainLine, Explanation, explain};
+pub use explain::{ExplainLine, Explanation, explain, explain_groups};
+pub use groups::check_portfolio_tables;
+pub use scan::RowCounts;
 pub use value::Val;
 
 use crate::data::Dataset;
@@ -58,6 +60,7 @@ pub fn evaluate_timed(
     query: &Query,
 ) -> Result<(Results, Timings), QueryError> {
     let ids = validate(catalog, &query.kpis, &query.scope, &query.filters)?.kpis;
+    check_portfolio_tables(catalog, &ids, &query.scope, &query.filters)?;
     let started = Instant::now();
     let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
     let grouped = started.elapsed();

@@ -174,7 +174,7 @@ pub fn compute<'a>(
             .map(|r| {
                 r.unwrap_or_else(|| AggResult {
                     values: Arc::new(vec![super::Val::missing("table not loaded"); n]),
-                    rows: (0, 0, 0),
+                    rows: Default::default(),
                 })
             })
             .collect(),

@@ -106,9 +106,20 @@ pub struct TableScan<'a> {
 #[derive(Debug, Clone)]
 pub struct AggResult {
     pub values: Arc<Vec<Val>>,
-    /// Rows in the table, rows of the first group in the period, and of those the rows
-    /// the filter kept.
-    pub rows: (usize, usize, usize),
+    /// Why each row of the table was kept or not, as `--explain` shows it.
+    pub rows: RowCounts,
+}
+
+/// The rows of an aggregate's table, step by step: all of them, those in the period,
+/// of those the rows of the first group (whose account is in scope; with the whole
+/// portfolio as scope, rows without an account too), and of those the rows its
+/// `where` kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RowCounts {
+    pub table: usize,
+    pub in_period: usize,
+    pub in_scope: usize,
+    pub kept: usize,
 }
 
 /// A per-slot accumulator; only the parts its function needs are allocated.
@@ -128,8 +139,8 @@ struct State {
     bits: Vec<u64>,
     /// (slot, value) for medians and percentiles.
     values: Vec<(u32, f64)>,
-    in_period_first: usize,
-    kept_first: usize,
+    /// Rows in the period (any group or none), of the first group, kept by the filter.
+    counted: (usize, usize, usize),
 }
 
 impl State {
@@ -198,8 +209,9 @@ impl State {
             .zip(other.bits)
             .for_each(|(x, y)| *x |= y);
         self.values.extend(other.values);
-        self.in_period_first += other.in_period_first;
-        self.kept_first += other.kept_first;
+        self.counted.0 += other.counted.0;
+        self.counted.1 += other.counted.1;
+        self.counted.2 += other.counted.2;
         self
     }
 
@@ -277,7 +289,12 @@ impl State {
         };
         AggResult {
             values: Arc::new(values),
-            rows: (rows, self.in_period_first, self.kept_first),
+            rows: RowCounts {
+                table: rows,
+                in_period: self.counted.0,
+                in_scope: self.counted.1,
+                kept: self.counted.2,
+            },
         }
     }
 }
@@ -349,7 +366,7 @@ impl<'a> TableScan<'a> {
             })
             .collect();
         let mut states: Vec<State> = self.specs.iter().map(State::new).collect();
-        let mut counts = vec![(0usize, 0usize); masks.len()];
+        let mut counts = vec![(0usize, 0usize, 0usize); masks.len()];
         let mut regs: Vec<Reg<'a>> = Vec::new();
         let mut slots: Vec<Vec<u32>> = vec![Vec::with_capacity(CHUNK); masks.len()];
         let mut start = lo;
@@ -365,32 +382,37 @@ impl<'a> TableScan<'a> {
             start = end;
         }
         for (state, m) in states.iter_mut().zip(&mask_of) {
-            (state.in_period_first, state.kept_first) = counts[*m];
+            state.counted = counts[*m];
         }
         states
     }
 
     /// The slot of each row of the chunk, or `NONE` where the row does not count;
-    /// `count` adds the first group's rows in the period and kept by the filter.
+    /// `count` adds the rows in the period, of those the first group's, and of those
+    /// the ones the filter kept.
     fn slots_of(
         &self,
         spec: &AggSpec,
         regs: &[Reg],
-        count: &mut (usize, usize),
+        count: &mut (usize, usize, usize),
         lo: usize,
         hi: usize,
         out: &mut Vec<u32>,
     ) {
         out.clear();
         out.extend_from_slice(&self.group_of_row[lo..hi]);
+        count.0 += match spec.in_period {
+            Some(p) => regs[p].bools().iter().filter(|b| **b == TRUE).count(),
+            None => hi - lo,
+        };
         if let Some(p) = spec.in_period {
             keep_true(out, regs[p].bools());
         }
-        count.0 += out.iter().filter(|s| **s == 0).count();
+        count.1 += out.iter().filter(|s| **s == 0).count();
         if let Some(f) = spec.filter {
             keep_true(out, regs[f].bools());
         }
-        count.1 += out.iter().filter(|s| **s == 0).count();
+        count.2 += out.iter().filter(|s| **s == 0).count();
         if let Some((codes, width)) = spec.split {
             for (s, c) in out.iter_mut().zip(&codes[lo..hi]) {
                 *s = if *s == NONE || *c == NO_TEXT {

@@ -25,15 +25,13 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        let text = if text.chars().count() > 70 {
-            format!("{}…", text.chars().take(69).collect::<String>())
-        } else {
-            text
-        };
-        let shown = match &l.value {
-            Output::Value(v) if i == 0 => format_value(*v, e.unit),
-            Output::Value(v) => format!("{}", (v * 1e6).round() / 1e6),
-            Output::Missing(r) => format!("missing ({r})"),
+        // In full: a cut could make two lines read the same (`count(surveys where
+        // score >= 9)` and `… <= 6`).
+        let shown = match (&l.value, l.unit) {
+            (Output::Value(v), _) if i == 0 => format_value(*v, e.unit),
+            (Output::Value(v), Some(unit)) => format_value(*v, unit),
+            (Output::Value(v), None) => format!("{}", (v * 1e6).round() / 1e6),
+            (Output::Missing(r), _) => format!("missing ({r})"),
         };
         let label = match &l.refers_to {
             Some(id) => format!("{id} := {text}"),
@@ -41,9 +39,7 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
         };
         let rows = l
             .rows
-            .map(|(all, period, kept)| {
-                format!("   [{kept} of {period} rows in the period; {all} in the table]")
-            })
+            .map(|r| format!("   [{}]", rows_line(&r)))
             .unwrap_or_default();
         out.push_str(&format!(
             "{}{label}  = {shown}{rows}\n",
@@ -51,4 +47,30 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
         ));
     }
     out
+}
+
+/// Every row of an aggregate's table and why each was kept or not: of the table's rows,
+/// those in the period, of those the ones in the scope explained, and of those the
+/// ones its `where` kept.
+fn rows_line(r: &crate::eval::RowCounts) -> String {
+    let mut parts = vec![format!("{} rows in the table", r.table)];
+    parts.push(format!("{} in the period", r.in_period));
+    let out_of_scope = r.in_period - r.in_scope.min(r.in_period);
+    parts.push(if out_of_scope == 0 {
+        "all of these in scope".to_string()
+    } else {
+        format!(
+            "{} of these in scope ({out_of_scope} not: their account is out of scope, or \
+             they have none)",
+            r.in_scope
+        )
+    });
+    if r.kept != r.in_scope {
+        parts.push(format!(
+            "{} kept by the `where` ({} not)",
+            r.kept,
+            r.in_scope - r.kept.min(r.in_scope)
+        ));
+    }
+    parts.join("; ")
 }

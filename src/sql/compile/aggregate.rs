@@ -1,5 +1,6 @@
 //! One CTE per distinct aggregate and period: the aggregate per group (and breakdown
-//! key), over the table's rows in the period joined to the accounts in scope.
+//! key), over the table's rows in the period joined to the accounts in scope (every row,
+//! with or without an account, when the scope is the whole portfolio).
 
 use super::Compiler;
 use crate::ir::*;
@@ -57,23 +58,33 @@ impl Compiler<'_> {
         }
         let def = &self.catalog.tables[&agg.table];
         let link = if agg.table == "accounts" {
-            self.key.clone()
+            Some(self.key.clone())
         } else {
-            def.account_column
-                .clone()
-                .unwrap_or_else(|| self.key.clone())
+            def.account_column.clone()
         };
-        let mut from = format!(
-            "  FROM {} t JOIN acct a ON t.{} = a.id",
-            self.table(&agg.table),
-            d.ident(&link)
-        );
-        if via {
+        // Rows without an account (an empty optional `-> accounts`, or a table with no
+        // relation to accounts) belong to the whole portfolio and to no segment: with
+        // the portfolio as scope and no account filter, every row counts (the one group
+        // of `grps`); otherwise only rows whose account is in scope (`acct`). A table
+        // without a relation is only ever read at portfolio level (see
+        // `check_portfolio_tables`).
+        let portfolio_wide =
+            matches!(self.req.scope, crate::query::Scope::Portfolio) && self.req.filters.is_empty();
+        let mut from = match &link {
+            Some(link) if !portfolio_wide => format!(
+                "  FROM {} t JOIN acct a ON t.{} = a.id",
+                self.table(&agg.table),
+                d.ident(link)
+            ),
+            _ => format!("  FROM {} t CROSS JOIN grps a", self.table(&agg.table)),
+        };
+        if via && let Some(link) = &link {
+            // LEFT: a row without an account reads its account's columns as missing.
             from.push_str(&format!(
-                " JOIN {} acc ON acc.{} = t.{}",
+                " LEFT JOIN {} acc ON acc.{} = t.{}",
                 self.table("accounts"),
                 d.ident(&self.key),
-                d.ident(&link)
+                d.ident(link)
             ));
         }
         let split_col = split

@@ -33,6 +33,7 @@ pub struct SqlRequest {
 /// Compiles the request into one SELECT statement.
 pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError> {
     let valid = validate(catalog, &req.kpis, &req.scope, &req.filters)?;
+    crate::eval::check_portfolio_tables(catalog, &valid.kpis, &req.scope, &req.filters)?;
     let (kpis, key) = (valid.kpis, valid.key.to_string());
     let mut c = Compiler {
         catalog,
