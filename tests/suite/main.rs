@@ -32,3 +32,4 @@ mod robustness;
 mod spark_differential;
 mod sql_differential;
 mod sql_injection;
+mod sql_size;
