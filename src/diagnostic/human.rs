@@ -55,7 +55,8 @@ impl Report {
         } else {
             0
         };
-        let shift = |r: std::ops::Range<usize>| r.start.saturating_sub(bom)..r.end.saturating_sub(bom);
+        let shift =
+            |r: std::ops::Range<usize>| r.start.saturating_sub(bom)..r.end.saturating_sub(bom);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             non_empty(&d.primary.message),
             shift(d.primary.span.range()),

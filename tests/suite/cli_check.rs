@@ -100,7 +100,10 @@ fn explain_prints_the_long_text() {
 fn byte_order_mark_positions() {
     let fixture = "tests/fixtures/diagnostics/K0101_byte_order_mark.kpi";
     let text = std::fs::read(fixture).expect("fixture is readable");
-    assert!(text.starts_with(b"\xEF\xBB\xBF"), "the fixture keeps its mark");
+    assert!(
+        text.starts_with(b"\xEF\xBB\xBF"),
+        "the fixture keeps its mark"
+    );
     let (code, out, _) = kpic(&["check", "--format", "json", PRELUDE, fixture]);
     assert_eq!(code, 1);
     let parsed: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
@@ -114,8 +117,5 @@ fn byte_order_mark_positions() {
     let start = first["span"]["start"].as_u64().expect("a byte offset") as usize;
     assert_eq!(&text[start..start + 6], b"revenu", "{out}");
     let (_, github, _) = kpic(&["check", "--format", "github", PRELUDE, fixture]);
-    assert!(
-        github.contains(&format!("line=1,col={column}")),
-        "{github}"
-    );
+    assert!(github.contains(&format!("line=1,col={column}")), "{github}");
 }

@@ -9,7 +9,10 @@ fn sql_without_a_period_asks_for_one() {
     let (code, out, err) = kpic(&["sql", "win_rate", "--dialect", "duckdb"]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty(), "{out}");
-    assert!(err.starts_with("error: `kpic sql` needs `--period`"), "{err}");
+    assert!(
+        err.starts_with("error: `kpic sql` needs `--period`"),
+        "{err}"
+    );
     assert!(err.contains("\nhelp: add e.g. `--period 2025`"), "{err}");
     // With a period it writes the query; `--ddl` needs none.
     let (code, out, err) = kpic(&["sql", "win_rate", "--period", "2024-Q2"]);

@@ -190,8 +190,11 @@ fn postgres_refuses_a_nul_rather_than_cutting_the_query() {
     names
         .rename
         .insert("orders".into(), "ord\0ers\"; DROP TABLE x; --".into());
-    let query =
-        compile_query(&catalog, &request_with("plain", Dialect::Postgres, names)).expect("compiles");
+    let query = compile_query(&catalog, &request_with("plain", Dialect::Postgres, names))
+        .expect("compiles");
     let err = kpic::engine::postgres::query(&server.url, &query).expect_err("refused");
-    assert!(err.to_string().contains("PostgreSQL refused the query"), "{err}");
+    assert!(
+        err.to_string().contains("PostgreSQL refused the query"),
+        "{err}"
+    );
 }

@@ -18,7 +18,7 @@ const TERMS: usize = 1000;
 fn chain(name: &str, offset: usize) -> String {
     let mut f = String::new();
     for i in 0..TERMS {
-        let term = if (i + offset) % 2 == 0 {
+        let term = if (i + offset).is_multiple_of(2) {
             "sum(orders.revenue)"
         } else {
             "sum(orders.cost)"
@@ -26,7 +26,7 @@ fn chain(name: &str, offset: usize) -> String {
         if i == 0 {
             f.push_str(term);
         } else {
-            f.push_str(if i % 3 == 0 { " - " } else { " + " });
+            f.push_str(if i.is_multiple_of(3) { " - " } else { " + " });
             f.push_str(term);
         }
     }
@@ -97,8 +97,8 @@ fn a_flat_sum_of_2000_terms_is_linear_sql_and_runs() {
     let (mut revenue, mut cost) = (0i64, 0i64);
     for offset in [0usize, 1] {
         for i in 0..TERMS {
-            let sign = if i > 0 && i % 3 == 0 { -1 } else { 1 };
-            if (i + offset) % 2 == 0 {
+            let sign = if i > 0 && i.is_multiple_of(3) { -1 } else { 1 };
+            if (i + offset).is_multiple_of(2) {
                 revenue += sign;
             } else {
                 cost += sign;
@@ -127,7 +127,11 @@ fn a_flat_sum_of_2000_terms_is_linear_sql_and_runs() {
     let rows = duckdb::run(&ddl, &duck, data);
     assert_eq!(rows.len(), 1, "{rows:?}");
     let close = |a: f64| (a - value).abs() <= 1e-9 * value.abs().max(1.0);
-    assert!(rows[0].3.is_some_and(close), "DuckDB {:?} vs native {value}", rows[0].3);
+    assert!(
+        rows[0].3.is_some_and(close),
+        "DuckDB {:?} vs native {value}",
+        rows[0].3
+    );
 
     let names = TableNames {
         schema: Some("example".into()),
@@ -148,7 +152,8 @@ fn a_flat_sum_of_2000_terms_is_linear_sql_and_runs() {
 /// measures that each use the one before twice (2^30 terms), not a long formula.
 #[test]
 fn too_large_names_what_is_too_large() {
-    let mut extra = String::from("measure d0 {\n  unit: money\n  formula: sum(orders.revenue)\n}\n");
+    let mut extra =
+        String::from("measure d0 {\n  unit: money\n  formula: sum(orders.revenue)\n}\n");
     for k in 1..=30 {
         extra.push_str(&format!(
             "measure d{k} {{\n  unit: money\n  formula: d{0} + d{0}\n}}\n",

@@ -201,7 +201,10 @@ impl<'e, 'd> Checker<'e, 'd> {
                         Diagnostic::error(
                             Code::MixedTables,
                             head.span,
-                            format!("`{}` needs a column of `{}`, not the table", name.name, head.name),
+                            format!(
+                                "`{}` needs a column of `{}`, not the table",
+                                name.name, head.name
+                            ),
                         )
                         .label("a table")
                         .help(format!(
