@@ -171,6 +171,7 @@ fn too_large_names_what_is_too_large() {
     )
     .expect_err("too large");
     let msg = err.to_string();
-    assert!(msg.contains("terms at KPI `doubled`"), "{msg}");
+    assert!(msg.contains("KPI `doubled` is too large for SQL"), "{msg}");
+    assert!(msg.contains("passes 2000000 terms"), "{msg}");
     assert!(msg.contains("copied in place at each use"), "{msg}");
 }

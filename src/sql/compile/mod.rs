@@ -54,15 +54,16 @@ pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, Quer
             // Name the limit that was passed, and why a formula can get there: the
             // measures and KPIs it reads are written out where they are used.
             let what = if c.depth_passed {
-                format!("KPI `{}` nests deeper than {MAX_SQL_DEPTH} levels", kpi.id)
+                format!("it nests deeper than {MAX_SQL_DEPTH} levels")
             } else {
-                format!("the query passes {MAX_SQL_TERMS} terms at KPI `{}`", kpi.id)
+                format!("the query passes {MAX_SQL_TERMS} terms with it")
             };
             return Err(QueryError(format!(
-                "too large for SQL: written out, with every measure or KPI a formula reads \
-                 copied in place at each use, {what}; evaluate it with `kpic eval`, or read \
-                 each measure fewer times (a measure that uses the one before it twice \
-                 doubles at every step)"
+                "KPI `{}` is too large for SQL: written out, with every measure or KPI a \
+                 formula reads copied in place at each use, {what}; evaluate it with `kpic \
+                 eval`, or read each measure fewer times (a measure that uses the one before \
+                 it twice doubles at every step)",
+                kpi.id
             )));
         }
     }
