@@ -6,6 +6,11 @@
 use serde::Serialize;
 use std::sync::Arc;
 
+/// The UTF-8 byte-order mark some editors (Notepad, Excel) write at the start of a
+/// file. It is kept in [`SourceFile::text`], so spans are byte offsets into the file
+/// as it is on disk; the splitter skips it and line/column computations ignore it.
+pub const BOM: char = '\u{feff}';
+
 /// Index of a file in a [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct FileId(pub u32);
@@ -85,8 +90,13 @@ impl SourceFile {
     pub fn line_col(&self, offset: u32) -> LineCol {
         let offset = offset.min(self.text.len() as u32);
         let line = self.line_starts.partition_point(|s| *s <= offset) - 1;
-        let start = self.line_starts[line] as usize;
-        let mut end = offset as usize;
+        let mut start = self.line_starts[line] as usize;
+        // A byte-order mark is kept in the text (so byte offsets are the file's) but is
+        // not a column: the first character an editor shows is column 1.
+        if start == 0 && self.text.starts_with(BOM) {
+            start = BOM.len_utf8();
+        }
+        let mut end = (offset as usize).max(start);
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }

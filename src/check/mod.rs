@@ -121,7 +121,7 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
         .map(|b| {
             let mut refs = Vec::new();
             if let Some(expr) = formula_expr(b) {
-                bare_names(expr, &mut refs);
+                bare_names(expr, &catalog.tables, &mut refs);
             }
             graph::Node {
                 name_span: b.name.span,
@@ -261,12 +261,28 @@ fn formula_expr(b: &Block) -> Option<&Expr> {
         })
 }
 
-/// Bare names (candidate measure/KPI references) in an expression, with spans.
-fn bare_names<'a>(e: &'a Expr, out: &mut Vec<(&'a str, crate::source::Span)>) {
+/// Bare names (candidate measure/KPI references) in an expression, with spans. A
+/// table named in a table position (`count(orders)`, see [`typing::counted_table`])
+/// is no reference: tables and KPIs are separate namespaces there, so a KPI named
+/// `orders` that counts the table `orders` does not depend on itself.
+fn bare_names<'a>(
+    e: &'a Expr,
+    tables: &IndexMap<String, crate::ir::TableDef>,
+    out: &mut Vec<(&'a str, crate::source::Span)>,
+) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
-        if let ExprKind::Path { head, member: None } = &e.kind {
-            out.push((head.name.as_str(), head.span));
+        match &e.kind {
+            ExprKind::Path { head, member: None } => out.push((head.name.as_str(), head.span)),
+            ExprKind::Call { name, args, .. }
+                if typing::counted_table(&name.name, args, tables).is_some() =>
+            {
+                // The table argument is skipped; a filter or other argument is not.
+                let rest: Vec<&Expr> = e.children().skip(1).collect();
+                stack.extend(rest.into_iter().rev());
+                continue;
+            }
+            _ => {}
         }
         stack.extend(e.children().rev());
     }

@@ -17,9 +17,10 @@ pub struct Args {
     /// Catalog files or folders (default: `kpis/`).
     #[arg(long = "catalog")]
     pub catalog: Vec<PathBuf>,
-    /// Period: 2025, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31.
-    #[arg(long, default_value = "2025")]
-    pub period: String,
+    /// Period: 2025, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (required for a query:
+    /// `kpic sql` sees no data to pick the latest complete year from).
+    #[arg(long)]
+    pub period: Option<String>,
     #[command(flatten)]
     pub scope: ScopeArgs,
     #[command(flatten)]
@@ -42,7 +43,18 @@ pub fn run(args: Args) -> u8 {
     if args.ddl {
         return super::catalog_args::emit(&compile_ddl(&checked.catalog, args.dialect, &names));
     }
-    let period = match Period::parse(&args.period, args.scope.fiscal_year_start) {
+    // `kpic eval` defaults to the latest complete year of the data; `kpic sql` has no
+    // data, and a fixed year would silently be the wrong one, so the period is asked for.
+    let Some(period) = args.period.as_deref() else {
+        return usage_error(
+            "`kpic sql` needs `--period`: the query is written for one period, and without \
+             the data there is no latest complete year to default to\n\
+             help: add e.g. `--period 2025` (or 2025-Q3, 2025-07, 2025-01-01..2025-03-31); \
+             `kpic eval --engine duckdb|postgres` without `--period` asks the database for \
+             its latest date",
+        );
+    };
+    let period = match Period::parse(period, args.scope.fiscal_year_start) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };

@@ -2,7 +2,7 @@
 //! spans, and the help line.
 
 use super::{Diagnostic, Severity};
-use crate::source::SourceMap;
+use crate::source::{BOM, SourceMap};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use std::fmt;
 
@@ -48,16 +48,25 @@ impl Report {
     fn new(d: &Diagnostic, sources: &SourceMap) -> Report {
         let file = d.primary.span.file;
         let src = sources.get(file);
+        // miette would print a byte-order mark and count it as a column; it is given
+        // the text without it, and the spans move with the text.
+        let bom = if src.text.starts_with(BOM) {
+            BOM.len_utf8()
+        } else {
+            0
+        };
+        let shift =
+            |r: std::ops::Range<usize>| r.start.saturating_sub(bom)..r.end.saturating_sub(bom);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             non_empty(&d.primary.message),
-            d.primary.span.range(),
+            shift(d.primary.span.range()),
         )];
         let mut notes = Vec::new();
         for l in &d.secondary {
             if l.span.file == file {
                 labels.push(LabeledSpan::new_with_span(
                     non_empty(&l.message),
-                    l.span.range(),
+                    shift(l.span.range()),
                 ));
             } else {
                 let other = sources.get(l.span.file);
@@ -80,7 +89,7 @@ impl Report {
             code: d.code.as_str().to_string(),
             message: visible(&d.message),
             severity: d.severity,
-            source: NamedSource::new(visible(&src.name), visible(&src.text)),
+            source: NamedSource::new(visible(&src.name), visible(&src.text[bom..])),
             labels,
             help: help.map(|h| visible(&h)),
         }

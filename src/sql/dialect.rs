@@ -26,6 +26,14 @@ impl Dialect {
         match self {
             // Spark SQL string literals treat backslash as an escape character.
             Dialect::Spark => format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'")),
+            // A plain '...' literal reads backslashes as escapes on a server with
+            // `standard_conforming_strings = off` (a trailing one would end the
+            // literal later, past text that is then read as SQL). An escape string
+            // E'...' reads them the same way whatever that setting, so text with a
+            // backslash is written as one, each backslash doubled.
+            Dialect::Postgres if value.contains('\\') => {
+                format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+            }
             _ => format!("'{}'", value.replace('\'', "''")),
         }
     }

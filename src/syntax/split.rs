@@ -31,7 +31,13 @@ pub struct Chunk {
 pub fn split_items(text: &str) -> Vec<Chunk> {
     let bytes = text.as_bytes();
     let mut chunks = Vec::new();
-    let mut i = 0;
+    // A byte-order mark is no part of the first item (spans stay offsets into the
+    // file's text, the mark included).
+    let mut i = if text.starts_with(crate::source::BOM) {
+        crate::source::BOM.len_utf8()
+    } else {
+        0
+    };
     let mut brace_depth: i64 = 0;
     let mut nesting: usize = 0;
     // One level per open bracket, over the item's own level: where the bracket opened,

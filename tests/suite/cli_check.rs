@@ -92,3 +92,30 @@ fn explain_prints_the_long_text() {
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), kpic::Code::ALL.len());
 }
+
+/// A file with a UTF-8 byte-order mark: its first item is read, and the JSON and GitHub
+/// outputs place the error where an editor shows it (the mark is no column), while the
+/// byte span is into the file as it is on disk (the mark's three bytes included).
+#[test]
+fn byte_order_mark_positions() {
+    let fixture = "tests/fixtures/diagnostics/K0101_byte_order_mark.kpi";
+    let text = std::fs::read(fixture).expect("fixture is readable");
+    assert!(
+        text.starts_with(b"\xEF\xBB\xBF"),
+        "the fixture keeps its mark"
+    );
+    let (code, out, _) = kpic(&["check", "--format", "json", PRELUDE, fixture]);
+    assert_eq!(code, 1);
+    let parsed: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let diags = parsed["diagnostics"].as_array().expect("a list");
+    // Only the two misspelt names: no "found `\u{feff}`", no cascade from a lost item.
+    assert_eq!(diags.len(), 2, "{out}");
+    let first = &diags[0];
+    let column = "measure first_item { unit: money formula: sum(orders.".len() + 1;
+    assert_eq!(first["start"]["line"], 1, "{out}");
+    assert_eq!(first["start"]["column"], column, "{out}");
+    let start = first["span"]["start"].as_u64().expect("a byte offset") as usize;
+    assert_eq!(&text[start..start + 6], b"revenu", "{out}");
+    let (_, github, _) = kpic(&["check", "--format", "github", PRELUDE, fixture]);
+    assert!(github.contains(&format!("line=1,col={column}")), "{github}");
+}

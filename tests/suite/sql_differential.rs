@@ -54,7 +54,7 @@ fn duckdb_per_account() {
 
 /// The shared server with the example dataset loaded into schema `example` (via
 /// `--schema`, so table mapping is exercised too).
-fn example_db() -> &'static str {
+pub(crate) fn example_db() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     URL.get_or_init(|| {
         let server = pg::shared();

@@ -10,8 +10,13 @@ use kpic::sql::{Dialect, SqlRequest, TableNames, compile_ddl, compile_query};
 const HOSTILE: &str = "O'Brien\"; DROP TABLE accounts; -- /* \\ */";
 
 fn catalog() -> kpic::Catalog {
+    catalog_with(HOSTILE)
+}
+
+/// The test catalog with `value` as the formula's string literal.
+fn catalog_with(value: &str) -> kpic::Catalog {
     // The formula's string literal is the hostile value (escaped for kpic itself).
-    let literal = HOSTILE.replace('\\', "\\\\").replace('"', "\\\"");
+    let literal = value.replace('\\', "\\\\").replace('"', "\\\"");
     let source = format!(
         r#"
 category c {{ name: "C" }}
@@ -35,13 +40,17 @@ kpi hostile_revenue {{ name: "H" category: c unit: money better: higher formula:
 }
 
 fn request(dialect: Dialect, names: TableNames) -> SqlRequest {
+    request_with(HOSTILE, dialect, names)
+}
+
+fn request_with(value: &str, dialect: Dialect, names: TableNames) -> SqlRequest {
     SqlRequest {
         kpis: vec![],
         period: Period::parse("2025", 1).expect("period"),
         scope: Scope::By("segment".into()),
         filters: vec![kpic::query::Filter {
             column: "segment".into(),
-            value: HOSTILE.into(),
+            value: value.into(),
         }],
         dialect,
         names,
@@ -115,4 +124,77 @@ fn duckdb_and_spark_quoting_escape_every_special_character() {
     assert_eq!(Dialect::Spark.ident("we`ird"), "`we``ird`");
     assert_eq!(Dialect::Postgres.ident("we\"ird"), "\"we\"\"ird\"");
     assert_eq!(Dialect::Postgres.string("it's"), "'it''s'");
+}
+
+/// Text that ends in a backslash, or hides quotes, `$$`, semicolons, newlines and quote
+/// lookalikes behind backslashes: on a server with `standard_conforming_strings = off`
+/// (a legacy setting a DBA can still choose) a plain '...' literal reads a backslash as
+/// an escape, so `'x\'` would not end where kpic meant. kpic writes such text as an
+/// E'...' string, which reads alike under both settings; each value is data.
+#[test]
+fn postgres_backslashes_are_data_whatever_standard_conforming_strings_says() {
+    let server = pg::shared();
+    let values = [
+        "ends in a backslash \\",
+        "x\\' OR TRUE OR 'a'='a",
+        "\\'; SELECT pg_sleep(5); --",
+        "$$ dollar $$ \\$$",
+        "semicolon ; -- comment \\ /* */ \\n",
+        "lookalikes \u{2019}\u{FF07}\u{02BC}\u{201C} \\\u{FF07}",
+        "\\\\ two backslashes \\",
+    ];
+    for (i, value) in values.iter().enumerate() {
+        let schema = format!("scs_{i}");
+        let names = TableNames {
+            schema: Some(schema.clone()),
+            ..TableNames::default()
+        };
+        let catalog = catalog_with(value);
+        // Loaded with standard strings (psql's default): quotes doubled, nothing else.
+        let esc = value.replace('\'', "''");
+        let mut setup = format!("CREATE SCHEMA \"{schema}\";\n");
+        setup.push_str(&compile_ddl(&catalog, Dialect::Postgres, &names));
+        setup.push_str(&format!(
+            "INSERT INTO \"{schema}\".\"accounts\" VALUES ('a1', '{esc}'), ('a2', 'plain');\n\
+             INSERT INTO \"{schema}\".\"orders\" VALUES \
+             ('o1', 'a1', '2025-03-01', '{esc}', 10.25), ('o2', 'a1', '2025-04-01', 'other', 99), \
+             ('o3', 'a2', '2025-05-01', '{esc}', 7);\n"
+        ));
+        server.psql(&setup);
+        let query = compile_query(&catalog, &request_with(value, Dialect::Postgres, names))
+            .expect("compiles");
+        for setting in ["on", "off"] {
+            let url = format!(
+                "{}?options=-c%20standard_conforming_strings%3D{setting}",
+                server.url
+            );
+            let rows = kpic::engine::postgres::query(&url, &query)
+                .unwrap_or_else(|e| panic!("{value:?} with {setting}: {e}\n{query}"));
+            assert_eq!(rows.len(), 1, "{value:?} with {setting}: {rows:?}");
+            assert_eq!(rows[0].grp, *value, "{value:?} with {setting}");
+            assert_eq!(rows[0].value, Some(10.25), "{value:?} with {setting}");
+        }
+    }
+    // The plain form stays for text without a backslash.
+    assert_eq!(Dialect::Postgres.string("a$$b;"), "'a$$b;'");
+    assert_eq!(Dialect::Postgres.string("a\\'b"), "E'a\\\\''b'");
+}
+
+/// A NUL cannot reach the server (the protocol's strings end at one): a table name with
+/// one, which only a library caller can give, is refused by the client, never cut.
+#[test]
+fn postgres_refuses_a_nul_rather_than_cutting_the_query() {
+    let server = pg::shared();
+    let catalog = catalog_with("plain");
+    let mut names = TableNames::default();
+    names
+        .rename
+        .insert("orders".into(), "ord\0ers\"; DROP TABLE x; --".into());
+    let query = compile_query(&catalog, &request_with("plain", Dialect::Postgres, names))
+        .expect("compiles");
+    let err = kpic::engine::postgres::query(&server.url, &query).expect_err("refused");
+    assert!(
+        err.to_string().contains("PostgreSQL refused the query"),
+        "{err}"
+    );
 }

@@ -42,8 +42,7 @@ impl<'e, 'd> Checker<'e, 'd> {
             return invalid(span);
         }
         // `count(orders)`: a bare table name counts rows.
-        let counts_rows = info.id == AggregateId::Count
-            && matches!(&args[0].kind, ExprKind::Path { head, member: None } if self.env.tables.contains_key(&head.name));
+        let counts_rows = counted_table(&name.name, args, self.env.tables).is_some();
         let Some(table) = self.aggregated_table(name, &args[0], filter, counts_rows) else {
             return invalid(span);
         };
@@ -189,8 +188,64 @@ impl<'e, 'd> Checker<'e, 'd> {
             Some(t) => tables.get(t),
             None => {
                 // No table at all: report unknown tables, or say what is needed.
+                let bare = match &arg.kind {
+                    ExprKind::Path { head, member: None } => Some(head),
+                    _ => None,
+                };
                 if let Some(unknown) = named.first() {
                     self.unknown_table(unknown);
+                } else if let Some(head) = bare
+                    && tables.contains_key(&head.name)
+                {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::MixedTables,
+                            head.span,
+                            format!(
+                                "`{}` needs a column of `{}`, not the table",
+                                name.name, head.name
+                            ),
+                        )
+                        .label("a table")
+                        .help(format!(
+                            "write a column, e.g. `{}({}.COLUMN)`; only `{}` takes a bare table{}",
+                            name.name,
+                            head.name,
+                            AggregateId::Count.name(),
+                            if self.env.declared.contains(&head.name) {
+                                format!(
+                                    " (the measure or KPI also named `{}` is one value for the \
+                                     whole scope and cannot be read per row)",
+                                    head.name
+                                )
+                            } else {
+                                String::new()
+                            }
+                        )),
+                    );
+                } else if let Some(head) = bare
+                    && self.env.declared.contains(&head.name)
+                {
+                    // A bare name in a table position that is a measure or KPI and no
+                    // table: the syntax says "table", the catalog says otherwise.
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::MixedTables,
+                            head.span,
+                            format!(
+                                "`{}` is a measure or KPI, not a table: `{}` reads a table",
+                                head.name, name.name
+                            ),
+                        )
+                        .label("a whole-scope value, not rows")
+                        .help(format!(
+                            "count rows with `{}(TABLE)` or aggregate a column, e.g. `{}(orders.revenue)`; \
+                             combine `{}` with aggregates outside them",
+                            AggregateId::Count.name(),
+                            name.name,
+                            head.name
+                        )),
+                    );
                 } else {
                     self.diags.push(
                         Diagnostic::error(
@@ -270,6 +325,24 @@ impl<'e, 'd> Checker<'e, 'd> {
                 }
             }
         }
+    }
+}
+
+/// The table of `count(TABLE ...)`: the aggregate's first argument when it is a bare
+/// name of a table. There the name is a table even when a KPI or measure has the same
+/// name (tables and KPIs are separate namespaces where the syntax tells them apart);
+/// the dependency graph and the typing both read this one rule.
+pub(in crate::check) fn counted_table<'a>(
+    call: &str,
+    args: &'a [Expr],
+    tables: &indexmap::IndexMap<String, TableDef>,
+) -> Option<&'a Ident> {
+    if crate::vocab::aggregate(call)?.id != AggregateId::Count {
+        return None;
+    }
+    match &args.first()?.kind {
+        ExprKind::Path { head, member: None } if tables.contains_key(&head.name) => Some(head),
+        _ => None,
     }
 }
 

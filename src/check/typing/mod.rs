@@ -8,6 +8,8 @@ mod names;
 mod operators;
 mod outside;
 
+pub(super) use aggregates::counted_table;
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
 use crate::source::{SourceMap, Span};

@@ -11,6 +11,7 @@
 use super::{Dialect, TableNames};
 
 mod aggregate;
+mod chain;
 mod expr;
 mod reason;
 use crate::ir::*;
@@ -44,16 +45,25 @@ pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, Quer
         terms: 0,
         depth: 0,
         too_big: false,
+        depth_passed: false,
     };
     let acct = c.acct_cte();
     let mut selects = Vec::new();
     for kpi in kpis {
         selects.push(c.kpi_select(kpi));
         if c.too_big {
+            // Name the limit that was passed, and why a formula can get there: the
+            // measures and KPIs it reads are written out where they are used.
+            let what = if c.depth_passed {
+                format!("it nests deeper than {MAX_SQL_DEPTH} levels")
+            } else {
+                format!("the query passes {MAX_SQL_TERMS} terms with it")
+            };
             return Err(QueryError(format!(
-                "KPI `{}` is too large for SQL: its measures are written out in place, and \
-                 that exceeds {MAX_SQL_TERMS} terms or {MAX_SQL_DEPTH} levels of nesting; \
-                 evaluate it with `kpic eval`, or shorten the chain of measures it reads",
+                "KPI `{}` is too large for SQL: written out, with every measure or KPI a \
+                 formula reads copied in place at each use, {what}; evaluate it with `kpic \
+                 eval`, or read each measure fewer times (a measure that uses the one before \
+                 it twice doubles at every step)",
                 kpi.id
             )));
         }
@@ -87,6 +97,8 @@ struct Compiler<'a> {
     depth: usize,
     /// Set once either limit is passed; compilation then stops writing.
     too_big: bool,
+    /// The limit passed was the nesting depth (else the number of terms).
+    depth_passed: bool,
 }
 
 /// Most scope-level terms one query may write (the shipped catalog writes about 2,000
@@ -192,6 +204,9 @@ impl Compiler<'_> {
     fn guarded<T>(&mut self, fallback: T, write: impl FnOnce(&mut Self) -> T) -> T {
         self.terms += 1;
         if self.too_big || self.terms > MAX_SQL_TERMS || self.depth >= MAX_SQL_DEPTH {
+            if !self.too_big {
+                self.depth_passed = self.depth >= MAX_SQL_DEPTH;
+            }
             self.too_big = true;
             return fallback;
         }
@@ -224,6 +239,9 @@ impl Compiler<'_> {
                 None => "NULL".into(),
             },
             TExprKind::Previous(inner) => self.scope(inner, back + 1, split, used),
+            TExprKind::Binary { .. } if let Some(terms) = chain::terms(e) => {
+                self.chain_value(&terms, back, split, used)
+            }
             TExprKind::Aggregate(agg) => {
                 let name = self.aggregate_cte(agg, back, split);
                 used.insert(name.clone());

@@ -45,6 +45,9 @@ impl Compiler<'_> {
                 _ => Some(self.d.string(missing::NO_ROWS)),
             },
             TExprKind::Neg(x) | TExprKind::Not(x) => self.reason(x, back, split, used),
+            TExprKind::Binary { .. } if let Some(terms) = super::chain::terms(e) => {
+                Some(self.chain_reason(&terms, back, split, used))
+            }
             TExprKind::Binary { op, left, right } => {
                 let a = self.scope(left, back, split, used);
                 let b = self.scope(right, back, split, used);
