@@ -346,6 +346,8 @@ enum Cell<'s> {
 /// One source read against its file's header: where each model column's text is.
 pub(super) struct Plan<'s> {
     cells: Vec<Cell<'s>>,
+    /// Model column names, and the header errors name for each.
+    columns: Vec<&'s str>,
     headers: Vec<&'s str>,
     keep: Vec<(usize, &'s [String])>,
     drop: Vec<(usize, &'s [String])>,
@@ -374,6 +376,7 @@ impl<'s> Plan<'s> {
         let position = |h: &str| names.iter().position(|n| *n == h);
         let mut cells = Vec::new();
         let mut headers = Vec::new();
+        let columns = table.columns.keys().map(String::as_str).collect();
         for col in table.columns.values() {
             let name = col.name.as_str();
             headers.push(source.header(name));
@@ -444,6 +447,7 @@ impl<'s> Plan<'s> {
         if errors.is_empty() {
             Ok(Plan {
                 cells,
+                columns,
                 headers,
                 keep,
                 drop,
@@ -488,8 +492,8 @@ impl<'s> Plan<'s> {
                     Some(v) => Ok(trim(v)),
                     None if cell.is_empty() => Ok(""),
                     None => Err(format!(
-                        "not in the value map of `{}` in {MAPPING_FILE} (it maps {}); add the value to the map",
-                        self.headers[i],
+                        "not in the value map `values.{}` in {MAPPING_FILE} (it maps {}); add the value to the map",
+                        self.columns[i],
                         map.keys()
                             .map(|k| format!("{k:?}"))
                             .collect::<Vec<_>>()

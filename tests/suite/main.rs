@@ -18,6 +18,7 @@ mod cli_check;
 mod cli_eval;
 mod cli_eval_duckdb;
 mod cli_period;
+mod crm_export;
 mod data_fixtures;
 mod eval_corpus;
 mod eval_expected;
