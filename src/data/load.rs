@@ -40,7 +40,12 @@ pub fn load_dataset_with_progress(
     // Tables are independent: they load in parallel, each collecting its own errors,
     // merged afterwards in the model's order so reports are stable.
     use rayon::prelude::*;
-    let total = catalog.tables.len();
+    // Files to read (a mapping may assemble a table from several).
+    let total: usize = catalog
+        .tables
+        .values()
+        .map(|t| assemble::sources(&mapping, t).len())
+        .sum();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let progress = std::sync::Mutex::new(progress);
     let loaded: Vec<(Option<TableData>, Option<Origins>, Errors)> = catalog
@@ -66,15 +71,16 @@ pub fn load_dataset_with_progress(
             for source in &sources {
                 let path = dir.join(&source.file);
                 files.push(path.display().to_string());
+                if let Ok(mut p) = progress.lock() {
+                    let index = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    p(&source.file, index, total);
+                }
                 parts.push(load_source(
                     table,
                     referenced,
                     dir,
                     source,
                     &mapping,
-                    &progress,
-                    &done,
-                    total,
                     &mut errors,
                 ));
             }
@@ -108,26 +114,15 @@ pub fn load_dataset_with_progress(
 }
 
 /// One source of a table: its file checked and read.
-#[allow(clippy::too_many_arguments)]
 fn load_source(
     table: &TableDef,
     referenced: bool,
     dir: &Path,
     source: &Source<'_>,
     mapping: &Mapping,
-    progress: &std::sync::Mutex<&mut (dyn FnMut(&str, usize, usize) + Send)>,
-    done: &std::sync::atomic::AtomicUsize,
-    total: usize,
     errors: &mut Errors,
 ) -> Option<Part> {
     let file_name = &source.file;
-    if let Ok(mut p) = progress.lock() {
-        p(
-            file_name,
-            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            total,
-        );
-    }
     let path = dir.join(file_name);
     let file = path.display().to_string();
     if path.exists() && !path.is_file() {
@@ -231,9 +226,7 @@ fn load_table(
             None
         }
     };
-    let Some(plan) = plan.filter(|_| ok) else {
-        return None;
-    };
+    let plan = plan.filter(|_| ok)?;
     let mut scratch = String::new();
 
     let mut builders: Vec<Builder> = table

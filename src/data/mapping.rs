@@ -10,6 +10,10 @@
 //! file = "Invoices.csv"           # default: orders.csv
 //! date_format = "%m/%d/%Y"        # overrides the global one for this table
 //! columns = { order_id = "Invoice No", revenue = "Net Amount" }
+//! constants = { quantity = 1 }            # a column the file does not carry
+//! values.status = { "Booked" = "open" }   # exhaustive map of coded text
+//! drop_where = { "Record Type" = "Test" } # row filters (also `keep_where`)
+//! # [[tables.orders.sources]]: several files or column groups (see assemble.rs)
 //! ```
 
 use crate::ir::Catalog;
