@@ -228,8 +228,10 @@ pub(super) fn check(mapping: &Mapping, catalog: &Catalog) -> Vec<String> {
             } else {
                 format!("[tables.{name}] source {}", i + 1)
             };
-            for (col, rule) in &source.rules {
-                let Some(c) = def.columns.get(*col) else {
+            // In the model's column order, so that reports are stable.
+            for (col, c) in &def.columns {
+                let col = col.as_str();
+                let Some(rule) = source.rules.get(col) else {
                     continue;
                 };
                 if source.values.contains_key(col) && !matches!(rule, Rule::Header(_)) {
@@ -243,8 +245,8 @@ pub(super) fn check(mapping: &Mapping, catalog: &Catalog) -> Vec<String> {
                     errors.push(format!("{at} constants: `{col}` = {:?} is {why}", v.text()));
                 }
             }
-            for (col, map) in &source.values {
-                let Some(c) = def.columns.get(*col) else {
+            for (col, c) in &def.columns {
+                let Some(map) = source.values.get(col.as_str()) else {
                     continue;
                 };
                 for (from, to) in map.iter() {
@@ -365,13 +367,21 @@ impl<'s> Plan<'s> {
     ) -> Result<Plan<'s>, Vec<DataError>> {
         let mut errors = Vec::new();
         let found = names.join(", ");
-        let missing = |column: Option<&str>, message: String| DataError {
-            file: file.to_string(),
-            line: 1,
-            column: column.map(str::to_string),
-            model_column: None,
-            value: None,
-            message: format!("{message} (found: {found})"),
+        // `(found: ...)` goes after the first clause of the message.
+        let missing = |column: Option<&str>, message: String| {
+            let (what, hint) = message.split_once("; ").unwrap_or((&message, ""));
+            DataError {
+                file: file.to_string(),
+                line: 1,
+                column: column.map(str::to_string),
+                model_column: None,
+                value: None,
+                message: if hint.is_empty() {
+                    format!("{what} (found: {found})")
+                } else {
+                    format!("{what} (found: {found}); {hint}")
+                },
+            }
         };
         let position = |h: &str| names.iter().position(|n| *n == h);
         let mut cells = Vec::new();
