@@ -13,7 +13,7 @@
 //! constants = { quantity = 1 }            # a column the file does not carry
 //! values.status = { "Booked" = "open" }   # exhaustive map of coded text
 //! drop_where = { "Record Type" = "Test" } # row filters (also `keep_where`)
-//! # [[tables.orders.sources]]: several files or column groups (see assemble.rs)
+//! # [[tables.orders.sources]]: several files or column groups (see assemble/)
 //! ```
 
 use crate::ir::Catalog;
@@ -48,7 +48,7 @@ pub struct TableMapping {
     #[serde(default)]
     pub columns: HashMap<String, String>,
     // Beyond renaming: how the rows of a model table come from the files
-    // (`assemble.rs` reads these). A source of `sources` has the same fields, which
+    // (`assemble/` reads these). A source of `sources` has the same fields, which
     // override the table's own.
     /// Model column -> one value for every row (`kind = "nps"`).
     #[serde(default)]
