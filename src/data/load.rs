@@ -1,6 +1,7 @@
 //! Reading CSV files into typed columns, with every bad cell reported.
 
-use super::cells::{parse_date_as, parse_money, trim};
+use super::assemble::{self, Origins, Part, Plan, Source};
+use super::cells::{parse_date_as, parse_money};
 use super::errors::{DataError, Errors, LoadReport, whole_file};
 use super::mapping::{MAPPING_FILE, Mapping};
 use super::relations::check_relations;
@@ -15,7 +16,7 @@ pub fn load_dataset(catalog: &Catalog, dir: &Path) -> Result<Dataset, LoadReport
     load_dataset_with_progress(catalog, dir, &mut |_, _, _| {})
 }
 
-/// Like [`load_dataset`], calling `progress(file, index, total)` before each table.
+/// Like [`load_dataset`], calling `progress(file, index, total)` before each file.
 pub fn load_dataset_with_progress(
     catalog: &Catalog,
     dir: &Path,
@@ -66,6 +67,10 @@ fn time_column_only(table: &TableDef, time: &str) -> TableDef {
     }
 }
 
+/// What loading one table gave: its data, where its rows came from, its errors, and
+/// why it is absent when it may be.
+type Loaded = (Option<TableData>, Option<Origins>, Errors, Option<String>);
+
 fn load(
     catalog: &Catalog,
     dir: &Path,
@@ -111,11 +116,14 @@ fn load(
             Some((_, false)) => None,
         })
         .collect();
-    let total = tables.len();
+    // Files to read (a mapping may assemble a table from several).
+    let total: usize = tables
+        .iter()
+        .map(|t| assemble::sources(&mapping, &t.def).len())
+        .sum();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let progress = std::sync::Mutex::new(progress);
-    // (data, errors, why the table is absent when it may be)
-    let loaded: Vec<(Option<TableData>, Errors, Option<String>)> = tables
+    let loaded: Vec<Loaded> = tables
         .par_iter()
         .map(|wanted| {
             let table: &TableDef = &wanted.def;
@@ -123,29 +131,99 @@ fn load(
                 list: Vec::new(),
                 more: 0,
             };
-            let file_name = mapping.file(&table.name);
-            if let Ok(mut p) = progress.lock() {
-                p(&file_name, done.fetch_add(1, std::sync::atomic::Ordering::Relaxed), total);
+            // Is this table the target of a relation (so its key is looked up)?
+            let referenced = catalog.tables.values().any(|t| {
+                t.columns
+                    .values()
+                    .any(|c| c.relation.as_deref() == Some(table.name.as_str()))
+            });
+            // Most tables are one file; a mapping may assemble one from several sources.
+            let sources = assemble::sources(&mapping, table);
+            if let Some(missing) = sources.iter().find(|s| !dir.join(&s.file).exists()) {
+                if !wanted.whole {
+                    return (None, None, errors, None);
+                }
+                if needed.is_some() && table.name != "accounts" {
+                    let why = format!("no file {} in {}", missing.file, dir.display());
+                    return (None, None, errors, Some(why));
+                }
             }
-            let path = dir.join(&file_name);
-            let file = path.display().to_string();
-            if path.exists() && !path.is_file() {
-                // A folder, a FIFO or a device: reading it could block forever.
-                errors.push(whole_file(
-                    &file,
-                    format!("not a regular file; table `{}` must be a CSV file", table.name),
+            let mut parts = Vec::new();
+            let mut files = Vec::new();
+            for source in &sources {
+                let path = dir.join(&source.file);
+                files.push(path.display().to_string());
+                if let Ok(mut p) = progress.lock() {
+                    let index = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    p(&source.file, index, total);
+                }
+                parts.push(load_source(
+                    table,
+                    referenced,
+                    dir,
+                    source,
+                    &mapping,
+                    &mut errors,
                 ));
-                return (None, errors, None);
             }
-            if !path.exists() && !wanted.whole {
-                return (None, errors, None);
-            }
-            if !path.exists() && needed.is_some() && table.name != "accounts" {
-                let why = format!("no file {file_name} in {}", dir.display());
-                return (None, errors, Some(why));
-            }
-            if !path.exists() {
-                errors.push(DataError {
+            let (data, origins) = assemble::combine(table, &sources, files, parts, &mut errors);
+            (data, origins, errors, None)
+        })
+        .collect();
+    let mut dataset = Dataset::default();
+    let mut origins = HashMap::new();
+    for (wanted, (data, table_origins, table_errors, absent)) in tables.iter().zip(loaded) {
+        let table = &wanted.def;
+        for e in table_errors.list {
+            errors.push(e);
+        }
+        errors.more += table_errors.more;
+        if let Some(data) = data {
+            dataset.tables.insert(table.name.clone(), data);
+        }
+        if let Some(o) = table_origins {
+            origins.insert(table.name.clone(), o);
+        }
+        if let Some(why) = absent {
+            dataset.absent.insert(table.name.clone(), why);
+        }
+    }
+    check_relations(catalog, &dataset, dir, &mapping, &origins, &mut errors);
+    if errors.list.is_empty() {
+        Ok(dataset)
+    } else {
+        Err(LoadReport {
+            errors: errors.list,
+            more_errors: errors.more,
+        })
+    }
+}
+
+/// One source of a table: its file checked and read.
+fn load_source(
+    table: &TableDef,
+    referenced: bool,
+    dir: &Path,
+    source: &Source<'_>,
+    mapping: &Mapping,
+    errors: &mut Errors,
+) -> Option<Part> {
+    let file_name = &source.file;
+    let path = dir.join(file_name);
+    let file = path.display().to_string();
+    if path.exists() && !path.is_file() {
+        // A folder, a FIFO or a device: reading it could block forever.
+        errors.push(whole_file(
+            &file,
+            format!(
+                "not a regular file; table `{}` must be a CSV file",
+                table.name
+            ),
+        ));
+        return None;
+    }
+    if !path.exists() {
+        errors.push(DataError {
                     file,
                     line: 0,
                     column: None,
@@ -157,40 +235,13 @@ fn load(
                         dir.display()
                     ),
                 });
-                return (None, errors, None);
-            }
-            // Is this table the target of a relation (so its key is looked up)?
-            let referenced = catalog
-                .tables
-                .values()
-                .any(|t| t.columns.values().any(|c| c.relation.as_deref() == Some(table.name.as_str())));
-            let data = load_table(table, referenced, &path, &file, &mapping, &mut errors);
-            (data, errors, None)
-        })
-        .collect();
-    let mut dataset = Dataset::default();
-    for (wanted, (data, table_errors, absent)) in tables.iter().zip(loaded) {
-        let table = &wanted.def;
-        for e in table_errors.list {
-            errors.push(e);
-        }
-        errors.more += table_errors.more;
-        if let Some(data) = data {
-            dataset.tables.insert(table.name.clone(), data);
-        }
-        if let Some(why) = absent {
-            dataset.absent.insert(table.name.clone(), why);
-        }
+        return None;
     }
-    check_relations(catalog, &dataset, dir, &mapping, &mut errors);
-    if errors.list.is_empty() {
-        Ok(dataset)
-    } else {
-        Err(LoadReport {
-            errors: errors.list,
-            more_errors: errors.more,
-        })
-    }
+    let mut lines = Vec::new();
+    let data = load_table(
+        table, referenced, &path, &file, mapping, source, &mut lines, errors,
+    )?;
+    Some(Part { data, lines })
 }
 
 enum Builder {
@@ -201,15 +252,18 @@ enum Builder {
     Bool(Vec<Option<bool>>),
 }
 
+#[allow(clippy::too_many_arguments)]
 fn load_table(
     table: &TableDef,
     referenced: bool,
     path: &Path,
     file: &str,
     mapping: &Mapping,
+    source: &Source<'_>,
+    row_lines: &mut Vec<u32>,
     errors: &mut Errors,
 ) -> Option<TableData> {
-    let date_format = mapping.date_format(&table.name);
+    let date_format = source.date_format;
     let mut reader = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
         Ok(r) => r,
         Err(e) => {
@@ -247,38 +301,20 @@ fn load_table(
             });
         }
     }
-    // Each model column's field in the row (`None`: an optional column the file lacks,
-    // all missing).
-    let mut positions: Vec<Option<usize>> = Vec::new();
-    for col in table.columns.values() {
-        let header = mapping.header(&table.name, &col.name);
-        match names.iter().position(|h| *h == header) {
-            Some(p) => positions.push(Some(p)),
-            None if col.optional => positions.push(None),
-            None => {
-                ok = false;
-                errors.push(DataError {
-                    file: file.to_string(),
-                    line: 1,
-                    column: Some(col.name.clone()),
-                    model_column: None,
-                    value: None,
-                    message: format!(
-                        "required column `{header}` is missing from the header (found: {}){}",
-                        headers.iter().collect::<Vec<_>>().join(", "),
-                        if header == col.name {
-                            format!("; if the file names it otherwise, map it in {MAPPING_FILE}")
-                        } else {
-                            String::new()
-                        }
-                    ),
-                });
+    // Where each model column's text is in a record (a field, or what the mapping
+    // makes of it).
+    let plan = match Plan::new(source, table, &names, file) {
+        Ok(plan) => Some(plan),
+        Err(missing) => {
+            for e in missing {
+                errors.push(e);
             }
+            None
         }
-    }
-    if !ok {
-        return None;
-    }
+    };
+    let plan = plan.filter(|_| ok)?;
+    let mut scratch = String::new();
+
     let mut builders: Vec<Builder> = table
         .columns
         .values()
@@ -311,6 +347,9 @@ fn load_table(
                 return None;
             }
         }
+        if !plan.keeps(&record) {
+            continue;
+        }
         rows += 1;
         if rows == SAMPLE_ROWS {
             // Size every column for the whole file now, from the bytes per row so far:
@@ -323,6 +362,9 @@ fn load_table(
             }
         }
         let line = record.position().map_or(rows + 1, |p| lines.line(p));
+        if plan.tracks_rows() {
+            row_lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+        }
         if record.len() != headers.len() {
             errors.push(DataError {
                 file: file.to_string(),
@@ -343,22 +385,32 @@ fn load_table(
             }
             continue;
         }
-        for (((col, pos), builder), key_lines) in table
+        for (index, ((col, builder), key_lines)) in table
             .columns
             .values()
-            .zip(&positions)
             .zip(&mut builders)
             .zip(&mut key_lines)
+            .enumerate()
         {
-            let cell = trim(pos.and_then(|p| record.get(p)).unwrap_or(""));
-            let err = |message: String| DataError {
+            let header = plan.header(index);
+            let err = |cell: &str, message: String| DataError {
                 file: file.to_string(),
                 line,
-                column: Some(mapping.header(&table.name, &col.name).to_string()),
-                model_column: renamed(mapping, &table.name, &col.name),
+                column: Some(header.to_string()),
+                model_column: (header != col.name).then(|| col.name.clone()),
                 value: Some(cell.to_string()),
                 message,
             };
+            let cell = match plan.cell(index, &record, &mut scratch) {
+                Ok(cell) => cell,
+                Err(message) => {
+                    let raw = plan.raw(index, &record);
+                    errors.push(err(raw, message));
+                    push_missing(builder);
+                    continue;
+                }
+            };
+            let err = |message: String| err(cell, message);
             if cell.is_empty() {
                 if !col.optional {
                     errors.push(DataError {
@@ -470,13 +522,19 @@ fn load_table(
         }
     }
     // Repeated keys in columns stored without an index.
-    for ((col, builder), lines) in table.columns.values().zip(&builders).zip(&key_lines) {
+    for (index, ((col, builder), lines)) in table
+        .columns
+        .values()
+        .zip(&builders)
+        .zip(&key_lines)
+        .enumerate()
+    {
         if let Builder::Text(_, dict) = builder {
             for (first, repeat) in dict.duplicates() {
                 errors.push(DataError {
                     file: file.to_string(),
                     line: lines.get(repeat as usize).copied().unwrap_or(0),
-                    column: Some(mapping.header(&table.name, &col.name).to_string()),
+                    column: Some(plan.header(index).to_string()),
                     model_column: None,
                     value: dict.get(repeat).map(str::to_string),
                     message: format!(
@@ -584,15 +642,10 @@ fn byte_at(path: &Path, offset: u64) -> Option<u8> {
     Some(b[0])
 }
 
-/// The model's name of a column, when the mapping gives the file another header.
-fn renamed(mapping: &Mapping, table: &str, column: &str) -> Option<String> {
-    (mapping.header(table, column) != column).then(|| column.to_string())
-}
-
 /// An integer cell held exactly as `f64`: optional sign, digits, and an optional
 /// fraction of zeros (`12.0`, as spreadsheets write whole numbers); at most 2^53 either
 /// side of 0, so that no two different cells become the same number.
-fn parse_int(cell: &str) -> Option<f64> {
+pub(super) fn parse_int(cell: &str) -> Option<f64> {
     const EXACT: i64 = 1 << 53;
     let (whole, frac) = cell.split_once('.').unwrap_or((cell, ""));
     if !frac.bytes().all(|b| b == b'0') {

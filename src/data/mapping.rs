@@ -10,9 +10,14 @@
 //! file = "Invoices.csv"           # default: orders.csv
 //! date_format = "%m/%d/%Y"        # overrides the global one for this table
 //! columns = { order_id = "Invoice No", revenue = "Net Amount" }
+//! constants = { quantity = 1 }            # a column the file does not carry
+//! values.status = { "Booked" = "open" }   # exhaustive map of coded text
+//! drop_where = { "Record Type" = "Test" } # row filters (also `keep_where`)
+//! # [[tables.orders.sources]]: several files or column groups (see assemble/)
 //! ```
 
 use crate::ir::Catalog;
+use indexmap::IndexMap;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -46,6 +51,90 @@ pub struct TableMapping {
     /// Model column -> header in the file.
     #[serde(default)]
     pub columns: HashMap<String, String>,
+    // Beyond renaming: how the rows of a model table come from the files
+    // (`assemble/` reads these). A source of `sources` has the same fields, which
+    // override the table's own.
+    /// Model column -> one value for every row (`kind = "nps"`).
+    #[serde(default)]
+    pub constants: IndexMap<String, Scalar>,
+    /// Model column -> text made of headers' cells (`"{Response ID}-nps"`).
+    #[serde(default)]
+    pub templates: IndexMap<String, String>,
+    /// Model column -> (cell in the file -> value in the model). Exhaustive: a
+    /// non-empty cell the map does not list is an error.
+    #[serde(default)]
+    pub values: IndexMap<String, IndexMap<String, Scalar>>,
+    /// Header -> value(s): only rows whose cell is one of them are kept (all must hold).
+    #[serde(default)]
+    pub keep_where: IndexMap<String, OneOrMany>,
+    /// Header -> value(s): rows whose cell is one of them are left out (any drops).
+    #[serde(default)]
+    pub drop_where: IndexMap<String, OneOrMany>,
+    /// Several files, or several column groups of one file, each giving rows.
+    #[serde(default)]
+    pub sources: Vec<SourceMapping>,
+}
+
+/// One source of a model table's rows: a file (default: the table's) read with these
+/// renames, constants, maps and filters, each added to (and overriding) the table's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceMapping {
+    pub file: Option<String>,
+    pub date_format: Option<String>,
+    #[serde(default)]
+    pub columns: HashMap<String, String>,
+    #[serde(default)]
+    pub constants: IndexMap<String, Scalar>,
+    #[serde(default)]
+    pub templates: IndexMap<String, String>,
+    #[serde(default)]
+    pub values: IndexMap<String, IndexMap<String, Scalar>>,
+    #[serde(default)]
+    pub keep_where: IndexMap<String, OneOrMany>,
+    #[serde(default)]
+    pub drop_where: IndexMap<String, OneOrMany>,
+}
+
+/// A value written in the mapping: TOML text, number or boolean, read as the cell
+/// text it stands for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    /// The cell text this value stands for.
+    pub fn text(&self) -> String {
+        match self {
+            Scalar::Text(s) => s.clone(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// One value or a list of values (a filter accepts either).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(Scalar),
+    Many(Vec<Scalar>),
+}
+
+impl OneOrMany {
+    /// The values as cell texts.
+    pub fn texts(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.text()],
+            OneOrMany::Many(v) => v.iter().map(Scalar::text).collect(),
+        }
+    }
 }
 
 impl Mapping {
@@ -105,6 +194,7 @@ impl Mapping {
                 ));
             }
         }
+        errors.extend(super::assemble::check(&mapping, catalog));
         if errors.is_empty() {
             Ok(mapping)
         } else {

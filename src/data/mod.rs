@@ -4,6 +4,7 @@
 //! problem (file, line, column, value) instead of stopping at the first; a dataset
 //! with any error yields no [`Dataset`], so no KPI is computed from bad data.
 
+mod assemble;
 mod cells;
 mod errors;
 mod intern;
@@ -15,7 +16,7 @@ pub use cells::{parse_date, parse_money};
 pub use errors::{DataError, LoadReport};
 pub use intern::Interner;
 pub use load::{load_dataset, load_dataset_with_progress, load_needed};
-pub use mapping::{MAPPING_FILE, Mapping, TableMapping};
+pub use mapping::{MAPPING_FILE, Mapping, OneOrMany, Scalar, SourceMapping, TableMapping};
 
 use indexmap::IndexMap;
 

@@ -1,11 +1,13 @@
 //! Relations between tables: every relation cell must name an existing row of its
 //! target table.
 
+use super::assemble::Origins;
 use super::errors::{DataError, Errors, MAX_ERRORS};
 use super::load::record_lines;
 use super::mapping::Mapping;
 use super::{Column, Dataset};
 use crate::ir::Catalog;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Every relation cell must name an existing row of the target table.
@@ -14,6 +16,7 @@ pub(super) fn check_relations(
     dataset: &Dataset,
     dir: &Path,
     mapping: &Mapping,
+    origins: &HashMap<String, Origins>,
     errors: &mut Errors,
 ) {
     for table in catalog.tables.values() {
@@ -60,7 +63,21 @@ pub(super) fn check_relations(
         // Lines are found again in the file only for the errors reported in full.
         let shown: Vec<usize> = dangling.iter().take(MAX_ERRORS).map(|d| d.0).collect();
         let lines = record_lines(&path, &shown);
+        let origins = origins.get(&table.name);
         for (row, column, value, message) in dangling {
+            // An assembled table's rows come from several places (or some records
+            // were filtered out): each row knows its own.
+            if let Some((file, line, header)) = origins.and_then(|o| o.locate(row, column)) {
+                errors.push(DataError {
+                    file: file.to_string(),
+                    line,
+                    column: Some(header.to_string()),
+                    model_column: (header != column).then(|| column.to_string()),
+                    value: Some(value),
+                    message,
+                });
+                continue;
+            }
             errors.push(DataError {
                 file: path.display().to_string(),
                 line: lines.get(&row).copied().unwrap_or(0),

@@ -22,6 +22,7 @@ mod cli_eval_needs;
 mod cli_explain;
 mod cli_period;
 mod cli_sql;
+mod crm_export;
 mod data_fixtures;
 mod eval_corpus;
 mod eval_determinism;
