@@ -247,7 +247,7 @@ fn spec<'a>(
             (AggFunc::CountDistinct, Some(r)) => program.domain(r),
             _ => None,
         },
-        values_missing: super::scan::values_missing(catalog, agg.arg.as_ref()),
+        values_missing: crate::query::missing::all_rows_missing(catalog, agg.arg.as_ref()),
     }
 }
 

@@ -55,39 +55,6 @@ pub struct AggSpec<'a> {
     pub values_missing: &'static str,
 }
 
-/// Why every row's value of an aggregate's argument can be missing, read from the
-/// expression (the kernels keep validity, not reasons): an optional column gives
-/// empty cells, a division can divide by zero.
-pub fn values_missing(
-    catalog: &crate::ir::Catalog,
-    arg: Option<&crate::ir::TExpr>,
-) -> &'static str {
-    use crate::ir::TExprKind;
-    let (mut empty, mut division) = (false, false);
-    let mut stack: Vec<&crate::ir::TExpr> = arg.into_iter().collect();
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            TExprKind::Column { table, column, .. } => {
-                empty |= catalog
-                    .tables
-                    .get(table)
-                    .and_then(|t| t.columns.get(column))
-                    .is_none_or(|c| c.optional);
-            }
-            TExprKind::Binary { op, .. } if *op == crate::vocab::BinaryOp::Div => {
-                division = true;
-                stack.extend(e.operands());
-            }
-            _ => stack.extend(e.operands()),
-        }
-    }
-    match (empty, division) {
-        (true, false) => missing::ALL_ROWS_EMPTY,
-        (false, true) => missing::ALL_ROWS_DIVISION_BY_ZERO,
-        _ => missing::ALL_ROWS_MISSING,
-    }
-}
-
 /// Largest bitmap (in bits) for `count_distinct`; beyond it, (slot, value) pairs are
 /// sorted instead.
 const MAX_DISTINCT_BITS: usize = 1 << 27;

@@ -17,3 +17,36 @@ pub const ALL_ROWS_DIVISION_BY_ZERO: &str = "every row's value is missing (divis
 /// divisions by zero.
 pub const ALL_ROWS_MISSING: &str =
     "every row's value is missing (an empty cell or a division by zero)";
+
+/// Why every row's value of an aggregate's argument can be missing, read from the
+/// expression (the kernels keep validity, not reasons): an optional column gives
+/// empty cells, a division can divide by zero.
+pub fn all_rows_missing(
+    catalog: &crate::ir::Catalog,
+    arg: Option<&crate::ir::TExpr>,
+) -> &'static str {
+    use crate::ir::TExprKind;
+    let (mut empty, mut division) = (false, false);
+    let mut stack: Vec<&crate::ir::TExpr> = arg.into_iter().collect();
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Column { table, column, .. } => {
+                empty |= catalog
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.columns.get(column))
+                    .is_none_or(|c| c.optional);
+            }
+            TExprKind::Binary { op, .. } if *op == crate::vocab::BinaryOp::Div => {
+                division = true;
+                stack.extend(e.operands());
+            }
+            _ => stack.extend(e.operands()),
+        }
+    }
+    match (empty, division) {
+        (true, false) => ALL_ROWS_EMPTY,
+        (false, true) => ALL_ROWS_DIVISION_BY_ZERO,
+        _ => ALL_ROWS_MISSING,
+    }
+}

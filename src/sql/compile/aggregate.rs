@@ -105,7 +105,7 @@ impl Compiler<'_> {
             format!("\n  WHERE {}", conditions.join("\n    AND "))
         };
         let body = format!(
-            "  SELECT a.grp AS grp{bk_select}, {value} AS v\n{from}{filter}\n  GROUP BY a.grp{bk_group}"
+            "  SELECT a.grp AS grp{bk_select}, {value} AS v, COUNT(*) AS n\n{from}{filter}\n  GROUP BY a.grp{bk_group}"
         );
         let next = format!("agg{}", self.ctes.len());
         self.ctes.entry(body).or_insert(next).clone()

@@ -42,7 +42,17 @@ impl Compiler<'_> {
             TExprKind::Previous(inner) => self.reason(inner, back + 1, split, used),
             TExprKind::Aggregate(agg) => match agg.func {
                 AggFunc::CountRows | AggFunc::Count | AggFunc::CountDistinct => None,
-                _ => Some(self.d.string(missing::NO_ROWS)),
+                // As natively: no rows read, or rows whose values were all missing.
+                _ => {
+                    let name = self.aggregate_cte(agg, back, split);
+                    used.insert(name.clone());
+                    let all = missing::all_rows_missing(self.catalog, agg.arg.as_ref());
+                    Some(format!(
+                        "(CASE WHEN COALESCE({name}.n, 0) = 0 THEN {} ELSE {} END)",
+                        self.d.string(missing::NO_ROWS),
+                        self.d.string(all)
+                    ))
+                }
             },
             TExprKind::Neg(x) | TExprKind::Not(x) => self.reason(x, back, split, used),
             TExprKind::Binary { .. } if let Some(terms) = super::chain::terms(e) => {
