@@ -5,6 +5,7 @@ use super::usage_error;
 use kpic::Catalog;
 use kpic::diagnostic::did_you_mean;
 use kpic::ir::{BenchmarkDef, DocValue, KpiDef, TExpr, TExprKind, Unit};
+use kpic::render::value::exact;
 use kpic::vocab::{Attribute, Shape};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -298,8 +299,8 @@ fn tables_read(formula: &TExpr) -> Vec<String> {
 /// One benchmark: value or range, segment, then source, date, link and note.
 fn benchmark(out: &mut String, b: &BenchmarkDef, unit: Unit) {
     let value = match (b.value, b.low, b.high) {
-        (Some(v), _, _) => number(v, unit),
-        (None, Some(lo), Some(hi)) => format!("{} to {}", number(lo, unit), number(hi, unit)),
+        (Some(v), _, _) => exact(v, unit),
+        (None, Some(lo), Some(hi)) => format!("{} to {}", exact(lo, unit), exact(hi, unit)),
         _ => "no value".to_string(),
     };
     let head = match &b.segment {
@@ -317,29 +318,5 @@ fn benchmark(out: &mut String, b: &BenchmarkDef, unit: Unit) {
     {
         out.push_str(&wrap(&line, "    ", "    "));
         out.push('\n');
-    }
-}
-
-/// A benchmark number in the KPI's unit: percentages as `35%`, others plain.
-fn number(v: f64, unit: Unit) -> String {
-    let (v, suffix) = match unit {
-        Unit::Percent => (v * 100.0, "%"),
-        _ => (v, ""),
-    };
-    let text = format!("{:.6}", v);
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    format!("{text}{suffix}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_in_unit() {
-        assert_eq!(number(0.35, Unit::Percent), "35%");
-        assert_eq!(number(0.215, Unit::Percent), "21.5%");
-        assert_eq!(number(1250000.0, Unit::Money), "1250000");
-        assert_eq!(number(-12.5, Unit::Number), "-12.5");
     }
 }

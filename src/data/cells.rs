@@ -111,6 +111,23 @@ fn days_from_civil(y: u32, m: u32, d: u32) -> Option<f64> {
     Some((era * 146_097 + doe - 719_468) as f64)
 }
 
+/// An integer cell held exactly as `f64`: optional sign, digits, and an optional
+/// fraction of zeros (`12.0`, as spreadsheets write whole numbers); at most 2^53 either
+/// side of 0, so that no two different cells become the same number.
+pub(super) fn parse_int(cell: &str) -> Option<f64> {
+    const EXACT: i64 = 1 << 53;
+    let (whole, frac) = cell.split_once('.').unwrap_or((cell, ""));
+    if !frac.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    let digits = whole.strip_prefix(['+', '-']).unwrap_or(whole);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i64 = whole.parse().ok()?;
+    (-EXACT..=EXACT).contains(&v).then_some(v as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

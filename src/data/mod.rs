@@ -8,9 +8,11 @@ mod assemble;
 mod cells;
 mod errors;
 mod intern;
+mod lines;
 mod load;
 mod mapping;
 mod relations;
+mod table;
 
 pub use cells::{parse_date, parse_money};
 pub use errors::{DataError, LoadReport};

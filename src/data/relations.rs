@@ -3,7 +3,7 @@
 
 use super::assemble::Origins;
 use super::errors::{DataError, Errors, MAX_ERRORS};
-use super::load::record_lines;
+use super::lines::record_lines;
 use super::mapping::Mapping;
 use super::{Column, Dataset};
 use crate::ir::Catalog;

@@ -7,25 +7,6 @@
 use crate::support::{corpus, corpus_load, duckdb, postgres, spark};
 
 use corpus::{Case, Outcome, cases, compare, eval, path_text, reason_notes, verdict};
-use std::path::PathBuf;
-
-/// A temporary folder of this test process, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(what: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("kpic-corpus-{what}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create a temporary folder");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Prints the verdict (and the reasons worded otherwise than natively) and fails the
 /// test on any unexpected outcome.
@@ -82,12 +63,15 @@ fn native_engine_matches_the_corpus() {
 fn duckdb_matches_the_corpus() {
     let cases = cases();
     let cli = duckdb::cli();
-    let dir = TempDir::new("duckdb");
+    let dir = tempfile::Builder::new()
+        .prefix("kpic-corpus-duckdb-")
+        .tempdir()
+        .expect("temp dir");
     let mut notes = Vec::new();
     let outcomes = cases
         .iter()
         .map(|case| {
-            let file = dir.0.join(format!("{}.duckdb", case.name));
+            let file = dir.path().join(format!("{}.duckdb", case.name));
             let outcome = corpus_load::duckdb_database(case, &cli, &file).and_then(|()| {
                 let engine = [
                     "--engine",
@@ -139,14 +123,17 @@ fn postgres_matches_the_corpus() {
 fn spark_matches_the_corpus() {
     let began = std::time::Instant::now();
     let cases = cases();
-    let dir = TempDir::new("spark");
-    let all = corpus_load::spark_corpus(&cases, &dir.0).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::Builder::new()
+        .prefix("kpic-corpus-spark-")
+        .tempdir()
+        .expect("temp dir");
+    let all = corpus_load::spark_corpus(&cases, dir.path()).unwrap_or_else(|e| panic!("{e}"));
     let queries: Vec<String> = all
         .queries
         .iter()
         .filter_map(|q| q.as_ref().ok().cloned())
         .collect();
-    let mut results = spark::run(&all.ddl, &queries, &dir.0).into_iter();
+    let mut results = spark::run(&all.ddl, &queries, dir.path()).into_iter();
     let mut notes = Vec::new();
     let mut outcomes = Vec::new();
     for (i, case) in cases.iter().enumerate() {

@@ -7,9 +7,9 @@
 //! rows into one table and remembers where each row came from ([`Origins`]) so later
 //! errors (a dangling relation) still name the user's file and line.
 
+use super::cells::parse_int;
 use super::cells::{parse_date_as, parse_money, trim};
 use super::errors::DataError;
-use super::load::parse_int;
 use super::mapping::{MAPPING_FILE, Mapping, OneOrMany, Scalar, SourceMapping, TableMapping};
 use crate::ir::{Catalog, ColumnType, TableDef};
 use indexmap::IndexMap;
