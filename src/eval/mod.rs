@@ -150,9 +150,10 @@ pub fn date_bound(
     found
 }
 
-fn output(v: &Val) -> Output {
+pub(super) fn output(v: &Val) -> Output {
     match v {
         Val::Num(x) => Output::Value(*x),
+        Val::Money(m) => Output::Money(*m),
         Val::Missing(r) => Output::Missing(r.to_string()),
         _ => Output::Missing("not a number".into()),
     }

@@ -2,7 +2,7 @@
 //! LANGUAGE.md: missing propagates, `and`/`or` are three-valued, `x / 0` is missing
 //! with a reason.
 
-use crate::query::missing;
+use crate::query::{Money, missing};
 use crate::vocab::BinaryOp;
 use std::sync::Arc;
 
@@ -10,6 +10,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
     Num(f64),
+    /// An exact amount of money: a sum of money, and what only adds, subtracts or
+    /// picks such sums (other arithmetic on it is on its nearest double).
+    Money(Money),
     Bool(bool),
     Date(f64),
     Text(Arc<str>),
@@ -28,6 +31,14 @@ impl Val {
         !matches!(self, Val::Missing(_))
     }
 
+    /// A number as a double: money as its nearest double; others unchanged.
+    pub fn inexact(&self) -> Val {
+        match self {
+            Val::Money(m) => Val::Num(m.to_f64()),
+            other => other.clone(),
+        }
+    }
+
     fn truth(&self) -> Option<bool> {
         match self {
             Val::Bool(b) => Some(*b),
@@ -39,6 +50,19 @@ impl Val {
 /// `a op b`.
 pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
     use BinaryOp::*;
+    // Money with money adds, subtracts and compares exactly; any other operation on
+    // money is on its nearest double.
+    if let (Val::Money(x), Val::Money(y)) = (a, b) {
+        match op {
+            Add => return x.checked_add(*y).map_or(Val::missing(OUT_OF_RANGE), Val::Money),
+            Sub => return x.checked_sub(*y).map_or(Val::missing(OUT_OF_RANGE), Val::Money),
+            Eq | Ne | Lt | Le | Gt | Ge => return compare(op, Some(x.cmp(y))),
+            _ => {}
+        }
+    }
+    if matches!(a, Val::Money(_)) || matches!(b, Val::Money(_)) {
+        return binary(op, &a.inexact(), &b.inexact());
+    }
     match op {
         And => match (a.truth(), b.truth()) {
             (Some(false), _) | (_, Some(false)) => Val::Bool(false),
@@ -60,17 +84,7 @@ pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
                 (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
                 _ => None,
             };
-            let Some(ord) = ord else {
-                return Val::missing("values cannot be compared");
-            };
-            Val::Bool(match op {
-                Eq => ord.is_eq(),
-                Ne => ord.is_ne(),
-                Lt => ord.is_lt(),
-                Le => ord.is_le(),
-                Gt => ord.is_gt(),
-                _ => ord.is_ge(),
-            })
+            compare(op, ord)
         }
         Add | Sub | Mul | Div => match (a, b) {
             (Val::Num(x), Val::Num(y)) => arith(op, *x, *y),
@@ -81,6 +95,25 @@ pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
             _ => Val::missing("values cannot be combined"),
         },
     }
+}
+
+/// Why a number is missing when it does not fit.
+const OUT_OF_RANGE: &str = "number out of range";
+
+/// The result of comparison `op` given the order of its operands.
+fn compare(op: BinaryOp, ord: Option<std::cmp::Ordering>) -> Val {
+    use BinaryOp::*;
+    let Some(ord) = ord else {
+        return Val::missing("values cannot be compared");
+    };
+    Val::Bool(match op {
+        Eq => ord.is_eq(),
+        Ne => ord.is_ne(),
+        Lt => ord.is_lt(),
+        Le => ord.is_le(),
+        Gt => ord.is_gt(),
+        _ => ord.is_ge(),
+    })
 }
 
 fn arith(op: BinaryOp, x: f64, y: f64) -> Val {
@@ -98,7 +131,7 @@ fn arith(op: BinaryOp, x: f64, y: f64) -> Val {
     if v.is_finite() {
         Val::Num(v)
     } else {
-        Val::missing("number out of range")
+        Val::missing(OUT_OF_RANGE)
     }
 }
 
@@ -178,6 +211,23 @@ mod tests {
         assert_eq!(binary(BinaryOp::Or, &m, &Val::Bool(true)), Val::Bool(true));
         assert_eq!(binary(BinaryOp::And, &Val::Bool(true), &m), m);
         assert_eq!(binary(BinaryOp::Add, &Val::Num(1.0), &m), m);
+    }
+
+    #[test]
+    fn money_adds_exactly_and_mixes_as_a_double() {
+        let m = |n: i128| Val::Money(Money::from_ten_thousandths(n));
+        // 100,000,000,000,000,001.25 - 0.01: a double has no cents at this size.
+        let big = m(1_000_000_000_000_000_012_500);
+        assert_eq!(
+            binary(BinaryOp::Sub, &big, &m(100)),
+            m(1_000_000_000_000_000_012_400)
+        );
+        assert_eq!(binary(BinaryOp::Gt, &big, &m(1_000_000_000_000_000_012_499)), Val::Bool(true));
+        assert_eq!(binary(BinaryOp::Div, &m(30_000), &Val::Num(2.0)), Val::Num(1.5));
+        assert_eq!(
+            binary(BinaryOp::Add, &m(i128::MAX), &m(1)),
+            Val::missing(OUT_OF_RANGE)
+        );
     }
 
     #[test]
