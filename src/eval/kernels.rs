@@ -284,11 +284,11 @@ pub(super) fn run<'a>(
             }
             *out = Reg::Num(v, ok);
         }
-        Instr::Between(a, b, scale) => {
+        Instr::Between(a, b, span) => {
             let ((x, xok), (y, yok)) = (regs[*a].num(), regs[*b].num());
             let (mut v, mut ok) = out.take_num(n);
             for i in 0..n {
-                v.push((y[i] - x[i]) * scale);
+                v.push(span.between(x[i], y[i]));
                 ok.push(xok[i] && yok[i]);
             }
             *out = Reg::Num(v, ok);
@@ -303,11 +303,16 @@ pub(super) fn run<'a>(
             let mut r = out.take_bool(n);
             let (values, valid) = (&values[lo..hi], &valid[lo..hi]);
             if *timed {
-                // Date-times carry the time of day as a fraction.
-                r.extend(values.iter().zip(valid).map(|(d, ok)| {
-                    let d = d.floor();
-                    (*ok && d >= *start && d <= *end) as u8
-                }));
+                // Date-times are whole seconds: from the first day's midnight to the
+                // midnight after the last day, compared as integers.
+                let day = crate::data::SECONDS_PER_DAY as f64;
+                let (first, after) = (start * day, (end + 1.0) * day);
+                r.extend(
+                    values
+                        .iter()
+                        .zip(valid)
+                        .map(|(s, ok)| (*ok && *s >= first && *s < after) as u8),
+                );
             } else {
                 r.extend(
                     values

@@ -132,10 +132,19 @@ pub fn date_bound(
         let (Some(col), Some(table)) = (&t.time_column, data.tables.get(&t.name)) else {
             continue;
         };
+        let timed = t
+            .columns
+            .get(col)
+            .is_some_and(|c| c.ty == crate::ir::ColumnType::DateTime);
+        let per_day = if timed {
+            crate::data::SECONDS_PER_DAY as f64
+        } else {
+            1.0
+        };
         if let Some(crate::data::Column::Date { values, valid }) = table.columns.get(col) {
             for (v, ok) in values.iter().zip(valid) {
-                // A date-time counts as its day.
-                let day = v.floor();
+                // A date-time (whole seconds) counts as its day.
+                let day = v.div_euclid(per_day);
                 if !*ok || limit.is_some_and(|l| day >= l) {
                     continue;
                 }

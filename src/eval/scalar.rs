@@ -2,7 +2,7 @@
 //! Per-row expressions use the kernels of [`super::program`] instead, which follow the
 //! same rules (and fold constant sub-expressions through these).
 
-use super::value::{self, Val};
+use super::value::{self, Span, Val};
 use crate::query::Money;
 use crate::ir::{Func, TExpr, TExprKind, Type};
 use crate::vocab::BinaryOp;
@@ -20,22 +20,29 @@ pub fn combine(e: &TExpr, kids: &[&Val]) -> Val {
             other => other.clone(),
         },
         TExprKind::IsMissing { negated, .. } => Val::Bool(kids[0].is_present() == *negated),
-        // Date-times are held in days; their difference is typed in hours.
+        // Date-times are whole seconds; their difference is typed in hours.
         TExprKind::Binary {
             op: BinaryOp::Sub,
             left,
             right,
-        } if left.ty == Type::DateTime && right.ty == Type::DateTime => {
-            match value::binary(BinaryOp::Sub, kids[0], kids[1]) {
-                Val::Num(days) => Val::Num(days * 24.0),
-                other => other,
-            }
-        }
+        } if left.ty == Type::DateTime && right.ty == Type::DateTime => match kids {
+            [Val::Date(a), Val::Date(b)] => Val::Num(Span::new(right.ty, left.ty, true).between(*b, *a)),
+            _ => value::binary(BinaryOp::Sub, kids[0], kids[1]),
+        },
         TExprKind::Binary { op, .. } => value::binary(*op, kids[0], kids[1]),
         TExprKind::If { .. } => match kids[0] {
             Val::Bool(true) => kids[1].clone(),
             Val::Bool(false) => kids[2].clone(),
             other => other.clone(),
+        },
+        TExprKind::Func {
+            func: func @ (Func::DaysBetween | Func::HoursBetween),
+            args,
+        } => match (kids, args.as_slice()) {
+            ([Val::Date(a), Val::Date(b)], [from, to]) => Val::Num(
+                Span::new(from.ty, to.ty, *func == Func::HoursBetween).between(*a, *b),
+            ),
+            _ => function(*func, kids),
         },
         TExprKind::Func { func, .. } => function(*func, kids),
         _ => Val::missing("invalid expression"),

@@ -6,7 +6,9 @@ use crate::query::{Money, missing};
 use crate::vocab::BinaryOp;
 use std::sync::Arc;
 
-/// A value of one row or one scope. Dates are days since 1970-01-01.
+/// A value of one row or one scope. Dates are days since 1970-01-01; date-times (also
+/// `Date`, told apart by the expression's type) whole seconds since 1970-01-01
+/// 00:00:00.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
     Num(f64),
@@ -94,6 +96,51 @@ pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
             (Val::Num(x), Val::Date(y)) if op == Add => Val::Date(x + y),
             _ => Val::missing("values cannot be combined"),
         },
+    }
+}
+
+/// How two dates or date-times become a duration (`days_between`, `hours_between`, a
+/// date-time minus a date-time): dates are days, date-times whole seconds; with a
+/// date-time on either side both are taken to seconds (a date is its midnight) and
+/// the difference is divided once, so that one second is exactly 1/3600 of an hour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    /// What each operand is multiplied by to reach the common unit (1 or 86,400).
+    from_scale: f64,
+    to_scale: f64,
+    /// The difference in the common unit, times `times`, divided by `per`.
+    times: f64,
+    per: f64,
+}
+
+impl Span {
+    /// From `from` to `to` (each a date or a date-time), in hours or in days.
+    pub fn new(from: crate::ir::Type, to: crate::ir::Type, hours: bool) -> Span {
+        use crate::ir::Type::DateTime;
+        let day = crate::data::SECONDS_PER_DAY as f64;
+        if from != DateTime && to != DateTime {
+            // Whole days: exact, and hours are whole days times 24.
+            let times = if hours { 24.0 } else { 1.0 };
+            return Span {
+                from_scale: 1.0,
+                to_scale: 1.0,
+                times,
+                per: 1.0,
+            };
+        }
+        let scale = |t| if t == DateTime { 1.0 } else { day };
+        Span {
+            from_scale: scale(from),
+            to_scale: scale(to),
+            times: 1.0,
+            per: if hours { 3_600.0 } else { day },
+        }
+    }
+
+    /// The duration from `from` to `to`.
+    #[inline]
+    pub fn between(self, from: f64, to: f64) -> f64 {
+        (to * self.to_scale - from * self.from_scale) * self.times / self.per
     }
 }
 
@@ -228,6 +275,25 @@ mod tests {
             binary(BinaryOp::Add, &m(i128::MAX), &m(1)),
             Val::missing(OUT_OF_RANGE)
         );
+    }
+
+    #[test]
+    fn date_time_spans_are_one_division_of_whole_seconds() {
+        use crate::ir::Type::{Date, DateTime};
+        let t = 20_000.0 * 86_400.0;
+        assert_eq!(Span::new(DateTime, DateTime, true).between(t, t + 1.0), 1.0 / 3600.0);
+        assert_eq!(Span::new(DateTime, DateTime, false).between(t, t + 1.0), 1.0 / 86_400.0);
+        // 23:00 to 01:00 the next day
+        assert_eq!(
+            Span::new(DateTime, DateTime, true).between(t + 82_800.0, t + 90_000.0),
+            2.0
+        );
+        // a date is its midnight: from 2024-02-28 to 2024-03-01 06:00 (a leap day between)
+        let (feb28, mar1) = (19_781.0, 19_783.0 * 86_400.0 + 21_600.0);
+        assert_eq!(Span::new(Date, DateTime, true).between(feb28, mar1), 54.0);
+        assert_eq!(Span::new(Date, DateTime, false).between(feb28, mar1), 2.25);
+        assert_eq!(Span::new(Date, Date, true).between(feb28, 19_783.0), 48.0);
+        assert_eq!(Span::new(Date, Date, false).between(feb28, 19_783.0), 2.0);
     }
 
     #[test]
