@@ -5,7 +5,7 @@
 //! edited. The expected values are computed by hand from the raw CSVs (below).
 
 use kpic::engine::{Engine, run};
-use kpic::query::{Output, Period, Request, Scope};
+use kpic::query::{Period, Request, Scope};
 use std::path::Path;
 
 /// The model tables the export provides.
