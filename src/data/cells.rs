@@ -65,7 +65,11 @@ pub(super) fn parse_date_as(s: &str, with_time: bool, format: Option<&str>) -> O
         Some(f) => {
             if let Ok(d) = NaiveDate::parse_from_str(s, f) {
                 let days = (d - epoch).num_days();
-                return Some(if with_time { days * SECONDS_PER_DAY } else { days } as f64);
+                return Some(if with_time {
+                    days * SECONDS_PER_DAY
+                } else {
+                    days
+                } as f64);
             }
             let dt = chrono::NaiveDateTime::parse_from_str(s, f).ok()?;
             if with_time {

@@ -234,10 +234,7 @@ impl<'a> Evaluator<'a> {
             for (key, slot) in keys {
                 let value = output(now.get(slot));
                 let previous = output(before.get(slot));
-                if key.is_some()
-                    && value.number().is_none()
-                    && previous.number().is_none()
-                {
+                if key.is_some() && value.number().is_none() && previous.number().is_none() {
                     continue;
                 }
                 let change = crate::query::change(kpi.unit, &value, &previous);

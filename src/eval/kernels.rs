@@ -382,10 +382,7 @@ mod tests {
         let t = 20_088.0 * day + 86_399.0;
         let (from, to) = (vec![t, t, t], vec![t + 1.0, t + 2.0, t]);
         let valid = vec![true; 3];
-        let regs = [
-            Reg::NumRef(&from, &valid),
-            Reg::NumRef(&to, &valid),
-        ];
+        let regs = [Reg::NumRef(&from, &valid), Reg::NumRef(&to, &valid)];
         let mut out = Reg::Unset;
         let hours = Instr::Between(0, 1, Span::new(DateTime, DateTime, true));
         run(&hours, &regs, &mut out, 0, 3);

@@ -235,11 +235,7 @@ impl<'a> Program<'a> {
                 (Func::DaysBetween | Func::HoursBetween, [a, b]) => Instr::Between(
                     *a,
                     *b,
-                    Span::new(
-                        operands[0].ty,
-                        operands[1].ty,
-                        *func == Func::HoursBetween,
-                    ),
+                    Span::new(operands[0].ty, operands[1].ty, *func == Func::HoursBetween),
                 ),
                 _ => return self.constant(Val::missing("invalid expression"), kind),
             },

@@ -3,8 +3,8 @@
 //! same rules (and fold constant sub-expressions through these).
 
 use super::value::{self, Span, Val};
-use crate::query::Money;
 use crate::ir::{Func, TExpr, TExprKind, Type};
+use crate::query::Money;
 use crate::vocab::BinaryOp;
 
 /// Applies `e`'s operator to its children's values.
@@ -26,7 +26,9 @@ pub fn combine(e: &TExpr, kids: &[&Val]) -> Val {
             left,
             right,
         } if left.ty == Type::DateTime && right.ty == Type::DateTime => match kids {
-            [Val::Date(a), Val::Date(b)] => Val::Num(Span::new(right.ty, left.ty, true).between(*b, *a)),
+            [Val::Date(a), Val::Date(b)] => {
+                Val::Num(Span::new(right.ty, left.ty, true).between(*b, *a))
+            }
             _ => value::binary(BinaryOp::Sub, kids[0], kids[1]),
         },
         TExprKind::Binary { op, .. } => value::binary(*op, kids[0], kids[1]),
@@ -39,9 +41,9 @@ pub fn combine(e: &TExpr, kids: &[&Val]) -> Val {
             func: func @ (Func::DaysBetween | Func::HoursBetween),
             args,
         } => match (kids, args.as_slice()) {
-            ([Val::Date(a), Val::Date(b)], [from, to]) => Val::Num(
-                Span::new(from.ty, to.ty, *func == Func::HoursBetween).between(*a, *b),
-            ),
+            ([Val::Date(a), Val::Date(b)], [from, to]) => {
+                Val::Num(Span::new(from.ty, to.ty, *func == Func::HoursBetween).between(*a, *b))
+            }
             _ => function(*func, kids),
         },
         TExprKind::Func { func, .. } => function(*func, kids),
@@ -86,11 +88,7 @@ fn function(func: Func, args: &[&Val]) -> Val {
                     (Val::Money(x), Val::Money(y)) => y < x,
                     _ => num(b).unwrap_or(0.0) < num(a).unwrap_or(0.0),
                 };
-                if (func == Func::Least) == less {
-                    b
-                } else {
-                    a
-                }
+                if (func == Func::Least) == less { b } else { a }
             });
             pick.cloned().unwrap_or_else(first_missing)
         }
@@ -122,5 +120,9 @@ fn exact_round(args: &[&Val]) -> Option<Money> {
     let step = 10i128.pow(4 - digits as u32);
     let n = m.ten_thousandths();
     let units = (n.abs() + step / 2) / step * step;
-    Some(Money::from_ten_thousandths(if n < 0 { -units } else { units }))
+    Some(Money::from_ten_thousandths(if n < 0 {
+        -units
+    } else {
+        units
+    }))
 }

@@ -56,8 +56,16 @@ pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
     // money is on its nearest double.
     if let (Val::Money(x), Val::Money(y)) = (a, b) {
         match op {
-            Add => return x.checked_add(*y).map_or(Val::missing(OUT_OF_RANGE), Val::Money),
-            Sub => return x.checked_sub(*y).map_or(Val::missing(OUT_OF_RANGE), Val::Money),
+            Add => {
+                return x
+                    .checked_add(*y)
+                    .map_or(Val::missing(OUT_OF_RANGE), Val::Money);
+            }
+            Sub => {
+                return x
+                    .checked_sub(*y)
+                    .map_or(Val::missing(OUT_OF_RANGE), Val::Money);
+            }
             Eq | Ne | Lt | Le | Gt | Ge => return compare(op, Some(x.cmp(y))),
             _ => {}
         }
@@ -269,8 +277,14 @@ mod tests {
             binary(BinaryOp::Sub, &big, &m(100)),
             m(1_000_000_000_000_000_012_400)
         );
-        assert_eq!(binary(BinaryOp::Gt, &big, &m(1_000_000_000_000_000_012_499)), Val::Bool(true));
-        assert_eq!(binary(BinaryOp::Div, &m(30_000), &Val::Num(2.0)), Val::Num(1.5));
+        assert_eq!(
+            binary(BinaryOp::Gt, &big, &m(1_000_000_000_000_000_012_499)),
+            Val::Bool(true)
+        );
+        assert_eq!(
+            binary(BinaryOp::Div, &m(30_000), &Val::Num(2.0)),
+            Val::Num(1.5)
+        );
         assert_eq!(
             binary(BinaryOp::Add, &m(i128::MAX), &m(1)),
             Val::missing(OUT_OF_RANGE)
@@ -281,8 +295,14 @@ mod tests {
     fn date_time_spans_are_one_division_of_whole_seconds() {
         use crate::ir::Type::{Date, DateTime};
         let t = 20_000.0 * 86_400.0;
-        assert_eq!(Span::new(DateTime, DateTime, true).between(t, t + 1.0), 1.0 / 3600.0);
-        assert_eq!(Span::new(DateTime, DateTime, false).between(t, t + 1.0), 1.0 / 86_400.0);
+        assert_eq!(
+            Span::new(DateTime, DateTime, true).between(t, t + 1.0),
+            1.0 / 3600.0
+        );
+        assert_eq!(
+            Span::new(DateTime, DateTime, false).between(t, t + 1.0),
+            1.0 / 86_400.0
+        );
         // 23:00 to 01:00 the next day
         assert_eq!(
             Span::new(DateTime, DateTime, true).between(t + 82_800.0, t + 90_000.0),

@@ -128,7 +128,10 @@ mod tests {
         assert_eq!(m("1234.5"), Some(12_345_000));
         assert_eq!(m("1234.5000"), Some(12_345_000));
         assert_eq!(m("-0.0001"), Some(-1));
-        assert_eq!(m("100000000000000001.25"), Some(1_000_000_000_000_000_012_500));
+        assert_eq!(
+            m("100000000000000001.25"),
+            Some(1_000_000_000_000_000_012_500)
+        );
         assert_eq!(m("0"), Some(0));
         assert_eq!(m("12."), Some(120_000));
         assert_eq!(m("0.12345"), None);
@@ -142,7 +145,10 @@ mod tests {
     #[test]
     fn prints_every_digit() {
         let m = Money::from_ten_thousandths;
-        assert_eq!(m(1_000_000_000_000_000_012_500).to_string(), "100000000000000001.25");
+        assert_eq!(
+            m(1_000_000_000_000_000_012_500).to_string(),
+            "100000000000000001.25"
+        );
         assert_eq!(m(-12_345_000).to_string(), "-1234.5");
         assert_eq!(m(120_000).to_string(), "12");
         assert_eq!(m(120_000).json_text(), "12.0");

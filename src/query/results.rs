@@ -104,10 +104,10 @@ pub struct Results {
 /// they are.
 pub fn change(unit: Unit, value: &Output, previous: &Output) -> Option<Output> {
     if let (Output::Money(a), Output::Money(b)) = (value, previous) {
-        return Some(a.checked_sub(*b).map_or_else(
-            || Output::Value(a.to_f64() - b.to_f64()),
-            Output::Money,
-        ));
+        return Some(
+            a.checked_sub(*b)
+                .map_or_else(|| Output::Value(a.to_f64() - b.to_f64()), Output::Money),
+        );
     }
     let (a, b) = (value.number()?, previous.number()?);
     if unit == Unit::Money

@@ -82,7 +82,11 @@ pub fn change(c: Option<&Output>, unit: Unit) -> String {
         Some(Output::Money(m)) => format_money(*m),
         _ => format_value(v, unit),
     };
-    if s.starts_with('-') { s } else { format!("+{s}") }
+    if s.starts_with('-') {
+        s
+    } else {
+        format!("+{s}")
+    }
 }
 
 /// A stated number (a benchmark, a target) in the KPI's unit, with every digit it was

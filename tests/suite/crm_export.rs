@@ -50,7 +50,10 @@ const EXPECTED: [(&str, f64); 10] = [
 const EXPECTED_MORE: [(&str, f64); 3] = [
     ("account_retention_rate", 2.0 / 3.0),
     ("new_account_acquisition_rate", 1.0 / 3.0), // C003 / 3 at start
-    ("average_customer_tenure", (2117.0 + 324.0 + 425.0) / 3.0 / 365.0),
+    (
+        "average_customer_tenure",
+        (2117.0 + 324.0 + 425.0) / 3.0 / 365.0,
+    ),
 ];
 
 /// The same through the command line a user runs, with the whole catalog and no table

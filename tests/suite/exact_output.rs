@@ -87,9 +87,16 @@ fn the_databases_print_the_same_digits() {
         .concat());
         let on_postgres = run(&[
             args(format),
-            ["--engine", "postgres", "--url", &server.url, "--schema", schema]
-                .map(String::from)
-                .to_vec(),
+            [
+                "--engine",
+                "postgres",
+                "--url",
+                &server.url,
+                "--schema",
+                schema,
+            ]
+            .map(String::from)
+            .to_vec(),
         ]
         .concat());
         let here = native(format);

@@ -259,7 +259,7 @@ fn generated_dataset_duckdb_and_postgres_match_native() {
         let rows = rows
             .into_iter()
             .map(|r| (r.value_f64(), r.previous_f64(), r))
-        .map(|(v, p, r)| (r.kpi, r.grp, r.breakdown, v, p))
+            .map(|(v, p, r)| (r.kpi, r.grp, r.breakdown, v, p))
             .collect();
         let problems = differences(&native(period, scope, data), rows);
         assert!(

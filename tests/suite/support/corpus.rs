@@ -48,9 +48,7 @@ pub enum Cell {
     /// text the engine printed.
     Exact(String),
     /// Missing, and why (the language's wording, the same on every engine).
-    Missing {
-        missing: String,
-    },
+    Missing { missing: String },
 }
 
 impl std::fmt::Display for Cell {
@@ -476,8 +474,14 @@ mod tests {
     #[test]
     fn exact_cells_compare_digit_for_digit() {
         let exact = |t: &str| Cell::Exact(t.into());
-        assert!(meets(&exact("100000000000000001.25"), &exact("100000000000000001.2500")));
-        assert!(!meets(&exact("100000000000000001.25"), &exact("100000000000000001.24")));
+        assert!(meets(
+            &exact("100000000000000001.25"),
+            &exact("100000000000000001.2500")
+        ));
+        assert!(!meets(
+            &exact("100000000000000001.25"),
+            &exact("100000000000000001.24")
+        ));
         assert!(!meets(&exact("100000000000000001.25"), &Cell::Value(1e17)));
         assert!(meets(&exact("0"), &exact("-0.0000")));
         assert!(meets(&Cell::Value(0.1), &exact("0.1000")));
