@@ -63,6 +63,11 @@ pub(super) fn parse_date_as(s: &str, with_time: bool, format: Option<&str>) -> O
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
     match format {
         Some(f) => {
+            // A date-time first: parsing as a date accepts a format with a time of day
+            // and drops the time.
+            if with_time && let Ok(dt) = chrono::NaiveDateTime::parse_from_str(s, f) {
+                return Some((dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds() as f64);
+            }
             if let Ok(d) = NaiveDate::parse_from_str(s, f) {
                 let days = (d - epoch).num_days();
                 return Some(if with_time {
