@@ -252,9 +252,9 @@ impl<'a> Program<'a> {
                     Instr::Arith(op, *x, day)
                 }
                 (Func::Concat, _) => Instr::Concat(regs.clone()),
-                (Func::Tuple, _) => Instr::Tuple(
-                    regs.iter().map(|r| (*r, self.kinds[*r])).collect(),
-                ),
+                (Func::Tuple, _) => {
+                    Instr::Tuple(regs.iter().map(|r| (*r, self.kinds[*r])).collect())
+                }
                 _ => return self.constant(Val::missing("invalid expression"), kind),
             },
             _ => return self.constant(Val::missing("invalid expression"), kind),

@@ -58,7 +58,10 @@ mod tests {
         assert_eq!(period("2025-02-01..2025-04-30").whole_months(), Some(3));
         assert_eq!(period("2025-01-01..2025-01-30").whole_months(), None);
         assert_eq!(period("2025-01-02..2025-01-31").whole_months(), None);
-        assert_eq!(Period::parse("2025", 4).map(Period::whole_months), Ok(Some(12)));
+        assert_eq!(
+            Period::parse("2025", 4).map(Period::whole_months),
+            Ok(Some(12))
+        );
     }
 
     #[test]

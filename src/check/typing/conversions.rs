@@ -120,14 +120,24 @@ impl<'e, 'd> Checker<'e, 'd> {
                 Code::UnitMismatch,
                 format!("`{}` needs {}, not {}", name.name, from.name(), d.name()),
                 format!(
-                    "{} come from a column declared `unit {}`{}; a plain number has no unit \
-                     kpic could convert: write the arithmetic (`x * 24`, `x / 24`) if you mean it",
+                    "{} come from a column declared `unit {}`{}{}",
                     from.name(),
                     from.name(),
                     if from == Dim::Days {
                         ", `days_between(a, b)` or `period.days`"
                     } else {
                         " or `hours_between(a, b)`"
+                    },
+                    // A count or plain number may be a duration kpic cannot see as one.
+                    if matches!(d, Dim::Plain | Dim::Count) {
+                        format!(
+                            "; if this {} really is a number of {}, write the arithmetic: `x {}`",
+                            d.name().trim_start_matches("a "),
+                            from.name(),
+                            if from == Dim::Days { "* 24" } else { "/ 24" }
+                        )
+                    } else {
+                        String::new()
                     }
                 ),
             )),
