@@ -6,8 +6,8 @@ use super::{Checker, Facts, invalid, texpr};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
 use crate::source::Span;
-use crate::syntax::ast::{Expr, Ident};
-use crate::vocab::{AggregateId, FunctionId, FunctionInfo};
+use crate::syntax::ast::{Expr, ExprKind, Ident};
+use crate::vocab::{AggregateId, BinaryOp, FunctionId, FunctionInfo};
 
 /// Whether `t` is the `missing` literal, which has no type of its own.
 pub(super) fn is_missing_literal(t: &TExpr) -> bool {
@@ -178,6 +178,48 @@ impl<'e, 'd> Checker<'e, 'd> {
             ),
             Facts::default(),
         )
+    }
+
+    /// `x == missing` (or any comparison with the literal) is missing whatever `x` is,
+    /// so never true: refused, with `is missing` as what was meant.
+    pub(super) fn compared_with_missing(
+        &mut self,
+        op: BinaryOp,
+        op_span: Span,
+        left: &Expr,
+        right: &Expr,
+    ) -> (TExpr, Facts) {
+        let other = if left.kind == ExprKind::Missing {
+            right
+        } else {
+            left
+        };
+        // Still check the other side, for its own errors.
+        let _ = self.expr(other);
+        let literal = if left.kind == ExprKind::Missing {
+            left
+        } else {
+            right
+        };
+        let want = if op == BinaryOp::Ne {
+            "is not missing"
+        } else {
+            "is missing"
+        };
+        self.diags.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                op_span,
+                format!(
+                    "`{}` with `missing` is never true: comparing with a missing value gives a missing value",
+                    op.symbol()
+                ),
+            )
+            .label("always missing")
+            .with(literal.span, "the `missing` literal")
+            .help(format!("to test whether a value is missing, write `x {want}`")),
+        );
+        invalid(op_span.to(literal.span).to(other.span))
     }
 
     /// The per-row key of `count_distinct(a, b, ...)`, typed in the aggregate's row

@@ -154,6 +154,16 @@ impl<'e, 'd> Checker<'e, 'd> {
                 op_span,
                 left,
                 right,
+            } if op.is_comparison()
+                && (left.kind == ExprKind::Missing || right.kind == ExprKind::Missing) =>
+            {
+                self.compared_with_missing(*op, *op_span, left, right)
+            }
+            ExprKind::Binary {
+                op,
+                op_span,
+                left,
+                right,
             } => self.binary(*op, *op_span, left, right, e.span),
             ExprKind::IsMissing { operand, negated } => {
                 let (inner, _) = self.expr(operand);
