@@ -67,6 +67,11 @@ pub(super) enum Instr<'a> {
     Extreme(Vec<RegId>, bool),
     /// Days or hours from the first date (or date-time) to the second.
     Between(RegId, RegId, Span),
+    /// Texts joined; missing when any is.
+    Concat(Vec<RegId>),
+    /// The key of `count_distinct` over several values ([`super::value::tuple_key`]);
+    /// missing when any part is.
+    Tuple(Vec<(RegId, Kind)>),
     /// Whether a date lies in the period `[start, end]` (whole days).
     InPeriod {
         values: &'a [f64],
@@ -156,6 +161,9 @@ impl<'a> Program<'a> {
             TExprKind::Text(t) => return self.constant(Val::Text(t.as_str().into()), kind),
             TExprKind::Date(d) => return self.constant(Val::Date(super::date_days(*d)), kind),
             TExprKind::Bool(b) => return self.constant(Val::Bool(*b), kind),
+            TExprKind::Missing => {
+                return self.constant(Val::missing(crate::query::missing::SET_MISSING), kind);
+            }
             TExprKind::Period(f) => return self.constant(super::period_value(period, *f), kind),
             TExprKind::Column { table, column, via } => {
                 let key = format!("column:{table}.{column}:{via:?}");
@@ -237,6 +245,19 @@ impl<'a> Program<'a> {
                     *b,
                     Span::new(operands[0].ty, operands[1].ty, *func == Func::HoursBetween),
                 ),
+                (Func::ToHours | Func::ToDays, [x]) => {
+                    let day = self.constant(Val::Num(24.0), Kind::Num);
+                    let op = if *func == Func::ToHours {
+                        BinaryOp::Mul
+                    } else {
+                        BinaryOp::Div
+                    };
+                    Instr::Arith(op, *x, day)
+                }
+                (Func::Concat, _) => Instr::Concat(regs.clone()),
+                (Func::Tuple, _) => {
+                    Instr::Tuple(regs.iter().map(|r| (*r, self.kinds[*r])).collect())
+                }
                 _ => return self.constant(Val::missing("invalid expression"), kind),
             },
             _ => return self.constant(Val::missing("invalid expression"), kind),
