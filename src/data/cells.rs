@@ -12,8 +12,29 @@ pub(super) fn trim(cell: &str) -> &str {
     }
 }
 
-/// Parses a decimal string exactly into ten-thousandths.
+/// The largest amount a money cell may hold, in ten-thousandths: the databases' money
+/// column is `DECIMAL(18,4)` (99,999,999,999,999.9999), so that whatever loads
+/// natively loads into every engine and gives the same totals.
+pub const MAX_MONEY_CELL: i64 = 999_999_999_999_999_999;
+
+/// Parses a decimal string exactly into ten-thousandths; `None` for anything else, and
+/// for an amount past [`MAX_MONEY_CELL`] either side of 0 (see [`money_too_large`]).
 pub fn parse_money(s: &str) -> Option<i64> {
+    parse_money_unbounded(s).filter(|v| v.abs() <= MAX_MONEY_CELL)
+}
+
+/// Whether `s` is written as an amount of money but is too large for a money cell.
+pub(super) fn money_too_large(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let well_formed = !int.is_empty()
+        && frac.len() <= 4
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit());
+    well_formed && parse_money(s).is_none()
+}
+
+fn parse_money_unbounded(s: &str) -> Option<i64> {
     let (neg, digits) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
@@ -42,29 +63,57 @@ pub(super) fn parse_date_as(s: &str, with_time: bool, format: Option<&str>) -> O
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
     match format {
         Some(f) => {
+            // A date-time first: parsing as a date accepts a format with a time of day
+            // and drops the time.
+            if with_time && let Ok(dt) = chrono::NaiveDateTime::parse_from_str(s, f) {
+                return Some((dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds() as f64);
+            }
             if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-                return Some((d - epoch).num_days() as f64);
+                let days = (d - epoch).num_days();
+                return Some(if with_time {
+                    days * SECONDS_PER_DAY
+                } else {
+                    days
+                } as f64);
             }
             let dt = chrono::NaiveDateTime::parse_from_str(s, f).ok()?;
-            Some((dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds() as f64 / 86_400.0)
+            if with_time {
+                Some((dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds() as f64)
+            } else {
+                // A date column whose format has a time of day: the day.
+                Some((dt.date() - epoch).num_days() as f64)
+            }
         }
         None => parse_date(s, with_time),
     }
 }
 
-/// Days since 1970-01-01 of a date, or of a date-time (fractional).
+/// Seconds in a day: a date-time's day is its seconds divided by this, rounded down.
+pub const SECONDS_PER_DAY: i64 = 86_400;
+
+/// A date as days since 1970-01-01; with `with_time`, a date-time (or a date, at
+/// midnight) as whole seconds since 1970-01-01 00:00:00. Both are integers, held
+/// exactly in an `f64` (whole seconds up to 2^53, some 285 million years), so that
+/// differences of date-times are exact and hours are one division of seconds.
 pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
+    let day_or_seconds = |days: f64| {
+        if with_time {
+            days * SECONDS_PER_DAY as f64
+        } else {
+            days
+        }
+    };
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
     // The common case, `YYYY-MM-DD`, without interpreting a format string per cell.
     let b = s.as_bytes();
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
         if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
-            return days_from_civil(y, m, d);
+            return days_from_civil(y, m, d).map(day_or_seconds);
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Some((d - epoch).num_days() as f64);
+        return Some(day_or_seconds((d - epoch).num_days() as f64));
     }
     if with_time {
         for fmt in [
@@ -74,8 +123,7 @@ pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
             "%Y-%m-%dT%H:%M",
         ] {
             if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
-                let secs = (dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds();
-                return Some(secs as f64 / 86_400.0);
+                return Some((dt - epoch.and_hms_opt(0, 0, 0)?).num_seconds() as f64);
             }
         }
     }
@@ -146,6 +194,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn money_cells_stop_at_the_databases_decimal() {
+        assert_eq!(parse_money("99999999999999.9999"), Some(MAX_MONEY_CELL));
+        assert_eq!(parse_money("-99999999999999.9999"), Some(-MAX_MONEY_CELL));
+        assert_eq!(parse_money("100000000000000"), None);
+        assert!(money_too_large("100000000000000"));
+        assert!(money_too_large("-922337203685477.5808"));
+        assert!(money_too_large("99999999999999999999999"));
+        assert!(!money_too_large("1e15"));
+        assert!(!money_too_large("12.34567"));
+        assert!(!money_too_large("99999999999999.9999"));
+    }
+
+    #[test]
+    fn date_times_are_whole_seconds() {
+        // 2024-02-29 is day 19782; a date in a date-time column is its midnight.
+        assert_eq!(parse_date("2024-02-29", false), Some(19_782.0));
+        assert_eq!(parse_date("2024-02-29", true), Some(19_782.0 * 86_400.0));
+        assert_eq!(
+            parse_date("2024-02-29 23:59:59", true),
+            Some(19_782.0 * 86_400.0 + 86_399.0)
+        );
+        assert_eq!(
+            parse_date_as("29/02/2024 00:00:01", true, Some("%d/%m/%Y %H:%M:%S")),
+            Some(19_782.0 * 86_400.0 + 1.0)
+        );
+        assert_eq!(parse_date("2024-02-29 00:00:01", false), None);
     }
 
     #[test]

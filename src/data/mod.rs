@@ -14,7 +14,7 @@ mod mapping;
 mod relations;
 mod table;
 
-pub use cells::{parse_date, parse_money};
+pub use cells::{SECONDS_PER_DAY, parse_date, parse_money};
 pub use errors::{DataError, LoadReport};
 pub use intern::Interner;
 pub use load::{load_dataset, load_dataset_with_progress, load_needed};
@@ -58,8 +58,9 @@ pub struct TableData {
     pub columns: IndexMap<String, Column>,
 }
 
-/// A typed column. Dates (and date-times) are days since 1970-01-01 (fractional for
-/// date-times); a missing cell is `None` / `false` in `valid`.
+/// A typed column. Dates are days since 1970-01-01, date-times whole seconds since
+/// 1970-01-01 00:00:00 (the catalog's column type says which; both integers, exact in
+/// an `f64`); a missing cell is `None` / `false` in `valid`.
 #[derive(Debug)]
 pub enum Column {
     Text {

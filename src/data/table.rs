@@ -2,7 +2,7 @@
 //! reported (file, line, column as the file names it, value).
 
 use super::assemble::{Part, Plan, Source};
-use super::cells::{parse_date_as, parse_int, parse_money};
+use super::cells::{money_too_large, parse_date_as, parse_int, parse_money};
 use super::errors::{DataError, Errors, whole_file};
 use super::lines::LineFinder;
 use super::mapping::{MAPPING_FILE, Mapping};
@@ -291,6 +291,11 @@ fn load_table(
                         Some(v) => {
                             values.push(v);
                             valid.push(true);
+                        }
+                        None if money_too_large(cell) => {
+                            errors.push(err("an amount of money too large: a money cell holds at most 99,999,999,999,999.9999 either side of 0 (the databases' DECIMAL(18,4)); totals may be larger".into()));
+                            values.push(0);
+                            valid.push(false);
                         }
                         None => {
                             errors.push(err("not an amount of money (digits with at most 4 decimals, e.g. 1250.50)".into()));

@@ -158,8 +158,8 @@ fn parse_rows(stdout: &[u8]) -> Result<Vec<SqlRow>, String> {
                 kpi: text_column(o, "kpi")?.ok_or("column `kpi` is NULL")?,
                 grp: text_column(o, "grp")?.ok_or("column `grp` is NULL")?,
                 breakdown: text_column(o, "breakdown")?,
-                value: number_column(o, "value")?,
-                previous: number_column(o, "previous")?,
+                value: number_text(o, "value")?,
+                previous: number_text(o, "previous")?,
                 value_reason: text_column(o, "value_reason")?,
                 previous_reason: text_column(o, "previous_reason")?,
             })
@@ -187,6 +187,18 @@ fn text_column(row: &Object, name: &str) -> Result<Option<String>, String> {
         Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
         Some(v) => Err(format!("column `{name}` is not text: {v}")),
+    }
+}
+
+/// A number column as the text the client printed (the query casts values to
+/// VARCHAR; a number printed as a JSON number is kept as written).
+fn number_text(row: &Object, name: &str) -> Result<Option<String>, String> {
+    match row.get(name) {
+        None => Err(format!("no column `{name}`")),
+        Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(format!("column `{name}` is not a number: {v}")),
     }
 }
 
@@ -299,12 +311,14 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].grp, "");
         assert_eq!(rows[0].breakdown, None);
-        assert_eq!(rows[0].value, Some(0.1 + 0.2));
-        assert_eq!(rows[0].previous, Some(1234567.8912));
+        let num = |t: &Option<String>| t.as_deref().and_then(|t| t.parse::<f64>().ok());
+        assert_eq!(num(&rows[0].value), Some(0.1 + 0.2));
+        // a DECIMAL keeps its text, for engine::rows to read exactly
+        assert_eq!(rows[0].previous.as_deref(), Some("1234567.8912"));
         assert_eq!(rows[1].breakdown.as_deref(), Some("won"));
         assert_eq!(rows[1].value, None);
         assert_eq!(rows[1].value_reason.as_deref(), Some("division by zero"));
-        assert_eq!(rows[1].previous, Some(1e-7));
+        assert_eq!(num(&rows[1].previous), Some(1e-7));
     }
 
     #[test]

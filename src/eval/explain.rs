@@ -122,8 +122,7 @@ pub fn explain(
     while let Some((e, depth, back, refers_to)) = stack.pop() {
         let values = ev.eval(e, back);
         let value = match values.get(0) {
-            Val::Num(x) => Output::Value(*x),
-            Val::Missing(r) => Output::Missing(r.to_string()),
+            v @ (Val::Num(_) | Val::Money(_) | Val::Missing(_)) => super::output(v),
             other => Output::Missing(format!("{other:?}")),
         };
         let rows = match &e.kind {

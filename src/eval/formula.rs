@@ -7,7 +7,7 @@ use super::plan::{Computed, Split};
 use super::{Val, date_days, output, period_value, scalar, scan};
 use crate::data::Dataset;
 use crate::ir::*;
-use crate::query::{Output, Period, ResultRow};
+use crate::query::{Period, ResultRow};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -235,10 +235,7 @@ impl<'a> Evaluator<'a> {
             for (key, slot) in keys {
                 let value = output(now.get(slot));
                 let previous = output(before.get(slot));
-                if key.is_some()
-                    && !matches!(value, Output::Value(_))
-                    && !matches!(previous, Output::Value(_))
-                {
+                if key.is_some() && value.number().is_none() && previous.number().is_none() {
                     continue;
                 }
                 let change = crate::query::change(kpi.unit, &value, &previous);

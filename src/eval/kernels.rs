@@ -285,11 +285,11 @@ pub(super) fn run<'a>(
             }
             *out = Reg::Num(v, ok);
         }
-        Instr::Between(a, b, scale) => {
+        Instr::Between(a, b, span) => {
             let ((x, xok), (y, yok)) = (regs[*a].num(), regs[*b].num());
             let (mut v, mut ok) = out.take_num(n);
             for i in 0..n {
-                v.push((y[i] - x[i]) * scale);
+                v.push(span.between(x[i], y[i]));
                 ok.push(xok[i] && yok[i]);
             }
             *out = Reg::Num(v, ok);
@@ -338,11 +338,16 @@ pub(super) fn run<'a>(
             let mut r = out.take_bool(n);
             let (values, valid) = (&values[lo..hi], &valid[lo..hi]);
             if *timed {
-                // Date-times carry the time of day as a fraction.
-                r.extend(values.iter().zip(valid).map(|(d, ok)| {
-                    let d = d.floor();
-                    (*ok && d >= *start && d <= *end) as u8
-                }));
+                // Date-times are whole seconds: from the first day's midnight to the
+                // midnight after the last day, compared as integers.
+                let day = crate::data::SECONDS_PER_DAY as f64;
+                let (first, after) = (start * day, (end + 1.0) * day);
+                r.extend(
+                    values
+                        .iter()
+                        .zip(valid)
+                        .map(|(s, ok)| (*ok && *s >= first && *s < after) as u8),
+                );
             } else {
                 r.extend(
                     values
@@ -398,8 +403,35 @@ fn select<'a>(
 /// Agreement with the scalar operators, which define the semantics.
 #[cfg(test)]
 mod tests {
-    use super::super::value::{self, Val};
+    use super::super::value::{self, Span, Val};
     use super::*;
+
+    /// Date-times are whole seconds: a one-second gap is exactly 1/3600 of an hour; a
+    /// row opened at 23:59:59 on the period's last day is in the period, one at
+    /// midnight after it is not.
+    #[test]
+    fn date_time_kernels_work_in_whole_seconds() {
+        use crate::ir::Type::DateTime;
+        let day = 86_400.0;
+        // 2024-12-31 (day 20088) 23:59:59, and one and two seconds later
+        let t = 20_088.0 * day + 86_399.0;
+        let (from, to) = (vec![t, t, t], vec![t + 1.0, t + 2.0, t]);
+        let valid = vec![true; 3];
+        let regs = [Reg::NumRef(&from, &valid), Reg::NumRef(&to, &valid)];
+        let mut out = Reg::Unset;
+        let hours = Instr::Between(0, 1, Span::new(DateTime, DateTime, true));
+        run(&hours, &regs, &mut out, 0, 3);
+        assert_eq!(out.num().0, [1.0 / 3600.0, 2.0 / 3600.0, 0.0]);
+        let in_2024 = Instr::InPeriod {
+            values: &to,
+            valid: &valid,
+            start: 19_723.0, // 2024-01-01
+            end: 20_088.0,   // 2024-12-31
+            timed: true,
+        };
+        run(&in_2024, &regs, &mut out, 0, 3);
+        assert_eq!(out.bools(), [FALSE, FALSE, TRUE]);
+    }
 
     #[test]
     fn kernels_follow_the_scalar_rules() {

@@ -132,10 +132,19 @@ pub fn date_bound(
         let (Some(col), Some(table)) = (&t.time_column, data.tables.get(&t.name)) else {
             continue;
         };
+        let timed = t
+            .columns
+            .get(col)
+            .is_some_and(|c| c.ty == crate::ir::ColumnType::DateTime);
+        let per_day = if timed {
+            crate::data::SECONDS_PER_DAY as f64
+        } else {
+            1.0
+        };
         if let Some(crate::data::Column::Date { values, valid }) = table.columns.get(col) {
             for (v, ok) in values.iter().zip(valid) {
-                // A date-time counts as its day.
-                let day = v.floor();
+                // A date-time (whole seconds) counts as its day.
+                let day = v.div_euclid(per_day);
                 if !*ok || limit.is_some_and(|l| day >= l) {
                     continue;
                 }
@@ -150,9 +159,10 @@ pub fn date_bound(
     found
 }
 
-fn output(v: &Val) -> Output {
+pub(super) fn output(v: &Val) -> Output {
     match v {
         Val::Num(x) => Output::Value(*x),
+        Val::Money(m) => Output::Money(*m),
         Val::Missing(r) => Output::Missing(r.to_string()),
         _ => Output::Missing("not a number".into()),
     }

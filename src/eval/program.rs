@@ -9,7 +9,7 @@
 //! instruction looks at a row's type, and nothing walks an expression tree per row.
 
 use super::register::{Kind, MISSING, Reg, RegId};
-use super::value::Val;
+use super::value::{Span, Val};
 use crate::data::{Column, Interner};
 use crate::ir::{Func, TExpr, TExprKind};
 use crate::vocab::BinaryOp;
@@ -65,8 +65,8 @@ pub(super) enum Instr<'a> {
     Round(RegId, RegId),
     /// `least` (`true`) or `greatest` of numbers.
     Extreme(Vec<RegId>, bool),
-    /// `(b - a) * scale`: days or hours between two dates.
-    Between(RegId, RegId, f64),
+    /// Days or hours from the first date (or date-time) to the second.
+    Between(RegId, RegId, Span),
     /// Texts joined; missing when any is.
     Concat(Vec<RegId>),
     /// The key of `count_distinct` over several values ([`super::value::tuple_key`]);
@@ -210,7 +210,7 @@ impl<'a> Program<'a> {
                 operand: *x,
                 want: *negated,
             },
-            // Date-times are held in days; their difference is typed in hours.
+            // Date-times are whole seconds; their difference is typed in hours.
             (
                 TExprKind::Binary {
                     op: BinaryOp::Sub,
@@ -219,7 +219,7 @@ impl<'a> Program<'a> {
                 },
                 [a, b],
             ) if left.ty == crate::ir::Type::DateTime && right.ty == crate::ir::Type::DateTime => {
-                Instr::Between(*b, *a, 24.0)
+                Instr::Between(*b, *a, Span::new(right.ty, left.ty, true))
             }
             (TExprKind::Binary { op, .. }, [a, b]) => {
                 self.binary(*op, *a, *b, operands[0], operands[1])
@@ -240,8 +240,11 @@ impl<'a> Program<'a> {
                 (Func::Round, [x, d]) => Instr::Round(*x, *d),
                 (Func::Least, _) => Instr::Extreme(regs.clone(), true),
                 (Func::Greatest, _) => Instr::Extreme(regs.clone(), false),
-                (Func::DaysBetween, [a, b]) => Instr::Between(*a, *b, 1.0),
-                (Func::HoursBetween, [a, b]) => Instr::Between(*a, *b, 24.0),
+                (Func::DaysBetween | Func::HoursBetween, [a, b]) => Instr::Between(
+                    *a,
+                    *b,
+                    Span::new(operands[0].ty, operands[1].ty, *func == Func::HoursBetween),
+                ),
                 (Func::ToHours | Func::ToDays, [x]) => {
                     let day = self.constant(Val::Num(24.0), Kind::Num);
                     let op = if *func == Func::ToHours {

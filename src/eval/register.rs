@@ -1,7 +1,7 @@
 //! Registers of a compiled program: one per instruction, holding that instruction's
-//! values for the current chunk of rows. Numbers and dates are `f64` plus validity;
-//! booleans are bytes (`FALSE`, `TRUE`, `MISSING`); text is dictionary codes when it
-//! comes from one column, and strings otherwise.
+//! values for the current chunk of rows. Numbers, dates (days) and date-times (whole
+//! seconds) are `f64` plus validity; booleans are bytes (`FALSE`, `TRUE`, `MISSING`);
+//! text is dictionary codes when it comes from one column, and strings otherwise.
 
 use crate::data::{Interner, NO_TEXT};
 use crate::ir::Type;

@@ -2,8 +2,9 @@
 //! Per-row expressions use the kernels of [`super::program`] instead, which follow the
 //! same rules (and fold constant sub-expressions through these).
 
-use super::value::{self, Val};
+use super::value::{self, Span, Val};
 use crate::ir::{Func, TExpr, TExprKind, Type};
+use crate::query::Money;
 use crate::vocab::BinaryOp;
 
 /// Applies `e`'s operator to its children's values.
@@ -11,6 +12,7 @@ pub fn combine(e: &TExpr, kids: &[&Val]) -> Val {
     match &e.kind {
         TExprKind::Neg(_) => match kids[0] {
             Val::Num(x) => Val::Num(-x),
+            Val::Money(m) => Val::Money(Money::from_ten_thousandths(-m.ten_thousandths())),
             other => other.clone(),
         },
         TExprKind::Not(_) => match kids[0] {
@@ -18,22 +20,31 @@ pub fn combine(e: &TExpr, kids: &[&Val]) -> Val {
             other => other.clone(),
         },
         TExprKind::IsMissing { negated, .. } => Val::Bool(kids[0].is_present() == *negated),
-        // Date-times are held in days; their difference is typed in hours.
+        // Date-times are whole seconds; their difference is typed in hours.
         TExprKind::Binary {
             op: BinaryOp::Sub,
             left,
             right,
-        } if left.ty == Type::DateTime && right.ty == Type::DateTime => {
-            match value::binary(BinaryOp::Sub, kids[0], kids[1]) {
-                Val::Num(days) => Val::Num(days * 24.0),
-                other => other,
+        } if left.ty == Type::DateTime && right.ty == Type::DateTime => match kids {
+            [Val::Date(a), Val::Date(b)] => {
+                Val::Num(Span::new(right.ty, left.ty, true).between(*b, *a))
             }
-        }
+            _ => value::binary(BinaryOp::Sub, kids[0], kids[1]),
+        },
         TExprKind::Binary { op, .. } => value::binary(*op, kids[0], kids[1]),
         TExprKind::If { .. } => match kids[0] {
             Val::Bool(true) => kids[1].clone(),
             Val::Bool(false) => kids[2].clone(),
             other => other.clone(),
+        },
+        TExprKind::Func {
+            func: func @ (Func::DaysBetween | Func::HoursBetween),
+            args,
+        } => match (kids, args.as_slice()) {
+            ([Val::Date(a), Val::Date(b)], [from, to]) => {
+                Val::Num(Span::new(from.ty, to.ty, *func == Func::HoursBetween).between(*a, *b))
+            }
+            _ => function(*func, kids),
         },
         TExprKind::Func { func, .. } => function(*func, kids),
         _ => Val::missing("invalid expression"),
@@ -43,6 +54,7 @@ pub fn combine(e: &TExpr, kids: &[&Val]) -> Val {
 fn function(func: Func, args: &[&Val]) -> Val {
     let num = |v: &Val| match v {
         Val::Num(x) | Val::Date(x) => Some(*x),
+        Val::Money(m) => Some(m.to_f64()),
         _ => None,
     };
     let first_missing = || {
@@ -55,6 +67,11 @@ fn function(func: Func, args: &[&Val]) -> Val {
             .iter()
             .find(|a| a.is_present())
             .map_or_else(first_missing, |a| (*a).clone()),
+        // Money keeps its exact amount through `abs` and `round` to cents or finer.
+        Func::Abs if let Val::Money(m) = args[0] => {
+            Val::Money(Money::from_ten_thousandths(m.ten_thousandths().abs()))
+        }
+        Func::Round if let Some(m) = exact_round(args) => Val::Money(m),
         Func::Abs => num(args[0]).map_or_else(first_missing, |x| Val::Num(x.abs())),
         Func::Round => {
             let digits = args.get(1).and_then(|d| num(d)).unwrap_or(0.0);
@@ -67,12 +84,11 @@ fn function(func: Func, args: &[&Val]) -> Val {
                 return first_missing();
             }
             let pick = args.iter().copied().reduce(|a, b| {
-                let (x, y) = (num(a).unwrap_or(0.0), num(b).unwrap_or(0.0));
-                if (func == Func::Least) == (y < x) {
-                    b
-                } else {
-                    a
-                }
+                let less = match (a, b) {
+                    (Val::Money(x), Val::Money(y)) => y < x,
+                    _ => num(b).unwrap_or(0.0) < num(a).unwrap_or(0.0),
+                };
+                if (func == Func::Least) == less { b } else { a }
             });
             pick.cloned().unwrap_or_else(first_missing)
         }
@@ -103,4 +119,28 @@ fn function(func: Func, args: &[&Val]) -> Val {
         }
         Func::Tuple => value::tuple_key(args),
     }
+}
+
+/// `round(money, digits)` for 0 to 4 digits, exactly and half away from zero (as
+/// databases round DECIMAL); `None` for anything else.
+fn exact_round(args: &[&Val]) -> Option<Money> {
+    let Val::Money(m) = args.first()? else {
+        return None;
+    };
+    let digits = match args.get(1) {
+        None => 0.0,
+        Some(Val::Num(d)) => *d,
+        Some(_) => return None,
+    };
+    if !(0.0..=4.0).contains(&digits) || digits.fract() != 0.0 {
+        return None;
+    }
+    let step = 10i128.pow(4 - digits as u32);
+    let n = m.ten_thousandths();
+    let units = (n.abs() + step / 2) / step * step;
+    Some(Money::from_ten_thousandths(if n < 0 {
+        -units
+    } else {
+        units
+    }))
 }

@@ -252,10 +252,14 @@ impl State {
                         Some(e) => crate::data::money_value(*e),
                         None => self.sums[g],
                     };
-                    match func {
-                        AggFunc::Sum => Val::Num(sum()),
-                        AggFunc::Avg => Val::Num(sum() / c as f64),
-                        AggFunc::Min => wrap(self.mins[g]),
+                    match (func, self.exact.get(g)) {
+                        // The exact total, to the output.
+                        (AggFunc::Sum, Some(e)) => {
+                            Val::Money(crate::query::Money::from_ten_thousandths(*e))
+                        }
+                        (AggFunc::Sum, None) => Val::Num(sum()),
+                        (AggFunc::Avg, _) => Val::Num(sum() / c as f64),
+                        (AggFunc::Min, _) => wrap(self.mins[g]),
                         _ => wrap(self.maxs[g]),
                     }
                 })
@@ -481,7 +485,7 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
                 state.counts[s] += 1;
                 match func {
                     AggFunc::Sum | AggFunc::Avg if spec.money_rows => {
-                        state.exact[s] += (v * MONEY_SCALE as f64).round() as i64 as i128
+                        state.exact[s] += (v * MONEY_SCALE as f64).round() as i128
                     }
                     AggFunc::Sum | AggFunc::Avg => state.sums[s] += v,
                     AggFunc::Min => state.mins[s] = state.mins[s].min(v),

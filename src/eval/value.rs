@@ -2,14 +2,19 @@
 //! LANGUAGE.md: missing propagates, `and`/`or` are three-valued, `x / 0` is missing
 //! with a reason.
 
-use crate::query::missing;
+use crate::query::{Money, missing};
 use crate::vocab::BinaryOp;
 use std::sync::Arc;
 
-/// A value of one row or one scope. Dates are days since 1970-01-01.
+/// A value of one row or one scope. Dates are days since 1970-01-01; date-times (also
+/// `Date`, told apart by the expression's type) whole seconds since 1970-01-01
+/// 00:00:00.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
     Num(f64),
+    /// An exact amount of money: a sum of money, and what only adds, subtracts or
+    /// picks such sums (other arithmetic on it is on its nearest double).
+    Money(Money),
     Bool(bool),
     Date(f64),
     Text(Arc<str>),
@@ -28,6 +33,14 @@ impl Val {
         !matches!(self, Val::Missing(_))
     }
 
+    /// A number as a double: money as its nearest double; others unchanged.
+    pub fn inexact(&self) -> Val {
+        match self {
+            Val::Money(m) => Val::Num(m.to_f64()),
+            other => other.clone(),
+        }
+    }
+
     fn truth(&self) -> Option<bool> {
         match self {
             Val::Bool(b) => Some(*b),
@@ -39,6 +52,27 @@ impl Val {
 /// `a op b`.
 pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
     use BinaryOp::*;
+    // Money with money adds, subtracts and compares exactly; any other operation on
+    // money is on its nearest double.
+    if let (Val::Money(x), Val::Money(y)) = (a, b) {
+        match op {
+            Add => {
+                return x
+                    .checked_add(*y)
+                    .map_or(Val::missing(OUT_OF_RANGE), Val::Money);
+            }
+            Sub => {
+                return x
+                    .checked_sub(*y)
+                    .map_or(Val::missing(OUT_OF_RANGE), Val::Money);
+            }
+            Eq | Ne | Lt | Le | Gt | Ge => return compare(op, Some(x.cmp(y))),
+            _ => {}
+        }
+    }
+    if matches!(a, Val::Money(_)) || matches!(b, Val::Money(_)) {
+        return binary(op, &a.inexact(), &b.inexact());
+    }
     match op {
         And => match (a.truth(), b.truth()) {
             (Some(false), _) | (_, Some(false)) => Val::Bool(false),
@@ -60,17 +94,7 @@ pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
                 (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
                 _ => None,
             };
-            let Some(ord) = ord else {
-                return Val::missing("values cannot be compared");
-            };
-            Val::Bool(match op {
-                Eq => ord.is_eq(),
-                Ne => ord.is_ne(),
-                Lt => ord.is_lt(),
-                Le => ord.is_le(),
-                Gt => ord.is_gt(),
-                _ => ord.is_ge(),
-            })
+            compare(op, ord)
         }
         Add | Sub | Mul | Div => match (a, b) {
             (Val::Num(x), Val::Num(y)) => arith(op, *x, *y),
@@ -81,6 +105,70 @@ pub fn binary(op: BinaryOp, a: &Val, b: &Val) -> Val {
             _ => Val::missing("values cannot be combined"),
         },
     }
+}
+
+/// How two dates or date-times become a duration (`days_between`, `hours_between`, a
+/// date-time minus a date-time): dates are days, date-times whole seconds; with a
+/// date-time on either side both are taken to seconds (a date is its midnight) and
+/// the difference is divided once, so that one second is exactly 1/3600 of an hour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    /// What each operand is multiplied by to reach the common unit (1 or 86,400).
+    from_scale: f64,
+    to_scale: f64,
+    /// The difference in the common unit, times `times`, divided by `per`.
+    times: f64,
+    per: f64,
+}
+
+impl Span {
+    /// From `from` to `to` (each a date or a date-time), in hours or in days.
+    pub fn new(from: crate::ir::Type, to: crate::ir::Type, hours: bool) -> Span {
+        use crate::ir::Type::DateTime;
+        let day = crate::data::SECONDS_PER_DAY as f64;
+        if from != DateTime && to != DateTime {
+            // Whole days: exact, and hours are whole days times 24.
+            let times = if hours { 24.0 } else { 1.0 };
+            return Span {
+                from_scale: 1.0,
+                to_scale: 1.0,
+                times,
+                per: 1.0,
+            };
+        }
+        let scale = |t| if t == DateTime { 1.0 } else { day };
+        Span {
+            from_scale: scale(from),
+            to_scale: scale(to),
+            times: 1.0,
+            per: if hours { 3_600.0 } else { day },
+        }
+    }
+
+    /// The duration from `from` to `to`.
+    #[inline]
+    pub fn between(self, from: f64, to: f64) -> f64 {
+        (to * self.to_scale - from * self.from_scale) * self.times / self.per
+    }
+}
+
+/// Why a number is missing when it does not fit.
+const OUT_OF_RANGE: &str = "number out of range";
+
+/// The result of comparison `op` given the order of its operands.
+fn compare(op: BinaryOp, ord: Option<std::cmp::Ordering>) -> Val {
+    use BinaryOp::*;
+    let Some(ord) = ord else {
+        return Val::missing("values cannot be compared");
+    };
+    Val::Bool(match op {
+        Eq => ord.is_eq(),
+        Ne => ord.is_ne(),
+        Lt => ord.is_lt(),
+        Le => ord.is_le(),
+        Gt => ord.is_gt(),
+        _ => ord.is_ge(),
+    })
 }
 
 fn arith(op: BinaryOp, x: f64, y: f64) -> Val {
@@ -98,7 +186,7 @@ fn arith(op: BinaryOp, x: f64, y: f64) -> Val {
     if v.is_finite() {
         Val::Num(v)
     } else {
-        Val::missing("number out of range")
+        Val::missing(OUT_OF_RANGE)
     }
 }
 
@@ -142,6 +230,7 @@ pub fn tuple_key(parts: &[&Val]) -> Val {
     for p in parts {
         match p {
             Val::Num(x) | Val::Date(x) => push_key_part(&mut key, KeyPart::Num(*x)),
+            Val::Money(m) => push_key_part(&mut key, KeyPart::Num(m.to_f64())),
             Val::Bool(b) => push_key_part(&mut key, KeyPart::Bool(*b)),
             Val::Text(t) => push_key_part(&mut key, KeyPart::Text(t)),
             Val::Missing(_) => return (*p).clone(),
@@ -219,6 +308,54 @@ mod tests {
         assert_eq!(binary(BinaryOp::Or, &m, &Val::Bool(true)), Val::Bool(true));
         assert_eq!(binary(BinaryOp::And, &Val::Bool(true), &m), m);
         assert_eq!(binary(BinaryOp::Add, &Val::Num(1.0), &m), m);
+    }
+
+    #[test]
+    fn money_adds_exactly_and_mixes_as_a_double() {
+        let m = |n: i128| Val::Money(Money::from_ten_thousandths(n));
+        // 100,000,000,000,000,001.25 - 0.01: a double has no cents at this size.
+        let big = m(1_000_000_000_000_000_012_500);
+        assert_eq!(
+            binary(BinaryOp::Sub, &big, &m(100)),
+            m(1_000_000_000_000_000_012_400)
+        );
+        assert_eq!(
+            binary(BinaryOp::Gt, &big, &m(1_000_000_000_000_000_012_499)),
+            Val::Bool(true)
+        );
+        assert_eq!(
+            binary(BinaryOp::Div, &m(30_000), &Val::Num(2.0)),
+            Val::Num(1.5)
+        );
+        assert_eq!(
+            binary(BinaryOp::Add, &m(i128::MAX), &m(1)),
+            Val::missing(OUT_OF_RANGE)
+        );
+    }
+
+    #[test]
+    fn date_time_spans_are_one_division_of_whole_seconds() {
+        use crate::ir::Type::{Date, DateTime};
+        let t = 20_000.0 * 86_400.0;
+        assert_eq!(
+            Span::new(DateTime, DateTime, true).between(t, t + 1.0),
+            1.0 / 3600.0
+        );
+        assert_eq!(
+            Span::new(DateTime, DateTime, false).between(t, t + 1.0),
+            1.0 / 86_400.0
+        );
+        // 23:00 to 01:00 the next day
+        assert_eq!(
+            Span::new(DateTime, DateTime, true).between(t + 82_800.0, t + 90_000.0),
+            2.0
+        );
+        // a date is its midnight: from 2024-02-28 to 2024-03-01 06:00 (a leap day between)
+        let (feb28, mar1) = (19_781.0, 19_783.0 * 86_400.0 + 21_600.0);
+        assert_eq!(Span::new(Date, DateTime, true).between(feb28, mar1), 54.0);
+        assert_eq!(Span::new(Date, DateTime, false).between(feb28, mar1), 2.25);
+        assert_eq!(Span::new(Date, Date, true).between(feb28, 19_783.0), 48.0);
+        assert_eq!(Span::new(Date, Date, false).between(feb28, 19_783.0), 2.0);
     }
 
     #[test]

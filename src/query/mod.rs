@@ -9,11 +9,13 @@
 
 mod calendar;
 pub mod missing;
+mod money;
 mod needs;
 mod period;
 mod results;
 mod validate;
 
+pub use money::Money;
 pub use needs::{Unavailable, split_available, tables_needed, tables_read};
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period};
 pub use results::{Output, ResultRow, Results, change};

@@ -1,9 +1,9 @@
 //! The answer to a query, the same from every engine: one row per KPI, group and
 //! breakdown key, with the period's value, the previous period's and the change.
 
-use super::Scope;
+use super::{Money, Scope};
 use crate::ir::Unit;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::sync::Arc;
 
 /// One computed value, with the previous period's and the change.
@@ -19,16 +19,69 @@ pub struct ResultRow {
     pub breakdown: Option<String>,
     pub value: Output,
     pub previous: Output,
-    /// `value - previous`, when both exist.
-    pub change: Option<f64>,
+    /// `value - previous`, when both exist: exact money when both are
+    /// ([`Output::Money`]), else a number (never [`Output::Missing`]).
+    #[serde(serialize_with = "number_or_null")]
+    pub change: Option<Output>,
 }
 
-/// A computed value or the reason there is none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// A computed value or the reason there is none. JSON writes `{"value": number}` for
+/// both kinds of number (money with every digit of the exact amount, written as a
+/// number, not a string) and `{"missing": reason}`.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     Value(f64),
+    /// An exact amount of money: sums of money (and what only adds, subtracts or picks
+    /// them) are never rounded through a double on their way to the output.
+    Money(Money),
     Missing(String),
+}
+
+impl Output {
+    /// The value as a double (the nearest one, for money), `None` when missing.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Output::Value(v) => Some(*v),
+            Output::Money(m) => Some(m.to_f64()),
+            Output::Missing(_) => None,
+        }
+    }
+
+    /// The value as plain decimal text (every digit of exact money; a double as Rust
+    /// writes it), empty when missing: what CSV cells hold.
+    pub fn plain(&self) -> String {
+        match self {
+            Output::Value(v) => v.to_string(),
+            Output::Money(m) => m.to_string(),
+            Output::Missing(_) => String::new(),
+        }
+    }
+}
+
+impl Serialize for Output {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Output::Value(v) => s.serialize_newtype_variant("Output", 0, "value", v),
+            Output::Money(m) => {
+                s.serialize_newtype_variant("Output", 0, "value", &exact_number(*m)?)
+            }
+            Output::Missing(r) => s.serialize_newtype_variant("Output", 2, "missing", r),
+        }
+    }
+}
+
+/// Exact money as a JSON number token (not a string, and not the nearest double).
+fn exact_number<E: serde::ser::Error>(m: Money) -> Result<Box<serde_json::value::RawValue>, E> {
+    serde_json::value::RawValue::from_string(m.json_text()).map_err(E::custom)
+}
+
+/// A change as a bare JSON number (exact for money), or `null`.
+fn number_or_null<S: Serializer>(c: &Option<Output>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(Output::Value(v)) => s.serialize_some(v),
+        Some(Output::Money(m)) => s.serialize_some(&exact_number::<S::Error>(*m)?),
+        _ => s.serialize_none(),
+    }
 }
 
 /// The result of a query.
@@ -44,20 +97,25 @@ pub struct Results {
     pub unavailable: Vec<super::Unavailable>,
 }
 
-/// `value - previous`, when both exist. Between two amounts of money (values in whole
-/// ten-thousandths, as sums of money are) the change is the exact difference, without
-/// the float noise of subtracting their nearest doubles (-1257043.96, not
-/// -1257043.959999999); other values subtract as they are.
-pub fn change(unit: Unit, value: &Output, previous: &Output) -> Option<f64> {
-    let (Output::Value(a), Output::Value(b)) = (value, previous) else {
-        return None;
-    };
-    if unit == Unit::Money
-        && let (Some(x), Some(y)) = (ten_thousandths(*a), ten_thousandths(*b))
-    {
-        return Some(crate::data::money_value(x - y));
+/// `value - previous`, when both exist. Between two exact amounts of money the change
+/// is their exact difference; between two money values that are whole
+/// ten-thousandths (a database's double, say) it is too, without the float noise of
+/// subtracting doubles (-1257043.96, not -1257043.959999999); other values subtract as
+/// they are.
+pub fn change(unit: Unit, value: &Output, previous: &Output) -> Option<Output> {
+    if let (Output::Money(a), Output::Money(b)) = (value, previous) {
+        return Some(
+            a.checked_sub(*b)
+                .map_or_else(|| Output::Value(a.to_f64() - b.to_f64()), Output::Money),
+        );
     }
-    Some(a - b)
+    let (a, b) = (value.number()?, previous.number()?);
+    if unit == Unit::Money
+        && let (Some(x), Some(y)) = (ten_thousandths(a), ten_thousandths(b))
+    {
+        return Some(Output::Money(Money::from_ten_thousandths(x - y)));
+    }
+    Some(Output::Value(a - b))
 }
 
 /// The whole number of ten-thousandths `v` stands for, if it is one (up to the error
@@ -75,16 +133,28 @@ mod tests {
     #[test]
     fn money_changes_have_no_float_noise() {
         let v = |x: f64| Output::Value(x);
+        let money = |n: i128| Some(Output::Money(Money::from_ten_thousandths(n)));
+        // -1,257,043.96 exactly
         assert_eq!(
             change(Unit::Money, &v(1_000_000.01), &v(2_257_043.97)),
-            Some(-1_257_043.96)
+            money(-12_570_439_600)
         );
         assert_eq!(1_000_000.01 - 2_257_043.97, -1_257_043.9600000002);
-        assert_eq!(change(Unit::Count, &v(3.0), &v(1.0)), Some(2.0));
+        assert_eq!(change(Unit::Count, &v(3.0), &v(1.0)), Some(v(2.0)));
         // An average of money is not a whole number of ten-thousandths: as it is.
         assert_eq!(
             change(Unit::Money, &v(25894.045208333333), &v(30339.648076923077)),
-            Some(25894.045208333333 - 30339.648076923077)
+            Some(v(25894.045208333333 - 30339.648076923077))
+        );
+        // Exact amounts past a double's 15-16 digits: the exact difference.
+        let exact = |n: i128| Output::Money(Money::from_ten_thousandths(n));
+        assert_eq!(
+            change(
+                Unit::Money,
+                &exact(1_000_000_000_000_000_012_500),
+                &exact(10_000_000_000_000_000_100)
+            ),
+            money(990_000_000_000_000_012_400)
         );
         assert_eq!(
             change(Unit::Money, &v(1.0), &Output::Missing("no rows".into())),

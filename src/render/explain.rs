@@ -31,6 +31,7 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
             (Output::Value(v), _) if i == 0 => format_value(*v, e.unit),
             (Output::Value(v), Some(unit)) => format_value(*v, unit),
             (Output::Value(v), None) => format!("{}", (v * 1e6).round() / 1e6),
+            (Output::Money(m), _) => super::value::format_money(*m),
             (Output::Missing(r), _) => format!("missing ({r})"),
         };
         let label = match &l.refers_to {

@@ -43,7 +43,7 @@ pub fn write_results(
                 row.push(escape(r.breakdown.as_deref().unwrap_or_default()));
                 row.push(escape(&shown(&r.value, r.unit)));
                 row.push(escape(&shown(&r.previous, r.unit)));
-                row.push(change(r.change, r.unit));
+                row.push(change(r.change.as_ref(), r.unit));
                 row
             })
             .collect()
@@ -66,10 +66,8 @@ pub fn write_results(
                 "missing_reason",
             ])?;
             for r in &results.rows {
-                let num = |o: &Output| match o {
-                    Output::Value(v) => v.to_string(),
-                    Output::Missing(_) => String::new(),
-                };
+                // Every digit: exact money as its decimal, a double as Rust writes it.
+                let num = Output::plain;
                 let reason = match &r.value {
                     Output::Missing(m) => m.clone(),
                     _ => String::new(),
@@ -82,7 +80,7 @@ pub fn write_results(
                     r.unit.as_str(),
                     &num(&r.value),
                     &num(&r.previous),
-                    &r.change.map(|c| c.to_string()).unwrap_or_default(),
+                    &r.change.as_ref().map(Output::plain).unwrap_or_default(),
                     &*escape::spreadsheet(&reason),
                 ])?;
             }

@@ -2,12 +2,17 @@
 //! KPI's value (results, explanations, benchmarks in `show`).
 
 use crate::ir::Unit;
-use crate::query::Output;
+use crate::query::{Money, Output};
 
 /// Formats a value by its unit.
 pub fn format_value(v: f64, unit: Unit) -> String {
     match unit {
-        Unit::Money => thousands(v, 2),
+        // A double that is a whole number of ten-thousandths (a database's money, say)
+        // rounds as the decimal it stands for, half away from zero, like exact money.
+        Unit::Money => match Money::parse(&v.to_string()) {
+            Some(m) => format_money(m),
+            None => thousands(v, 2),
+        },
         Unit::Percent => format!("{:.1}%", v * 100.0),
         Unit::Ratio => format!("{v:.3}"),
         Unit::Count if v.fract() == 0.0 => thousands(v, 0),
@@ -41,23 +46,46 @@ fn thousands(v: f64, decimals: usize) -> String {
     }
 }
 
+/// An exact amount of money to the cent (half away from zero, as databases round
+/// DECIMAL), with thousands separators; every digit of the amount is kept.
+pub fn format_money(m: Money) -> String {
+    let (negative, whole, cents) = m.rounded(2);
+    let int = whole.to_string();
+    let mut out = String::from(if negative { "-" } else { "" });
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{cents}")
+}
+
 /// A value as people read it, or `— (reason)` when it is missing.
 pub fn shown(o: &Output, unit: Unit) -> String {
     match o {
         Output::Value(v) => format_value(*v, unit),
+        Output::Money(m) => format_money(*m),
         Output::Missing(reason) => format!("— ({reason})"),
     }
 }
 
 /// A change between periods: signed, percentages as points.
-pub fn change(c: Option<f64>, unit: Unit) -> String {
-    match (c, unit) {
-        (None, _) => String::new(),
-        (Some(c), Unit::Percent) => format!("{:+.1} pts", c * 100.0),
-        (Some(c), u) => {
-            let s = format_value(c, u);
-            if c >= 0.0 { format!("+{s}") } else { s }
-        }
+pub fn change(c: Option<&Output>, unit: Unit) -> String {
+    let Some(v) = c.and_then(Output::number) else {
+        return String::new();
+    };
+    if unit == Unit::Percent {
+        return format!("{:+.1} pts", v * 100.0);
+    }
+    let s = match c {
+        Some(Output::Money(m)) => format_money(*m),
+        _ => format_value(v, unit),
+    };
+    if s.starts_with('-') {
+        s
+    } else {
+        format!("+{s}")
     }
 }
 
@@ -92,7 +120,29 @@ mod tests {
         assert_eq!(format_value(0.4567, Unit::Percent), "45.7%");
         assert_eq!(format_value(12.0, Unit::Count), "12");
         assert_eq!(format_value(2.25, Unit::Days), "2.2 days");
-        assert_eq!(change(Some(0.0123), Unit::Percent), "+1.2 pts");
-        assert_eq!(change(Some(-3.0), Unit::Count), "-3");
+        assert_eq!(
+            change(Some(&Output::Value(0.0123)), Unit::Percent),
+            "+1.2 pts"
+        );
+        assert_eq!(change(Some(&Output::Value(-3.0)), Unit::Count), "-3");
+    }
+
+    #[test]
+    fn money_to_the_cent_from_the_exact_amount() {
+        let m = Money::from_ten_thousandths;
+        assert_eq!(
+            format_money(m(1_000_000_000_000_000_012_500)),
+            "100,000,000,000,000,001.25"
+        );
+        assert_eq!(format_money(m(-12_345_678_950)), "-1,234,567.90");
+        assert_eq!(format_money(m(-49)), "0.00");
+        // half a cent, away from zero, whether exact or the double of a database
+        assert_eq!(format_money(m(1_250)), "0.13");
+        assert_eq!(format_value(0.125, Unit::Money), "0.13");
+        assert_eq!(
+            change(Some(&Output::Money(m(-12_570_439_600))), Unit::Money),
+            "-1,257,043.96"
+        );
+        assert_eq!(change(Some(&Output::Money(m(0))), Unit::Money), "+0.00");
     }
 }

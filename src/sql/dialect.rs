@@ -114,7 +114,11 @@ impl Dialect {
             Dialect::Duckdb => format!(
                 "(date_diff('second', CAST({a} AS TIMESTAMP), CAST({b} AS TIMESTAMP)) / 3600.0)"
             ),
-            Dialect::Spark => format!("((unix_timestamp({b}) - unix_timestamp({a})) / 3600.0)"),
+            // In double precision: Spark divides a BIGINT by the literal 3600.0 as
+            // DECIMAL, rounded to 6 decimals (one second would be 0.000278 h).
+            Dialect::Spark => {
+                format!("(CAST(unix_timestamp({b}) - unix_timestamp({a}) AS DOUBLE) / 3600.0)")
+            }
         }
     }
 

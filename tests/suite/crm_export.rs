@@ -4,8 +4,9 @@
 //! and only three of the model's tables — mapped by its `kpic-mapping.toml`, no CSV
 //! edited. The expected values are computed by hand from the raw CSVs (below).
 
+use crate::support::cli;
 use kpic::engine::{Engine, run};
-use kpic::query::{Output, Period, Request, Scope};
+use kpic::query::{Period, Request, Scope};
 use std::path::Path;
 
 /// The model tables the export provides.
@@ -40,6 +41,80 @@ const EXPECTED: [(&str, f64); 10] = [
     ("customer_satisfaction_score", 3.0 / 5.0),
     ("survey_response_rate", 12.0 / 14.0),
 ];
+
+/// The other KPIs the export supports, worked out the same way. Key accounts at the
+/// start of 2025: C001, C002, C006 (C004 churned in 2024); still customers at the end:
+/// C001, C006. Customers at the end (C001 since 15.03.2020, C003 since 10.02.2025, C006
+/// since 01.11.2024) have 2117, 324 and 425 days to 31.12.2025: 5 years to 15.03.2025
+/// (1826 days, with 29.02.2024) + 291; 18 + 306; 60 + 365.
+const EXPECTED_MORE: [(&str, f64); 3] = [
+    ("account_retention_rate", 2.0 / 3.0),
+    ("new_account_acquisition_rate", 1.0 / 3.0), // C003 / 3 at start
+    (
+        "average_customer_tenure",
+        (2117.0 + 324.0 + 425.0) / 3.0 / 365.0,
+    ),
+];
+
+/// The same through the command line a user runs, with the whole catalog and no table
+/// removed: `kpic eval --catalog kpis --data <export> --period 2025`. The KPIs the
+/// export supports equal the values by hand; every other KPI is listed as not
+/// computed, with the table it needs (standard error for the table, `unavailable` in
+/// JSON); exit 0, as no KPI was asked for by name.
+#[test]
+fn kpic_eval_on_the_export_computes_what_it_can_and_lists_the_rest() {
+    let args = [
+        "eval",
+        "--catalog",
+        "kpis",
+        "--data",
+        "tests/fixtures/crm_export",
+        "--period",
+        "2025",
+    ];
+    let (code, json, _) = cli::kpic(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0, "{json}");
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON results");
+    let rows = json["rows"].as_array().expect("rows");
+    let value = |kpi: &str| {
+        rows.iter()
+            .filter(|r| r["kpi"] == kpi)
+            .find(|r| r["breakdown"].is_null() || r["breakdown"] == "proposal")
+            .map(|r| r["value"].clone())
+            .unwrap_or_else(|| panic!("no result for {kpi}"))
+    };
+    for (kpi, expected) in EXPECTED.iter().chain(&EXPECTED_MORE) {
+        let got = value(kpi)["value"].as_f64();
+        assert!(
+            got.is_some_and(|v| (v - expected).abs() < 1e-9),
+            "{kpi}: kpic {got:?}, by hand {expected}"
+        );
+    }
+    // The export has no customer-effort question: no rows, and said so.
+    assert_eq!(value("customer_effort_score")["missing"], "no rows");
+    let computed = EXPECTED.len() + EXPECTED_MORE.len() + 1;
+    let kpis: std::collections::BTreeSet<&str> =
+        rows.iter().filter_map(|r| r["kpi"].as_str()).collect();
+    assert_eq!(kpis.len(), computed, "{kpis:?}");
+    // Every other KPI of the catalog is unavailable, each naming the table it lacks.
+    let unavailable = json["unavailable"].as_array().expect("unavailable");
+    let catalog = kpic::check_paths(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("kpis")])
+        .expect("catalog reads")
+        .catalog;
+    assert_eq!(computed + unavailable.len(), catalog.kpis.len());
+    for u in unavailable {
+        let reason = u["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.starts_with("needs table `") && reason.contains("no file"),
+            "{u}"
+        );
+    }
+    // As a person reads it: the values, and on standard error what was not computed
+    // and why.
+    let (code, table, listing) = cli::kpic(&args);
+    assert_eq!(code, 0, "{listing}");
+    insta::assert_snapshot!(format!("{table}\n--- standard error ---\n{listing}"));
+}
 
 #[test]
 fn the_catalog_on_a_mapped_crm_export() {
@@ -88,12 +163,12 @@ fn the_catalog_on_a_mapped_crm_export() {
             .filter(|r| &*r.kpi == kpi)
             .find(|r| r.breakdown.as_deref().is_none_or(|b| b == "proposal"))
             .unwrap_or_else(|| panic!("no result for {kpi}"));
-        match &row.value {
-            Output::Value(v) => assert!(
+        match row.value.number().ok_or(&row.value) {
+            Ok(v) => assert!(
                 (v - expected).abs() < 1e-9,
                 "{kpi}: kpic {v}, by hand {expected}"
             ),
-            Output::Missing(why) => panic!("{kpi}: missing ({why})"),
+            Err(missing) => panic!("{kpi}: {missing:?}"),
         }
     }
     let open_elsewhere: Vec<_> = answer
@@ -101,7 +176,7 @@ fn the_catalog_on_a_mapped_crm_export() {
         .rows
         .iter()
         .filter(|r| &*r.kpi == "sales_pipeline" && r.breakdown.as_deref() != Some("proposal"))
-        .filter(|r| matches!(r.value, Output::Value(v) if v != 0.0))
+        .filter(|r| r.value.number().is_some_and(|v| v != 0.0))
         .collect();
     assert!(open_elsewhere.is_empty(), "{open_elsewhere:?}");
 }

@@ -6,17 +6,10 @@
 
 use crate::support::{corpus, corpus_load, duckdb, postgres, spark};
 
-use corpus::{Case, Outcome, cases, compare, eval, path_text, reason_notes, verdict};
+use corpus::{Case, Outcome, cases, compare, eval, path_text, verdict};
 
-/// Prints the verdict (and the reasons worded otherwise than natively) and fails the
-/// test on any unexpected outcome.
-fn judge(engine: &str, outcomes: Vec<(&Case, Outcome)>, notes: Vec<String>) {
-    if !notes.is_empty() {
-        eprintln!(
-            "{engine}: missing values worded otherwise than natively (not a failure):\n{}",
-            notes.join("\n")
-        );
-    }
+/// Prints the verdict and fails the test on any unexpected outcome.
+fn judge(engine: &str, outcomes: Vec<(&Case, Outcome)>) {
     match verdict(engine, outcomes) {
         Ok(summary) => eprintln!("{summary}"),
         Err(report) => panic!("{report}"),
@@ -52,11 +45,11 @@ fn native_engine_matches_the_corpus() {
         .iter()
         .map(|case| {
             let data = ["--data".to_string(), path_text(&case.data())];
-            let outcome = eval(case, &data).map(|got| compare(case, "native", &got, true));
+            let outcome = eval(case, &data).map(|got| compare(case, "native", &got));
             (case, outcome)
         })
         .collect();
-    judge("native", outcomes, Vec::new());
+    judge("native", outcomes);
 }
 
 #[test]
@@ -67,7 +60,6 @@ fn duckdb_matches_the_corpus() {
         .prefix("kpic-corpus-duckdb-")
         .tempdir()
         .expect("temp dir");
-    let mut notes = Vec::new();
     let outcomes = cases
         .iter()
         .map(|case| {
@@ -83,20 +75,18 @@ fn duckdb_matches_the_corpus() {
                 ]
                 .map(String::from);
                 let got = eval(case, &engine)?;
-                notes.extend(reason_notes(case, "duckdb", &got));
-                Ok(compare(case, "duckdb", &got, false))
+                Ok(compare(case, "duckdb", &got))
             });
             (case, outcome)
         })
         .collect();
-    judge("duckdb", outcomes, notes);
+    judge("duckdb", outcomes);
 }
 
 #[test]
 fn postgres_matches_the_corpus() {
     let cases = cases();
     let server = postgres::shared();
-    let mut notes = Vec::new();
     let outcomes = cases
         .iter()
         .map(|case| {
@@ -109,14 +99,13 @@ fn postgres_matches_the_corpus() {
                         case,
                         &[&engine[..], &["--schema".into(), schema.clone()]].concat(),
                     )?;
-                    notes.extend(reason_notes(case, "postgres", &got));
-                    Ok(compare(case, "postgres", &got, false))
+                    Ok(compare(case, "postgres", &got))
                 });
             let _ = server.try_psql(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE;"));
             (case, outcome)
         })
         .collect();
-    judge("postgres", outcomes, notes);
+    judge("postgres", outcomes);
 }
 
 #[test]
@@ -134,7 +123,6 @@ fn spark_matches_the_corpus() {
         .filter_map(|q| q.as_ref().ok().cloned())
         .collect();
     let mut results = spark::run(&all.ddl, &queries, dir.path()).into_iter();
-    let mut notes = Vec::new();
     let mut outcomes = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let outcome = match &all.queries[i] {
@@ -143,10 +131,9 @@ fn spark_matches_the_corpus() {
                 continue;
             }
             Ok(_) => match results.next() {
-                Some(Ok(rows)) => corpus_load::spark_results(rows).map(|got| {
-                    notes.extend(reason_notes(case, "spark", &got));
-                    compare(case, "spark", &got, false)
-                }),
+                Some(Ok(rows)) => {
+                    corpus_load::spark_results(rows).map(|got| compare(case, "spark", &got))
+                }
                 Some(Err(e)) => Err(format!("Spark failed: {e}")),
                 None => Err("Spark returned no result".into()),
             },
@@ -158,5 +145,5 @@ fn spark_matches_the_corpus() {
         began.elapsed(),
         queries.len()
     );
-    judge("spark", outcomes, notes);
+    judge("spark", outcomes);
 }

@@ -117,6 +117,7 @@ fn get(rows: &[(String, String, Option<String>, Output)], kpi: &str, group: &str
         .unwrap_or_else(|| panic!("no row for {kpi} / {group}"));
     match &row.3 {
         Output::Value(v) => *v,
+        Output::Money(m) => m.to_f64(),
         Output::Missing(why) => panic!("{kpi} / {group} is missing: {why}"),
     }
 }

@@ -29,6 +29,7 @@ mod eval_determinism;
 mod eval_expected;
 mod eval_kernels;
 mod eval_small;
+mod exact_output;
 mod mutation_fuzz;
 mod output_escaping;
 mod parse_fixtures;

@@ -242,8 +242,13 @@ fn long_chains_evaluate_without_overflow() {
             Some(kpic::query::Output::Value((2.5 + 9_999.0) * k as f64))
         );
     }
-    // 999 * 2.50, added exactly
-    assert_eq!(value("wide"), Some(kpic::query::Output::Value(2497.5)));
+    // 999 * 2.50, added exactly (and printed from the exact amount: 2497.5000)
+    assert_eq!(
+        value("wide"),
+        Some(kpic::query::Output::Money(
+            kpic::query::Money::from_ten_thousandths(24_975_000)
+        ))
+    );
 }
 
 /// SQL writes measures out in place. A chain of 40 measures that each use the one
@@ -302,9 +307,12 @@ fn exploding_sql_is_refused_and_native_evaluation_still_works() {
         filters: vec![],
     };
     let results = kpic::eval::evaluate(&checked.catalog, &data, &query).expect("evaluates");
+    // 2^40 * 1.0000, exactly
     assert_eq!(
         results.rows[0].value,
-        kpic::query::Output::Value(2f64.powi(40))
+        kpic::query::Output::Money(kpic::query::Money::from_ten_thousandths(
+            (1i128 << 40) * 10_000
+        ))
     );
     // `--explain` writes each measure out once: 1 line for the formula `m40`, then for
     // each of m40..m1 its `+` and its two references (3 x 40), then m0's `sum(...)`.

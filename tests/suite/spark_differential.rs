@@ -71,7 +71,10 @@ fn spark_matches_native_for_every_kpi_period_and_scope() {
         }
         let rows = rows
             .into_iter()
-            .map(|(kpi, grp, bk, v, p, _, _)| (kpi, grp, bk, v, p))
+            .map(|(kpi, grp, bk, v, p, _, _)| {
+                let num = |t: Option<String>| t.and_then(|t| t.parse::<f64>().ok());
+                (kpi, grp, bk, num(v), num(p))
+            })
             .collect();
         problems.extend(
             differences(&native(period, scope, data), rows)

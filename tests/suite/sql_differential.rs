@@ -106,7 +106,8 @@ fn postgres_case(period: &str, scope: Scope) {
     }
     let rows = rows
         .into_iter()
-        .map(|r| (r.kpi, r.grp, r.breakdown, r.value, r.previous))
+        .map(|r| (r.value_f64(), r.previous_f64(), r))
+        .map(|(v, p, r)| (r.kpi, r.grp, r.breakdown, v, p))
         .collect();
     let problems = differences(&native(period, scope, Path::new("examples/data")), rows);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -257,7 +258,8 @@ fn generated_dataset_duckdb_and_postgres_match_native() {
         let rows = kpic::engine::postgres::query(&server.url, &query).expect("runs");
         let rows = rows
             .into_iter()
-            .map(|r| (r.kpi, r.grp, r.breakdown, r.value, r.previous))
+            .map(|r| (r.value_f64(), r.previous_f64(), r))
+            .map(|(v, p, r)| (r.kpi, r.grp, r.breakdown, v, p))
             .collect();
         let problems = differences(&native(period, scope, data), rows);
         assert!(

@@ -88,7 +88,7 @@ fn postgres_treats_hostile_text_as_data() {
     // Only a1 is in the hostile segment; only its order with the hostile note counts.
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].grp, HOSTILE);
-    assert_eq!(rows[0].value, Some(10.25));
+    assert_eq!(rows[0].value_f64(), Some(10.25));
     // Nothing was dropped.
     let count = server.psql("SELECT count(*) FROM \"s\"\"ch; --\".\"accounts\"");
     assert_eq!(count.trim(), "2");
@@ -172,7 +172,7 @@ fn postgres_backslashes_are_data_whatever_standard_conforming_strings_says() {
                 .unwrap_or_else(|e| panic!("{value:?} with {setting}: {e}\n{query}"));
             assert_eq!(rows.len(), 1, "{value:?} with {setting}: {rows:?}");
             assert_eq!(rows[0].grp, *value, "{value:?} with {setting}");
-            assert_eq!(rows[0].value, Some(10.25), "{value:?} with {setting}");
+            assert_eq!(rows[0].value_f64(), Some(10.25), "{value:?} with {setting}");
         }
     }
     // The plain form stays for text without a backslash.

@@ -152,7 +152,8 @@ impl Compiler<'_> {
         let mut used = BTreeSet::new();
         let now = self.scope(&kpi.formula, 0, split, &mut used);
         let prev = self.scope(&kpi.formula, 1, split, &mut used);
-        let double = self.d.double();
+        // Values as the database writes them: a DECIMAL total of money keeps every
+        // digit (engine::rows reads it exactly), a double reads back the same.
         let text = self.d.text();
         let why = |r: Option<String>| {
             r.map_or(format!("CAST(NULL AS {text})"), |r| {
@@ -170,7 +171,7 @@ impl Compiler<'_> {
                     .collect();
                 format!(
                     "SELECT {id} AS kpi, g.grp AS grp, CAST(NULL AS {text}) AS breakdown, \
-                     CAST({now} AS {double}) AS value, CAST({prev} AS {double}) AS previous, \
+                     CAST({now} AS {text}) AS value, CAST({prev} AS {text}) AS previous, \
                      CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
                      CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM grps g{joins}"
                 )
@@ -190,7 +191,7 @@ impl Compiler<'_> {
                     .collect();
                 format!(
                     "SELECT * FROM (SELECT {id} AS kpi, g.grp AS grp, CAST(g.bk AS {text}) AS breakdown, \
-                     CAST({now} AS {double}) AS value, CAST({prev} AS {double}) AS previous, \
+                     CAST({now} AS {text}) AS value, CAST({prev} AS {text}) AS previous, \
                      CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
                      CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM ({}) g{joins}) kpic_split \
                      WHERE value IS NOT NULL OR previous IS NOT NULL",

@@ -41,20 +41,60 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum Cell {
+    /// A number, compared to 1e-9 relative.
     Value(f64),
-    /// Missing, and why (the native engine's wording).
-    Missing {
-        missing: String,
-    },
+    /// A number as decimal text: expected (`value = "100000000000000001.25"`, for money
+    /// past a double's digits) it must be met digit for digit; returned, it is the
+    /// text the engine printed.
+    Exact(String),
+    /// Missing, and why (the language's wording, the same on every engine).
+    Missing { missing: String },
 }
 
 impl std::fmt::Display for Cell {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Cell::Value(v) => write!(f, "{v}"),
+            Cell::Exact(t) => write!(f, "{t}"),
             Cell::Missing { missing } => write!(f, "missing ({missing})"),
         }
     }
+}
+
+/// Whether an engine's cell `got` meets the expected `want`: numbers to 1e-9 relative,
+/// exact decimals digit for digit (`1234.5000` is `1234.5`), missing with the same
+/// reason.
+pub fn meets(want: &Cell, got: &Cell) -> bool {
+    match (want, got) {
+        (Cell::Value(a), Cell::Value(b)) => close(*b, *a),
+        (Cell::Value(a), Cell::Exact(t)) => t.trim().parse::<f64>().is_ok_and(|b| close(b, *a)),
+        (Cell::Exact(a), Cell::Exact(b)) => decimal(a).is_some() && decimal(a) == decimal(b),
+        (Cell::Missing { missing: a }, Cell::Missing { missing: b }) => a == b,
+        _ => false,
+    }
+}
+
+/// Plain decimal text in one spelling: no `+`, no leading zeros, no trailing zeros
+/// after the point, no `-0`; `None` when it is not plain decimal text (`1e5`).
+fn decimal(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let zero = int == "0" && frac.is_empty();
+    let sign = if neg && !zero { "-" } else { "" };
+    Some(match frac {
+        "" => format!("{sign}{int}"),
+        f => format!("{sign}{int}.{f}"),
+    })
 }
 
 /// kpi, group, breakdown key.
@@ -260,33 +300,44 @@ pub fn eval(case: &Case, extra: &[String]) -> Result<Results, String> {
     parse_json(&kpic(&args)?)
 }
 
-/// The JSON of `kpic eval --format json`.
+/// The JSON of `kpic eval --format json`; numbers keep the text kpic printed (exact
+/// money has more digits than a double).
 pub fn parse_json(text: &str) -> Result<Results, String> {
-    let json: serde_json::Value =
+    #[derive(Deserialize)]
+    struct Json {
+        period: Option<String>,
+        previous_period: Option<String>,
+        rows: Vec<JsonRow>,
+    }
+    #[derive(Deserialize)]
+    struct JsonRow {
+        kpi: String,
+        #[serde(default)]
+        group: String,
+        breakdown: Option<String>,
+        value: JsonCell,
+        previous: JsonCell,
+    }
+    #[derive(Deserialize)]
+    struct JsonCell {
+        value: Option<Box<serde_json::value::RawValue>>,
+        missing: Option<String>,
+    }
+    let json: Json =
         serde_json::from_str(text).map_err(|e| format!("kpic printed no JSON ({e}): {text}"))?;
-    let label = |k: &str| json[k].as_str().map(str::to_string);
     let mut results = Results {
-        period: label("period"),
-        previous_period: label("previous_period"),
+        period: json.period,
+        previous_period: json.previous_period,
         rows: BTreeMap::new(),
     };
-    let rows = json["rows"].as_array().ok_or("the JSON has no `rows`")?;
-    for row in rows {
-        let text = |k: &str| row[k].as_str().map(str::to_string);
-        let key = (
-            text("kpi").ok_or("a row has no kpi")?,
-            text("group").unwrap_or_default(),
-            text("breakdown"),
-        );
-        let cell = |k: &str| match (&row[k]["value"], &row[k]["missing"]) {
-            (serde_json::Value::Number(n), _) => n
-                .as_f64()
-                .map(Cell::Value)
-                .ok_or(format!("{k} of {} is {n}", show_key(&key))),
-            (_, serde_json::Value::String(r)) => Ok(Cell::Missing { missing: r.clone() }),
-            _ => Err(format!("{k} of {} is {}", show_key(&key), row[k])),
+    for row in json.rows {
+        let key = (row.kpi, row.group, row.breakdown);
+        let cell = |k: &str, c: JsonCell| match (c.value, c.missing) {
+            (Some(v), _) if v.get().parse::<f64>().is_ok() => Ok(Cell::Exact(v.get().to_string())),
+            (_, Some(r)) => Ok(Cell::Missing { missing: r }),
+            (v, _) => Err(format!("{k} of {} is {v:?}", show_key(&key))),
         };
-        let cells = (cell("value")?, cell("previous")?);
+        let cells = (cell("value", row.value)?, cell("previous", row.previous)?);
         if results.rows.insert(key.clone(), cells).is_some() {
             return Err(format!("{} is printed twice", show_key(&key)));
         }
@@ -306,15 +357,16 @@ pub fn show_key((kpi, group, breakdown): &Key) -> String {
     s
 }
 
-/// Equal to 1e-9 relative (absolute below 1): for money far below a cent.
+/// Equal to 1e-9 relative (absolute below 1): for money of ordinary size far below a
+/// cent (totals past 10^7 are compared exactly, as decimal text).
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
 
 /// What an engine's results get wrong against the case's expected values, one line
-/// each. Missing must be missing on every engine; its reason is compared only when
-/// `reasons` is set (the native engine's wording is the language's).
-pub fn compare(case: &Case, engine: &str, got: &Results, reasons: bool) -> Vec<String> {
+/// each. A missing value must be missing on every engine with the same reason: the
+/// language words it once (`query::missing`), and the SQL engines say it alike.
+pub fn compare(case: &Case, engine: &str, got: &Results) -> Vec<String> {
     let at = format!("{} on {engine}", case.name);
     let mut problems = Vec::new();
     let want = &case.expected;
@@ -339,12 +391,7 @@ pub fn compare(case: &Case, engine: &str, got: &Results, reasons: bool) -> Vec<S
             continue;
         };
         for (what, w, g) in [("value", value, gv), ("previous", previous, gp)] {
-            let same = match (w, g) {
-                (Cell::Value(a), Cell::Value(b)) => close(*b, *a),
-                (Cell::Missing { missing: a }, Cell::Missing { missing: b }) => !reasons || a == b,
-                _ => false,
-            };
-            if !same {
+            if !meets(w, g) {
                 problems.push(format!(
                     "{at}: {}: {what} is {g}, expected {w}",
                     show_key(key)
@@ -361,29 +408,6 @@ pub fn compare(case: &Case, engine: &str, got: &Results, reasons: bool) -> Vec<S
         }
     }
     problems
-}
-
-/// Reasons for missing values that differ from the native wording (databases may
-/// word them otherwise; reported, not failed).
-pub fn reason_notes(case: &Case, engine: &str, got: &Results) -> Vec<String> {
-    let mut notes = Vec::new();
-    for (key, (value, previous)) in &case.expected.rows {
-        let Some((gv, gp)) = got.rows.get(key) else {
-            continue;
-        };
-        for (what, w, g) in [("value", value, gv), ("previous", previous, gp)] {
-            if let (Cell::Missing { missing: a }, Cell::Missing { missing: b }) = (w, g)
-                && a != b
-            {
-                notes.push(format!(
-                    "{} on {engine}: {}: {what} missing ({b}), natively ({a})",
-                    case.name,
-                    show_key(key)
-                ));
-            }
-        }
-    }
-    notes
 }
 
 /// One engine's outcome for one case: its problems (empty when it matches), or the
@@ -441,4 +465,26 @@ pub fn verdict(engine: &str, outcomes: Vec<(&Case, Outcome)>) -> Result<String, 
 /// A path as an argument of a command line.
 pub fn path_text(p: &Path) -> String {
     p.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_cells_compare_digit_for_digit() {
+        let exact = |t: &str| Cell::Exact(t.into());
+        assert!(meets(
+            &exact("100000000000000001.25"),
+            &exact("100000000000000001.2500")
+        ));
+        assert!(!meets(
+            &exact("100000000000000001.25"),
+            &exact("100000000000000001.24")
+        ));
+        assert!(!meets(&exact("100000000000000001.25"), &Cell::Value(1e17)));
+        assert!(meets(&exact("0"), &exact("-0.0000")));
+        assert!(meets(&Cell::Value(0.1), &exact("0.1000")));
+        assert!(!meets(&exact("1e5"), &exact("1e5")));
+    }
 }

@@ -204,22 +204,14 @@ fn spark_tables(ddl: &str) -> Vec<(String, Vec<String>)> {
     tables
 }
 
-/// A row of the Spark runner: kpi, group, breakdown, value, previous, and why value
-/// and previous are missing.
-pub type SparkRow = (
-    String,
-    String,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-    Option<String>,
-    Option<String>,
-);
+/// A row of the Spark runner: kpi, group, breakdown, value, previous (as Spark printed
+/// them), and why value and previous are missing.
+pub type SparkRow = super::spark::Row;
 
 /// Results from Spark's rows (no period labels: the query has none).
 pub fn spark_results(rows: Vec<SparkRow>) -> Result<Results, String> {
-    let cell = |v: Option<f64>, r: Option<String>| match v {
-        Some(v) => Cell::Value(v),
+    let cell = |v: Option<String>, r: Option<String>| match v {
+        Some(v) => Cell::Exact(v),
         None => Cell::Missing {
             missing: r.unwrap_or_default(),
         },

@@ -33,10 +33,7 @@ pub fn native(
     scope: Scope,
     data: &Path,
 ) -> BTreeMap<Key, (Option<f64>, Option<f64>)> {
-    let as_opt = |o: &Output| match o {
-        Output::Value(v) => Some(*v),
-        Output::Missing(_) => None,
-    };
+    let as_opt = Output::number;
     evaluate_all(period, scope, data)
         .into_iter()
         .map(|r| {
@@ -55,7 +52,7 @@ pub fn native_reasons(
     data: &Path,
 ) -> BTreeMap<Key, (Option<String>, Option<String>)> {
     let why = |o: &Output| match o {
-        Output::Value(_) => None,
+        Output::Value(_) | Output::Money(_) => None,
         Output::Missing(r) => Some(r.clone()),
     };
     evaluate_all(period, scope, data)

@@ -87,7 +87,8 @@ for name, columns in tables:
     df.createOrReplaceTempView(name)
 
 def num(x):
-    return None if x is None else float(x)
+    # The query casts values to STRING: a DECIMAL keeps every digit.
+    return None if x is None else str(x)
 
 for path in query_paths:
     try:
@@ -101,12 +102,13 @@ spark.stop()
 
 /// One result row: kpi, group, breakdown, value, previous, and why value and previous
 /// are missing (where they are).
+/// Values are the text Spark printed (a DECIMAL with every digit).
 pub type Row = (
     String,
     String,
     Option<String>,
-    Option<f64>,
-    Option<f64>,
+    Option<String>,
+    Option<String>,
     Option<String>,
     Option<String>,
 );
