@@ -226,21 +226,25 @@ fn check_breakdown(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ColumnRef> {
     let e = f.expr("breakdown", diags)?;
-    let ExprKind::Path {
-        head,
-        member: Some(member),
-    } = &e.kind
-    else {
-        diags.push(
-            Diagnostic::error(
-                Code::InvalidBreakdown,
-                e.span,
-                "`breakdown` must be a `table.column`",
-            )
-            .label("not a column")
-            .help("e.g. `breakdown: opportunities.stage`"),
-        );
-        return None;
+    // A breakdown splits the rows of its own table: a followed relation is not one.
+    let (head, member) = match &e.kind {
+        ExprKind::Path {
+            head,
+            member: Some(member),
+            hops,
+        } if hops.is_empty() => (head, member),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidBreakdown,
+                    e.span,
+                    "`breakdown` must be a `table.column`",
+                )
+                .label("not a column")
+                .help("e.g. `breakdown: opportunities.stage`"),
+            );
+            return None;
+        }
     };
     let column = catalog
         .tables

@@ -16,9 +16,10 @@ pub struct Unavailable {
 }
 
 /// The tables one KPI reads, in the order first met: the table of every aggregate of
-/// its formula and of every measure and KPI it references (at any period), and its
-/// breakdown's table. `accounts` is not listed unless an aggregate reads it; every
-/// request reads it for its groups ([`tables_needed`]).
+/// its formula and of every measure and KPI it references (at any period), every table
+/// a relation followed in them leads to, and its breakdown's table. `accounts` is not
+/// listed unless an aggregate reads it; every request reads it for its groups
+/// ([`tables_needed`]).
 pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a str> {
     let mut tables = IndexSet::new();
     if let Some(b) = &kpi.breakdown {
@@ -40,6 +41,13 @@ pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a st
                     stack.push(f);
                 }
             }
+            // A parent row read through relations needs the tables on the way
+            // (`accounts` is loaded for every request).
+            TExprKind::Column { via, .. } => tables.extend(
+                via.iter()
+                    .map(|h| h.table.as_str())
+                    .filter(|t| *t != "accounts"),
+            ),
             // The period does not change which tables are read.
             TExprKind::Previous(inner) => stack.push(inner),
             _ => stack.extend(e.operands().into_iter().rev()),
