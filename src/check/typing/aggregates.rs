@@ -413,12 +413,7 @@ fn present_columns(filter: &Expr) -> HashSet<String> {
                     hops,
                 } = &operand.kind
                 {
-                    let names: Vec<&str> = std::iter::once(head)
-                        .chain(hops)
-                        .chain([member])
-                        .map(|i| i.name.as_str())
-                        .collect();
-                    out.insert(names.join("."));
+                    out.insert(relations::guard_key(head, hops, member));
                 }
             }
             _ => {}

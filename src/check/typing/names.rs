@@ -109,10 +109,8 @@ impl<'e, 'd> Checker<'e, 'd> {
             });
             return invalid(span);
         };
-        let (row_table, guarded) = (
-            row.table,
-            row.guarded.contains(&format!("{}.{rest}", head.name)),
-        );
+        let written = relations::guard_key(head, hops, member);
+        let (row_table, guarded) = (row.table, row.guarded.contains(&written));
         // A table other than the aggregated one is reached by the short form.
         let mut via = if table.name == row_table.name {
             Vec::new()

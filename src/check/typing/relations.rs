@@ -53,6 +53,19 @@ fn written(root: &str, hops: &[Hop], column: &str) -> String {
     out
 }
 
+/// How a path is known to the `is not missing` guard of a filter: as written, with
+/// each relation by its name without `_id` (`lead_id` and `lead` are one relation).
+pub(super) fn guard_key(head: &Ident, hops: &[Ident], member: &Ident) -> String {
+    let mut out = head.name.clone();
+    for h in hops {
+        out.push('.');
+        out.push_str(relation_name(&h.name));
+    }
+    out.push('.');
+    out.push_str(&member.name);
+    out
+}
+
 /// Whether `to` is `from` or reached from it by following relations.
 pub(super) fn reaches(tables: &Tables, from: &TableDef, to: &str) -> bool {
     let mut seen: HashSet<&str> = HashSet::from([from.name.as_str()]);
