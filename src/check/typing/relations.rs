@@ -234,6 +234,18 @@ impl<'e, 'd> Checker<'e, 'd> {
         );
     }
 
+    /// `deals.lead` for the relations `via` followed from the aggregated row: how a
+    /// column read through them is written (by the path, which is never ambiguous).
+    pub(super) fn followed_path(&self, via: &[Hop]) -> String {
+        let root = self.row.as_ref().map_or("table", |r| r.table.name.as_str());
+        let mut out = root.to_string();
+        for h in via {
+            out.push('.');
+            out.push_str(relation_name(&h.column));
+        }
+        out
+    }
+
     /// The relations from a row of `row` to the table `head` names, when a path
     /// starts at a table other than the aggregated one: the short form. Reports an
     /// ambiguous short form (K0310), the one-to-many direction (K0311) or an
