@@ -150,4 +150,26 @@ kpi margin { name: "M" category: c unit: money better: higher formula: revenue -
             }]
         );
     }
+
+    #[test]
+    fn tables_reached_through_relations_are_read() {
+        let model = r#"
+table accounts { account_id: text key }
+table campaigns { campaign_id: text key  channel: text }
+table leads { lead_id: text key  account_id: text -> accounts  campaign_id: text optional -> campaigns }
+table deals { deal_id: text key  account_id: text -> accounts  lead_id: text optional -> leads  amount: money }
+category c { name: "C" }
+kpi email { name: "E" category: c unit: money better: higher
+  formula: sum(deals.amount where deals.lead.campaign.channel == "email" and accounts.account_id != "x") }
+"#;
+        let checked = crate::check_texts([("m.kpi", model)]);
+        assert_eq!(checked.error_count(), 0, "{:#?}", checked.diagnostics);
+        let c = checked.catalog;
+        let read: Vec<&str> = tables_read(&c, &c.kpis["email"]).into_iter().collect();
+        assert_eq!(read, ["deals", "leads", "campaigns"]);
+        let absent = IndexMap::from([("campaigns".to_string(), "no file".to_string())]);
+        let (ok, not) = split_available(&c, &[&c.kpis["email"]], &absent);
+        assert!(ok.is_empty());
+        assert_eq!(not[0].reason, "needs table `campaigns`: no file");
+    }
 }
