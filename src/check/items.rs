@@ -233,6 +233,25 @@ fn check_breakdown(
             member: Some(member),
             hops,
         } if hops.is_empty() => (head, member),
+        ExprKind::Path {
+            head,
+            member: Some(_),
+            ..
+        } => {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidBreakdown,
+                    e.span,
+                    "`breakdown` must be a column of its own table",
+                )
+                .label("a column read through a relation")
+                .help(format!(
+                    "a breakdown splits the rows of `{}` by one of its dimensions; to keep only some parents' rows, filter the aggregate by this column",
+                    head.name
+                )),
+            );
+            return None;
+        }
         _ => {
             diags.push(
                 Diagnostic::error(
