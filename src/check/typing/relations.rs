@@ -19,6 +19,11 @@ const MAX_PATHS: usize = 6;
 /// tables has exponentially many simple paths, and the checker must stay fast.
 const MAX_STEPS: usize = 10_000;
 
+/// Most relations one path follows. A model's chains of parents are short; the bound
+/// keeps a pathological path (a self-relation followed ten thousand times) from
+/// costing quadratic time in the joins and indexes built for it.
+const MAX_HOPS: usize = 64;
+
 /// The relations of `table` that can be followed: a text column `-> T` where `T` is
 /// declared with a text `key` (the loader checks every such cell names a row of `T`).
 pub(super) fn relations<'t>(
@@ -174,6 +179,18 @@ impl<'e, 'd> Checker<'e, 'd> {
         hops: &[Ident],
     ) -> Option<(Vec<Hop>, &'e TableDef)> {
         let tables = self.env.tables;
+        if let Some(extra) = hops.get(MAX_HOPS) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TooDeep,
+                    extra.span,
+                    format!("a path follows at most {MAX_HOPS} relations"),
+                )
+                .label(format!("relation number {}", MAX_HOPS + 1))
+                .help("read the column from a nearer table, or declare a relation that reaches it directly"),
+            );
+            return None;
+        }
         let mut table = head;
         let mut out = Vec::with_capacity(hops.len());
         for ident in hops {
