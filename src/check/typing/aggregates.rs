@@ -1,6 +1,6 @@
 //! Typing aggregates: which table one reads, its per-row argument and `where` filter
 //! (typed in the row context), its period clause, and the aggregate-level rules
-//! (no nesting, one table plus `accounts`).
+//! (no nesting; one table, plus the parent tables its relations lead to).
 
 use super::calls::call_help;
 use super::{Checker, Facts, Row, invalid, relations, texpr};
