@@ -117,6 +117,8 @@ pub enum ExprKind {
     Text(String),
     Date(NaiveDate),
     Bool(bool),
+    /// The `missing` literal.
+    Missing,
     /// `name`, `table.column`, or `table.relation.column` (`hops` are the relations
     /// followed between the table and the column, in order; empty for the first two).
     Path {
