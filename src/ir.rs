@@ -263,6 +263,14 @@ pub struct ColumnRef {
     pub column: String,
 }
 
+/// One many-to-one relation followed from a row to its parent row: the relation
+/// column of the current table and the table it points to (whose `key` it holds).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Hop {
+    pub column: String,
+    pub table: String,
+}
+
 /// A checked KPI.
 #[derive(Debug, Clone, Serialize)]
 pub struct KpiDef {
@@ -358,12 +366,14 @@ pub enum TExprKind {
     Text(String),
     Date(NaiveDate),
     Bool(bool),
-    /// A column of the current row (only inside an aggregate). For a column of
-    /// `accounts` read from another table, `via` is that table's account column.
+    /// A column of the current row (only inside an aggregate). For a column of a
+    /// parent table (`accounts`, or any table reached by many-to-one relations),
+    /// `via` is the relations followed from the aggregated row, in order; empty for
+    /// the aggregated table's own columns.
     Column {
         table: String,
         column: String,
-        via: Option<String>,
+        via: Vec<Hop>,
     },
     /// A measure or KPI.
     Ref(String),

@@ -242,7 +242,9 @@ impl<'a> Fields<'a> {
 /// The identifier of a bare `name` expression.
 pub fn as_word(e: &Expr) -> Option<&Ident> {
     match &e.kind {
-        ExprKind::Path { head, member: None } => Some(head),
+        ExprKind::Path {
+            head, member: None, ..
+        } => Some(head),
         _ => None,
     }
 }

@@ -226,21 +226,44 @@ fn check_breakdown(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ColumnRef> {
     let e = f.expr("breakdown", diags)?;
-    let ExprKind::Path {
-        head,
-        member: Some(member),
-    } = &e.kind
-    else {
-        diags.push(
-            Diagnostic::error(
-                Code::InvalidBreakdown,
-                e.span,
-                "`breakdown` must be a `table.column`",
-            )
-            .label("not a column")
-            .help("e.g. `breakdown: opportunities.stage`"),
-        );
-        return None;
+    // A breakdown splits the rows of its own table: a followed relation is not one.
+    let (head, member) = match &e.kind {
+        ExprKind::Path {
+            head,
+            member: Some(member),
+            hops,
+        } if hops.is_empty() => (head, member),
+        ExprKind::Path {
+            head,
+            member: Some(_),
+            ..
+        } => {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidBreakdown,
+                    e.span,
+                    "`breakdown` must be a column of its own table",
+                )
+                .label("a column read through a relation")
+                .help(format!(
+                    "a breakdown splits the rows of `{}` by one of its dimensions; to keep only some parents' rows, filter the aggregate by this column",
+                    head.name
+                )),
+            );
+            return None;
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidBreakdown,
+                    e.span,
+                    "`breakdown` must be a `table.column`",
+                )
+                .label("not a column")
+                .help("e.g. `breakdown: opportunities.stage`"),
+            );
+            return None;
+        }
     };
     let column = catalog
         .tables

@@ -273,7 +273,9 @@ fn bare_names<'a>(
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
         match &e.kind {
-            ExprKind::Path { head, member: None } => out.push((head.name.as_str(), head.span)),
+            ExprKind::Path {
+                head, member: None, ..
+            } => out.push((head.name.as_str(), head.span)),
             ExprKind::Call { name, args, .. }
                 if typing::counted_table(&name.name, args, tables).is_some() =>
             {

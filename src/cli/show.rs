@@ -283,7 +283,11 @@ fn tables_read(formula: &TExpr) -> Vec<String> {
     let mut stack = vec![formula];
     while let Some(e) = stack.pop() {
         match &e.kind {
-            TExprKind::Column { table, .. } => add(table),
+            // A column read through relations reads every table on the way.
+            TExprKind::Column { table, via, .. } => {
+                via.iter().for_each(|h| add(&h.table));
+                add(table)
+            }
             TExprKind::Previous(x) => stack.push(x),
             TExprKind::Aggregate(agg) => {
                 add(&agg.table);

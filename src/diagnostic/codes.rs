@@ -212,8 +212,9 @@ outside:
 
     MixedTables = "K0303", "aggregate reads several tables",
 "One aggregate runs over the rows of one table. Its argument and filter may use that
-table's columns and, through the relation, the columns of `accounts`; other tables
-need an aggregate of their own.";
+table's columns and, through its many-to-one relations, the columns of the tables they
+lead to (`accounts`, `opportunities.lead.source`); other tables need an aggregate of
+their own.";
 
     UnguardedOptional = "K0304", "optional column used where a value is required",
 "An optional column may be empty, and arithmetic or a function on an empty cell has no
@@ -231,6 +232,28 @@ an expression that depends on the period.";
     InvalidBreakdown = "K0306", "invalid breakdown",
 "`breakdown: TABLE.col` must name a text dimension of a table, and every aggregate in
 the KPI's formula must read that table (the breakdown splits its rows).";
+
+    AmbiguousRelation = "K0310", "table reached by several relations",
+"Inside an aggregate, `leads.source` reads the column of the row's lead: the short form
+names the parent table and lets kpic find the relation. When the aggregated table
+reaches that table in more than one way (two relation columns to it, or two chains of
+relations), kpic cannot tell which row is meant. Write the path, naming each relation
+followed (its column, with or without `_id`):
+
+    count(deals where deals.lead.source == \"webinar\")
+    count(deals where deals.referral.source == \"webinar\")";
+
+    OneToMany = "K0311", "relation read in its one-to-many direction",
+"A row can read the columns of its parent rows: an opportunity has one lead
+(`lead_id: text -> leads`), so `opportunities.lead.source` is one value per
+opportunity. The other direction has no single value: a lead has many opportunities,
+and reading `opportunities.stage` for a lead would repeat the lead once per opportunity
+(fan-out) and count it many times. Aggregate the child table instead and read the
+parent through the relation:
+
+    count(opportunities where opportunities.lead.source == \"webinar\")
+
+or aggregate each table separately and combine the results outside the aggregates.";
 
     MissingDoc = "K0401", "documentation attribute missing",
 "Every KPI carries the twelve documentation attributes of the catalog (the formula is

@@ -102,7 +102,7 @@ mod tests {
             kind: TExprKind::Column {
                 table: "orders".into(),
                 column: "revenue".into(),
-                via: None,
+                via: Vec::new(),
             },
             ty: Type::Number(crate::ir::Dim::Money),
             span: crate::source::Span::new(crate::source::FileId(0), span, span + 5),

@@ -11,6 +11,7 @@
 
 mod canon;
 mod explain;
+mod follow;
 mod formula;
 mod groups;
 mod kernels;

@@ -4,6 +4,7 @@
 //! compiled into one program.
 
 use super::canon;
+use super::follow::Parents;
 use super::groups::Groups;
 use super::program::{Program, Source};
 use super::scan::{AggResult, AggSpec, TableScan};
@@ -126,6 +127,11 @@ pub fn compute<'a>(
                 table: table_data,
                 accounts,
                 account_rows: groups.accounts_of(table),
+                account_column: catalog
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.account_column.as_deref()),
+                parents: Parents::new(catalog, data, table),
             };
             let mut program = Program::default();
             let mut ids = Vec::new();
@@ -208,13 +214,10 @@ fn spec<'a>(
         (
             AggFunc::Sum | AggFunc::Avg,
             Some(TExpr {
-                kind:
-                    TExprKind::Column {
-                        column, via: None, ..
-                    },
+                kind: TExprKind::Column { column, via, .. },
                 ..
             }),
-        ) => match src.table.columns.get(column) {
+        ) if via.is_empty() => match src.table.columns.get(column) {
             Some(Column::Money { values, valid, .. }) => Some((&values[..], &valid[..])),
             _ => None,
         },

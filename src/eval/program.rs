@@ -11,7 +11,7 @@
 use super::register::{Kind, MISSING, Reg, RegId};
 use super::value::{Span, Val};
 use crate::data::{Column, Interner};
-use crate::ir::{Func, TExpr, TExprKind};
+use crate::ir::{Func, Hop, TExpr, TExprKind};
 use crate::vocab::BinaryOp;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,7 +21,8 @@ use std::sync::Arc;
 pub(super) enum Instr<'a> {
     /// A number, money or date column of the scanned table.
     NumCol(&'a [f64], &'a [bool]),
-    /// A column of `accounts` read through each row's account.
+    /// A column of a parent table (`accounts`, or one reached through relations)
+    /// read through each row's parent row.
     NumVia(&'a [f64], &'a [bool], Arc<[u32]>),
     TextCol(&'a [u32], &'a Interner),
     TextVia(&'a [u32], &'a Interner, Arc<[u32]>),
@@ -90,6 +91,10 @@ pub struct Source<'a> {
     pub accounts: Option<&'a crate::data::TableData>,
     /// The account row of each row of the scanned table (`NONE` where none).
     pub account_rows: Arc<[u32]>,
+    /// The scanned table's account column (whose rows `account_rows` holds).
+    pub account_column: Option<&'a str>,
+    /// The parent rows of each row through other relations.
+    pub parents: super::follow::Parents<'a>,
 }
 
 /// The compiled per-row expressions of one table.
@@ -170,7 +175,7 @@ impl<'a> Program<'a> {
                 if let Some(r) = self.index.get(&key) {
                     return *r;
                 }
-                let instr = match Self::column(src, column, via.is_some()) {
+                let instr = match Self::column(src, column, via) {
                     Some(instr) => instr,
                     None => return self.constant(Val::missing("column not loaded"), kind),
                 };
@@ -265,13 +270,19 @@ impl<'a> Program<'a> {
         self.push(key, kind, instr)
     }
 
-    /// The instruction reading a column of the scanned table, or of `accounts` through
-    /// each row's account.
-    fn column(src: &Source<'a>, column: &str, via: bool) -> Option<Instr<'a>> {
-        let (data, index) = if via {
-            (src.accounts?, Some(src.account_rows.clone()))
-        } else {
-            (src.table, None)
+    /// The instruction reading a column of the scanned table, or of the parent row
+    /// reached through the relations `via`.
+    fn column(src: &Source<'a>, column: &str, via: &[Hop]) -> Option<Instr<'a>> {
+        let (data, index) = match via {
+            [] => (src.table, None),
+            // The row's account: the index the groups already hold.
+            [hop] if hop.table == "accounts" && src.account_column == Some(hop.column.as_str()) => {
+                (src.accounts?, Some(src.account_rows.clone()))
+            }
+            hops => {
+                let (data, rows) = src.parents.rows(hops)?;
+                (data, Some(rows))
+            }
         };
         Some(match (data.columns.get(column)?, index) {
             (Column::Number { values, valid } | Column::Date { values, valid }, None) => {

@@ -42,6 +42,9 @@ pub fn all_rows_missing(
     let mut stack: Vec<&crate::ir::TExpr> = arg.into_iter().collect();
     while let Some(e) = stack.pop() {
         match &e.kind {
+            // A column read through a relation is missing where the relation cell is
+            // empty (the loader refuses one naming no row).
+            TExprKind::Column { via, .. } if !via.is_empty() => empty = true,
             TExprKind::Column { table, column, .. } => {
                 empty |= catalog
                     .tables

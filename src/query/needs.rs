@@ -16,9 +16,10 @@ pub struct Unavailable {
 }
 
 /// The tables one KPI reads, in the order first met: the table of every aggregate of
-/// its formula and of every measure and KPI it references (at any period), and its
-/// breakdown's table. `accounts` is not listed unless an aggregate reads it; every
-/// request reads it for its groups ([`tables_needed`]).
+/// its formula and of every measure and KPI it references (at any period), every table
+/// a relation followed in them leads to, and its breakdown's table. `accounts` is not
+/// listed unless an aggregate reads it; every request reads it for its groups
+/// ([`tables_needed`]).
 pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a str> {
     let mut tables = IndexSet::new();
     if let Some(b) = &kpi.breakdown {
@@ -40,6 +41,13 @@ pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a st
                     stack.push(f);
                 }
             }
+            // A parent row read through relations needs the tables on the way
+            // (`accounts` is loaded for every request).
+            TExprKind::Column { via, .. } => tables.extend(
+                via.iter()
+                    .map(|h| h.table.as_str())
+                    .filter(|t| *t != "accounts"),
+            ),
             // The period does not change which tables are read.
             TExprKind::Previous(inner) => stack.push(inner),
             _ => stack.extend(e.operands().into_iter().rev()),
@@ -141,5 +149,27 @@ kpi margin { name: "M" category: c unit: money better: higher formula: revenue -
                 reason: "needs table `costs`: no file costs.csv".into()
             }]
         );
+    }
+
+    #[test]
+    fn tables_reached_through_relations_are_read() {
+        let model = r#"
+table accounts { account_id: text key }
+table campaigns { campaign_id: text key  channel: text }
+table leads { lead_id: text key  account_id: text -> accounts  campaign_id: text optional -> campaigns }
+table deals { deal_id: text key  account_id: text -> accounts  lead_id: text optional -> leads  amount: money }
+category c { name: "C" }
+kpi email { name: "E" category: c unit: money better: higher
+  formula: sum(deals.amount where deals.lead.campaign.channel == "email" and accounts.account_id != "x") }
+"#;
+        let checked = crate::check_texts([("m.kpi", model)]);
+        assert_eq!(checked.error_count(), 0, "{:#?}", checked.diagnostics);
+        let c = checked.catalog;
+        let read: Vec<&str> = tables_read(&c, &c.kpis["email"]).into_iter().collect();
+        assert_eq!(read, ["deals", "leads", "campaigns"]);
+        let absent = IndexMap::from([("campaigns".to_string(), "no file".to_string())]);
+        let (ok, not) = split_available(&c, &[&c.kpis["email"]], &absent);
+        assert!(ok.is_empty());
+        assert_eq!(not[0].reason, "needs table `campaigns`: no file");
     }
 }

@@ -119,10 +119,13 @@ pub enum ExprKind {
     Bool(bool),
     /// The `missing` literal.
     Missing,
-    /// `name` or `table.column`.
+    /// `name`, `table.column`, or `table.relation.column` (`hops` are the relations
+    /// followed between the table and the column, in order; empty for the first two).
     Path {
         head: Ident,
         member: Option<Ident>,
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
+        hops: Vec<Ident>,
     },
     Unary {
         op: UnaryOp,

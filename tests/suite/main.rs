@@ -35,6 +35,7 @@ mod output_escaping;
 mod parse_fixtures;
 mod parser_agreement;
 mod postgres_harness;
+mod relations;
 mod robustness;
 mod scope_engines;
 mod spark_differential;

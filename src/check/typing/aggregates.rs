@@ -1,9 +1,9 @@
 //! Typing aggregates: which table one reads, its per-row argument and `where` filter
 //! (typed in the row context), its period clause, and the aggregate-level rules
-//! (no nesting, one table plus `accounts`).
+//! (no nesting; one table, plus the parent tables its relations lead to).
 
 use super::calls::call_help;
-use super::{Checker, Facts, Row, invalid, texpr};
+use super::{Checker, Facts, Row, invalid, relations, texpr};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
 use crate::source::Span;
@@ -161,41 +161,60 @@ impl<'e, 'd> Checker<'e, 'd> {
         if let Some(f) = filter {
             collect_tables(f, &mut named);
         }
-        let mut chosen: Option<&Ident> = None;
-        for ident in &named {
-            if !tables.contains_key(&ident.name) {
-                continue;
-            }
-            match chosen {
-                None if ident.name != "accounts" => chosen = Some(ident),
-                Some(c) if ident.name != "accounts" && ident.name != c.name => {
+        // The aggregated table is the one from which every other table named is
+        // reached through many-to-one relations (`accounts` from any table related
+        // to it; `leads` from `opportunities` with a `-> leads` column).
+        let known: Vec<&Ident> = named
+            .iter()
+            .copied()
+            .filter(|i| tables.contains_key(&i.name))
+            .collect();
+        let root = known.iter().find(|c| {
+            let from = &tables[&c.name];
+            known
+                .iter()
+                .all(|u| relations::reaches(tables, from, &u.name))
+        });
+        if let (None, Some(first)) = (root, known.first()) {
+            // No such table: as before relations, the first table other than
+            // `accounts` is the aggregated one, and a table it does not reach is
+            // another table's rows (a missing `-> accounts` is reported per column).
+            let chosen = known.iter().find(|i| i.name != "accounts").unwrap_or(first);
+            let from = &tables[&chosen.name];
+            let stray = known
+                .iter()
+                .find(|u| u.name != "accounts" && !relations::reaches(tables, from, &u.name));
+            if let Some(u) = stray {
+                let other = &tables[&u.name];
+                if relations::reaches(tables, other, &chosen.name) {
+                    self.one_to_many(from, other, u.span);
+                } else {
                     self.diags.push(
                         Diagnostic::error(
                             Code::MixedTables,
-                            ident.span,
-                            format!("`{}` reads both `{}` and `{}`", name.name, c.name, ident.name),
+                            u.span,
+                            format!("`{}` reads both `{}` and `{}`", name.name, chosen.name, u.name),
                         )
-                        .label(format!("column of `{}`", ident.name))
-                        .with(c.span, format!("column of `{}`", c.name))
-                        .help("one aggregate reads one table (plus `accounts`); aggregate each table separately"),
+                        .label(format!("column of `{}`", u.name))
+                        .with(chosen.span, format!("column of `{}`", chosen.name))
+                        .help("one aggregate reads one table (plus the tables its relations lead to, such as `accounts`); aggregate each table separately"),
                     );
-                    return None;
                 }
-                _ => {}
+                return None;
             }
         }
-        let table_name = chosen.map(|c| c.name.as_str()).or_else(|| {
-            named
-                .iter()
-                .find(|i| tables.contains_key(&i.name))
-                .map(|i| i.name.as_str())
-        });
+        let table_name = root
+            .or(known.iter().find(|i| i.name != "accounts"))
+            .or(known.first())
+            .map(|i| i.name.as_str());
         match table_name {
             Some(t) => tables.get(t),
             None => {
                 // No table at all: report unknown tables, or say what is needed.
                 let bare = match &arg.kind {
-                    ExprKind::Path { head, member: None } => Some(head),
+                    ExprKind::Path {
+                        head, member: None, ..
+                    } => Some(head),
                     _ => None,
                 };
                 if let Some(unknown) = named.first() {
@@ -347,7 +366,9 @@ pub(in crate::check) fn counted_table<'a>(
         return None;
     }
     match &args.first()?.kind {
-        ExprKind::Path { head, member: None } if tables.contains_key(&head.name) => Some(head),
+        ExprKind::Path {
+            head, member: None, ..
+        } if tables.contains_key(&head.name) => Some(head),
         _ => None,
     }
 }
@@ -360,6 +381,7 @@ fn collect_tables<'a>(e: &'a Expr, out: &mut Vec<&'a Ident>) {
         if let ExprKind::Path {
             head,
             member: Some(_),
+            ..
         } = &e.kind
             && head.name != "period"
         {
@@ -371,8 +393,9 @@ fn collect_tables<'a>(e: &'a Expr, out: &mut Vec<&'a Ident>) {
     out.sort_by_key(|i| i.span.start);
 }
 
-/// Columns a filter proves present: `T.c is not missing` among its top-level `and`s.
-fn present_columns(filter: &Expr) -> HashSet<(String, String)> {
+/// Paths a filter proves present: `T.c is not missing` (or `T.rel.c is not missing`)
+/// among its top-level `and`s, as written.
+fn present_columns(filter: &Expr) -> HashSet<String> {
     let mut out = HashSet::new();
     let mut stack = vec![filter];
     while let Some(e) = stack.pop() {
@@ -393,9 +416,10 @@ fn present_columns(filter: &Expr) -> HashSet<(String, String)> {
                 if let ExprKind::Path {
                     head,
                     member: Some(member),
+                    hops,
                 } = &operand.kind
                 {
-                    out.insert((head.name.clone(), member.name.clone()));
+                    out.insert(relations::guard_key(head, hops, member));
                 }
             }
             _ => {}

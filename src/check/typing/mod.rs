@@ -8,6 +8,7 @@ mod conversions;
 mod names;
 mod operators;
 mod outside;
+mod relations;
 
 pub(super) use aggregates::counted_table;
 
@@ -75,8 +76,9 @@ pub fn type_formula(env: &Env, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Type
 /// The per-row context inside an aggregate.
 struct Row<'a> {
     table: &'a TableDef,
-    /// Optional columns the aggregate's filter proves present (`x is not missing`).
-    guarded: HashSet<(String, String)>,
+    /// Paths the aggregate's filter proves present (`x is not missing`), as written
+    /// (`orders.discount`, `opportunities.lead.score`).
+    guarded: HashSet<String>,
 }
 
 /// Facts about a typed expression that its parent needs.
@@ -147,7 +149,8 @@ impl<'e, 'd> Checker<'e, 'd> {
                     optional: false,
                 },
             ),
-            ExprKind::Path { head, member } => self.path(head, member.as_ref(), e.span),
+            ExprKind::Path { head, member, hops } => self.path(head, member.as_ref(), hops, e.span),
+
             ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
             ExprKind::Binary {
                 op,

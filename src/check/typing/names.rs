@@ -1,8 +1,8 @@
-//! Name resolution in formulas: `period.FIELD`, `table.column` (with the per-row rules
-//! of aggregates: own table, `accounts` through the relation), and bare names of
-//! measures and KPIs.
+//! Name resolution in formulas: `period.FIELD`, `table.column` and
+//! `table.relation.column` (with the per-row rules of aggregates: own table, parent
+//! tables through relations, see `relations.rs`), and bare names of measures and KPIs.
 
-use super::{Checker, Facts, OutsideColumn, invalid, texpr};
+use super::{Checker, Facts, OutsideColumn, invalid, relations, texpr};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::ir::*;
 use crate::source::Span;
@@ -14,12 +14,25 @@ impl<'e, 'd> Checker<'e, 'd> {
         &mut self,
         head: &Ident,
         member: Option<&Ident>,
+        hops: &[Ident],
         span: Span,
     ) -> (TExpr, Facts) {
         let Some(member) = member else {
             return self.name_ref(head, span);
         };
         if head.name == "period" {
+            if let Some(hop) = hops.first() {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        hop.span,
+                        format!("`period.{}` has no fields", hop.name),
+                    )
+                    .label("the period is not a table")
+                    .help("use `period.start`, `period.end` or `period.days`"),
+                );
+                return invalid(span);
+            }
             let field = match member.name.as_str() {
                 "start" => (PeriodField::Start, Type::Date),
                 "end" => (PeriodField::End, Type::Date),
@@ -55,74 +68,71 @@ impl<'e, 'd> Checker<'e, 'd> {
             self.unknown_table(head);
             return invalid(span);
         };
-        let Some(column) = table.columns.get(&member.name) else {
-            let hint = did_you_mean(&member.name, table.columns.keys().map(String::as_str))
+        // `T.rel.….col`: the relations written are followed first, from `T`.
+        let (explicit, last) = if hops.is_empty() {
+            (Vec::new(), table)
+        } else {
+            match self.explicit_hops(table, hops) {
+                Some(found) => found,
+                None => return invalid(span),
+            }
+        };
+        let Some(column) = last.columns.get(&member.name) else {
+            let hint = did_you_mean(&member.name, last.columns.keys().map(String::as_str))
                 .unwrap_or_else(|| {
                     format!(
                         "columns of `{}`: {}",
-                        table.name,
-                        table.columns.keys().cloned().collect::<Vec<_>>().join(", ")
+                        last.name,
+                        last.columns.keys().cloned().collect::<Vec<_>>().join(", ")
                     )
                 });
             self.diags.push(
                 Diagnostic::error(
                     Code::UnknownName,
                     member.span,
-                    format!("table `{}` has no column `{}`", table.name, member.name),
+                    format!("table `{}` has no column `{}`", last.name, member.name),
                 )
                 .label("unknown column")
-                .with(table.span, format!("`{}` is declared here", table.name))
+                .with(last.span, format!("`{}` is declared here", last.name))
                 .help(hint),
             );
             return invalid(span);
         };
+        // After `T.`: the relations and the column as written.
+        let rest: Vec<&str> = hops
+            .iter()
+            .chain([member])
+            .map(|i| i.name.as_str())
+            .collect();
+        let rest = rest.join(".");
         let Some(row) = &self.row else {
             // Reported after the walk (see `outside.rs`), grouped with the rest of the
             // row-level expression it belongs to.
             self.outside.push(OutsideColumn {
                 span,
                 table: head.name.clone(),
-                column: member.name.clone(),
+                column: rest,
             });
             return invalid(span);
         };
-        let via = if table.name == row.table.name {
-            None
-        } else if table.name == "accounts" && row.table.account_column.is_some() {
-            row.table.account_column.clone()
+        let written = relations::guard_key(head, hops, member);
+        let (row_table, guarded) = (row.table, row.guarded.contains(&written));
+        // A table other than the aggregated one is reached by the short form.
+        let mut via = if table.name == row_table.name {
+            Vec::new()
         } else {
-            let help = if table.name == "accounts" {
-                format!(
-                    "`{}` has no `-> accounts` column; add one to reach account columns",
-                    row.table.name
-                )
-            } else {
-                format!(
-                    "an aggregate over `{}` can read its own columns and those of `accounts`; aggregate `{}` separately",
-                    row.table.name, table.name
-                )
-            };
-            self.diags.push(
-                Diagnostic::error(
-                    Code::MixedTables,
-                    span,
-                    format!(
-                        "aggregate over `{}` reads a column of `{}`",
-                        row.table.name, table.name
-                    ),
-                )
-                .label(format!("column of `{}`", table.name))
-                .help(help),
-            );
-            return invalid(span);
+            match self.reach(row_table, table, head, &rest, span) {
+                Some(hops) => hops,
+                None => return invalid(span),
+            }
         };
-        let guarded = row
-            .guarded
-            .contains(&(table.name.clone(), column.name.clone()));
+        via.extend(explicit);
+        let optional =
+            column.optional || relations::path_optional(self.env.tables, row_table, &via);
         (
             texpr(
                 TExprKind::Column {
-                    table: table.name.clone(),
+                    table: last.name.clone(),
                     column: column.name.clone(),
                     via,
                 },
@@ -131,7 +141,7 @@ impl<'e, 'd> Checker<'e, 'd> {
             ),
             Facts {
                 flexible: false,
-                optional: column.optional && !guarded,
+                optional: optional && !guarded,
             },
         )
     }

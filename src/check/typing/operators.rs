@@ -54,6 +54,10 @@ impl<'e, 'd> Checker<'e, 'd> {
             return;
         }
         let (table, column) = match &t.kind {
+            // Through relations: the path as it can be written from the row.
+            TExprKind::Column { via, column, .. } if !via.is_empty() => {
+                (self.followed_path(via), column.clone())
+            }
             TExprKind::Column { table, column, .. } => (table.clone(), column.clone()),
             _ => ("table".into(), "column".into()),
         };

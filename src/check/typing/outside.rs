@@ -129,12 +129,13 @@ impl<'e, 'd> Checker<'e, 'd> {
                 ExprKind::Path {
                     head,
                     member: Some(member),
+                    hops,
                 } => {
-                    let known = self
-                        .env
-                        .tables
-                        .get(&head.name)
-                        .is_some_and(|t| t.columns.contains_key(&member.name));
+                    // A followed relation (`T.rel.col`) is a row value of `T` too.
+                    let known =
+                        self.env.tables.get(&head.name).is_some_and(|t| {
+                            !hops.is_empty() || t.columns.contains_key(&member.name)
+                        });
                     if head.name == "period" {
                         Level::Row {
                             table: None,

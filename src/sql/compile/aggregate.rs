@@ -1,8 +1,10 @@
 //! One CTE per distinct aggregate and period: the aggregate per group (and breakdown
 //! key), over the table's rows in the period joined to the accounts in scope (every row,
-//! with or without an account, when the scope is the whole portfolio).
+//! with or without an account, when the scope is the whole portfolio), and to the parent
+//! rows its expressions read through relations (`joins.rs`).
 
 use super::Compiler;
+use super::joins::Joins;
 use crate::ir::*;
 
 impl Compiler<'_> {
@@ -15,8 +17,11 @@ impl Compiler<'_> {
         split: Option<&ColumnRef>,
     ) -> String {
         let d = self.d;
-        let mut via = false;
-        let arg = agg.arg.as_ref().map(|a| self.row(a, back, &mut via));
+        let mut joins = Joins::default();
+        let arg = agg
+            .arg
+            .as_ref()
+            .map(|a| self.row(a, back, &agg.table, &mut joins));
         let value = match (agg.func, &arg) {
             (AggFunc::CountRows, _) | (_, None) => "COUNT(*)".to_string(),
             (AggFunc::Count, Some(x)) => format!("COUNT({x})"),
@@ -54,7 +59,10 @@ impl Compiler<'_> {
             ));
         }
         if let Some(f) = &agg.filter {
-            conditions.push(format!("({}) = TRUE", self.row(f, back, &mut via)));
+            conditions.push(format!(
+                "({}) = TRUE",
+                self.row(f, back, &agg.table, &mut joins)
+            ));
         }
         let def = &self.catalog.tables[&agg.table];
         let link = if agg.table == "accounts" {
@@ -78,15 +86,8 @@ impl Compiler<'_> {
             ),
             _ => format!("  FROM {} t CROSS JOIN grps a", self.table(&agg.table)),
         };
-        if via && let Some(link) = &link {
-            // LEFT: a row without an account reads its account's columns as missing.
-            from.push_str(&format!(
-                " LEFT JOIN {} acc ON acc.{} = t.{}",
-                self.table("accounts"),
-                d.ident(&self.key),
-                d.ident(link)
-            ));
-        }
+        // Parent rows read through relations (the row's account among them).
+        from.push_str(&self.joins_sql(&joins, def.account_column.as_deref()));
         let split_col = split
             .filter(|s| s.table == agg.table)
             .map(|s| format!("t.{}", d.ident(&s.column)));

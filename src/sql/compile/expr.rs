@@ -36,27 +36,29 @@ impl Compiler<'_> {
             }
         }
     }
-    /// A per-row expression; `via` is set when an `accounts` column is read through
-    /// the row's account.
-    pub(super) fn row(&self, e: &TExpr, back: u32, via: &mut bool) -> String {
+    /// A per-row expression over the row `t` of `table`; a column of a parent row is
+    /// read from its join, noted in `joins`.
+    pub(super) fn row(
+        &self,
+        e: &TExpr,
+        back: u32,
+        table: &str,
+        joins: &mut super::joins::Joins,
+    ) -> String {
         match &e.kind {
-            TExprKind::Column {
-                column,
-                via: through,
-                ..
-            } => {
-                if through.is_some() {
-                    *via = true;
-                    format!("acc.{}", self.d.ident(column))
-                } else {
-                    format!("t.{}", self.d.ident(column))
-                }
+            TExprKind::Column { column, via, .. } => {
+                let account = self
+                    .catalog
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.account_column.as_deref());
+                format!("{}.{}", joins.alias(via, account), self.d.ident(column))
             }
             _ => {
                 let kids: Vec<String> = e
                     .operands()
                     .into_iter()
-                    .map(|k| self.row(k, back, via))
+                    .map(|k| self.row(k, back, table, joins))
                     .collect();
                 self.combine(e, &kids, back, Some(()))
             }

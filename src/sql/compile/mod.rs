@@ -13,6 +13,7 @@ use super::{Dialect, TableNames};
 mod aggregate;
 mod chain;
 mod expr;
+mod joins;
 mod reason;
 use crate::ir::*;
 use crate::query::{Filter, Period, QueryError, Scope, validate};

@@ -182,7 +182,11 @@ impl Builder {
             let head = self.ident(inner);
             let span = head.span;
             return Some(Expr {
-                kind: ExprKind::Path { head, member: None },
+                kind: ExprKind::Path {
+                    head,
+                    member: None,
+                    hops: Vec::new(),
+                },
                 span,
             });
         }
@@ -227,10 +231,21 @@ impl Builder {
                     Some(args) if args.as_rule() == Rule::fast_args => {
                         self.call(head, args.into_inner())
                     }
-                    member => ExprKind::Path {
-                        head,
-                        member: member.map(|p| self.ident(p)),
-                    },
+                    first => {
+                        // `table.column`, or `table.relation.….column`: the last name is
+                        // the column, those between are the relations followed.
+                        let mut names: Vec<Ident> = first
+                            .into_iter()
+                            .chain(parts)
+                            .map(|p| self.ident(p))
+                            .collect();
+                        let member = names.pop();
+                        ExprKind::Path {
+                            head,
+                            member,
+                            hops: names,
+                        }
+                    }
                 }
             }
             Rule::conditional | Rule::fast_conditional => {
@@ -291,7 +306,15 @@ impl Builder {
                         let mut p = path.into_inner();
                         let first = p.next().map(|i| self.ident(i));
                         let second = p.next().map(|i| self.ident(i));
-                        if let (Some(table), Some(column)) = (first.clone(), second) {
+                        if let Some(extra) = p.next() {
+                            // The period is set by a date of the aggregated rows, never
+                            // by one read through a relation.
+                            self.report(
+                                Diagnostic::error(Code::InvalidTimeClause, self.span(&extra), "`dated` needs a column of the aggregated table")
+                                    .label("a relation cannot be followed here")
+                                    .help("write the date column with its table, e.g. `dated opportunities.closed_on`"),
+                            );
+                        } else if let (Some(table), Some(column)) = (first.clone(), second) {
                             time = Some(Box::new(TimeClause::Dated {
                                 table,
                                 column,
