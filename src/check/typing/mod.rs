@@ -4,6 +4,7 @@
 
 mod aggregates;
 mod calls;
+mod grain;
 mod names;
 mod operators;
 mod outside;
@@ -25,6 +26,9 @@ pub struct ValueInfo {
     pub span: Span,
     /// Tables its aggregates read, directly or through what it refers to.
     pub tables: BTreeSet<String>,
+    /// Whether it aggregates over members (`per`), directly or through what it
+    /// refers to: then it may not be used inside another `per`.
+    pub per: bool,
 }
 
 /// Everything a formula may refer to.
@@ -45,6 +49,8 @@ pub struct Typed {
     pub tables: BTreeSet<String>,
     /// Measures and KPIs referred to directly.
     pub refs: Vec<String>,
+    /// Whether it aggregates over members, directly or through a reference.
+    pub per: bool,
 }
 
 /// Types `expr` as a formula (aggregate level).
@@ -56,6 +62,8 @@ pub fn type_formula(env: &Env, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Type
         tables: BTreeSet::new(),
         refs: Vec::new(),
         outside: Vec::new(),
+        grain: None,
+        per: false,
     };
     let (typed, _) = c.expr(expr);
     // Columns used outside an aggregate are reported once the whole formula is seen,
@@ -64,10 +72,12 @@ pub fn type_formula(env: &Env, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Type
     if !outside.is_empty() {
         c.report_outside(expr, &outside);
     }
+    let per = c.per || c.refs.iter().any(|r| env.values.get(r).is_some_and(|v| v.per));
     Typed {
         expr: typed,
         tables: c.tables,
         refs: c.refs,
+        per,
     }
 }
 
@@ -101,6 +111,10 @@ struct Checker<'e, 'd> {
     tables: BTreeSet<String>,
     refs: Vec<String>,
     outside: Vec<OutsideColumn>,
+    /// Inside `per`: whose members the formula is evaluated for.
+    grain: Option<Members>,
+    /// An aggregate over members was typed.
+    per: bool,
 }
 
 fn texpr(kind: TExprKind, ty: Type, span: Span) -> TExpr {
@@ -190,7 +204,22 @@ impl<'e, 'd> Checker<'e, 'd> {
                 args,
                 filter,
                 time,
+                per: None,
             } => self.call(name, args, filter.as_deref(), time.as_deref(), e.span),
+            ExprKind::Call {
+                name,
+                args,
+                filter,
+                time,
+                per: Some(per),
+            } => self.grain(
+                name,
+                args,
+                per,
+                filter.as_deref(),
+                time.as_deref(),
+                e.span,
+            ),
         }
     }
 

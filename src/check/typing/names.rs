@@ -70,6 +70,9 @@ impl<'e, 'd> Checker<'e, 'd> {
             );
             return invalid(span);
         };
+        if let Some(attribute) = self.member_attribute(table, column, span) {
+            return attribute;
+        }
         let Some(row) = &self.row else {
             // Reported after the walk (see `outside.rs`), grouped with the rest of the
             // row-level expression it belongs to.

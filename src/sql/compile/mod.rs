@@ -13,6 +13,7 @@ use super::{Dialect, TableNames};
 mod aggregate;
 mod chain;
 mod expr;
+mod grain;
 mod reason;
 use crate::ir::*;
 use crate::query::{Filter, Period, QueryError, Scope, validate};
@@ -46,6 +47,7 @@ pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, Quer
         depth: 0,
         too_big: false,
         depth_passed: false,
+        member: None,
     };
     let acct = c.acct_cte();
     let mut selects = Vec::new();
@@ -99,6 +101,8 @@ struct Compiler<'a> {
     too_big: bool,
     /// The limit passed was the nesting depth (else the number of terms).
     depth_passed: bool,
+    /// Inside `per`: aggregates are grouped by member as well as by group.
+    member: Option<Members>,
 }
 
 /// Most scope-level terms one query may write (the shipped catalog writes about 2,000
@@ -239,6 +243,8 @@ impl Compiler<'_> {
                 None => "NULL".into(),
             },
             TExprKind::Previous(inner) => self.scope(inner, back + 1, split, used),
+            TExprKind::Grain(g) => self.grain_value(g, back, used),
+            TExprKind::Member(column) => self.member_column(column),
             TExprKind::Binary { .. } if let Some(terms) = chain::terms(e) => {
                 self.chain_value(&terms, back, split, used)
             }
