@@ -190,7 +190,14 @@ impl Compiler<'_> {
                 );
                 let joins: String = used
                     .iter()
-                    .map(|n| format!(" LEFT JOIN {n} ON {n}.grp = g.grp AND {n}.bk = g.bk"))
+                    .map(|n| {
+                        // An aggregate over members is one value per group, for each key.
+                        if n.starts_with("grain") {
+                            format!(" LEFT JOIN {n} ON {n}.grp = g.grp")
+                        } else {
+                            format!(" LEFT JOIN {n} ON {n}.grp = g.grp AND {n}.bk = g.bk")
+                        }
+                    })
                     .collect();
                 format!(
                     "SELECT * FROM (SELECT {id} AS kpi, g.grp AS grp, CAST(g.bk AS {text}) AS breakdown, \
