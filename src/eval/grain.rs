@@ -80,12 +80,7 @@ impl MemberSet {
                 let rows: Arc<[u32]> = groups
                     .accounts_of(t)
                     .iter()
-                    .map(|a| {
-                        member_of_account
-                            .get(*a as usize)
-                            .copied()
-                            .unwrap_or(NONE)
-                    })
+                    .map(|a| member_of_account.get(*a as usize).copied().unwrap_or(NONE))
                     .collect();
                 (t.clone(), rows)
             })
@@ -177,7 +172,7 @@ impl Evaluator<'_> {
             match inner.as_ref().map(|v| v.get(m)) {
                 None => kept[group].push(0.0),
                 Some(Val::Num(x)) => kept[group].push(*x),
-                Some(Val::Missing(r)) => { if std::env::var("KPIC_DBG").is_ok() { eprintln!("member {m} group {group} missing {r}"); } *skipped[group].entry(r).or_default() += 1 }
+                Some(Val::Missing(r)) => *skipped[group].entry(r).or_default() += 1,
                 Some(_) => *skipped[group].entry("not a number").or_default() += 1,
             }
         }
@@ -202,7 +197,11 @@ impl Evaluator<'_> {
         let Some(set) = self.member_set() else {
             return Slots::Same(Val::missing("invalid expression"));
         };
-        let Some(col) = data.tables.get("accounts").and_then(|t| t.columns.get(column)) else {
+        let Some(col) = data
+            .tables
+            .get("accounts")
+            .and_then(|t| t.columns.get(column))
+        else {
             return Slots::Same(Val::missing("table not loaded"));
         };
         let values = set

@@ -4,11 +4,11 @@
 //! compiled into one program.
 
 use super::canon;
+use super::grain::MemberSet;
 use super::groups::Groups;
 use super::program::{Program, Source};
 use super::scan::{AggResult, AggSpec, TableScan};
 use crate::data::{Column, Dataset};
-use super::grain::MemberSet;
 use crate::ir::{
     AggFunc, Aggregate, Catalog, ColumnRef, ColumnType, Members, TExpr, TExprKind, TimeFilter,
 };
@@ -34,7 +34,12 @@ type Planned<'a> = (
 
 /// A measure or KPI walked at a period step, with the breakdown (table, column) and
 /// the members it is evaluated per.
-type Walked<'a> = (&'a str, u32, Option<(&'a str, &'a str)>, Option<&'a Members>);
+type Walked<'a> = (
+    &'a str,
+    u32,
+    Option<(&'a str, &'a str)>,
+    Option<&'a Members>,
+);
 
 /// A breakdown: the column whose values split a KPI's rows.
 #[derive(Debug, Clone)]
@@ -124,7 +129,12 @@ pub fn compute<'a>(
         .filter_map(|u| u.3)
         .collect::<HashSet<_>>()
         .into_iter()
-        .map(|m| (m.clone(), Arc::new(MemberSet::new(catalog, data, groups, m))))
+        .map(|m| {
+            (
+                m.clone(),
+                Arc::new(MemberSet::new(catalog, data, groups, m)),
+            )
+        })
         .collect();
     // One result per distinct (key, period, split, members); one scan per table.
     type Key = (String, u32, Option<String>, Option<Members>);
@@ -146,10 +156,13 @@ pub fn compute<'a>(
             .entry((key, step, split_key, members.cloned()))
             .or_insert_with(|| {
                 count += 1;
-                specs
-                    .entry(agg.table.as_str())
-                    .or_default()
-                    .push((count - 1, *agg, step, *split, *members));
+                specs.entry(agg.table.as_str()).or_default().push((
+                    count - 1,
+                    *agg,
+                    step,
+                    *split,
+                    *members,
+                ));
                 slots_of.push(
                     members
                         .and_then(|m| member_sets.get(m))
@@ -182,16 +195,7 @@ pub fn compute<'a>(
             let mut table_specs = Vec::new();
             for (id, agg, back, split, members) in aggs {
                 let p = period.back(back);
-                let mut s = spec(
-                    catalog,
-                    data,
-                    groups,
-                    &src,
-                    &mut program,
-                    agg,
-                    p,
-                    split,
-                );
+                let mut s = spec(catalog, data, groups, &src, &mut program, agg, p, split);
                 if let Some(set) = members.and_then(|m| member_sets.get(m)) {
                     s.slots = set.len();
                     s.members_of_row = Some(set.of_row(table));

@@ -323,9 +323,7 @@ impl<'a> TableScan<'a> {
                     s.in_period,
                     s.filter,
                     s.split.map(|(c, w)| (c.as_ptr() as usize, w)),
-                    s.members_of_row
-                        .as_ref()
-                        .map_or(0, |m| m.as_ptr() as usize),
+                    s.members_of_row.as_ref().map_or(0, |m| m.as_ptr() as usize),
                 );
                 masks.iter().position(|m| *m == key).unwrap_or_else(|| {
                     masks.push(key);

@@ -72,7 +72,10 @@ pub fn type_formula(env: &Env, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Type
     if !outside.is_empty() {
         c.report_outside(expr, &outside);
     }
-    let per = c.per || c.refs.iter().any(|r| env.values.get(r).is_some_and(|v| v.per));
+    let per = c.per
+        || c.refs
+            .iter()
+            .any(|r| env.values.get(r).is_some_and(|v| v.per));
     Typed {
         expr: typed,
         tables: c.tables,
@@ -212,14 +215,7 @@ impl<'e, 'd> Checker<'e, 'd> {
                 filter,
                 time,
                 per: Some(per),
-            } => self.grain(
-                name,
-                args,
-                per,
-                filter.as_deref(),
-                time.as_deref(),
-                e.span,
-            ),
+            } => self.grain(name, args, per, filter.as_deref(), time.as_deref(), e.span),
         }
     }
 

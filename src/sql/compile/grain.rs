@@ -82,7 +82,12 @@ impl Compiler<'_> {
     }
 
     /// `g` as a scope-level value (joined to the group by `used`).
-    pub(super) fn grain_value(&mut self, g: &Grain, back: u32, used: &mut BTreeSet<String>) -> String {
+    pub(super) fn grain_value(
+        &mut self,
+        g: &Grain,
+        back: u32,
+        used: &mut BTreeSet<String>,
+    ) -> String {
         let name = self.grain_cte(g, back);
         used.insert(name.clone());
         if matches!(g.func, AggFunc::Count | AggFunc::CountRows) {
