@@ -135,7 +135,7 @@ pub fn explain(
             _ => None,
         };
         let members = match &e.kind {
-            TExprKind::Grain(g) => ev.grain_counts(g, back).into_iter().next(),
+            TExprKind::Grain(g) => ev.grain_counts(g, back).first().cloned(),
             _ => None,
         };
         lines.push(ExplainLine {

@@ -49,6 +49,8 @@ pub(super) struct Evaluator<'a> {
     period: Period,
     split: Option<Split<'a>>,
     memo: HashMap<(String, u32), Slots>,
+    /// How each aggregate over members (node, period step) was obtained, per group.
+    pub(super) member_counts: HashMap<(usize, u32), Arc<Vec<super::grain::MemberCounts>>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -71,6 +73,7 @@ impl<'a> Evaluator<'a> {
             period,
             split: Split::of(data, kpi.breakdown.as_ref()),
             memo: HashMap::new(),
+            member_counts: HashMap::new(),
         }
     }
 
@@ -79,6 +82,16 @@ impl<'a> Evaluator<'a> {
             return set.len();
         }
         self.groups.names.len() * self.split.as_ref().map_or(1, Split::width)
+    }
+
+    /// The number of measures and KPIs (a bound for walks along references).
+    pub(super) fn catalog_size(&self) -> usize {
+        self.catalog.order.len()
+    }
+
+    /// The formula of a measure or KPI.
+    pub(super) fn formula_of(&self, id: &str) -> Option<&'a TExpr> {
+        self.catalog.formula(id)
     }
 
     /// The number of groups of the scope.
@@ -110,6 +123,7 @@ impl<'a> Evaluator<'a> {
             period: self.period,
             split: None,
             memo: HashMap::new(),
+            member_counts: HashMap::new(),
         }
     }
 
@@ -277,7 +291,13 @@ impl<'a> Evaluator<'a> {
         ))
     }
 
-    pub(super) fn result_rows(&self, kpi: &KpiDef, now: &Slots, before: &Slots) -> Vec<ResultRow> {
+    pub(super) fn result_rows(
+        &mut self,
+        kpi: &KpiDef,
+        now: &Slots,
+        before: &Slots,
+    ) -> Vec<ResultRow> {
+        let notes = self.member_notes(&kpi.formula);
         let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
         let mut out = Vec::new();
         let id: Arc<str> = kpi.id.as_str().into();
@@ -312,6 +332,7 @@ impl<'a> Evaluator<'a> {
                     value,
                     previous,
                     change,
+                    note: notes.as_ref().and_then(|n| n.get(g).cloned()),
                 });
             }
         }

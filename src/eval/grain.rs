@@ -10,7 +10,7 @@ use super::formula::{Evaluator, Slots};
 use super::groups::Groups;
 use super::{NONE, Val, scan};
 use crate::data::{Column, Dataset, money_value};
-use crate::ir::{AggFunc, Catalog, Grain, Members};
+use crate::ir::{AggFunc, Catalog, Grain, Members, TExpr, TExprKind};
 use crate::query::missing;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -120,16 +120,73 @@ pub struct MemberCounts {
     pub skipped: Vec<(String, usize)>,
 }
 
+impl MemberCounts {
+    /// "over 3 of 5 members (accounts); 2 skipped, their value missing: 1 division by
+    /// zero, 1 no rows".
+    pub fn describe(&self) -> String {
+        let skipped: usize = self.skipped.iter().map(|(_, n)| n).sum();
+        let used = self.kept - skipped.min(self.kept);
+        let mut out = format!("over {used} of {} members ({})", self.total, self.members);
+        if self.kept != self.total {
+            out.push_str(&format!(
+                "; {} kept by the `where` ({} not)",
+                self.kept,
+                self.total - self.kept
+            ));
+        }
+        if skipped > 0 {
+            let reasons: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(r, n)| format!("{n} {r}"))
+                .collect();
+            out.push_str(&format!(
+                "; {skipped} skipped, their value missing: {}",
+                reasons.join(", ")
+            ));
+        }
+        out
+    }
+}
+
 impl Evaluator<'_> {
     /// An aggregate over members: one value per slot of this evaluator.
     pub(super) fn grain(&mut self, g: &Grain, back: u32) -> Slots {
-        let (values, _) = self.grain_values(g, back);
+        let (values, counts) = self.grain_values(g, back);
+        self.member_counts
+            .insert((g as *const Grain as usize, back), Arc::new(counts));
         self.spread(values)
     }
 
-    /// For `--explain`: how each group's value over members was obtained.
-    pub(super) fn grain_counts(&mut self, g: &Grain, back: u32) -> Vec<MemberCounts> {
-        self.grain_values(g, back).1
+    /// For `--explain` and the results' notes: how each group's value over members
+    /// was obtained.
+    pub(super) fn grain_counts(&mut self, g: &Grain, back: u32) -> Arc<Vec<MemberCounts>> {
+        let key = (g as *const Grain as usize, back);
+        if let Some(c) = self.member_counts.get(&key) {
+            return c.clone();
+        }
+        let counts = Arc::new(self.grain_values(g, back).1);
+        self.member_counts.insert(key, counts.clone());
+        counts
+    }
+
+    /// For a KPI whose value is an aggregate over members (directly or through the
+    /// measures it names), a note per group saying how many members were folded and
+    /// how many skipped.
+    pub(super) fn member_notes(&mut self, formula: &TExpr) -> Option<Vec<String>> {
+        let mut e = formula;
+        // Bounded: the checker refuses cycles, and each step is a distinct name.
+        for _ in 0..=self.catalog_size() {
+            match &e.kind {
+                TExprKind::Ref(id) => e = self.formula_of(id)?,
+                TExprKind::Grain(g) => {
+                    let counts = self.grain_counts(g, 0);
+                    return Some(counts.iter().map(MemberCounts::describe).collect());
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// One value per group, and how each was obtained.

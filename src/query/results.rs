@@ -21,6 +21,11 @@ pub struct ResultRow {
     pub previous: Output,
     /// `value - previous`, when both exist.
     pub change: Option<f64>,
+    /// How the value was obtained, where that is worth saying next to it: for a KPI
+    /// that is an aggregate over members (`avg(x per accounts)`), how many members it
+    /// folded and how many it skipped, and why. Native engine only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A computed value or the reason there is none.

@@ -42,7 +42,7 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
             .map(|r| format!("   [{}]", rows_line(&r)))
             .unwrap_or_default();
         if let Some(m) = &l.members {
-            rows.push_str(&format!("   [{}]", members_line(m)));
+            rows.push_str(&format!("   [{}]", m.describe()));
         }
         out.push_str(&format!(
             "{}{label}  = {shown}{rows}\n",
@@ -76,27 +76,4 @@ fn rows_line(r: &crate::eval::RowCounts) -> String {
         ));
     }
     parts.join("; ")
-}
-
-/// The members an aggregate over members folded: "over 3 of 5 accounts (kept by the
-/// `where`); 2 skipped: 1 division by zero, 1 no rows".
-fn members_line(m: &crate::eval::MemberCounts) -> String {
-    let skipped: usize = m.skipped.iter().map(|(_, n)| n).sum();
-    let used = m.kept - skipped.min(m.kept);
-    let mut out = format!("over {used} of {} members ({})", m.total, m.members);
-    if m.kept != m.total {
-        out.push_str(&format!(
-            "; {} kept by the `where` ({} not)",
-            m.kept,
-            m.total - m.kept
-        ));
-    }
-    if skipped > 0 {
-        let reasons: Vec<String> = m.skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
-        out.push_str(&format!(
-            "; {skipped} skipped, their value missing: {}",
-            reasons.join(", ")
-        ));
-    }
-    out
 }
