@@ -396,6 +396,8 @@ pub enum TExprKind {
     /// Inside a [`Grain`] over accounts: the member's own value of this column of
     /// `accounts` (`accounts.tier` written outside an inner aggregate).
     Member(String),
+    /// The `missing` literal: a value of its type that is missing.
+    Missing,
     /// Stands in for an expression that had an error.
     Invalid,
 }
@@ -428,6 +430,12 @@ pub enum PeriodField {
     Start,
     End,
     Days,
+    /// Whole calendar months the period spans (missing otherwise).
+    Months,
+    /// Whole quarters (a multiple of three months; missing otherwise).
+    Quarters,
+    /// Whole years (a multiple of twelve months; missing otherwise).
+    Years,
 }
 
 /// Scalar functions.
@@ -441,6 +449,15 @@ pub enum Func {
     Greatest,
     DaysBetween,
     HoursBetween,
+    /// Text joined end to end; missing when any part is.
+    Concat,
+    /// Days to hours (× 24).
+    ToHours,
+    /// Hours to days (÷ 24).
+    ToDays,
+    /// The key of `count_distinct(a, b, ...)`: one value per tuple of its arguments,
+    /// missing when any of them is. Only ever the argument of `count_distinct`.
+    Tuple,
 }
 
 /// Aggregate functions.
