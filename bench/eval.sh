@@ -10,6 +10,11 @@
 #   BENCH_DDL=FILE     use this DDL instead of `kpic sql --ddl --dialect duckdb`
 #   BENCH_QUERY=FILE   use this query instead of `kpic sql --dialect duckdb --period P`
 #                      (then only the KPIs the query returns are compared)
+#   KPIC_ARGS="..."    more arguments for `kpic eval` and `kpic sql` (both sides), e.g.
+#                      the aggregates over members of bench/grain.kpi:
+#                      KPIC_ARGS="mean_account_margin median_key_account_revenue
+#                      share_of_accounts_met mean_penetration_by_manager
+#                      --catalog kpis --catalog bench/grain.kpi"
 #
 # Steps: build kpic (release); generate bench/out/data-N with bench/gen_data.py unless
 # the same generator and seed already wrote it; create bench/out/venv with duckdb unless
@@ -58,6 +63,7 @@ echo "duckdb $("$py" -c 'import duckdb; print(duckdb.__version__)')"
 
 echo "== SQL"
 only_common=()
+read -r -a extra <<< "${KPIC_ARGS:-}"
 if [[ -n "${BENCH_DDL:-}" ]]; then
   ddl=$BENCH_DDL
 else
@@ -69,11 +75,11 @@ if [[ -n "${BENCH_QUERY:-}" ]]; then
   only_common=(--only-common)
 else
   query=$out/duckdb-query-$period.sql
-  "$bin" sql --dialect duckdb --period "$period" > "$query"
+  "$bin" sql --dialect duckdb --period "$period" "${extra[@]}" > "$query"
 fi
 echo "ddl: $ddl ($(grep -ci 'create table' "$ddl") tables), query: $query ($(wc -c < "$query") bytes)"
 
-kpic_cmd=("$bin" eval --data "$data" --period "$period" --format json)
+kpic_cmd=("$bin" eval --data "$data" --period "$period" --format json "${extra[@]}")
 duck_cmd=("$py" bench/duckdb_run.py --ddl "$ddl" --query "$query" --data "$data")
 [[ -n "${THREADS:-}" ]] && duck_cmd+=(--threads "$THREADS")
 

@@ -401,6 +401,11 @@ pub enum TExprKind {
     Aggregate(Box<Aggregate>),
     /// The expression evaluated over the previous period.
     Previous(Box<TExpr>),
+    /// An aggregate over members (`avg(x per accounts where ...)`): see [`Grain`].
+    Grain(Box<Grain>),
+    /// Inside a [`Grain`] over accounts: the member's own value of this column of
+    /// `accounts` (`accounts.tier` written outside an inner aggregate).
+    Member(String),
     /// The `missing` literal: a value of its type that is missing.
     Missing,
     /// Stands in for an expression that had an error.
@@ -503,4 +508,41 @@ pub struct Aggregate {
     pub fraction: Option<f64>,
     pub filter: Option<TExpr>,
     pub time: TimeFilter,
+}
+
+/// Whose members a [`Grain`] aggregates over.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Members {
+    /// `per accounts`: each account in scope.
+    Accounts,
+    /// `per accounts.DIMENSION`: each value of that column among the scope's accounts.
+    Dimension(String),
+}
+
+impl Members {
+    /// As written after `per`.
+    pub fn label(&self) -> String {
+        match self {
+            Members::Accounts => "accounts".into(),
+            Members::Dimension(c) => format!("accounts.{c}"),
+        }
+    }
+}
+
+/// An aggregate over members: `inner` is a scope-level formula evaluated once per
+/// member (the scope narrowed to that member), members are kept by `filter` (also
+/// per member), members whose inner value is missing are skipped, and `func` folds the
+/// rest into one value per group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grain {
+    /// `Sum`, `Avg`, `Min`, `Max`, `Median`, `Percentile`, `Count` (members whose
+    /// inner value is present) or `CountRows` (members kept: `count(accounts per
+    /// accounts where ...)`, where `inner` is `None`).
+    pub func: AggFunc,
+    pub members: Members,
+    pub inner: Option<TExpr>,
+    /// For `percentile`, the fraction (0..=1).
+    pub fraction: Option<f64>,
+    pub filter: Option<TExpr>,
 }

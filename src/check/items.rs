@@ -103,6 +103,7 @@ pub fn lower_formula_item(
         ty: typed.expr.ty,
         span: b.name.span,
         tables: typed.tables.clone(),
+        per: typed.per,
     };
     let mut depends_on = typed.refs.clone();
     depends_on.dedup();

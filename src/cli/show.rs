@@ -289,6 +289,7 @@ fn tables_read(formula: &TExpr) -> Vec<String> {
                 add(table)
             }
             TExprKind::Previous(x) => stack.push(x),
+            TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
             TExprKind::Aggregate(agg) => {
                 add(&agg.table);
                 stack.extend(agg.filter.iter());

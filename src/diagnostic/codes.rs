@@ -255,6 +255,27 @@ parent through the relation:
 
 or aggregate each table separately and combine the results outside the aggregates.";
 
+    InvalidPer = "K0320", "invalid aggregate over members (`per`)",
+"`per` turns an aggregate into one over members: its argument is evaluated once per
+member, with the scope narrowed to that member, and the aggregate folds the members'
+values (members whose value is missing are skipped). `per` follows the first argument
+of an aggregate (sum, avg, min, max, median, percentile, count), and the members are
+the accounts in scope (`per accounts`) or the values of a dimension of accounts
+(`per accounts.manager`). Per row of another table, aggregate its column directly.
+Every table read inside must reach accounts through a `-> accounts` column; a period
+clause belongs on the aggregates inside; `accounts.COLUMN` outside an inner aggregate
+is the member's own value, so it exists per account, not per value of a dimension.
+
+    formula: avg(sum(orders.revenue) per accounts where accounts.tier == \"strategic\")";
+
+    NestedPer = "K0321", "`per` inside `per`",
+"An aggregate over members may not contain another aggregate over members: the inner
+value is computed for one member, and a member has no members of its own. Compute the
+per-member value as a measure and aggregate it once:
+
+    measure account_margin { formula: (sum(orders.revenue) - sum(orders.cost)) / sum(orders.revenue) }
+    kpi mean_margin { ... formula: avg(account_margin per accounts) }";
+
     MissingDoc = "K0401", "documentation attribute missing",
 "Every KPI carries the twelve documentation attributes of the catalog (the formula is
 one of them); `kpic explain kpi` lists the others with what each holds. A missing one is

@@ -59,6 +59,7 @@ pub fn to_results(
                 group: r.grp.into(),
                 breakdown: r.breakdown,
                 change: crate::query::change(kpi.unit, &value, &previous),
+                note: None,
                 value,
                 previous,
             })

@@ -23,6 +23,10 @@ pub struct ExplainLine {
     pub unit: Option<Unit>,
     /// For aggregates: every row of the table, and why each was kept or not.
     pub rows: Option<super::scan::RowCounts>,
+    /// For aggregates over members (`per`): the members, those kept, and those
+    /// skipped because their value was missing, by reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<super::grain::MemberCounts>,
 }
 
 /// How one KPI's value was obtained, for one group of a query's scope.
@@ -129,6 +133,10 @@ pub fn explain(
             TExprKind::Aggregate(agg) => ev.aggregate_result(agg, back).map(|r| r.rows),
             _ => None,
         };
+        let members = match &e.kind {
+            TExprKind::Grain(g) => ev.grain_counts(g, back).first().cloned(),
+            _ => None,
+        };
         lines.push(ExplainLine {
             depth,
             span: e.span,
@@ -142,6 +150,7 @@ pub fn explain(
                 _ => None,
             },
             rows: None,
+            members,
         });
         if let Some(last) = lines.last_mut() {
             last.rows = rows;

@@ -2,6 +2,7 @@
 //! breakdown key), from the aggregates the scans computed, with measures and KPIs
 //! memoised and shared between the KPIs of a request.
 
+use super::grain::MemberSet;
 use super::groups::Groups;
 use super::plan::{Computed, Split};
 use super::{Val, date_days, output, period_value, scalar, scan};
@@ -37,6 +38,9 @@ pub(super) type Shared = std::sync::Mutex<HashMap<(String, u32), Slots>>;
 /// breakdown key), from the computed aggregates.
 pub(super) struct Evaluator<'a> {
     catalog: &'a Catalog,
+    data: &'a Dataset,
+    /// Inside `per`: the members this evaluator has one slot each for.
+    members: Option<(Members, Arc<MemberSet>)>,
     groups: &'a Groups,
     computed: &'a Computed,
     /// Values of measures and KPIs (per period step) computed by any KPI of this
@@ -45,6 +49,8 @@ pub(super) struct Evaluator<'a> {
     period: Period,
     split: Option<Split<'a>>,
     memo: HashMap<(String, u32), Slots>,
+    /// How each aggregate over members (node, period step) was obtained, per group.
+    pub(super) member_counts: HashMap<(usize, u32), Arc<Vec<super::grain::MemberCounts>>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -59,17 +65,84 @@ impl<'a> Evaluator<'a> {
     ) -> Self {
         Evaluator {
             catalog,
+            data,
+            members: None,
             groups,
             computed,
             shared,
             period,
             split: Split::of(data, kpi.breakdown.as_ref()),
             memo: HashMap::new(),
+            member_counts: HashMap::new(),
         }
     }
 
     fn slots(&self) -> usize {
+        if let Some((_, set)) = &self.members {
+            return set.len();
+        }
         self.groups.names.len() * self.split.as_ref().map_or(1, Split::width)
+    }
+
+    /// The number of measures and KPIs (a bound for walks along references).
+    pub(super) fn catalog_size(&self) -> usize {
+        self.catalog.order.len()
+    }
+
+    /// The formula of a measure or KPI.
+    pub(super) fn formula_of(&self, id: &str) -> Option<&'a TExpr> {
+        self.catalog.formula(id)
+    }
+
+    /// The number of groups of the scope.
+    pub(super) fn group_count(&self) -> usize {
+        self.groups.names.len()
+    }
+
+    /// The members of one kind, as planned.
+    pub(super) fn members_of(&self, members: &Members) -> Option<Arc<MemberSet>> {
+        self.computed.members(members).cloned()
+    }
+
+    /// The members this evaluator has a slot each for (inside `per`).
+    pub(super) fn member_set(&self) -> Option<&MemberSet> {
+        self.members.as_ref().map(|(_, s)| &**s)
+    }
+
+    /// An evaluator with one slot per member of `set`: the scope narrowed to each
+    /// member in turn, with its own memo (a measure per member is another value than
+    /// per group) and no breakdown.
+    pub(super) fn for_members(&self, members: Members, set: Arc<MemberSet>) -> Evaluator<'a> {
+        Evaluator {
+            catalog: self.catalog,
+            data: self.data,
+            members: Some((members, set)),
+            groups: self.groups,
+            computed: self.computed,
+            shared: self.shared,
+            period: self.period,
+            split: None,
+            memo: HashMap::new(),
+            member_counts: HashMap::new(),
+        }
+    }
+
+    /// One value per group as one per slot (a group's breakdown keys share it).
+    pub(super) fn spread(&self, per_group: Vec<Val>) -> Slots {
+        let width = self.split.as_ref().map_or(1, Split::width);
+        if width == 1 {
+            return Slots::Each(Arc::new(per_group));
+        }
+        Slots::Each(Arc::new(
+            (0..self.slots())
+                .map(|s| {
+                    per_group
+                        .get(s / width)
+                        .cloned()
+                        .unwrap_or(Val::missing("no group"))
+                })
+                .collect(),
+        ))
     }
 
     fn period_at(&self, back: u32) -> Period {
@@ -139,7 +212,7 @@ impl<'a> Evaluator<'a> {
                 if let Some(v) = self.memo.get(&key) {
                     return v.clone();
                 }
-                let shared = self.split.is_none();
+                let shared = self.split.is_none() && self.members.is_none();
                 if shared
                     && let Some(v) = self.shared.lock().ok().and_then(|m| m.get(&key).cloned())
                 {
@@ -157,6 +230,8 @@ impl<'a> Evaluator<'a> {
             }
             TExprKind::Previous(inner) => self.eval(inner, back + 1),
             TExprKind::Aggregate(agg) => self.aggregate(agg, back),
+            TExprKind::Grain(g) => self.grain(g, back),
+            TExprKind::Member(column) => self.member_attribute(self.data, column),
             TExprKind::Invalid | TExprKind::Column { .. } => {
                 Slots::Same(Val::missing("invalid expression"))
             }
@@ -190,7 +265,8 @@ impl<'a> Evaluator<'a> {
         back: u32,
     ) -> Option<&'a scan::AggResult> {
         let split = self.split.as_ref().is_some_and(|s| s.table == agg.table);
-        self.computed.get(agg, back, split)
+        let members = self.members.as_ref().map(|(m, _)| m);
+        self.computed.get(agg, back, split, members)
     }
 
     /// One value per slot; an aggregate that is not split by the breakdown has one
@@ -216,7 +292,13 @@ impl<'a> Evaluator<'a> {
         ))
     }
 
-    pub(super) fn result_rows(&self, kpi: &KpiDef, now: &Slots, before: &Slots) -> Vec<ResultRow> {
+    pub(super) fn result_rows(
+        &mut self,
+        kpi: &KpiDef,
+        now: &Slots,
+        before: &Slots,
+    ) -> Vec<ResultRow> {
+        let notes = self.member_notes(&kpi.formula);
         let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
         let mut out = Vec::new();
         let id: Arc<str> = kpi.id.as_str().into();
@@ -248,6 +330,7 @@ impl<'a> Evaluator<'a> {
                     value,
                     previous,
                     change,
+                    note: notes.as_ref().and_then(|n| n.get(g).cloned()),
                 });
             }
         }

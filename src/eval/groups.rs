@@ -178,6 +178,11 @@ impl Groups {
         Ok(groups)
     }
 
+    /// The group of every account row (`None`: filtered out of scope).
+    pub fn group_of_account(&self) -> &[Option<usize>] {
+        &self.of_account
+    }
+
     /// The account row of every row of `table` (`NONE` where it has none).
     pub fn accounts_of(&self, table: &str) -> Arc<[u32]> {
         self.accounts_of
@@ -275,6 +280,7 @@ fn portfolio_table_read<'a>(catalog: &'a Catalog, formula: &'a TExpr) -> Option<
                 }
             }
             TExprKind::Previous(inner) => stack.push(inner),
+            TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
             _ => stack.extend(e.operands()),
         }
     }

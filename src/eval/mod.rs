@@ -13,6 +13,7 @@ mod canon;
 mod explain;
 mod follow;
 mod formula;
+mod grain;
 mod groups;
 mod kernels;
 mod plan;
@@ -23,6 +24,7 @@ mod scan;
 mod value;
 
 pub use explain::{ExplainLine, Explanation, explain, explain_groups};
+pub use grain::MemberCounts;
 pub use groups::check_portfolio_tables;
 pub use scan::RowCounts;
 pub use value::Val;

@@ -5,11 +5,14 @@
 
 use super::canon;
 use super::follow::Parents;
+use super::grain::MemberSet;
 use super::groups::Groups;
 use super::program::{Program, Source};
 use super::scan::{AggResult, AggSpec, TableScan};
 use crate::data::{Column, Dataset};
-use crate::ir::{AggFunc, Aggregate, Catalog, ColumnRef, ColumnType, TExpr, TExprKind, TimeFilter};
+use crate::ir::{
+    AggFunc, Aggregate, Catalog, ColumnRef, ColumnType, Members, TExpr, TExprKind, TimeFilter,
+};
 use crate::query::Period;
 use indexmap::IndexMap;
 use rayon::prelude::*;
@@ -17,14 +20,27 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Where an aggregate node is used: its node, the period step (0: the query's period,
-/// 1: the one before, ...), and whether it is split by its KPI's breakdown.
-type Use = (usize, u32, bool);
+/// 1: the one before, ...), whether it is split by its KPI's breakdown, and the
+/// members it is computed per (inside `per`; `None`: per group).
+type Use = (usize, u32, bool, Option<Members>);
 
-/// An aggregate to compute: its result id, node, period step and breakdown.
-type Planned<'a> = (usize, &'a Aggregate, u32, Option<&'a ColumnRef>);
+/// An aggregate to compute: its result id, node, period step, breakdown and members.
+type Planned<'a> = (
+    usize,
+    &'a Aggregate,
+    u32,
+    Option<&'a ColumnRef>,
+    Option<&'a Members>,
+);
 
-/// A measure or KPI walked at a period step, with the breakdown (table, column).
-type Walked<'a> = (&'a str, u32, Option<(&'a str, &'a str)>);
+/// A measure or KPI walked at a period step, with the breakdown (table, column) and
+/// the members it is evaluated per.
+type Walked<'a> = (
+    &'a str,
+    u32,
+    Option<(&'a str, &'a str)>,
+    Option<&'a Members>,
+);
 
 /// A breakdown: the column whose values split a KPI's rows.
 #[derive(Debug, Clone)]
@@ -60,15 +76,32 @@ pub struct Computed {
     /// Aggregate node use -> result.
     by_use: HashMap<Use, usize>,
     results: Vec<AggResult>,
+    /// The members of each kind that an aggregate over members reads.
+    members: HashMap<Members, Arc<MemberSet>>,
 }
 
 impl Computed {
-    /// The result of `agg` at period step `back`, split or not.
-    pub fn get(&self, agg: &Aggregate, back: u32, split: bool) -> Option<&AggResult> {
-        let id = self
-            .by_use
-            .get(&(agg as *const Aggregate as usize, back, split))?;
+    /// The result of `agg` at period step `back`, split or not, per group or (inside
+    /// `per`) per member.
+    pub fn get(
+        &self,
+        agg: &Aggregate,
+        back: u32,
+        split: bool,
+        members: Option<&Members>,
+    ) -> Option<&AggResult> {
+        let id = self.by_use.get(&(
+            agg as *const Aggregate as usize,
+            back,
+            split,
+            members.cloned(),
+        ))?;
         self.results.get(*id)
+    }
+
+    /// The members of one kind, if the request reads any aggregate over them.
+    pub fn members(&self, members: &Members) -> Option<&Arc<MemberSet>> {
+        self.members.get(members)
     }
 }
 
@@ -91,12 +124,27 @@ pub fn compute<'a>(
             walker.walk(formula, back, *breakdown);
         }
     }
-    // One result per distinct (key, period, split); one scan per table.
-    let mut by_key: HashMap<(String, u32, Option<String>), usize> = HashMap::new();
+    let member_sets: HashMap<Members, Arc<MemberSet>> = walker
+        .uses
+        .iter()
+        .filter_map(|u| u.3)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|m| {
+            (
+                m.clone(),
+                Arc::new(MemberSet::new(catalog, data, groups, m)),
+            )
+        })
+        .collect();
+    // One result per distinct (key, period, split, members); one scan per table.
+    type Key = (String, u32, Option<String>, Option<Members>);
+    let mut by_key: HashMap<Key, usize> = HashMap::new();
     let mut by_use = HashMap::new();
     let mut specs: IndexMap<&str, Vec<Planned>> = IndexMap::new();
+    let mut slots_of: Vec<usize> = Vec::new();
     let mut count = 0;
-    for (agg, back, split) in &walker.uses {
+    for (agg, back, split, members) in &walker.uses {
         let (key, uses_period) = canon::aggregate(agg);
         // All-time aggregates that do not read the period are the same every period.
         let step = if uses_period || agg.time != TimeFilter::None {
@@ -105,16 +153,31 @@ pub fn compute<'a>(
             0
         };
         let split_key = split.map(|s| format!("{}.{}", s.table, s.column));
-        let id = *by_key.entry((key, step, split_key)).or_insert_with(|| {
-            count += 1;
-            specs
-                .entry(agg.table.as_str())
-                .or_default()
-                .push((count - 1, *agg, step, *split));
-            count - 1
-        });
+        let id = *by_key
+            .entry((key, step, split_key, members.cloned()))
+            .or_insert_with(|| {
+                count += 1;
+                specs.entry(agg.table.as_str()).or_default().push((
+                    count - 1,
+                    *agg,
+                    step,
+                    *split,
+                    *members,
+                ));
+                slots_of.push(
+                    members
+                        .and_then(|m| member_sets.get(m))
+                        .map_or(groups.names.len(), |m| m.len()),
+                );
+                count - 1
+            });
         by_use.insert(
-            (*agg as *const Aggregate as usize, *back, split.is_some()),
+            (
+                *agg as *const Aggregate as usize,
+                *back,
+                split.is_some(),
+                members.cloned(),
+            ),
             id,
         );
     }
@@ -136,18 +199,14 @@ pub fn compute<'a>(
             let mut program = Program::default();
             let mut ids = Vec::new();
             let mut table_specs = Vec::new();
-            for (id, agg, back, split) in aggs {
+            for (id, agg, back, split, members) in aggs {
                 let p = period.back(back);
-                table_specs.push(spec(
-                    catalog,
-                    data,
-                    groups,
-                    &src,
-                    &mut program,
-                    agg,
-                    p,
-                    split,
-                ));
+                let mut s = spec(catalog, data, groups, &src, &mut program, agg, p, split);
+                if let Some(set) = members.and_then(|m| member_sets.get(m)) {
+                    s.slots = set.len();
+                    s.members_of_row = Some(set.of_row(table));
+                }
+                table_specs.push(s);
                 ids.push(id);
             }
             Some((
@@ -171,19 +230,20 @@ pub fn compute<'a>(
             results[id] = Some(r);
         }
     }
-    let n = groups.names.len();
     Computed {
         by_use,
         // A table without data gives missing values.
         results: results
             .into_iter()
-            .map(|r| {
+            .zip(slots_of)
+            .map(|(r, n)| {
                 r.unwrap_or_else(|| AggResult {
                     values: Arc::new(vec![super::Val::missing("table not loaded"); n]),
                     rows: Default::default(),
                 })
             })
             .collect(),
+        members: member_sets,
     }
 }
 
@@ -251,6 +311,7 @@ fn spec<'a>(
             _ => None,
         },
         values_missing: crate::query::missing::all_rows_missing(catalog, agg.arg.as_ref()),
+        members_of_row: None,
     }
 }
 
@@ -296,29 +357,45 @@ struct Walker<'a> {
     catalog: &'a Catalog,
     /// (measure or KPI, period step, breakdown) already walked.
     seen: HashSet<Walked<'a>>,
-    uses: Vec<(&'a Aggregate, u32, Option<&'a ColumnRef>)>,
+    uses: Vec<Used<'a>>,
 }
+
+/// An aggregate node found at a period step, with its breakdown and members.
+type Used<'a> = (
+    &'a Aggregate,
+    u32,
+    Option<&'a ColumnRef>,
+    Option<&'a Members>,
+);
 
 impl<'a> Walker<'a> {
     /// Iterative: a chain of ten thousand measures is ten thousand steps, not frames.
+    /// Inside `per`, aggregates are computed per member (and never split by the KPI's
+    /// breakdown: a member's value is one number).
     fn walk(&mut self, root: &'a TExpr, back: u32, breakdown: Option<&'a ColumnRef>) {
-        let mut stack = vec![(root, back)];
-        while let Some((e, back)) = stack.pop() {
+        let mut stack: Vec<(&TExpr, u32, Option<&Members>)> = vec![(root, back, None)];
+        while let Some((e, back, members)) = stack.pop() {
+            let breakdown = breakdown.filter(|_| members.is_none());
             match &e.kind {
                 TExprKind::Aggregate(agg) => {
                     let split = breakdown.filter(|b| b.table == agg.table);
-                    self.uses.push((agg, back, split));
+                    self.uses.push((agg, back, split, members));
                 }
                 TExprKind::Ref(id) => {
                     let split = breakdown.map(|b| (b.table.as_str(), b.column.as_str()));
-                    if self.seen.insert((id.as_str(), back, split))
+                    if self.seen.insert((id.as_str(), back, split, members))
                         && let Some(f) = self.catalog.formula(id)
                     {
-                        stack.push((f, back));
+                        stack.push((f, back, members));
                     }
                 }
-                TExprKind::Previous(inner) => stack.push((inner, back + 1)),
-                _ => stack.extend(e.operands().into_iter().rev().map(|c| (c, back))),
+                TExprKind::Previous(inner) => stack.push((inner, back + 1, members)),
+                TExprKind::Grain(g) => {
+                    for part in g.inner.iter().chain(&g.filter) {
+                        stack.push((part, back, Some(&g.members)));
+                    }
+                }
+                _ => stack.extend(e.operands().into_iter().rev().map(|c| (c, back, members))),
             }
         }
     }

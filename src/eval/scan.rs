@@ -53,6 +53,10 @@ pub struct AggSpec<'a> {
     /// Why the value is missing when rows were read but none had a value
     /// ([`values_missing`]).
     pub values_missing: &'static str,
+    /// Inside an aggregate over members: the member of every row, which replaces the
+    /// scan's groups for this aggregate (`slots` is then the number of members). The
+    /// same scan folds group-level and member-level aggregates.
+    pub members_of_row: Option<Arc<[u32]>>,
 }
 
 /// Largest bitmap (in bits) for `count_distinct`; beyond it, (slot, value) pairs are
@@ -279,7 +283,7 @@ impl State {
 
 /// Linear interpolation between closest ranks (as PostgreSQL's percentile_cont), over
 /// sorted values.
-fn percentile(sorted: &[f64], q: f64) -> f64 {
+pub(super) fn percentile(sorted: &[f64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let lo = pos.floor() as usize;
     let hi = pos.ceil() as usize;
@@ -320,7 +324,7 @@ impl<'a> TableScan<'a> {
     fn scan_range(&self, lo: usize, hi: usize) -> Vec<State> {
         // Aggregates with the same period test, filter and breakdown keep the same
         // rows: their slots are computed once per chunk.
-        type MaskKey = (Option<RegId>, Option<RegId>, Option<(usize, u32)>);
+        type MaskKey = (Option<RegId>, Option<RegId>, Option<(usize, u32)>, usize);
         let mut masks: Vec<MaskKey> = Vec::new();
         let mask_of: Vec<usize> = self
             .specs
@@ -330,6 +334,7 @@ impl<'a> TableScan<'a> {
                     s.in_period,
                     s.filter,
                     s.split.map(|(c, w)| (c.as_ptr() as usize, w)),
+                    s.members_of_row.as_ref().map_or(0, |m| m.as_ptr() as usize),
                 );
                 masks.iter().position(|m| *m == key).unwrap_or_else(|| {
                     masks.push(key);
@@ -378,7 +383,8 @@ impl<'a> TableScan<'a> {
         out: &mut Vec<u32>,
     ) {
         out.clear();
-        out.extend_from_slice(&self.group_of_row[lo..hi]);
+        let of_row = spec.members_of_row.as_ref().unwrap_or(&self.group_of_row);
+        out.extend_from_slice(&of_row[lo..hi]);
         count.0 += match spec.in_period {
             Some(p) => regs[p].bools().iter().filter(|b| **b == TRUE).count(),
             None => hi - lo,

@@ -30,6 +30,12 @@ pub const ALL_ROWS_DIVISION_BY_ZERO: &str = "every row's value is missing (divis
 pub const ALL_ROWS_MISSING: &str =
     "every row's value is missing (an empty cell or a division by zero)";
 
+/// An aggregate over members (`per`) had no member in the group (or its `where` kept
+/// none).
+pub const NO_MEMBERS: &str = "no members";
+/// An aggregate over members had members, but every member's value was missing.
+pub const ALL_MEMBERS_MISSING: &str = "every member's value is missing";
+
 /// Why every row's value of an aggregate's argument can be missing, read from the
 /// expression (the kernels keep validity, not reasons): an optional column gives
 /// empty cells, a division can divide by zero.

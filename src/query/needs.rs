@@ -50,6 +50,7 @@ pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a st
             ),
             // The period does not change which tables are read.
             TExprKind::Previous(inner) => stack.push(inner),
+            TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
             _ => stack.extend(e.operands().into_iter().rev()),
         }
     }

@@ -23,6 +23,11 @@ pub struct ResultRow {
     /// ([`Output::Money`]), else a number (never [`Output::Missing`]).
     #[serde(serialize_with = "number_or_null")]
     pub change: Option<Output>,
+    /// How the value was obtained, where that is worth saying next to it: for a KPI
+    /// that is an aggregate over members (`avg(x per accounts)`), how many members it
+    /// folded and how many it skipped, and why. Native engine only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A computed value or the reason there is none. JSON writes `{"value": number}` for

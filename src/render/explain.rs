@@ -38,10 +38,13 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
             Some(id) => format!("{id} := {text}"),
             None => text,
         };
-        let rows = l
+        let mut rows = l
             .rows
             .map(|r| format!("   [{}]", rows_line(&r)))
             .unwrap_or_default();
+        if let Some(m) = &l.members {
+            rows.push_str(&format!("   [{}]", m.describe()));
+        }
         out.push_str(&format!(
             "{}{label}  = {shown}{rows}\n",
             "  ".repeat(l.depth)

@@ -156,7 +156,23 @@ pub enum ExprKind {
         filter: Option<Box<Expr>>,
         /// Boxed: rare, and twice the size of every other variant.
         time: Option<Box<TimeClause>>,
+        /// `per accounts` / `per accounts.DIMENSION`: an aggregate over members, its
+        /// first argument evaluated per member (then `filter` filters members).
+        /// Absent from the serialized tree when not written, so trees of calls
+        /// without it read as before.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        per: Option<Box<PerClause>>,
     },
+}
+
+/// The `per` clause of an aggregate call: whose members it aggregates over.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PerClause {
+    /// `accounts` (or another table, refused by the checker).
+    pub table: Ident,
+    /// `accounts.DIMENSION`: the members are the values of that column.
+    pub column: Option<Ident>,
+    pub span: Span,
 }
 
 impl Expr {

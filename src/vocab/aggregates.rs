@@ -53,7 +53,11 @@ impl AggregateInfo {
 
 /// What every aggregate accepts before its closing `)`, in this order.
 pub const CLAUSES: &str = "`where CONDITION` keeps the rows where CONDITION is true; \
-`dated TABLE.column` dates the rows by another date column, `all time` keeps rows of every date";
+`dated TABLE.column` dates the rows by another date column, `all time` keeps rows of every date. \
+After the first argument, `per accounts` (or `per accounts.DIMENSION`) aggregates over members \
+instead of rows (all but count_distinct): the argument is evaluated once per account (or value \
+of the dimension), `where` then keeps members, and members whose value is missing are skipped, \
+e.g. `avg(sum(orders.revenue) per accounts where accounts.tier == \"strategic\")`";
 
 const X_NUMBER: Param = Param {
     name: "x",

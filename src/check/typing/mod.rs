@@ -5,6 +5,7 @@
 mod aggregates;
 mod calls;
 mod conversions;
+mod grain;
 mod names;
 mod operators;
 mod outside;
@@ -27,6 +28,9 @@ pub struct ValueInfo {
     pub span: Span,
     /// Tables its aggregates read, directly or through what it refers to.
     pub tables: BTreeSet<String>,
+    /// Whether it aggregates over members (`per`), directly or through what it
+    /// refers to: then it may not be used inside another `per`.
+    pub per: bool,
 }
 
 /// Everything a formula may refer to.
@@ -47,6 +51,8 @@ pub struct Typed {
     pub tables: BTreeSet<String>,
     /// Measures and KPIs referred to directly.
     pub refs: Vec<String>,
+    /// Whether it aggregates over members, directly or through a reference.
+    pub per: bool,
 }
 
 /// Types `expr` as a formula (aggregate level).
@@ -58,6 +64,8 @@ pub fn type_formula(env: &Env, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Type
         tables: BTreeSet::new(),
         refs: Vec::new(),
         outside: Vec::new(),
+        grain: None,
+        per: false,
     };
     let (typed, _) = c.expr(expr);
     // Columns used outside an aggregate are reported once the whole formula is seen,
@@ -66,10 +74,15 @@ pub fn type_formula(env: &Env, expr: &Expr, diags: &mut Vec<Diagnostic>) -> Type
     if !outside.is_empty() {
         c.report_outside(expr, &outside);
     }
+    let per = c.per
+        || c.refs
+            .iter()
+            .any(|r| env.values.get(r).is_some_and(|v| v.per));
     Typed {
         expr: typed,
         tables: c.tables,
         refs: c.refs,
+        per,
     }
 }
 
@@ -104,6 +117,10 @@ struct Checker<'e, 'd> {
     tables: BTreeSet<String>,
     refs: Vec<String>,
     outside: Vec<OutsideColumn>,
+    /// Inside `per`: whose members the formula is evaluated for.
+    grain: Option<Members>,
+    /// An aggregate over members was typed.
+    per: bool,
 }
 
 fn texpr(kind: TExprKind, ty: Type, span: Span) -> TExpr {
@@ -215,7 +232,15 @@ impl<'e, 'd> Checker<'e, 'd> {
                 args,
                 filter,
                 time,
+                per: None,
             } => self.call(name, args, filter.as_deref(), time.as_deref(), e.span),
+            ExprKind::Call {
+                name,
+                args,
+                filter,
+                time,
+                per: Some(per),
+            } => self.grain(name, args, per, filter.as_deref(), time.as_deref(), e.span),
         }
     }
 

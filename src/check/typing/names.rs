@@ -98,6 +98,13 @@ impl<'e, 'd> Checker<'e, 'd> {
             );
             return invalid(span);
         };
+        // `accounts.col` inside `per accounts`, outside an inner aggregate: the
+        // member's own value.
+        if hops.is_empty()
+            && let Some(attribute) = self.member_attribute(table, column, span)
+        {
+            return attribute;
+        }
         // After `T.`: the relations and the column as written.
         let rest: Vec<&str> = hops
             .iter()

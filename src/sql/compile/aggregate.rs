@@ -78,8 +78,16 @@ impl Compiler<'_> {
         // `check_portfolio_tables`).
         let portfolio_wide =
             matches!(self.req.scope, crate::query::Scope::Portfolio) && self.req.filters.is_empty();
-        let mut from = match &link {
-            Some(link) if !portfolio_wide => format!(
+        // Inside `per`, rows are grouped by member too, and a row without an account
+        // belongs to no member.
+        let members = self.member.clone().map(|m| self.member_cte(&m));
+        let mut from = match (&link, &members) {
+            (Some(link), Some(mem)) => format!(
+                "  FROM {} t JOIN {mem} a ON t.{} = a.id",
+                self.table(&agg.table),
+                d.ident(link)
+            ),
+            (Some(link), None) if !portfolio_wide => format!(
                 "  FROM {} t JOIN acct a ON t.{} = a.id",
                 self.table(&agg.table),
                 d.ident(link)
@@ -89,7 +97,7 @@ impl Compiler<'_> {
         // Parent rows read through relations (the row's account among them).
         from.push_str(&self.joins_sql(&joins, def.account_column.as_deref()));
         let split_col = split
-            .filter(|s| s.table == agg.table)
+            .filter(|s| s.table == agg.table && members.is_none())
             .map(|s| format!("t.{}", d.ident(&s.column)));
         let (bk_select, bk_group, bk_where) = match &split_col {
             Some(col) => (
@@ -105,8 +113,12 @@ impl Compiler<'_> {
         } else {
             format!("\n  WHERE {}", conditions.join("\n    AND "))
         };
+        let (mk_select, mk_group) = match members {
+            Some(_) => (", a.mk AS mk", ", a.mk"),
+            None => ("", ""),
+        };
         let body = format!(
-            "  SELECT a.grp AS grp{bk_select}, {value} AS v, COUNT(*) AS n\n{from}{filter}\n  GROUP BY a.grp{bk_group}"
+            "  SELECT a.grp AS grp{mk_select}{bk_select}, {value} AS v, COUNT(*) AS n\n{from}{filter}\n  GROUP BY a.grp{mk_group}{bk_group}"
         );
         let next = format!("agg{}", self.ctes.len());
         self.ctes.entry(body).or_insert(next).clone()

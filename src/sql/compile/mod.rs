@@ -13,6 +13,7 @@ use super::{Dialect, TableNames};
 mod aggregate;
 mod chain;
 mod expr;
+mod grain;
 mod joins;
 mod reason;
 use crate::ir::*;
@@ -47,6 +48,7 @@ pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, Quer
         depth: 0,
         too_big: false,
         depth_passed: false,
+        member: None,
     };
     let acct = c.acct_cte();
     let mut selects = Vec::new();
@@ -100,6 +102,8 @@ struct Compiler<'a> {
     too_big: bool,
     /// The limit passed was the nesting depth (else the number of terms).
     depth_passed: bool,
+    /// Inside `per`: aggregates are grouped by member as well as by group.
+    member: Option<Members>,
 }
 
 /// Most scope-level terms one query may write (the shipped catalog writes about 2,000
@@ -188,7 +192,14 @@ impl Compiler<'_> {
                 );
                 let joins: String = used
                     .iter()
-                    .map(|n| format!(" LEFT JOIN {n} ON {n}.grp = g.grp AND {n}.bk = g.bk"))
+                    .map(|n| {
+                        // An aggregate over members is one value per group, for each key.
+                        if n.starts_with("grain") {
+                            format!(" LEFT JOIN {n} ON {n}.grp = g.grp")
+                        } else {
+                            format!(" LEFT JOIN {n} ON {n}.grp = g.grp AND {n}.bk = g.bk")
+                        }
+                    })
                     .collect();
                 format!(
                     "SELECT * FROM (SELECT {id} AS kpi, g.grp AS grp, CAST(g.bk AS {text}) AS breakdown, \
@@ -241,6 +252,8 @@ impl Compiler<'_> {
                 None => "NULL".into(),
             },
             TExprKind::Previous(inner) => self.scope(inner, back + 1, split, used),
+            TExprKind::Grain(g) => self.grain_value(g, back, used),
+            TExprKind::Member(column) => self.member_column(column),
             TExprKind::Binary { .. } if let Some(terms) = chain::terms(e) => {
                 self.chain_value(&terms, back, split, used)
             }

@@ -47,6 +47,8 @@ impl Compiler<'_> {
                 self.reason(f, back, split, used)
             }
             TExprKind::Previous(inner) => self.reason(inner, back + 1, split, used),
+            TExprKind::Grain(g) => self.grain_reason(g, back, used),
+            TExprKind::Member(_) => Some(self.d.string(missing::EMPTY_CELL)),
             TExprKind::Aggregate(agg) => match agg.func {
                 AggFunc::CountRows | AggFunc::Count | AggFunc::CountDistinct => None,
                 // As natively: no rows read, or rows whose values were all missing.

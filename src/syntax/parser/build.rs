@@ -291,8 +291,22 @@ impl Builder {
         let mut args = Vec::with_capacity(parts.len());
         let mut filter = None;
         let mut time = None;
+        let mut per = None;
         for part in parts {
             match part.as_rule() {
+                Rule::per_clause | Rule::fast_per => {
+                    let pspan = self.span(&part);
+                    if let Some(path) = part.into_inner().find(|p| p.as_rule() == Rule::path) {
+                        let mut p = path.into_inner();
+                        if let Some(table) = p.next().map(|i| self.ident(i)) {
+                            per = Some(Box::new(PerClause {
+                                table,
+                                column: p.next().map(|i| self.ident(i)),
+                                span: pspan,
+                            }));
+                        }
+                    }
+                }
                 Rule::expr | Rule::fast_expr => args.push(self.expr(part)),
                 Rule::where_clause | Rule::fast_where => {
                     filter = part
@@ -338,6 +352,7 @@ impl Builder {
             args,
             filter,
             time,
+            per,
         }
     }
 }

@@ -143,6 +143,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::not | Rule::neg => "a value",
         Rule::is_missing | Rule::is_not_missing => "`is missing`",
         Rule::where_clause => "`where`",
+        Rule::per_clause => "`per`",
         Rule::dated => "`dated`",
         Rule::all_time => "`all time`",
         _ => "something else",
@@ -224,6 +225,7 @@ fn after_value(rule: Rule) -> bool {
             | Rule::is_missing
             | Rule::is_not_missing
             | Rule::where_clause
+            | Rule::per_clause
             | Rule::dated
             | Rule::all_time
     )

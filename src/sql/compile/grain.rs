@@ -1,0 +1,123 @@
+//! Aggregates over members (`avg(x per accounts where ...)`) in SQL: a CTE of the
+//! members of each kind (every account in scope with its group, and its member key:
+//! the account, or its value of the dimension); the aggregates read inside `per` as
+//! CTEs grouped by group and member key; one CTE computing the inner formula and the
+//! member filter per member; and the outer aggregate over the kept members, grouped by
+//! group. Members whose inner value is NULL (missing) are skipped by the SQL aggregates
+//! as natively; the reasons are those of [`crate::query::missing`].
+
+use super::Compiler;
+use crate::ir::*;
+use crate::query::missing;
+use std::collections::BTreeSet;
+
+impl Compiler<'_> {
+    /// The CTE of the members of `members`: `id` (the account), `grp`, `mk` (the
+    /// member key). Returns its name.
+    pub(super) fn member_cte(&mut self, members: &Members) -> String {
+        let body = match members {
+            Members::Accounts => "  SELECT a.id AS id, a.grp AS grp, a.id AS mk FROM acct a".into(),
+            Members::Dimension(col) => format!(
+                "  SELECT a.id AS id, a.grp AS grp, {} AS mk FROM acct a JOIN {} x ON x.{} = a.id",
+                self.text_of(col, "x"),
+                self.table("accounts"),
+                self.d.ident(&self.key)
+            ),
+        };
+        let next = format!("mem{}", self.ctes.len());
+        self.ctes.entry(body).or_insert(next).clone()
+    }
+
+    /// The CTE computing `g` per group over the period `back` steps before; returns
+    /// its name. Its columns: `grp`, `v` (the value) and `n` (members kept).
+    pub(super) fn grain_cte(&mut self, g: &Grain, back: u32) -> String {
+        let d = self.d;
+        let double = d.double();
+        let mem = self.member_cte(&g.members);
+        let outer = self.member.replace(g.members.clone());
+        let mut used = BTreeSet::new();
+        let value = match &g.inner {
+            Some(e) => self.scope(e, back, None, &mut used),
+            None => "NULL".into(),
+        };
+        let keep = match &g.filter {
+            Some(f) => format!("({}) = TRUE", self.scope(f, back, None, &mut used)),
+            None => "TRUE".into(),
+        };
+        self.member = outer;
+        let mut joins: String = used
+            .iter()
+            .map(|n| format!(" LEFT JOIN {n} ON {n}.grp = m.grp AND {n}.mk = m.mk"))
+            .collect();
+        if g.members == Members::Accounts {
+            // The member's own columns (`accounts.tier` inside `per accounts`).
+            joins.push_str(&format!(
+                " LEFT JOIN {} mattr ON mattr.{} = m.mk",
+                self.table("accounts"),
+                d.ident(&self.key)
+            ));
+        }
+        let per_member = format!(
+            "  SELECT m.grp AS grp, m.mk AS mk, CAST({value} AS {double}) AS v, \
+             CASE WHEN {keep} THEN 1 ELSE 0 END AS keep\n  \
+             FROM (SELECT DISTINCT grp, mk FROM {mem}) m{joins}"
+        );
+        let next = format!("mbr{}", self.ctes.len());
+        let members = self.ctes.entry(per_member).or_insert(next).clone();
+        let v = match g.func {
+            AggFunc::CountRows => "COUNT(*)".to_string(),
+            AggFunc::Count | AggFunc::CountDistinct => "COUNT(v)".to_string(),
+            AggFunc::Sum => "SUM(v)".to_string(),
+            AggFunc::Avg => "AVG(v)".to_string(),
+            AggFunc::Min => "MIN(v)".to_string(),
+            AggFunc::Max => "MAX(v)".to_string(),
+            AggFunc::Median => d.percentile("v", 0.5),
+            AggFunc::Percentile => d.percentile("v", g.fraction.unwrap_or(0.5)),
+        };
+        let body = format!(
+            "  SELECT grp, {v} AS v, COUNT(*) AS n\n  FROM {members}\n  WHERE keep = 1\n  GROUP BY grp"
+        );
+        let next = format!("grain{}", self.ctes.len());
+        self.ctes.entry(body).or_insert(next).clone()
+    }
+
+    /// `g` as a scope-level value (joined to the group by `used`).
+    pub(super) fn grain_value(
+        &mut self,
+        g: &Grain,
+        back: u32,
+        used: &mut BTreeSet<String>,
+    ) -> String {
+        let name = self.grain_cte(g, back);
+        used.insert(name.clone());
+        if matches!(g.func, AggFunc::Count | AggFunc::CountRows) {
+            format!("COALESCE({name}.v, 0)")
+        } else {
+            format!("{name}.v")
+        }
+    }
+
+    /// Why `g` is NULL: no member kept, or every kept member's value missing.
+    pub(super) fn grain_reason(
+        &mut self,
+        g: &Grain,
+        back: u32,
+        used: &mut BTreeSet<String>,
+    ) -> Option<String> {
+        if matches!(g.func, AggFunc::Count | AggFunc::CountRows) {
+            return None;
+        }
+        let name = self.grain_cte(g, back);
+        used.insert(name.clone());
+        Some(format!(
+            "(CASE WHEN COALESCE({name}.n, 0) = 0 THEN {} ELSE {} END)",
+            self.d.string(missing::NO_MEMBERS),
+            self.d.string(missing::ALL_MEMBERS_MISSING)
+        ))
+    }
+
+    /// The member's own value of a column of `accounts` (inside `per accounts`).
+    pub(super) fn member_column(&self, column: &str) -> String {
+        format!("mattr.{}", self.d.ident(column))
+    }
+}
