@@ -9,9 +9,9 @@
 use super::formula::{Evaluator, Slots};
 use super::groups::Groups;
 use super::{NONE, Val, scan};
-use crate::data::{Column, Dataset, money_value};
+use crate::data::{Column, Dataset};
 use crate::ir::{AggFunc, Catalog, Grain, Members, TExpr, TExprKind};
-use crate::query::missing;
+use crate::query::{Money, missing};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -205,6 +205,9 @@ impl Evaluator<'_> {
             per_member.eval(e, back)
         });
         let mut kept: Vec<Vec<f64>> = vec![Vec::new(); n];
+        // The members' exact amounts while every value kept is money: a sum, minimum
+        // or maximum of money is then exact money, as natively everywhere else.
+        let mut exact: Vec<Option<Vec<i128>>> = vec![Some(Vec::new()); n];
         let mut counts: Vec<MemberCounts> = vec![
             MemberCounts {
                 members: g.members.label(),
@@ -227,8 +230,20 @@ impl Evaluator<'_> {
             }
             c.kept += 1;
             match inner.as_ref().map(|v| v.get(m)) {
-                None => kept[group].push(0.0),
-                Some(Val::Num(x)) => kept[group].push(*x),
+                None => {
+                    kept[group].push(0.0);
+                    exact[group] = None;
+                }
+                Some(Val::Num(x)) => {
+                    kept[group].push(*x);
+                    exact[group] = None;
+                }
+                Some(Val::Money(x)) => {
+                    kept[group].push(x.to_f64());
+                    if let Some(e) = &mut exact[group] {
+                        e.push(x.ten_thousandths());
+                    }
+                }
                 Some(Val::Missing(r)) => *skipped[group].entry(r).or_default() += 1,
                 Some(_) => *skipped[group].entry("not a number").or_default() += 1,
             }
@@ -244,7 +259,13 @@ impl Evaluator<'_> {
         let values = kept
             .iter_mut()
             .zip(&counts)
-            .map(|(xs, c)| fold(g, xs, c.kept))
+            .zip(exact)
+            .map(|((xs, c), exact)| {
+                exact
+                    .filter(|e| !e.is_empty())
+                    .and_then(|e| fold_money(g, &e))
+                    .unwrap_or_else(|| fold(g, xs, c.kept))
+            })
             .collect();
         (values, counts)
     }
@@ -280,7 +301,7 @@ fn cell(col: &Column, i: usize) -> Val {
             _ => empty,
         },
         Column::Money { values, valid, .. } => match (values.get(i), valid.get(i)) {
-            (Some(x), Some(true)) => Val::Num(money_value(i128::from(*x))),
+            (Some(x), Some(true)) => Val::Money(Money::from_ten_thousandths(i128::from(*x))),
             _ => empty,
         },
         Column::Date { values, valid } => match (values.get(i), valid.get(i)) {
@@ -289,6 +310,18 @@ fn cell(col: &Column, i: usize) -> Val {
         },
         Column::Bool { values } => values.get(i).copied().flatten().map_or(empty, Val::Bool),
     }
+}
+
+/// The sum, minimum or maximum of members' amounts of money, exactly (`None` for the
+/// other aggregates, which divide or count).
+fn fold_money(g: &Grain, amounts: &[i128]) -> Option<Val> {
+    let m = match g.func {
+        AggFunc::Sum => amounts.iter().sum(),
+        AggFunc::Min => *amounts.iter().min()?,
+        AggFunc::Max => *amounts.iter().max()?,
+        _ => return None,
+    };
+    Some(Val::Money(Money::from_ten_thousandths(m)))
 }
 
 /// The members' values of one group folded by the outer aggregate; `kept` members
