@@ -391,13 +391,16 @@ pub enum TExprKind {
     Aggregate(Box<Aggregate>),
     /// The expression evaluated over the previous period.
     Previous(Box<TExpr>),
+    /// The expression evaluated over the same period one year earlier.
+    YearAgo(Box<TExpr>),
     /// Stands in for an expression that had an error.
     Invalid,
 }
 
 impl TExpr {
     /// The operands of a scalar operator or function, in order. Not included: the
-    /// per-row argument and filter of an aggregate, and the inside of `previous` —
+    /// per-row argument and filter of an aggregate, and the inside of `previous` and
+    /// `year_ago` —
     /// both are evaluated in another context, so walkers handle them explicitly.
     pub fn operands(&self) -> Vec<&TExpr> {
         match &self.kind {

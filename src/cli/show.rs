@@ -284,7 +284,7 @@ fn tables_read(formula: &TExpr) -> Vec<String> {
     while let Some(e) = stack.pop() {
         match &e.kind {
             TExprKind::Column { table, .. } => add(table),
-            TExprKind::Previous(x) => stack.push(x),
+            TExprKind::Previous(x) | TExprKind::YearAgo(x) => stack.push(x),
             TExprKind::Aggregate(agg) => {
                 add(&agg.table);
                 stack.extend(agg.filter.iter());

@@ -7,7 +7,7 @@ use super::plan::{Computed, Split};
 use super::{Val, date_days, output, period_value, scalar, scan};
 use crate::data::Dataset;
 use crate::ir::*;
-use crate::query::{Output, Period, ResultRow};
+use crate::query::{Output, Period, ResultRow, YEAR_AGO};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -43,6 +43,8 @@ pub(super) struct Evaluator<'a> {
     /// request, for KPIs without a breakdown.
     shared: &'a Shared,
     period: Period,
+    /// Which of the plan's base periods `period` is (a time series has several).
+    base: usize,
     split: Option<Split<'a>>,
     memo: HashMap<(String, u32), Slots>,
 }
@@ -63,9 +65,18 @@ impl<'a> Evaluator<'a> {
             computed,
             shared,
             period,
+            base: 0,
             split: Split::of(data, kpi.breakdown.as_ref()),
             memo: HashMap::new(),
         }
+    }
+
+    /// The evaluator for base period `base` of the plan (a sub-period of a time
+    /// series), whose dates are `period`.
+    pub(super) fn at_base(mut self, base: usize, period: Period) -> Self {
+        self.base = base;
+        self.period = period;
+        self
     }
 
     fn slots(&self) -> usize {
@@ -96,6 +107,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 TExprKind::Previous(inner) => stack.push((inner, back + 1)),
+                TExprKind::YearAgo(inner) => stack.push((inner, back + YEAR_AGO)),
                 TExprKind::Aggregate(_) => {}
                 _ => stack.extend(e.operands().into_iter().map(|c| (c, back))),
             }
@@ -155,6 +167,7 @@ impl<'a> Evaluator<'a> {
                 v
             }
             TExprKind::Previous(inner) => self.eval(inner, back + 1),
+            TExprKind::YearAgo(inner) => self.eval(inner, back + YEAR_AGO),
             TExprKind::Aggregate(agg) => self.aggregate(agg, back),
             TExprKind::Invalid | TExprKind::Column { .. } => {
                 Slots::Same(Val::missing("invalid expression"))
@@ -189,7 +202,7 @@ impl<'a> Evaluator<'a> {
         back: u32,
     ) -> Option<&'a scan::AggResult> {
         let split = self.split.as_ref().is_some_and(|s| s.table == agg.table);
-        self.computed.get(agg, back, split)
+        self.computed.get(agg, self.base, back, split)
     }
 
     /// One value per slot; an aggregate that is not split by the breakdown has one
@@ -215,7 +228,16 @@ impl<'a> Evaluator<'a> {
         ))
     }
 
-    pub(super) fn result_rows(&self, kpi: &KpiDef, now: &Slots, before: &Slots) -> Vec<ResultRow> {
+    /// The result rows of one KPI: its value `now` and its comparison `before` per
+    /// slot; `series` labels them with their sub-period and the period it is compared
+    /// with.
+    pub(super) fn result_rows(
+        &self,
+        kpi: &KpiDef,
+        now: &Slots,
+        before: &Slots,
+        series: Option<(Arc<str>, Arc<str>)>,
+    ) -> Vec<ResultRow> {
         let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
         let mut out = Vec::new();
         let id: Arc<str> = kpi.id.as_str().into();
@@ -247,6 +269,9 @@ impl<'a> Evaluator<'a> {
                     unit: kpi.unit,
                     group: name.clone(),
                     breakdown: key,
+                    period: series.as_ref().map(|s| s.0.clone()),
+                    compared_with: series.as_ref().map(|s| s.1.clone()),
+                    grouping: None,
                     value,
                     previous,
                     change,

@@ -1,7 +1,8 @@
 //! The plan of a request: every aggregate that the requested KPIs read (through their
-//! measures, KPI references and `previous`), deduplicated by canonical key and period,
-//! grouped by table into one shared scan each, with each table's per-row expressions
-//! compiled into one program.
+//! measures, KPI references, `previous` and `year_ago`), for every period of the
+//! request (each sub-period of a time series, and the period each is compared with),
+//! deduplicated by canonical key and dates, grouped by table into one shared scan
+//! each, with each table's per-row expressions compiled into one program.
 
 use super::canon;
 use super::groups::Groups;
@@ -15,12 +16,14 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Where an aggregate node is used: its node, the period step (0: the query's period,
-/// 1: the one before, ...), and whether it is split by its KPI's breakdown.
-type Use = (usize, u32, bool);
+/// Where an aggregate node is used: its node, the base period (the query's period, or
+/// one sub-period of a time series), the period step from it (0: the base period, 1:
+/// the one before, [`crate::query::YEAR_AGO`]: a year earlier, ...), and whether it
+/// is split by its KPI's breakdown.
+type Use = (usize, usize, u32, bool);
 
-/// An aggregate to compute: its result id, node, period step and breakdown.
-type Planned<'a> = (usize, &'a Aggregate, u32, Option<&'a ColumnRef>);
+/// An aggregate to compute: its result id, node, period and breakdown.
+type Planned<'a> = (usize, &'a Aggregate, Period, Option<&'a ColumnRef>);
 
 /// A measure or KPI walked at a period step, with the breakdown (table, column).
 type Walked<'a> = (&'a str, u32, Option<(&'a str, &'a str)>);
@@ -62,22 +65,38 @@ pub struct Computed {
 }
 
 impl Computed {
-    /// The result of `agg` at period step `back`, split or not.
-    pub fn get(&self, agg: &Aggregate, back: u32, split: bool) -> Option<&AggResult> {
+    /// The result of `agg` at period step `back` from base period `base`, split or not.
+    pub fn get(&self, agg: &Aggregate, base: usize, back: u32, split: bool) -> Option<&AggResult> {
         let id = self
             .by_use
-            .get(&(agg as *const Aggregate as usize, back, split))?;
+            .get(&(agg as *const Aggregate as usize, base, back, split))?;
         self.results.get(*id)
     }
 }
 
 /// Plans and runs the scans for the formulas in `roots` (each with the breakdown of its
-/// KPI), at period steps 0 and 1.
+/// KPI), for one period at period steps 0 and 1.
 pub fn compute<'a>(
     catalog: &'a Catalog,
     data: &'a Dataset,
     groups: &Groups,
     period: Period,
+    roots: &[(&'a TExpr, Option<&'a ColumnRef>)],
+) -> Computed {
+    compute_all(catalog, data, groups, &[period], 1, roots)
+}
+
+/// Plans and runs the scans for the formulas in `roots` (each with the breakdown of its
+/// KPI), for every base period in `periods` at period steps 0 and `compare`: one scan
+/// per table for all of them, whatever the number of periods. An aggregate asked for
+/// the same dates from two bases (a month of a series, and the previous month of the
+/// next) is computed once.
+pub fn compute_all<'a>(
+    catalog: &'a Catalog,
+    data: &'a Dataset,
+    groups: &Groups,
+    periods: &[Period],
+    compare: u32,
     roots: &[(&'a TExpr, Option<&'a ColumnRef>)],
 ) -> Computed {
     let mut walker = Walker {
@@ -86,36 +105,44 @@ pub fn compute<'a>(
         uses: Vec::new(),
     };
     for (formula, breakdown) in roots {
-        for back in 0..2 {
+        for back in [0, compare] {
             walker.walk(formula, back, *breakdown);
         }
     }
-    // One result per distinct (key, period, split); one scan per table.
-    let mut by_key: HashMap<(String, u32, Option<String>), usize> = HashMap::new();
+    // One result per distinct (key, dates, split); one scan per table. All-time
+    // aggregates that do not read the period are the same every period.
+    type Dates = Option<(chrono::NaiveDate, chrono::NaiveDate)>;
+    let mut by_key: HashMap<(String, Dates, Option<String>), usize> = HashMap::new();
     let mut by_use = HashMap::new();
     let mut specs: IndexMap<&str, Vec<Planned>> = IndexMap::new();
     let mut count = 0;
+    let first = periods.first().copied();
     for (agg, back, split) in &walker.uses {
         let (key, uses_period) = canon::aggregate(agg);
-        // All-time aggregates that do not read the period are the same every period.
-        let step = if uses_period || agg.time != TimeFilter::None {
-            *back
-        } else {
-            0
-        };
+        let timed = uses_period || agg.time != TimeFilter::None;
         let split_key = split.map(|s| format!("{}.{}", s.table, s.column));
-        let id = *by_key.entry((key, step, split_key)).or_insert_with(|| {
-            count += 1;
-            specs
-                .entry(agg.table.as_str())
-                .or_default()
-                .push((count - 1, *agg, step, *split));
-            count - 1
-        });
-        by_use.insert(
-            (*agg as *const Aggregate as usize, *back, split.is_some()),
-            id,
-        );
+        for (base, period) in periods.iter().enumerate() {
+            let p = if timed {
+                period.back(*back)
+            } else {
+                first.unwrap_or(*period)
+            };
+            let dates = timed.then_some((p.start, p.end));
+            let id = *by_key
+                .entry((key.clone(), dates, split_key.clone()))
+                .or_insert_with(|| {
+                    count += 1;
+                    specs
+                        .entry(agg.table.as_str())
+                        .or_default()
+                        .push((count - 1, *agg, p, *split));
+                    count - 1
+                });
+            by_use.insert(
+                (*agg as *const Aggregate as usize, base, *back, split.is_some()),
+                id,
+            );
+        }
     }
     let accounts = data.tables.get("accounts");
     let scans: Vec<(Vec<usize>, TableScan)> = specs
@@ -130,8 +157,7 @@ pub fn compute<'a>(
             let mut program = Program::default();
             let mut ids = Vec::new();
             let mut table_specs = Vec::new();
-            for (id, agg, back, split) in aggs {
-                let p = period.back(back);
+            for (id, agg, p, split) in aggs {
                 table_specs.push(spec(
                     catalog,
                     data,
@@ -288,7 +314,8 @@ fn money_linear(e: &TExpr) -> bool {
     }
 }
 
-/// Finds the aggregates a formula reads, through references and `previous`.
+/// Finds the aggregates a formula reads, through references, `previous` and
+/// `year_ago`.
 struct Walker<'a> {
     catalog: &'a Catalog,
     /// (measure or KPI, period step, breakdown) already walked.
@@ -315,6 +342,7 @@ impl<'a> Walker<'a> {
                     }
                 }
                 TExprKind::Previous(inner) => stack.push((inner, back + 1)),
+                TExprKind::YearAgo(inner) => stack.push((inner, back + crate::query::YEAR_AGO)),
                 _ => stack.extend(e.operands().into_iter().rev().map(|c| (c, back))),
             }
         }

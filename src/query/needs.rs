@@ -41,7 +41,7 @@ pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a st
                 }
             }
             // The period does not change which tables are read.
-            TExprKind::Previous(inner) => stack.push(inner),
+            TExprKind::Previous(inner) | TExprKind::YearAgo(inner) => stack.push(inner),
             _ => stack.extend(e.operands().into_iter().rev()),
         }
     }

@@ -15,7 +15,7 @@ pub struct Validated<'a> {
     pub key: &'a str,
 }
 
-/// Checks the KPIs, the grouping dimension and the filter columns of a request.
+/// Checks the KPIs, the grouping dimensions and the filter columns of a request.
 pub fn validate<'a>(
     catalog: &'a Catalog,
     kpis: &[String],
@@ -42,9 +42,10 @@ pub fn validate<'a>(
         .key
         .as_deref()
         .ok_or_else(|| "`accounts` has no key column".to_string())?;
-    if let Scope::By(dim) = scope
-        && !accounts.columns.get(dim).is_some_and(|c| c.dimension)
-    {
+    for dim in scope.dimensions() {
+        if accounts.columns.get(dim).is_some_and(|c| c.dimension) {
+            continue;
+        }
         let dims: Vec<&str> = accounts
             .columns
             .values()

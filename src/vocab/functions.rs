@@ -118,6 +118,8 @@ pub enum FunctionId {
     HoursBetween,
     /// Not a function of values but of the period; written like one.
     Previous,
+    /// Like `previous`, a year earlier.
+    YearAgo,
 }
 
 impl FunctionId {
@@ -246,6 +248,18 @@ pub static FUNCTIONS: &[FunctionInfo] = &[
         result: ResultRule::FirstArg,
         doc: "x over the previous period: the period of equal length that ends the day before `period.start`.",
         example: "(revenue - previous(revenue)) / previous(revenue)",
+    },
+    FunctionInfo {
+        id: FunctionId::YearAgo,
+        name: "year_ago",
+        params: &[p("x", ArgKind::Any)],
+        arity: Arity {
+            min: 1,
+            max: Some(1),
+        },
+        result: ResultRule::FirstArg,
+        doc: "x over the same period one year earlier: 2024-Q3 for 2025-Q3; a custom range shifted by one year (29 February becomes 28 February).",
+        example: "(revenue - year_ago(revenue)) / year_ago(revenue)",
     },
 ];
 

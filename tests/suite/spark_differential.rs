@@ -34,6 +34,9 @@ fn spark_matches_native_for_every_kpi_period_and_scope() {
                 period: Period::parse(period, 1).expect("period"),
                 scope: scope.clone(),
                 filters: vec![],
+                compare: Default::default(),
+                every: None,
+                groupings: vec![],
                 dialect: Dialect::Spark,
                 names: names.clone(),
             };

@@ -18,7 +18,7 @@ fn ir_func(id: FunctionId) -> Option<Func> {
         FunctionId::Greatest => Func::Greatest,
         FunctionId::DaysBetween => Func::DaysBetween,
         FunctionId::HoursBetween => Func::HoursBetween,
-        FunctionId::Previous => return None,
+        FunctionId::Previous | FunctionId::YearAgo => return None,
     })
 }
 
@@ -67,7 +67,9 @@ impl<'e, 'd> Checker<'e, 'd> {
             return invalid(span);
         }
         match func.id {
-            FunctionId::Previous => self.previous(name, &args[0], span),
+            FunctionId::Previous | FunctionId::YearAgo => {
+                self.previous(func.id, name, &args[0], span)
+            }
             FunctionId::Coalesce | FunctionId::Least | FunctionId::Greatest => {
                 self.common(func, name, args, span)
             }
@@ -104,8 +106,15 @@ impl<'e, 'd> Checker<'e, 'd> {
         false
     }
 
-    /// `previous(x)`: x over the previous period, only outside aggregates.
-    fn previous(&mut self, name: &Ident, arg: &Expr, span: Span) -> (TExpr, Facts) {
+    /// `previous(x)` and `year_ago(x)`: x over another period, only outside
+    /// aggregates.
+    fn previous(
+        &mut self,
+        id: FunctionId,
+        name: &Ident,
+        arg: &Expr,
+        span: Span,
+    ) -> (TExpr, Facts) {
         if self.row.is_some() {
             self.diags.push(
                 Diagnostic::error(
@@ -124,7 +133,12 @@ impl<'e, 'd> Checker<'e, 'd> {
         }
         let (inner, f) = self.expr(arg);
         let ty = inner.ty;
-        (texpr(TExprKind::Previous(Box::new(inner)), ty, span), f)
+        let kind = if id == FunctionId::YearAgo {
+            TExprKind::YearAgo(Box::new(inner))
+        } else {
+            TExprKind::Previous(Box::new(inner))
+        };
+        (texpr(kind, ty, span), f)
     }
 
     /// Functions whose arguments share one type and unit (`coalesce`, `least`,

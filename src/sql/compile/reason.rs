@@ -4,7 +4,7 @@
 
 use super::Compiler;
 use crate::ir::*;
-use crate::query::missing;
+use crate::query::{YEAR_AGO, missing};
 use std::collections::BTreeSet;
 
 impl Compiler<'_> {
@@ -40,6 +40,7 @@ impl Compiler<'_> {
                 self.reason(f, back, split, used)
             }
             TExprKind::Previous(inner) => self.reason(inner, back + 1, split, used),
+            TExprKind::YearAgo(inner) => self.reason(inner, back + YEAR_AGO, split, used),
             TExprKind::Aggregate(agg) => match agg.func {
                 AggFunc::CountRows | AggFunc::Count | AggFunc::CountDistinct => None,
                 // As natively: no rows read, or rows whose values were all missing.
