@@ -14,7 +14,11 @@ pub struct ScopeArgs {
     /// `--by industry,region` for one value per combination of both. Repeated
     /// (`--by industry --by region`), each grouping in one run over data loaded once,
     /// after the portfolio's row.
-    #[arg(long, conflicts_with = "per_account", value_name = "DIMENSION[,DIMENSION...]")]
+    #[arg(
+        long,
+        conflicts_with = "per_account",
+        value_name = "DIMENSION[,DIMENSION...]"
+    )]
     pub by: Vec<String>,
     /// One value per account.
     #[arg(long)]

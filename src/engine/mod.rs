@@ -227,7 +227,10 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
     }
     // A time series the period cannot be cut into is refused before any data is read.
     if let Some(p) = request.period {
-        request.with_period(p).periods().map_err(EngineError::Request)?;
+        request
+            .with_period(p)
+            .periods()
+            .map_err(EngineError::Request)?;
     }
     let query = request.with_period(period(catalog, engine, request)?);
     query.periods().map_err(EngineError::Request)?;

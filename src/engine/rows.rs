@@ -53,12 +53,10 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
             let kpi = catalog.kpis.get(&r.kpi)?;
             let value = out(r.value, r.value_reason);
             let previous = out(r.previous, r.previous_reason);
-            let compared_with = r.period.as_deref().and_then(|p| {
-                periods
-                    .iter()
-                    .find(|(l, _)| l == p)
-                    .map(|(_, c)| c.clone())
-            });
+            let compared_with = r
+                .period
+                .as_deref()
+                .and_then(|p| periods.iter().find(|(l, _)| l == p).map(|(_, c)| c.clone()));
             Some(ResultRow {
                 kpi: r.kpi.as_str().into(),
                 name: kpi.name.as_str().into(),

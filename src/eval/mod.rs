@@ -113,13 +113,12 @@ fn evaluate_scope(
     let computed = plan::compute_all(catalog, data, &groups, &periods, compare, &roots);
     let scanned = started.elapsed();
     let shared: Vec<Shared> = periods.iter().map(|_| Shared::default()).collect();
-    let labels: Option<Vec<(std::sync::Arc<str>, std::sync::Arc<str>)>> =
-        query.every.map(|_| {
-            periods
-                .iter()
-                .map(|p| (p.label().into(), p.back(compare).label().into()))
-                .collect()
-        });
+    let labels: Option<Vec<(std::sync::Arc<str>, std::sync::Arc<str>)>> = query.every.map(|_| {
+        periods
+            .iter()
+            .map(|p| (p.label().into(), p.back(compare).label().into()))
+            .collect()
+    });
     let rows: Vec<Vec<ResultRow>> = ids
         .par_iter()
         .map(|kpi| {

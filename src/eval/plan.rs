@@ -139,7 +139,12 @@ pub fn compute_all<'a>(
                     count - 1
                 });
             by_use.insert(
-                (*agg as *const Aggregate as usize, base, *back, split.is_some()),
+                (
+                    *agg as *const Aggregate as usize,
+                    base,
+                    *back,
+                    split.is_some(),
+                ),
                 id,
             );
         }

@@ -149,10 +149,7 @@ impl Query {
     pub fn periods(&self) -> Result<Vec<Period>, QueryError> {
         match self.every {
             None => Ok(vec![self.period]),
-            Some(e) => self
-                .period
-                .split(e.months(), e.name())
-                .map_err(QueryError),
+            Some(e) => self.period.split(e.months(), e.name()).map_err(QueryError),
         }
     }
 }

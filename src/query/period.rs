@@ -372,7 +372,12 @@ mod tests {
         };
         assert_eq!(
             labels("2025", 3),
-            Ok(vec!["2025-Q1".into(), "2025-Q2".into(), "2025-Q3".into(), "2025-Q4".into()])
+            Ok(vec![
+                "2025-Q1".into(),
+                "2025-Q2".into(),
+                "2025-Q3".into(),
+                "2025-Q4".into()
+            ])
         );
         assert_eq!(labels("2025-H2", 1).map(|v| v.len()), Ok(6));
         assert!(labels("2025-Q1", 12).is_err());

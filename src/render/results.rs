@@ -95,7 +95,8 @@ pub fn write_results(
                     _ => String::new(),
                 };
                 // Text cells only: a negative number is a number, not a formula.
-                let text = |t: Option<&str>| escape::spreadsheet(t.unwrap_or_default()).into_owned();
+                let text =
+                    |t: Option<&str>| escape::spreadsheet(t.unwrap_or_default()).into_owned();
                 let mut record = Vec::with_capacity(head.len());
                 if groupings {
                     record.push(text(r.grouping.as_deref()));

@@ -108,13 +108,7 @@ impl<'e, 'd> Checker<'e, 'd> {
 
     /// `previous(x)` and `year_ago(x)`: x over another period, only outside
     /// aggregates.
-    fn previous(
-        &mut self,
-        id: FunctionId,
-        name: &Ident,
-        arg: &Expr,
-        span: Span,
-    ) -> (TExpr, Facts) {
+    fn previous(&mut self, id: FunctionId, name: &Ident, arg: &Expr, span: Span) -> (TExpr, Facts) {
         if self.row.is_some() {
             self.diags.push(
                 Diagnostic::error(

@@ -157,7 +157,10 @@ impl<'e, 'd> Checker<'e, 'd> {
                     filter: None,
                     time: None,
                     ..
-                } if vocab::function(&name.name).is_some_and(|f| !matches!(f.id, FunctionId::Previous | FunctionId::YearAgo)) => {
+                } if vocab::function(&name.name).is_some_and(|f| {
+                    !matches!(f.id, FunctionId::Previous | FunctionId::YearAgo)
+                }) =>
+                {
                     children()
                 }
                 ExprKind::Call { .. } => Level::Scope,

@@ -25,7 +25,14 @@ pub struct Request {
     /// `--period`; absent: kpic's default (the latest complete year in the data).
     pub period: Option<String>,
     pub fiscal_year_start: Option<u32>,
-    pub by: Option<String>,
+    /// `--by`: one dimension (`"industry"`, or crossed: `"industry,region"`), or a
+    /// list of them, each a grouping of the same run (`--by a --by b`).
+    #[serde(default)]
+    pub by: By,
+    /// `--compare`: `"previous"` (kpic's default) or `"year-ago"`.
+    pub compare: Option<String>,
+    /// `--every`: `"month"`, `"quarter"` or `"year"`.
+    pub every: Option<String>,
     #[serde(default)]
     pub per_account: bool,
     #[serde(default, rename = "where")]
@@ -35,6 +42,16 @@ pub struct Request {
     /// failure, and a match is an error (the mark must then go).
     #[serde(default)]
     pub known_bug: BTreeMap<String, String>,
+}
+
+/// `by` of a request: absent, one dimension, or several groupings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+pub enum By {
+    #[default]
+    None,
+    One(String),
+    Several(Vec<String>),
 }
 
 /// A value as expected or as an engine returned it.
@@ -57,8 +74,14 @@ impl std::fmt::Display for Cell {
     }
 }
 
-/// kpi, group, breakdown key.
-pub type Key = (String, String, Option<String>);
+/// kpi, group, breakdown key, sub-period (time series), grouping (several).
+pub type Key = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +99,10 @@ struct ExpectedRow {
     #[serde(default)]
     group: String,
     breakdown: Option<String>,
+    /// The sub-period, in a time series.
+    period: Option<String>,
+    /// The grouping, in a run of several.
+    grouping: Option<String>,
     value: Cell,
     previous: Cell,
 }
@@ -135,8 +162,20 @@ impl Case {
         if let Some(m) = r.fiscal_year_start {
             args.extend(["--fiscal-year-start".into(), m.to_string()]);
         }
-        if let Some(d) = &r.by {
-            args.extend(["--by".into(), d.clone()]);
+        match &r.by {
+            By::None => {}
+            By::One(d) => args.extend(["--by".into(), d.clone()]),
+            By::Several(all) => {
+                for d in all {
+                    args.extend(["--by".into(), d.clone()]);
+                }
+            }
+        }
+        if let Some(c) = &r.compare {
+            args.extend(["--compare".into(), c.clone()]);
+        }
+        if let Some(e) = &r.every {
+            args.extend(["--every".into(), e.clone()]);
         }
         if r.per_account {
             args.push("--per-account".into());
@@ -209,7 +248,7 @@ fn load(dir: &Path) -> Result<Case, String> {
         toml::from_str(&read("expected.toml")?).map_err(|e| format!("expected.toml: {e}"))?;
     let mut rows = BTreeMap::new();
     for r in expected.rows {
-        let key = (r.kpi, r.group, r.breakdown);
+        let key = (r.kpi, r.group, r.breakdown, r.period, r.grouping);
         if rows.insert(key.clone(), (r.value, r.previous)).is_some() {
             return Err(format!("expected.toml: {} twice", show_key(&key)));
         }
@@ -277,6 +316,8 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
             text("kpi").ok_or("a row has no kpi")?,
             text("group").unwrap_or_default(),
             text("breakdown"),
+            text("period"),
+            text("grouping"),
         );
         let cell = |k: &str| match (&row[k]["value"], &row[k]["missing"]) {
             (serde_json::Value::Number(n), _) => n
@@ -295,8 +336,14 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
 }
 
 /// `kpi `k`, group `g`, breakdown `b``, as failures name a row.
-pub fn show_key((kpi, group, breakdown): &Key) -> String {
+pub fn show_key((kpi, group, breakdown, period, grouping): &Key) -> String {
     let mut s = format!("kpi `{kpi}`");
+    if let Some(g) = grouping {
+        s = format!("grouping `{g}`, {s}");
+    }
+    if let Some(p) = period {
+        s.push_str(&format!(", period `{p}`"));
+    }
     if !group.is_empty() {
         s.push_str(&format!(", group `{group}`"));
     }
