@@ -116,7 +116,11 @@ impl<'e, 'd> Checker<'e, 'd> {
                     name.span,
                     format!("`{}` inside an aggregate", name.name),
                 )
-                .label("rows have no previous period")
+                .label(if id == FunctionId::YearAgo {
+                    "rows have no period a year earlier"
+                } else {
+                    "rows have no previous period"
+                })
                 .help(format!(
                     "apply `{0}` to the whole aggregate: `{0}({1}(orders.revenue))`",
                     name.name,
