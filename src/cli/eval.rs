@@ -220,7 +220,7 @@ pub fn run(mut args: Args) -> u8 {
     }
     finish(
         done.map(|mut answer| {
-            answer.results.unavailable = unavailable;
+            answer.results.unavailable.extend(unavailable);
             answer
         }),
         &args,
@@ -295,12 +295,23 @@ fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
 /// they were asked for by name, else as a warning.
 fn list_unavailable(unavailable: &[kpic::query::Unavailable], named: bool) {
     let n = unavailable.len();
+    // KPIs a fact table's dimension cannot split say so in their reasons.
+    let lacks = !unavailable
+        .iter()
+        .any(|u| u.reason.starts_with(kpic::query::NOT_SPLIT));
     eprintln!(
-        "{}: {n} KPI{} not computed: the data lacks a table {} read{}",
+        "{}: {n} KPI{} not computed{}",
         if named { "error" } else { "warning" },
         if n == 1 { " was" } else { "s were" },
-        if n == 1 { "it" } else { "they" },
-        if n == 1 { "s" } else { "" },
+        if !lacks {
+            String::new()
+        } else {
+            format!(
+                ": the data lacks a table {} read{}",
+                if n == 1 { "it" } else { "they" },
+                if n == 1 { "s" } else { "" }
+            )
+        },
     );
     for u in unavailable {
         eprintln!(

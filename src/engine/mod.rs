@@ -288,7 +288,21 @@ fn run_sql(catalog: &Catalog, db: &Database, query: &Query) -> Result<Results, E
     };
     let sql = compile_query(catalog, &req).map_err(EngineError::Request)?;
     let rows = db.query(&sql).map_err(|e| db.error(e))?;
-    Ok(to_results(catalog, rows, query))
+    let mut results = to_results(catalog, rows, query);
+    // The KPIs a fact table's dimension cannot split, as natively.
+    let kpis = validate(catalog, &query.kpis, &query.scope, &query.filters)
+        .map_err(EngineError::Request)?
+        .kpis;
+    for scope in std::iter::once(&query.scope).chain(&query.groupings) {
+        if let Some(by) = scope.fact_dimension() {
+            results.unavailable.extend(
+                crate::query::split_by_fact(catalog, &kpis, &by)
+                    .map_err(EngineError::Request)?
+                    .1,
+            );
+        }
+    }
+    Ok(results)
 }
 
 /// Refuses, natively, account filters that together match no account, with the words

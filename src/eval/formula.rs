@@ -71,6 +71,16 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The evaluator splitting the KPI's aggregates of `by`'s table by its values
+    /// instead of by the KPI's breakdown (a fact-table dimension as the grouping);
+    /// `None` keeps the KPI's own.
+    pub(super) fn split_by(mut self, data: &'a Dataset, by: Option<&'a ColumnRef>) -> Self {
+        if by.is_some() {
+            self.split = Split::of(data, by);
+        }
+        self
+    }
+
     /// The evaluator for base period `base` of the plan (a sub-period of a time
     /// series), whose dates are `period`.
     pub(super) fn at_base(mut self, base: usize, period: Period) -> Self {

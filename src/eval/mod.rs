@@ -84,7 +84,10 @@ pub fn evaluate_timed(
         timings.formulas += t.formulas;
         match &mut all {
             None => all = Some(results),
-            Some(a) => a.rows.extend(results.rows),
+            Some(a) => {
+                a.rows.extend(results.rows);
+                a.unavailable.extend(results.unavailable);
+            }
         }
     }
     let mut results = all.ok_or_else(|| QueryError("no grouping to evaluate".into()))?;
@@ -100,15 +103,26 @@ fn evaluate_scope(
     query: &Query,
 ) -> Result<(Results, Timings), QueryError> {
     let ids = validate(catalog, &query.kpis, &query.scope, &query.filters)?.kpis;
-    check_portfolio_tables(catalog, &ids, &query.scope, &query.filters)?;
+    // A dimension of a fact table splits the portfolio's rows of that table as a
+    // breakdown does; KPIs reading other tables are left out, each with why.
+    let fact = query.scope.fact_dimension();
+    let (ids, not_split) = match &fact {
+        Some(by) => crate::query::split_by_fact(catalog, &ids, by)?,
+        None => (ids, Vec::new()),
+    };
+    let scope = match fact {
+        Some(_) => crate::query::Scope::Portfolio,
+        None => query.scope.clone(),
+    };
+    check_portfolio_tables(catalog, &ids, &scope, &query.filters)?;
     let periods = query.periods()?;
     let compare = query.compare.step();
     let started = Instant::now();
-    let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
+    let groups = Groups::new(catalog, data, &scope, &query.filters)?;
     let grouped = started.elapsed();
     let roots: Vec<_> = ids
         .iter()
-        .map(|k| (&k.formula, k.breakdown.as_ref()))
+        .map(|k| (&k.formula, fact.as_ref().or(k.breakdown.as_ref())))
         .collect();
     let computed = plan::compute_all(catalog, data, &groups, &periods, compare, &roots);
     let scanned = started.elapsed();
@@ -133,7 +147,8 @@ fn evaluate_scope(
                     *period,
                     kpi,
                 )
-                .at_base(base, *period);
+                .at_base(base, *period)
+                .split_by(data, fact.as_ref());
                 ev.warm(&kpi.formula, 0);
                 ev.warm(&kpi.formula, compare);
                 let now = ev.eval(&kpi.formula, 0);
@@ -141,7 +156,13 @@ fn evaluate_scope(
                 let series = labels.as_ref().and_then(|l| l.get(base).cloned());
                 rows.extend(ev.result_rows(kpi, &now, &before, series));
             }
-            if periods.len() > 1 {
+            if fact.is_some() {
+                // The fact table's values are the groups.
+                for r in &mut rows {
+                    r.group = r.breakdown.take().unwrap_or_default().into();
+                }
+            }
+            if periods.len() > 1 || fact.is_some() {
                 // Each group's sub-periods together, in order (the sort is stable).
                 rows.sort_by(|a, b| a.group.cmp(&b.group));
             }
@@ -167,7 +188,7 @@ fn evaluate_scope(
             }
             all
         },
-        unavailable: Vec::new(),
+        unavailable: not_split,
     };
     Ok((results, timings))
 }

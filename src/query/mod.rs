@@ -11,11 +11,13 @@ pub mod missing;
 mod needs;
 mod period;
 mod results;
+mod split;
 mod validate;
 
 pub use needs::{Unavailable, split_available, tables_needed, tables_read};
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period, YEAR_AGO};
 pub use results::{Output, ResultRow, Results, change};
+pub use split::{NOT_SPLIT, split_by_fact};
 pub use validate::{Validated, validate};
 
 use serde::Serialize;

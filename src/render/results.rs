@@ -133,7 +133,15 @@ pub fn write_results(
             // A report says what it leaves out; the other formats leave the listing to
             // standard error (and JSON to its `unavailable` field).
             if !results.unavailable.is_empty() {
-                text.push_str("\nNot computed (the data lacks a table they read):\n\n");
+                let lacks = !results
+                    .unavailable
+                    .iter()
+                    .any(|u| u.reason.starts_with(crate::query::NOT_SPLIT));
+                text.push_str(if lacks {
+                    "\nNot computed (the data lacks a table they read):\n\n"
+                } else {
+                    "\nNot computed:\n\n"
+                });
                 for u in &results.unavailable {
                     text.push_str(&format!(
                         "- `{}`: {}\n",

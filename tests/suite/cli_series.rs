@@ -238,8 +238,9 @@ fn kpic_sql_writes_series_and_groupings_as_one_query() {
 }
 
 /// Every KPI of the shipped catalog (breakdowns, `previous` chains and all) as a time
-/// series against a year ago, in three groupings: PostgreSQL's rows equal the native
-/// engine's, one for one, with the same missing values.
+/// series against a year ago, in four groupings (one a fact table's dimension):
+/// PostgreSQL's rows equal the native engine's, one for one, with the same missing
+/// values.
 #[test]
 fn postgres_matches_native_for_a_series_against_a_year_ago_in_several_groupings() {
     let url = crate::sql_differential::example_db();
@@ -255,6 +256,8 @@ fn postgres_matches_native_for_a_series_against_a_year_ago_in_several_groupings(
         "industry",
         "--by",
         "tier,region",
+        "--by",
+        "orders.product_line",
         "--format",
         "json",
     ];
@@ -290,5 +293,62 @@ fn postgres_matches_native_for_a_series_against_a_year_ago_in_several_groupings(
                 _ => panic!("{field}: {n} vs {d}"),
             }
         }
+    }
+}
+
+#[test]
+fn a_fact_table_dimension_groups_the_kpis_that_read_only_that_table() {
+    let (code, out, err) = kpic(&["eval", "--period", "2025", "--by", "orders.product_line"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("gross_margin_percentage") && l.contains("Software")),
+        "{out}"
+    );
+    assert!(err.contains("KPIs were not computed\n"), "{err}");
+    assert!(
+        err.contains(
+            "win_rate: not split by `orders.product_line`: it reads `opportunities`, which has \
+             no column `product_line`"
+        ),
+        "{err}"
+    );
+    for command in ["eval", "sql"] {
+        let (code, _, err) = kpic(&[
+            command,
+            "win_rate",
+            "--period",
+            "2025",
+            "--by",
+            "orders.product_line",
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("no KPI asked for can be grouped by `orders.product_line`"),
+            "{err}"
+        );
+        let (code, _, err) = kpic(&[
+            command,
+            "win_rate",
+            "--period",
+            "2025",
+            "--by",
+            "orders.product_lin",
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("did you mean `product_line`"), "{err}");
+        let (code, _, err) = kpic(&[
+            command,
+            "win_rate",
+            "--period",
+            "2025",
+            "--by",
+            "industry,orders.product_line",
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("cannot be crossed with other dimensions"),
+            "{err}"
+        );
     }
 }

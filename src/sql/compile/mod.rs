@@ -79,8 +79,18 @@ pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, Quer
 /// month of one sub-period is the same CTE as the month before it).
 fn compile_one(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError> {
     let valid = validate(catalog, &req.kpis, &req.scope, &req.filters)?;
-    crate::eval::check_portfolio_tables(catalog, &valid.kpis, &req.scope, &req.filters)?;
-    let (kpis, key) = (valid.kpis, valid.key.to_string());
+    // A dimension of a fact table: the portfolio, split by the column as a breakdown
+    // is (rows `grp = ''`, the value in `breakdown`), for the KPIs it can split.
+    let fact = req.scope.fact_dimension();
+    let (kpis, scope) = match &fact {
+        Some(by) => (
+            crate::query::split_by_fact(catalog, &valid.kpis, by)?.0,
+            Scope::Portfolio,
+        ),
+        None => (valid.kpis, req.scope.clone()),
+    };
+    crate::eval::check_portfolio_tables(catalog, &kpis, &scope, &req.filters)?;
+    let key = valid.key.to_string();
     let (periods, series) = match req.every {
         None => (vec![req.period], false),
         Some(e) => (req.period.split(e.months(), e.name())?, true),
@@ -93,6 +103,7 @@ fn compile_one(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError
         let sub = SqlRequest {
             period,
             every: None,
+            scope: scope.clone(),
             ..req.clone()
         };
         let mut c = Compiler {
@@ -105,6 +116,7 @@ fn compile_one(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError
             depth: 0,
             too_big: false,
             depth_passed: false,
+            split: fact.clone(),
         };
         acct = c.acct_cte();
         for kpi in &kpis {
@@ -169,6 +181,9 @@ struct Compiler<'a> {
     too_big: bool,
     /// The limit passed was the nesting depth (else the number of terms).
     depth_passed: bool,
+    /// Splits every KPI by this column instead of its breakdown (a fact table's
+    /// dimension as the grouping).
+    split: Option<ColumnRef>,
 }
 
 /// Most scope-level terms one query may write (the shipped catalog writes about 2,000
@@ -229,7 +244,8 @@ impl Compiler<'_> {
     }
 
     fn kpi_select(&mut self, kpi: &KpiDef) -> String {
-        let split = kpi.breakdown.as_ref();
+        let by = self.split.clone();
+        let split = by.as_ref().or(kpi.breakdown.as_ref());
         let mut used = BTreeSet::new();
         let step = self.req.compare.step();
         let now = self.scope(&kpi.formula, 0, split, &mut used);
