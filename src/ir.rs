@@ -393,6 +393,8 @@ pub enum TExprKind {
     Previous(Box<TExpr>),
     /// The expression evaluated over the same period one year earlier.
     YearAgo(Box<TExpr>),
+    /// The `missing` literal: a value of its type that is missing.
+    Missing,
     /// Stands in for an expression that had an error.
     Invalid,
 }
@@ -426,6 +428,12 @@ pub enum PeriodField {
     Start,
     End,
     Days,
+    /// Whole calendar months the period spans (missing otherwise).
+    Months,
+    /// Whole quarters (a multiple of three months; missing otherwise).
+    Quarters,
+    /// Whole years (a multiple of twelve months; missing otherwise).
+    Years,
 }
 
 /// Scalar functions.
@@ -439,6 +447,15 @@ pub enum Func {
     Greatest,
     DaysBetween,
     HoursBetween,
+    /// Text joined end to end; missing when any part is.
+    Concat,
+    /// Days to hours (× 24).
+    ToHours,
+    /// Hours to days (÷ 24).
+    ToDays,
+    /// The key of `count_distinct(a, b, ...)`: one value per tuple of its arguments,
+    /// missing when any of them is. Only ever the argument of `count_distinct`.
+    Tuple,
 }
 
 /// Aggregate functions.

@@ -1,9 +1,13 @@
-//! Fuzz target: any bytes as the CSV files of a small model, loaded and, when they load,
-//! evaluated. Loading must report every bad cell and never panic; evaluation must
-//! never panic on data that loaded.
-//! Run with `RUSTC_BOOTSTRAP=1 cargo fuzz run load_eval` (cargo-fuzz; see README).
+//! Fuzz target: any bytes as a mapping file and the CSV files of a small model, loaded
+//! and, when they load, evaluated on every scope. Loading must report every bad cell
+//! or mapping error and never panic; evaluation must never panic on data that loaded.
+//! Run with `RUSTC_BOOTSTRAP=1 cargo fuzz run load_eval fuzz/seeds/load_eval` (see README).
 #![no_main]
 
+use std::sync::OnceLock;
+
+use kpic::engine::{Engine, run};
+use kpic::query::{Request, Scope};
 use libfuzzer_sys::fuzz_target;
 
 const MODEL: &str = r#"
@@ -12,48 +16,83 @@ table accounts {
   account_id: text key
   tier: text dimension
   since: date optional
+  potential: money optional
 }
 table orders {
   order_id: text key
-  account_id: text -> accounts
+  account_id: text -> accounts optional
   order_date: date time
+  kind: text dimension optional
   revenue: money
   discount: money optional
   express: bool optional
   weight: number optional
+  shipped: datetime optional
+  units: int optional
 }
 kpi total { name: "T" category: c unit: money better: higher formula: sum(orders.revenue - coalesce(orders.discount, 0)) / count_distinct(orders.account_id) }
 kpi heavy { name: "H" category: c unit: count better: higher formula: count(orders where coalesce(orders.express, false) or coalesce(orders.weight, 0) > 10 and accounts.since is not missing) }
 kpi middle { name: "M" category: c unit: number better: higher formula: median(orders.weight where orders.weight is not missing) }
+kpi late { name: "L" category: c unit: hours better: lower formula: avg(hours_between(orders.order_date, orders.shipped) where orders.shipped is not missing) }
+kpi growth { name: "G" category: c unit: percent better: higher formula: (sum(orders.revenue) - previous(sum(orders.revenue))) / previous(sum(orders.revenue)) }
+kpi reach { name: "R" category: c unit: ratio better: higher formula: sum(orders.revenue) / sum(accounts.potential where accounts.potential is not missing) }
 "#;
 
+/// The model, checked once per process.
+fn catalog() -> &'static kpic::ir::Catalog {
+    static CATALOG: OnceLock<kpic::ir::Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let checked = kpic::check_texts([("model.kpi", MODEL)]);
+        // A model with an error would leave nothing to evaluate: fail loudly.
+        assert_eq!(checked.error_count(), 0, "the fuzz model does not check");
+        checked.catalog
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
-    // Two files, split at the first 0xFF byte (never valid UTF-8, so never in a cell
-    // the fuzzer means as text).
-    let (accounts, orders) = match data.iter().position(|b| *b == 0xFF) {
-        Some(i) => (&data[..i], &data[i + 1..]),
-        None => (data, &b""[..]),
-    };
+    // Three parts, split at 0xFF bytes (never valid UTF-8, so never in a cell the
+    // fuzzer means as text): a mapping file (none when empty), the accounts rows and
+    // the orders rows. The rows are written twice: under the model's file names with
+    // the model's header, and raw as `Accounts.csv` / `Invoices.csv` for a mapping
+    // that names its own files and headers (the seeds do).
+    let mut parts = data.splitn(3, |b| *b == 0xFF);
+    let mapping = parts.next().unwrap_or_default();
+    let accounts = parts.next().unwrap_or_default();
+    let orders = parts.next().unwrap_or_default();
     let dir = std::env::temp_dir().join(format!("kpic-fuzz-load-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    let header_a = b"account_id,tier,since\n";
-    let header_o = b"order_id,account_id,order_date,revenue,discount,express,weight\n";
+    let mapping_path = dir.join("kpic-mapping.toml");
+    if mapping.is_empty() {
+        let _ = std::fs::remove_file(&mapping_path);
+    } else {
+        let _ = std::fs::write(&mapping_path, mapping);
+    }
+    let header_a = b"account_id,tier,since,potential\n";
+    let header_o =
+        b"order_id,account_id,order_date,kind,revenue,discount,express,weight,shipped,units\n";
     let _ = std::fs::write(dir.join("accounts.csv"), [&header_a[..], accounts].concat());
     let _ = std::fs::write(dir.join("orders.csv"), [&header_o[..], orders].concat());
-    let checked = kpic::check_texts([("model.kpi", MODEL)]);
-    if let Ok(data) = kpic::data::load_dataset(&checked.catalog, &dir) {
-        for scope in [
-            kpic::eval::Scope::Portfolio,
-            kpic::eval::Scope::By("tier".into()),
-            kpic::eval::Scope::PerAccount,
-        ] {
-            let query = kpic::eval::Query {
-                kpis: vec![],
-                period: kpic::eval::Period::parse("2025", 1).expect("a valid period"),
-                scope,
-                filters: vec![],
-            };
-            let _ = kpic::eval::evaluate(&checked.catalog, &data, &query);
-        }
+    let _ = std::fs::write(dir.join("Accounts.csv"), accounts);
+    let _ = std::fs::write(dir.join("Invoices.csv"), orders);
+
+    let catalog = catalog();
+    let Ok(data) = kpic::data::load_dataset(catalog, &dir) else {
+        return;
+    };
+    for scope in [
+        Scope::Portfolio,
+        Scope::By("tier".into()),
+        Scope::PerAccount,
+    ] {
+        // A fixed "today", so runs are reproducible.
+        let request = Request {
+            kpis: vec![],
+            period: None,
+            fiscal_year_start: 1,
+            scope,
+            filters: vec![],
+            today: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
+        };
+        let _ = run(catalog, &Engine::Native(&data), &request);
     }
 });

@@ -86,6 +86,26 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
                             time_column = Some((col.name.clone(), flag.span));
                         }
                     }
+                    // `unit` with no unit name after it (the name is on the next line
+                    // or missing): the modifier is known, its name is not.
+                    "unit" => diags.push(
+                        Diagnostic::error(
+                            Code::InvalidColumn,
+                            flag.span,
+                            "the modifier `unit` needs a unit name after it",
+                        )
+                        .label("which unit?")
+                        .help(format!(
+                            "write e.g. `unit days`; units: {}",
+                            // Money columns are typed `money`, never `unit money`.
+                            Unit::NAMES
+                                .iter()
+                                .filter(|n| **n != "money")
+                                .copied()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    ),
                     other => {
                         let hint = did_you_mean(other, FLAGS.iter().copied().chain(["unit"]))
                             .unwrap_or_else(|| {

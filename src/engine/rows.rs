@@ -44,8 +44,9 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
             .and_then(|p| periods.iter().position(|(l, _)| l == p))
     };
     // A fact table's dimension comes back as the breakdown of the portfolio's row.
-    let scopes: Vec<&crate::query::Scope> =
-        std::iter::once(&query.scope).chain(&query.groupings).collect();
+    let scopes: Vec<&crate::query::Scope> = std::iter::once(&query.scope)
+        .chain(&query.groupings)
+        .collect();
     let fact = |grouping: Option<&str>| {
         let scope = match grouping {
             None => Some(&query.scope),

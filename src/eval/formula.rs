@@ -154,6 +154,7 @@ impl<'a> Evaluator<'a> {
             TExprKind::Text(t) => Slots::Same(Val::Text(t.as_str().into())),
             TExprKind::Date(d) => Slots::Same(Val::Date(date_days(*d))),
             TExprKind::Bool(b) => Slots::Same(Val::Bool(*b)),
+            TExprKind::Missing => Slots::Same(Val::missing(crate::query::missing::SET_MISSING)),
             TExprKind::Period(f) => Slots::Same(period_value(self.period_at(back), *f)),
             TExprKind::Ref(id) => {
                 let key = (id.clone(), back);

@@ -4,6 +4,7 @@
 
 use super::program::Instr;
 use super::register::{FALSE, Kind, MISSING, Reg, RegId, TRUE};
+use super::value::{KeyPart, push_key_part};
 use crate::data::NO_TEXT;
 use crate::vocab::BinaryOp;
 use std::sync::Arc;
@@ -292,6 +293,40 @@ pub(super) fn run<'a>(
                 ok.push(xok[i] && yok[i]);
             }
             *out = Reg::Num(v, ok);
+        }
+        Instr::Concat(args) => {
+            let mut s = out.take_strs(n);
+            s.extend((0..n).map(|i| {
+                let mut joined = String::new();
+                for r in args {
+                    joined.push_str(regs[*r].text(i)?);
+                }
+                Some(Arc::from(joined))
+            }));
+            *out = Reg::Strs(s);
+        }
+        Instr::Tuple(parts) => {
+            let mut s = out.take_strs(n);
+            s.extend((0..n).map(|i| {
+                let mut key = String::new();
+                for (r, kind) in parts {
+                    let reg = &regs[*r];
+                    let part = match kind {
+                        Kind::Num => {
+                            let (v, ok) = reg.num();
+                            KeyPart::Num(ok[i].then_some(v[i])?)
+                        }
+                        Kind::Bool => match reg.bools()[i] {
+                            MISSING => return None,
+                            b => KeyPart::Bool(b == TRUE),
+                        },
+                        Kind::Text => KeyPart::Text(reg.text(i)?),
+                    };
+                    push_key_part(&mut key, part);
+                }
+                Some(Arc::from(key))
+            }));
+            *out = Reg::Strs(s);
         }
         Instr::InPeriod {
             values,

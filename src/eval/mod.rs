@@ -250,5 +250,13 @@ pub(crate) fn period_value(p: Period, f: PeriodField) -> Val {
         PeriodField::Start => Val::Date(start),
         PeriodField::End => Val::Date(end),
         PeriodField::Days => Val::Num(p.days() as f64),
+        PeriodField::Months | PeriodField::Quarters | PeriodField::Years => {
+            let per = match f {
+                PeriodField::Months => 1,
+                PeriodField::Quarters => 3,
+                _ => 12,
+            };
+            p.length_in_months(per).map_or_else(Val::missing, Val::Num)
+        }
     }
 }

@@ -67,6 +67,11 @@ pub(super) enum Instr<'a> {
     Extreme(Vec<RegId>, bool),
     /// `(b - a) * scale`: days or hours between two dates.
     Between(RegId, RegId, f64),
+    /// Texts joined; missing when any is.
+    Concat(Vec<RegId>),
+    /// The key of `count_distinct` over several values ([`super::value::tuple_key`]);
+    /// missing when any part is.
+    Tuple(Vec<(RegId, Kind)>),
     /// Whether a date lies in the period `[start, end]` (whole days).
     InPeriod {
         values: &'a [f64],
@@ -156,6 +161,9 @@ impl<'a> Program<'a> {
             TExprKind::Text(t) => return self.constant(Val::Text(t.as_str().into()), kind),
             TExprKind::Date(d) => return self.constant(Val::Date(super::date_days(*d)), kind),
             TExprKind::Bool(b) => return self.constant(Val::Bool(*b), kind),
+            TExprKind::Missing => {
+                return self.constant(Val::missing(crate::query::missing::SET_MISSING), kind);
+            }
             TExprKind::Period(f) => return self.constant(super::period_value(period, *f), kind),
             TExprKind::Column { table, column, via } => {
                 let key = format!("column:{table}.{column}:{via:?}");
@@ -234,6 +242,19 @@ impl<'a> Program<'a> {
                 (Func::Greatest, _) => Instr::Extreme(regs.clone(), false),
                 (Func::DaysBetween, [a, b]) => Instr::Between(*a, *b, 1.0),
                 (Func::HoursBetween, [a, b]) => Instr::Between(*a, *b, 24.0),
+                (Func::ToHours | Func::ToDays, [x]) => {
+                    let day = self.constant(Val::Num(24.0), Kind::Num);
+                    let op = if *func == Func::ToHours {
+                        BinaryOp::Mul
+                    } else {
+                        BinaryOp::Div
+                    };
+                    Instr::Arith(op, *x, day)
+                }
+                (Func::Concat, _) => Instr::Concat(regs.clone()),
+                (Func::Tuple, _) => {
+                    Instr::Tuple(regs.iter().map(|r| (*r, self.kinds[*r])).collect())
+                }
                 _ => return self.constant(Val::missing("invalid expression"), kind),
             },
             _ => return self.constant(Val::missing("invalid expression"), kind),

@@ -84,5 +84,23 @@ fn function(func: Func, args: &[&Val]) -> Val {
             }),
             _ => first_missing(),
         },
+        Func::ToHours | Func::ToDays => num(args[0]).map_or_else(first_missing, |x| {
+            Val::Num(if func == Func::ToHours {
+                x * 24.0
+            } else {
+                x / 24.0
+            })
+        }),
+        Func::Concat => {
+            let mut out = String::new();
+            for a in args {
+                match a {
+                    Val::Text(t) => out.push_str(t),
+                    _ => return first_missing(),
+                }
+            }
+            Val::Text(out.into())
+        }
+        Func::Tuple => value::tuple_key(args),
     }
 }

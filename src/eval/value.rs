@@ -109,6 +109,47 @@ fn first_missing(a: &Val, b: &Val) -> Val {
     }
 }
 
+/// Appends one part of a `count_distinct` key over several values. Each part is
+/// written so that no two different tuples give the same key: numbers and dates as
+/// their 16 hex digits (`-0` as `0`, as the databases compare them), true/false as one
+/// digit, text with its length in front (so no separator inside a text can move a
+/// boundary).
+pub fn push_key_part(out: &mut String, part: KeyPart<'_>) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = match part {
+        KeyPart::Num(x) => {
+            let x = if x == 0.0 { 0.0 } else { x };
+            write!(out, "n{:016x}", x.to_bits())
+        }
+        KeyPart::Bool(b) => write!(out, "b{}", b as u8),
+        KeyPart::Text(t) => write!(out, "t{}:{t}", t.len()),
+    };
+}
+
+/// One present value of a `count_distinct` key ([`push_key_part`]).
+#[derive(Debug, Clone, Copy)]
+pub enum KeyPart<'a> {
+    Num(f64),
+    Bool(bool),
+    Text(&'a str),
+}
+
+/// The key of `count_distinct(a, b, ...)` for one tuple of scope-level values (the
+/// kernels build the same key per row); missing when any part is.
+pub fn tuple_key(parts: &[&Val]) -> Val {
+    let mut key = String::new();
+    for p in parts {
+        match p {
+            Val::Num(x) | Val::Date(x) => push_key_part(&mut key, KeyPart::Num(*x)),
+            Val::Bool(b) => push_key_part(&mut key, KeyPart::Bool(*b)),
+            Val::Text(t) => push_key_part(&mut key, KeyPart::Text(t)),
+            Val::Missing(_) => return (*p).clone(),
+        }
+    }
+    Val::Text(key.into())
+}
+
 /// `x` rounded to `digits` decimals, half away from zero, as the decimal number `x`
 /// is written with: `round(1.005, 2)` is 1.01, as in the databases (whose money is
 /// decimal), though the double nearest to 1.005 is a little below it. Only a value
@@ -178,6 +219,18 @@ mod tests {
         assert_eq!(binary(BinaryOp::Or, &m, &Val::Bool(true)), Val::Bool(true));
         assert_eq!(binary(BinaryOp::And, &Val::Bool(true), &m), m);
         assert_eq!(binary(BinaryOp::Add, &Val::Num(1.0), &m), m);
+    }
+
+    #[test]
+    fn tuple_keys_keep_parts_apart() {
+        let t = |s: &str| Val::Text(s.into());
+        let key = |parts: &[&Val]| tuple_key(parts);
+        // A separator inside a text never makes two tuples equal.
+        assert_ne!(key(&[&t("a|b"), &t("c")]), key(&[&t("a"), &t("b|c")]));
+        assert_ne!(key(&[&t("ab"), &t("")]), key(&[&t("a"), &t("b")]));
+        assert_eq!(key(&[&Val::Num(0.0)]), key(&[&Val::Num(-0.0)]));
+        let m = Val::missing(missing::EMPTY_CELL);
+        assert_eq!(key(&[&t("a"), &m]), m);
     }
 
     #[test]

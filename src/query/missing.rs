@@ -9,6 +9,18 @@ pub const DIVISION_BY_ZERO: &str = "division by zero";
 pub const EMPTY_CELL: &str = "empty cell";
 /// A database gave no value and no reason (the compiled query always gives one).
 pub const IN_DATABASE: &str = "no value (no rows, an empty cell or a division by zero)";
+/// The formula's own `missing` literal (e.g. `if count(orders) < 5 then missing else
+/// ...`).
+pub const SET_MISSING: &str = "set missing by the formula (`missing`)";
+/// `period.months` (and `quarters`, `years`) of a period that is not whole months.
+pub const PERIOD_NOT_WHOLE_MONTHS: &str =
+    "the period is not whole calendar months (`period.months`)";
+/// `period.quarters` of whole months that are not a multiple of three.
+pub const PERIOD_NOT_WHOLE_QUARTERS: &str =
+    "the period is not a whole number of quarters (`period.quarters`)";
+/// `period.years` of whole months that are not a multiple of twelve.
+pub const PERIOD_NOT_WHOLE_YEARS: &str =
+    "the period is not a whole number of years (`period.years`)";
 /// An aggregate read rows, but every row's value was missing: from empty cells.
 pub const ALL_ROWS_EMPTY: &str = "every row's value is missing (empty cell)";
 /// An aggregate read rows, but every row's value was missing: divisions by zero.

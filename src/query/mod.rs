@@ -7,6 +7,7 @@
 //! request means. A request is validated here, once, with one wording for every engine
 //! ([`validate`]).
 
+mod calendar;
 pub mod missing;
 mod needs;
 mod period;

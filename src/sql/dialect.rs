@@ -60,6 +60,28 @@ impl Dialect {
         }
     }
 
+    /// The SQL type of a NULL standing for a value of type `ty` (the `missing`
+    /// literal).
+    pub fn null_type(self, ty: crate::ir::Type) -> &'static str {
+        use crate::ir::Type;
+        match ty {
+            Type::Text => self.text(),
+            Type::Date => "DATE",
+            Type::DateTime => "TIMESTAMP",
+            Type::Bool => "BOOLEAN",
+            Type::Number(_) | Type::Error => self.double(),
+        }
+    }
+
+    /// One comparable value made of several (the key of `count_distinct` over
+    /// several values): a row value in PostgreSQL and DuckDB, a struct in Spark.
+    pub fn tuple(self, parts: &[String]) -> String {
+        match self {
+            Dialect::Spark => format!("struct({})", parts.join(", ")),
+            _ => format!("ROW({})", parts.join(", ")),
+        }
+    }
+
     /// Column type names for the model's DDL.
     pub fn column_type(self, ty: crate::ir::ColumnType) -> &'static str {
         use crate::ir::ColumnType::*;

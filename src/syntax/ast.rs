@@ -117,6 +117,8 @@ pub enum ExprKind {
     Text(String),
     Date(NaiveDate),
     Bool(bool),
+    /// The `missing` literal.
+    Missing,
     /// `name` or `table.column`.
     Path {
         head: Ident,

@@ -85,10 +85,10 @@ pub static AGGREGATES: &[AggregateInfo] = &[
             name: "x",
             kind: ArgKind::Any,
         }],
-        arity: ONE,
+        arity: Arity { min: 1, max: None },
         result: ResultRule::Count,
-        doc: "The number of different values of x, missing ones left out.",
-        example: "count_distinct(orders.account_id)",
+        doc: "The number of different values of x, missing ones left out; with several arguments, of different combinations (tuples) of them, rows where any of them is missing left out.",
+        example: "count_distinct(orders.account_id, orders.product_line)",
     },
     AggregateInfo {
         id: AggregateId::Sum,

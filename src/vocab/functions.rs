@@ -19,6 +19,12 @@ pub enum ArgKind {
     Fraction,
     /// A table name (its rows) or a per-row value.
     TableOrValue,
+    /// Text.
+    Text,
+    /// A number of days.
+    Days,
+    /// A number of hours.
+    Hours,
 }
 
 impl ArgKind {
@@ -32,6 +38,9 @@ impl ArgKind {
             ArgKind::Digits => "a whole number from 0 to 12, written out",
             ArgKind::Fraction => "a number from 0 to 1 (or a percentage), written out",
             ArgKind::TableOrValue => "a table (its rows) or a per-row value",
+            ArgKind::Text => "text",
+            ArgKind::Days => "a number of days",
+            ArgKind::Hours => "a number of hours",
         }
     }
 }
@@ -72,6 +81,8 @@ pub enum ResultRule {
     Hours,
     /// A count.
     Count,
+    /// Text.
+    Text,
 }
 
 impl ResultRule {
@@ -83,6 +94,7 @@ impl ResultRule {
             ResultRule::Days => "days",
             ResultRule::Hours => "hours",
             ResultRule::Count => "a count",
+            ResultRule::Text => "text",
         }
     }
 }
@@ -118,6 +130,9 @@ pub enum FunctionId {
     HoursBetween,
     /// Not a function of values but of the period; written like one.
     Previous,
+    Concat,
+    ToHours,
+    ToDays,
     /// Like `previous`, a year earlier.
     YearAgo,
 }
@@ -248,6 +263,39 @@ pub static FUNCTIONS: &[FunctionInfo] = &[
         result: ResultRule::FirstArg,
         doc: "x over the previous period: the period of equal length that ends the day before `period.start`.",
         example: "(revenue - previous(revenue)) / previous(revenue)",
+    },
+    FunctionInfo {
+        id: FunctionId::Concat,
+        name: "concat",
+        params: &[p("a", ArgKind::Text), p("b", ArgKind::Text)],
+        arity: Arity { min: 2, max: None },
+        result: ResultRule::Text,
+        doc: "The texts joined end to end, nothing between them; missing when any argument is missing. Text only: numbers and dates have no one written form.",
+        example: "count_distinct(concat(accounts.region, \"/\", orders.product_line))",
+    },
+    FunctionInfo {
+        id: FunctionId::ToHours,
+        name: "to_hours",
+        params: &[p("x", ArgKind::Days)],
+        arity: Arity {
+            min: 1,
+            max: Some(1),
+        },
+        result: ResultRule::Hours,
+        doc: "A number of days in hours (x × 24).",
+        example: "to_hours(avg(days_between(opportunities.created_on, opportunities.closed_on) where opportunities.closed_on is not missing))",
+    },
+    FunctionInfo {
+        id: FunctionId::ToDays,
+        name: "to_days",
+        params: &[p("x", ArgKind::Hours)],
+        arity: Arity {
+            min: 1,
+            max: Some(1),
+        },
+        result: ResultRule::Days,
+        doc: "A number of hours in days (x ÷ 24).",
+        example: "to_days(median(support_tickets.first_response_hours))",
     },
     FunctionInfo {
         id: FunctionId::YearAgo,

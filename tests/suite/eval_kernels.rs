@@ -49,6 +49,16 @@ kpi since_via { name: "x" category: service unit: count better: higher formula: 
 kpi row_division { name: "x" category: service unit: number better: higher formula: sum(tickets.hours / (tickets.rating - 4) where tickets.hours is not missing and tickets.rating is not missing) }
 kpi if_text { name: "x" category: service unit: count better: higher formula: count(tickets where (if tickets.escalated then tickets.priority else tickets.alt_priority) == "high") }
 kpi by_priority { name: "x" category: service unit: count better: higher breakdown: tickets.priority formula: count(tickets) }
+kpi distinct_pairs { name: "x" category: service unit: count better: higher formula: count_distinct(tickets.priority, tickets.alt_priority) }
+kpi distinct_via_pairs { name: "x" category: service unit: count better: higher formula: count_distinct(accounts.tier, tickets.alt_priority) }
+kpi distinct_flags { name: "x" category: service unit: count better: higher formula: count_distinct(tickets.escalated, tickets.hours) }
+kpi concat_filter { name: "x" category: service unit: count better: higher formula: count(tickets where tickets.priority is not missing and concat(tickets.priority, "/", tickets.alt_priority) == "low/high") }
+kpi concat_missing { name: "x" category: service unit: count better: higher formula: count(tickets where concat(if tickets.escalated then "up" else missing, tickets.alt_priority) == "uphigh") }
+kpi concat_distinct { name: "x" category: service unit: count better: higher formula: count_distinct(concat(accounts.tier, tickets.alt_priority)) }
+kpi days_open { name: "x" category: service unit: days better: lower formula: sum(to_days(hours_between(tickets.opened_at, tickets.closed_at)) where tickets.closed_at is not missing) }
+kpi hours_open_again { name: "x" category: service unit: hours better: lower formula: avg(to_hours(days_between(tickets.opened_at, tickets.closed_at)) where tickets.closed_at is not missing) }
+kpi row_missing { name: "x" category: service unit: number better: higher formula: sum(if tickets.escalated then missing else tickets.hours where tickets.hours is not missing) }
+kpi text_missing { name: "x" category: service unit: count better: higher formula: count_distinct(if tickets.escalated then tickets.priority else missing) }
 "#;
 
 const ACCOUNTS: &str = "account_id,tier,key,since\n\
@@ -172,6 +182,34 @@ fn every_row_operator_by_hand() {
     // escalated ? priority : alt_priority == "high": t1 high; t2 alt high; t3 missing;
     // t4 medium
     close(&rows, "if_text", 2.0);
+}
+
+#[test]
+fn tuples_text_missing_and_conversions_by_hand() {
+    let rows = eval(Scope::Portfolio);
+    // (priority, alt): t1 (high, high), t2 (low, high), t4 (medium, medium); t3 has no
+    // priority, so its pair is not counted
+    close(&rows, "distinct_pairs", 3.0);
+    // (tier, alt): t1 and t2 (strategic, high) once, t3 (tail, low), t4 (tail, medium)
+    close(&rows, "distinct_via_pairs", 3.0);
+    // (escalated, hours): t1 (true, 5), t2 (false, -3), t4 (true, 12.345); t3 has no flag
+    close(&rows, "distinct_flags", 3.0);
+    // "low/high" is t2 only (t3, without a priority, is filtered out first)
+    close(&rows, "concat_filter", 1.0);
+    // "up" + alt for escalated rows: t1 "uphigh", t4 "upmedium"; t2's first part is
+    // missing, so the whole text is (not "high"); t3's condition is missing
+    close(&rows, "concat_missing", 1.0);
+    // strategichigh (t1, t2), taillow (t3), tailmedium (t4)
+    close(&rows, "concat_distinct", 3.0);
+    // closed tickets: 12 h, 24 h, 6 h = 42 h = 1.75 days
+    close(&rows, "days_open", 1.75);
+    // days between date-times are fractional: 0.5, 1, 0.25 days = 12, 24, 6 h -> 14
+    close(&rows, "hours_open_again", 14.0);
+    // escalated rows are set missing (t1, t4) and left out; t3's condition is missing;
+    // t2 -3
+    close(&rows, "row_missing", -3.0);
+    // escalated: t1 high, t4 medium; the others are missing
+    close(&rows, "text_missing", 2.0);
 }
 
 #[test]

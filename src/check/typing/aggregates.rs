@@ -43,7 +43,7 @@ impl<'e, 'd> Checker<'e, 'd> {
         }
         // `count(orders)`: a bare table name counts rows.
         let counts_rows = counted_table(&name.name, args, self.env.tables).is_some();
-        let Some(table) = self.aggregated_table(name, &args[0], filter, counts_rows) else {
+        let Some(table) = self.aggregated_table(name, args, filter, counts_rows) else {
             return invalid(span);
         };
         self.tables.insert(table.name.clone());
@@ -51,6 +51,9 @@ impl<'e, 'd> Checker<'e, 'd> {
         self.row = Some(Row { table, guarded });
         let arg = if counts_rows {
             None
+        } else if info.id == AggregateId::CountDistinct && args.len() > 1 {
+            let whole = args[0].span.to(args[args.len() - 1].span);
+            Some(self.distinct_tuple(args, whole))
         } else {
             Some(self.expr(&args[0]))
         };
@@ -142,16 +145,19 @@ impl<'e, 'd> Checker<'e, 'd> {
     fn aggregated_table(
         &mut self,
         name: &Ident,
-        arg: &Expr,
+        args: &[Expr],
         filter: Option<&Expr>,
         counts_rows: bool,
     ) -> Option<&'e TableDef> {
+        let arg = &args[0];
         let tables = self.env.tables;
         if counts_rows && let ExprKind::Path { head, .. } = &arg.kind {
             return tables.get(&head.name);
         }
         let mut named = Vec::new();
-        collect_tables(arg, &mut named);
+        for a in args {
+            collect_tables(a, &mut named);
+        }
         if let Some(f) = filter {
             collect_tables(f, &mut named);
         }

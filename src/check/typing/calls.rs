@@ -18,6 +18,9 @@ fn ir_func(id: FunctionId) -> Option<Func> {
         FunctionId::Greatest => Func::Greatest,
         FunctionId::DaysBetween => Func::DaysBetween,
         FunctionId::HoursBetween => Func::HoursBetween,
+        FunctionId::Concat => Func::Concat,
+        FunctionId::ToHours => Func::ToHours,
+        FunctionId::ToDays => Func::ToDays,
         FunctionId::Previous | FunctionId::YearAgo => return None,
     })
 }
@@ -28,7 +31,7 @@ fn result_dim(rule: ResultRule) -> Option<Dim> {
         ResultRule::Days => Some(Dim::Days),
         ResultRule::Hours => Some(Dim::Hours),
         ResultRule::Count => Some(Dim::Count),
-        ResultRule::CommonOfArgs | ResultRule::FirstArg => None,
+        ResultRule::CommonOfArgs | ResultRule::FirstArg | ResultRule::Text => None,
     }
 }
 
@@ -77,6 +80,8 @@ impl<'e, 'd> Checker<'e, 'd> {
             FunctionId::DaysBetween | FunctionId::HoursBetween => {
                 self.between(func, name, args, span)
             }
+            FunctionId::Concat => self.concat(name, args, span),
+            FunctionId::ToHours | FunctionId::ToDays => self.convert(func, name, args, span),
         }
     }
 
@@ -152,7 +157,16 @@ impl<'e, 'd> Checker<'e, 'd> {
         // columns; the others need every argument present.
         let coalesce = func.id == FunctionId::Coalesce;
         let what_guard = format!("`{}`", name.name);
-        let typed: Vec<(TExpr, Facts)> = args.iter().map(|a| self.expr(a)).collect();
+        let mut typed: Vec<(TExpr, Facts)> = args.iter().map(|a| self.expr(a)).collect();
+        if let Some(typed_one) = typed
+            .iter()
+            .find(|(t, _)| !super::conversions::is_missing_literal(t))
+            .map(|(t, _)| t.clone())
+        {
+            for (t, _) in &mut typed {
+                super::conversions::adopt(t, &typed_one);
+            }
+        }
         let (first, mut facts) = typed[0].clone();
         let mut ty = first.ty;
         let mut acc = first;

@@ -4,6 +4,7 @@
 
 mod aggregates;
 mod calls;
+mod conversions;
 mod names;
 mod operators;
 mod outside;
@@ -137,8 +138,27 @@ impl<'e, 'd> Checker<'e, 'd> {
                 Facts::default(),
             ),
             ExprKind::Error => invalid(e.span),
+            // Typed a bare number until the value beside it gives it a type
+            // (`conversions::adopt`); as a number it takes the other operand's unit.
+            ExprKind::Missing => (
+                texpr(TExprKind::Missing, Type::Number(Dim::Plain), e.span),
+                Facts {
+                    flexible: true,
+                    optional: false,
+                },
+            ),
             ExprKind::Path { head, member } => self.path(head, member.as_ref(), e.span),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, e.span),
+            ExprKind::Binary {
+                op,
+                op_span,
+                left,
+                right,
+            } if op.is_comparison()
+                && (left.kind == ExprKind::Missing || right.kind == ExprKind::Missing) =>
+            {
+                self.compared_with_missing(*op, *op_span, left, right)
+            }
             ExprKind::Binary {
                 op,
                 op_span,
@@ -165,8 +185,10 @@ impl<'e, 'd> Checker<'e, 'd> {
                 otherwise,
             } => {
                 let cond = self.condition(condition, "the condition of `if`");
-                let (a, fa) = self.expr(then);
-                let (b, fb) = self.expr(otherwise);
+                let (mut a, fa) = self.expr(then);
+                let (mut b, fb) = self.expr(otherwise);
+                conversions::adopt(&mut a, &b);
+                conversions::adopt(&mut b, &a);
                 let ty = self.unify(&a, fa, &b, fb, "both branches of `if`", e.span);
                 let facts = Facts {
                     flexible: fa.flexible && fb.flexible,

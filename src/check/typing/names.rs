@@ -24,9 +24,15 @@ impl<'e, 'd> Checker<'e, 'd> {
                 "start" => (PeriodField::Start, Type::Date),
                 "end" => (PeriodField::End, Type::Date),
                 "days" => (PeriodField::Days, Type::Number(Dim::Days)),
+                "months" => (PeriodField::Months, Type::Number(Dim::Plain)),
+                "quarters" => (PeriodField::Quarters, Type::Number(Dim::Plain)),
+                "years" => (PeriodField::Years, Type::Number(Dim::Plain)),
                 other => {
-                    let hint = did_you_mean(other, ["start", "end", "days"]).unwrap_or_else(|| {
-                        "use `period.start`, `period.end` or `period.days`".into()
+                    let fields = ["start", "end", "days", "months", "quarters", "years"];
+                    let hint = did_you_mean(other, fields).unwrap_or_else(|| {
+                        "use `period.start`, `period.end`, `period.days`, `period.months`, \
+                         `period.quarters` or `period.years`"
+                            .into()
                     });
                     self.diags.push(
                         Diagnostic::error(

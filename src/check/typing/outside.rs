@@ -120,7 +120,8 @@ impl<'e, 'd> Checker<'e, 'd> {
                 ExprKind::Number { .. }
                 | ExprKind::Text(_)
                 | ExprKind::Date(_)
-                | ExprKind::Bool(_) => Level::Row {
+                | ExprKind::Bool(_)
+                | ExprKind::Missing => Level::Row {
                     table: None,
                     reads: false,
                 },

@@ -26,6 +26,14 @@ impl Compiler<'_> {
             PeriodField::Start => self.d.date(&p.start.to_string()),
             PeriodField::End => self.d.date(&p.end.to_string()),
             PeriodField::Days => Self::number(p.days() as f64),
+            // Known when the query is compiled: a constant, or NULL (`reason.rs` says
+            // why).
+            PeriodField::Months | PeriodField::Quarters | PeriodField::Years => {
+                match p.length_in_months(months_per(f)) {
+                    Ok(n) => Self::number(n),
+                    Err(_) => format!("CAST(NULL AS {})", self.d.double()),
+                }
+            }
         }
     }
     /// A per-row expression; `via` is set when an `accounts` column is read through
@@ -77,6 +85,8 @@ impl Compiler<'_> {
                 }
             }
             TExprKind::Period(f) => self.period_field(*f, back),
+            // Typed, so that a CASE or COALESCE around it has one type in every engine.
+            TExprKind::Missing => format!("CAST(NULL AS {})", d.null_type(e.ty)),
             TExprKind::Neg(_) => format!("(-{})", kids[0]),
             TExprKind::Not(_) => format!("(NOT {})", kids[0]),
             TExprKind::IsMissing { negated, .. } => {
@@ -157,9 +167,34 @@ impl Compiler<'_> {
                 }
                 Func::DaysBetween => d.days_between(&kids[0], &kids[1]),
                 Func::HoursBetween => d.hours_between(&kids[0], &kids[1]),
+                Func::ToHours => format!("({} * 24.0)", kids[0]),
+                Func::ToDays => format!("(CAST({} AS {double}) / 24.0)", kids[0]),
+                // `||` is NULL when any side is, in every dialect (their `concat()`
+                // functions skip NULLs, which kpic does not).
+                Func::Concat => format!("({})", kids.join(" || ")),
+                // Rows where any part is NULL are not counted, as natively; the
+                // dialect's row value compares part by part, so no separator is needed.
+                Func::Tuple => {
+                    let present: Vec<String> =
+                        kids.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+                    format!(
+                        "(CASE WHEN {} THEN {} END)",
+                        present.join(" AND "),
+                        d.tuple(kids)
+                    )
+                }
             },
             _ => "NULL".into(),
         }
+    }
+}
+
+/// Months per unit of a calendar-length period field.
+pub(super) fn months_per(f: PeriodField) -> u32 {
+    match f {
+        PeriodField::Quarters => 3,
+        PeriodField::Years => 12,
+        _ => 1,
     }
 }
 

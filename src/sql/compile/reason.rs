@@ -29,11 +29,18 @@ impl Compiler<'_> {
     ) -> Option<String> {
         let null_text = || "NULL".to_string();
         match &e.kind {
-            TExprKind::Number(_)
-            | TExprKind::Text(_)
-            | TExprKind::Date(_)
-            | TExprKind::Bool(_)
-            | TExprKind::Period(_) => None,
+            TExprKind::Number(_) | TExprKind::Text(_) | TExprKind::Date(_) | TExprKind::Bool(_) => {
+                None
+            }
+            TExprKind::Missing => Some(self.d.string(missing::SET_MISSING)),
+            TExprKind::Period(f) => match f {
+                PeriodField::Months | PeriodField::Quarters | PeriodField::Years => self
+                    .period(back)
+                    .length_in_months(super::expr::months_per(*f))
+                    .err()
+                    .map(|r| self.d.string(r)),
+                _ => None,
+            },
             TExprKind::IsMissing { .. } => None,
             TExprKind::Ref(id) => {
                 let f = self.catalog.formula(id)?;

@@ -213,6 +213,7 @@ impl Builder {
             }
             Rule::string | Rule::fast_text => ExprKind::Text(self.unescape(pair.as_str(), span)),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::missing_literal => ExprKind::Missing,
             Rule::date => self.date(pair.as_str(), span),
             Rule::single_quoted => self.single_quoted(pair.as_str(), span),
             // `fast_ref`: a name, a `table.column`, or a call when `fast_args` follow.

@@ -133,6 +133,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         | Rule::string
         | Rule::text_block
         | Rule::boolean
+        | Rule::missing_literal
         | Rule::single_quoted => "a value",
         Rule::or | Rule::and | Rule::eq | Rule::ne | Rule::le | Rule::ge | Rule::lt | Rule::gt => {
             "an operator"
