@@ -43,24 +43,13 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
         p.as_deref()
             .and_then(|p| periods.iter().position(|(l, _)| l == p))
     };
-    // A fact table's dimension comes back as the breakdown of the portfolio's row.
     let scopes: Vec<&crate::query::Scope> = std::iter::once(&query.scope)
         .chain(&query.groupings)
         .collect();
-    let fact = |grouping: Option<&str>| {
-        let scope = match grouping {
-            None => Some(&query.scope),
-            Some(g) => scopes.iter().copied().find(|s| s.label() == g),
-        };
-        scope.is_some_and(|s| s.fact_dimension().is_some())
-    };
     let groupings: Vec<String> = scopes.iter().map(|s| s.label()).collect();
     let mut result: Vec<ResultRow> = rows
         .into_iter()
-        .filter_map(|mut r| {
-            if fact(r.grouping.as_deref()) {
-                r.grp = r.breakdown.take().unwrap_or_default();
-            }
+        .filter_map(|r| {
             let kpi = catalog.kpis.get(&r.kpi)?;
             let value = out(r.value, r.value_reason);
             let previous = out(r.previous, r.previous_reason);

@@ -117,7 +117,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 TExprKind::Previous(inner) => stack.push((inner, back + 1)),
-                TExprKind::YearAgo(inner) => stack.push((inner, back + YEAR_AGO)),
+                TExprKind::YearAgo(inner) => stack.push((inner, back.saturating_add(YEAR_AGO))),
                 TExprKind::Aggregate(_) => {}
                 _ => stack.extend(e.operands().into_iter().map(|c| (c, back))),
             }
@@ -178,7 +178,7 @@ impl<'a> Evaluator<'a> {
                 v
             }
             TExprKind::Previous(inner) => self.eval(inner, back + 1),
-            TExprKind::YearAgo(inner) => self.eval(inner, back + YEAR_AGO),
+            TExprKind::YearAgo(inner) => self.eval(inner, back.saturating_add(YEAR_AGO)),
             TExprKind::Aggregate(agg) => self.aggregate(agg, back),
             TExprKind::Invalid | TExprKind::Column { .. } => {
                 Slots::Same(Val::missing("invalid expression"))

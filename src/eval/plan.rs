@@ -347,7 +347,9 @@ impl<'a> Walker<'a> {
                     }
                 }
                 TExprKind::Previous(inner) => stack.push((inner, back + 1)),
-                TExprKind::YearAgo(inner) => stack.push((inner, back + crate::query::YEAR_AGO)),
+                TExprKind::YearAgo(inner) => {
+                    stack.push((inner, back.saturating_add(crate::query::YEAR_AGO)))
+                }
                 _ => stack.extend(e.operands().into_iter().rev().map(|c| (c, back))),
             }
         }

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 /// The period step of one year back ([`Period::back`]): a step counts `previous` in
 /// its low 20 bits and `year_ago` above them, so `previous(x)` inside a formula is
-/// `step + 1` and `year_ago(x)` is `step + YEAR_AGO`.
+/// `step + 1` and `year_ago(x)` is `step + YEAR_AGO` (saturating: thousands of chained
+/// `year_ago` reach the first years kpic supports long before the step overflows).
 pub const YEAR_AGO: u32 = 1 << 20;
 
 /// The first year a period may start in.
@@ -362,6 +363,9 @@ mod tests {
         );
         assert_eq!(p("2025-Q3").back(YEAR_AGO + 1).label(), "2024-Q2");
         assert_eq!(p("2025-Q3").back(2).label(), "2025-Q1");
+        // The largest step (a saturated chain of year_ago) is far before year 1, not
+        // a panic.
+        assert!(p("2025").back(u32::MAX).start.year() < MIN_YEAR);
     }
 
     #[test]

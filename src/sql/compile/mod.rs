@@ -80,7 +80,7 @@ pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, Quer
 fn compile_one(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError> {
     let valid = validate(catalog, &req.kpis, &req.scope, &req.filters)?;
     // A dimension of a fact table: the portfolio, split by the column as a breakdown
-    // is (rows `grp = ''`, the value in `breakdown`), for the KPIs it can split.
+    // is, for the KPIs it can split; each value of the column is a group.
     let fact = req.scope.fact_dimension();
     let (kpis, scope) = match &fact {
         Some(by) => (
@@ -120,7 +120,15 @@ fn compile_one(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError
         };
         acct = c.acct_cte();
         for kpi in &kpis {
-            let select = c.kpi_select(kpi);
+            let mut select = c.kpi_select(kpi);
+            if fact.is_some() {
+                // The fact table's values are the groups, as natively.
+                select = format!(
+                    "SELECT kpi, breakdown AS grp, CAST(NULL AS {}) AS breakdown, value, \
+                     previous, value_reason, previous_reason FROM ({select}) kpic_f",
+                    c.d.text()
+                );
+            }
             selects.push(if series {
                 format!(
                     "SELECT kpic_s.*, {} AS {} FROM ({select}) kpic_s",
@@ -337,9 +345,12 @@ impl Compiler<'_> {
                 None => "NULL".into(),
             },
             TExprKind::Previous(inner) => self.scope(inner, back + 1, split, used),
-            TExprKind::YearAgo(inner) => {
-                self.scope(inner, back + crate::query::YEAR_AGO, split, used)
-            }
+            TExprKind::YearAgo(inner) => self.scope(
+                inner,
+                back.saturating_add(crate::query::YEAR_AGO),
+                split,
+                used,
+            ),
             TExprKind::Binary { .. } if let Some(terms) = chain::terms(e) => {
                 self.chain_value(&terms, back, split, used)
             }

@@ -47,7 +47,9 @@ impl Compiler<'_> {
                 self.reason(f, back, split, used)
             }
             TExprKind::Previous(inner) => self.reason(inner, back + 1, split, used),
-            TExprKind::YearAgo(inner) => self.reason(inner, back + YEAR_AGO, split, used),
+            TExprKind::YearAgo(inner) => {
+                self.reason(inner, back.saturating_add(YEAR_AGO), split, used)
+            }
             TExprKind::Aggregate(agg) => match agg.func {
                 AggFunc::CountRows | AggFunc::Count | AggFunc::CountDistinct => None,
                 // As natively: no rows read, or rows whose values were all missing.
