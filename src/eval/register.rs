@@ -98,20 +98,28 @@ impl<'a> Reg<'a> {
         }
     }
 
-    /// A hashable identity of row `i`'s value, for `count_distinct` (None: missing).
+    /// An exact identity of row `i`'s value, for `count_distinct` (None: missing, or
+    /// a computed text, whose identity is the text itself: see [`Reg::strs`]). Equal
+    /// keys are equal values: numbers by their bits (0 and -0 alike, as in SQL), text
+    /// by its code in the column's one dictionary.
     pub fn distinct_key(&self, i: usize) -> Option<u64> {
+        let num = |x: f64| if x == 0.0 { 0 } else { x.to_bits() };
         match self {
-            Reg::NumRef(v, ok) => ok[i].then(|| v[i].to_bits()),
-            Reg::Num(v, ok) => ok[i].then(|| v[i].to_bits()),
+            Reg::NumRef(v, ok) => ok[i].then(|| num(v[i])),
+            Reg::Num(v, ok) => ok[i].then(|| num(v[i])),
             Reg::Bool(b) => (b[i] != MISSING).then_some(b[i] as u64),
             Reg::CodesRef(c, _) => (c[i] != NO_TEXT).then_some(c[i] as u64),
             Reg::Codes(c, _) => (c[i] != NO_TEXT).then_some(c[i] as u64),
-            Reg::Strs(s) => s[i].as_deref().map(|t| {
-                use std::hash::{BuildHasher, BuildHasherDefault};
-                BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
-                    .hash_one(t)
-            }),
-            Reg::Unset => None,
+            Reg::Strs(_) | Reg::Unset => None,
+        }
+    }
+
+    /// Computed texts (`concat`, the keys of `count_distinct` of several values), if
+    /// this register holds them.
+    pub fn strs(&self) -> Option<&[Option<Arc<str>>]> {
+        match self {
+            Reg::Strs(s) => Some(s),
+            _ => None,
         }
     }
 

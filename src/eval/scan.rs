@@ -102,6 +102,9 @@ struct State {
     maxs: Vec<f64>,
     /// (slot, value identity) for `count_distinct`.
     pairs: Vec<(u32, u64)>,
+    /// (slot, text) for `count_distinct` of computed text: the text itself, never a
+    /// hash of it, so two values are one only when they are equal.
+    texts: Vec<(u32, Arc<str>)>,
     /// For `count_distinct` of coded text: bit `slot * domain + code`.
     bits: Vec<u64>,
     /// (slot, value) for medians and percentiles.
@@ -171,6 +174,7 @@ impl State {
             .zip(other.maxs)
             .for_each(|(x, y)| *x = x.max(y));
         self.pairs.extend(other.pairs);
+        self.texts.extend(other.texts);
         self.bits
             .iter_mut()
             .zip(other.bits)
@@ -205,9 +209,12 @@ impl State {
             AggFunc::CountDistinct => {
                 self.pairs.sort_unstable();
                 self.pairs.dedup();
+                self.texts.sort_unstable();
+                self.texts.dedup();
                 let mut distinct = vec![0u32; n];
-                for (slot, _) in &self.pairs {
-                    distinct[*slot as usize] += 1;
+                let slots = self.pairs.iter().map(|p| p.0);
+                for slot in slots.chain(self.texts.iter().map(|t| t.0)) {
+                    distinct[slot as usize] += 1;
                 }
                 let domain = spec.distinct_domain.unwrap_or(1).max(1);
                 for (w, word) in self.bits.iter().enumerate() {
@@ -447,9 +454,17 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
             }
         }
         AggFunc::CountDistinct => {
-            for (i, s) in rows {
-                if let Some(key) = arg.distinct_key(i) {
-                    state.pairs.push((s as u32, key));
+            if let Some(texts) = arg.strs() {
+                for (i, s) in rows {
+                    if let Some(t) = &texts[i] {
+                        state.texts.push((s as u32, t.clone()));
+                    }
+                }
+            } else {
+                for (i, s) in rows {
+                    if let Some(key) = arg.distinct_key(i) {
+                        state.pairs.push((s as u32, key));
+                    }
                 }
             }
         }
