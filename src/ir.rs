@@ -406,6 +406,8 @@ pub enum TExprKind {
     /// Inside a [`Grain`] over accounts: the member's own value of this column of
     /// `accounts` (`accounts.tier` written outside an inner aggregate).
     Member(String),
+    /// The expression evaluated over the same period one year earlier.
+    YearAgo(Box<TExpr>),
     /// The `missing` literal: a value of its type that is missing.
     Missing,
     /// Stands in for an expression that had an error.
@@ -414,7 +416,8 @@ pub enum TExprKind {
 
 impl TExpr {
     /// The operands of a scalar operator or function, in order. Not included: the
-    /// per-row argument and filter of an aggregate, and the inside of `previous` —
+    /// per-row argument and filter of an aggregate, and the inside of `previous` and
+    /// `year_ago` —
     /// both are evaluated in another context, so walkers handle them explicitly.
     pub fn operands(&self) -> Vec<&TExpr> {
         match &self.kind {

@@ -37,6 +37,9 @@
 //!     fiscal_year_start: 1,
 //!     scope: Scope::By("industry".into()),
 //!     filters: vec![],
+//!     compare: Default::default(),
+//!     every: None,
+//!     groupings: vec![],
 //!     today: None,
 //! };
 //! let data = kpic::data::load_dataset(catalog, "examples/data".as_ref()).expect("clean data");

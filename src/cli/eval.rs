@@ -31,8 +31,8 @@ pub struct Args {
     /// Catalog files or folders (default: `kpis/`).
     #[arg(long = "catalog")]
     pub catalog: Vec<PathBuf>,
-    /// Period: 2025, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (default: the latest
-    /// complete year in the data).
+    /// Period: 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (default:
+    /// the latest complete year in the data).
     #[arg(long)]
     pub period: Option<String>,
     #[command(flatten)]
@@ -125,6 +125,11 @@ pub fn run(mut args: Args) -> u8 {
             Ok(v) => v.kpis,
             Err(e) => return usage_error(e),
         };
+    for scope in &request.groupings {
+        if let Err(e) = kpic::query::validate(catalog, &request.kpis, scope, &request.filters) {
+            return usage_error(e);
+        }
+    }
     let mut reads = asked.clone();
     if let Some(k) = args.explain.as_ref().and_then(|k| catalog.kpis.get(k)) {
         reads.push(k);
@@ -215,7 +220,7 @@ pub fn run(mut args: Args) -> u8 {
     }
     finish(
         done.map(|mut answer| {
-            answer.results.unavailable = unavailable;
+            answer.results.unavailable.extend(unavailable);
             answer
         }),
         &args,
@@ -229,13 +234,20 @@ fn request(args: &Args, catalog: &kpic::Catalog) -> Result<Request, String> {
         Some(text) => Some(kpic::query::Period::parse(text, fiscal_year_start)?),
         None => None,
     };
-    let (scope, filters) = args.scope.resolve(catalog)?;
+    let g = args.scope.resolve(catalog)?;
+    // A time series the period cannot be cut into is refused before the data is read.
+    if let (Some(p), Some(every)) = (period, args.scope.every) {
+        p.split(every.months(), every.name())?;
+    }
     Ok(Request {
         kpis: args.kpis.clone(),
         period,
         fiscal_year_start,
-        scope,
-        filters,
+        scope: g.scope,
+        filters: g.filters,
+        compare: args.scope.compare,
+        every: args.scope.every,
+        groupings: g.groupings,
         today: None,
     })
 }
@@ -283,12 +295,23 @@ fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
 /// they were asked for by name, else as a warning.
 fn list_unavailable(unavailable: &[kpic::query::Unavailable], named: bool) {
     let n = unavailable.len();
+    // KPIs a fact table's dimension cannot split say so in their reasons.
+    let lacks = !unavailable
+        .iter()
+        .any(|u| u.reason.starts_with(kpic::query::NOT_SPLIT));
     eprintln!(
-        "{}: {n} KPI{} not computed: the data lacks a table {} read{}",
+        "{}: {n} KPI{} not computed{}",
         if named { "error" } else { "warning" },
         if n == 1 { " was" } else { "s were" },
-        if n == 1 { "it" } else { "they" },
-        if n == 1 { "s" } else { "" },
+        if !lacks {
+            String::new()
+        } else {
+            format!(
+                ": the data lacks a table {} read{}",
+                if n == 1 { "it" } else { "they" },
+                if n == 1 { "s" } else { "" }
+            )
+        },
     );
     for u in unavailable {
         eprintln!(

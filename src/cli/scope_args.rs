@@ -1,7 +1,7 @@
 //! Flags shared by `kpic eval` and `kpic sql`: which accounts, how grouped, and where
 //! the tables live in a database.
 
-use kpic::query::{Filter, Scope};
+use kpic::query::{Compare, Every, Filter, Scope};
 use kpic::sql::TableNames;
 
 /// Which accounts count and how results are grouped.
@@ -10,9 +10,16 @@ pub struct ScopeArgs {
     /// First month of the fiscal year (1-12).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=12))]
     pub fiscal_year_start: u32,
-    /// One value per value of this accounts dimension (industry, region, tier, ...).
-    #[arg(long, conflicts_with = "per_account")]
-    pub by: Option<String>,
+    /// One value per value of this accounts dimension (industry, region, tier, ...);
+    /// `--by industry,region` for one value per combination of both. Repeated
+    /// (`--by industry --by region`), each grouping in one run over data loaded once,
+    /// after the portfolio's row.
+    #[arg(
+        long,
+        conflicts_with = "per_account",
+        value_name = "DIMENSION[,DIMENSION...]"
+    )]
+    pub by: Vec<String>,
     /// One value per account.
     #[arg(long)]
     pub per_account: bool,
@@ -22,12 +29,27 @@ pub struct ScopeArgs {
     /// Only accounts where COLUMN=VALUE (repeatable), e.g. `--where tier=strategic`.
     #[arg(long = "where", value_name = "COLUMN=VALUE")]
     pub filters: Vec<String>,
+    /// What each value is compared with: the previous period (2025-Q2 for 2025-Q3),
+    /// or the same period a year earlier (2024-Q3).
+    #[arg(long, value_enum, default_value_t = Compare::Previous)]
+    pub compare: Compare,
+    /// A time series: each KPI for each month, quarter or year of the period (finer
+    /// than the period), each with its own comparison.
+    #[arg(long, value_enum)]
+    pub every: Option<Every>,
+}
+
+/// How results are grouped: the scope, and the further groupings of the same run.
+pub struct Grouping {
+    pub scope: Scope,
+    pub filters: Vec<Filter>,
+    pub groupings: Vec<Scope>,
 }
 
 impl ScopeArgs {
     /// The grouping and the account filters (`--account` is a filter on the accounts
     /// key), or a message for a malformed flag.
-    pub fn resolve(&self, catalog: &kpic::Catalog) -> Result<(Scope, Vec<Filter>), String> {
+    pub fn resolve(&self, catalog: &kpic::Catalog) -> Result<Grouping, String> {
         let mut filters = Vec::new();
         for f in &self.filters {
             match f.split_once('=') {
@@ -53,12 +75,32 @@ impl ScopeArgs {
                 value: account.clone(),
             });
         }
-        let scope = match (&self.by, self.per_account) {
-            (Some(dim), _) => Scope::By(dim.clone()),
-            (None, true) => Scope::PerAccount,
-            _ => Scope::Portfolio,
+        if let Some(empty) = self
+            .by
+            .iter()
+            .find(|b| b.split(',').any(|d| d.trim().is_empty()))
+        {
+            return Err(format!(
+                "`--by {empty}`: name one dimension, or several separated by commas, e.g. \
+                 industry,region"
+            ));
+        }
+        // One `--by` groups by it; several are each a grouping of the same run, after
+        // the whole portfolio.
+        let (scope, groupings) = match (self.by.as_slice(), self.per_account) {
+            ([one], _) => (Scope::By(one.clone()), Vec::new()),
+            ([], true) => (Scope::PerAccount, Vec::new()),
+            ([], false) => (Scope::Portfolio, Vec::new()),
+            (several, _) => (
+                Scope::Portfolio,
+                several.iter().map(|b| Scope::By(b.clone())).collect(),
+            ),
         };
-        Ok((scope, filters))
+        Ok(Grouping {
+            scope,
+            filters,
+            groupings,
+        })
     }
 }
 

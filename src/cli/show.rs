@@ -288,7 +288,7 @@ fn tables_read(formula: &TExpr) -> Vec<String> {
                 via.iter().for_each(|h| add(&h.table));
                 add(table)
             }
-            TExprKind::Previous(x) => stack.push(x),
+            TExprKind::Previous(x) | TExprKind::YearAgo(x) => stack.push(x),
             TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
             TExprKind::Aggregate(agg) => {
                 add(&agg.table);

@@ -17,7 +17,7 @@ pub struct Args {
     /// Catalog files or folders (default: `kpis/`).
     #[arg(long = "catalog")]
     pub catalog: Vec<PathBuf>,
-    /// Period: 2025, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (required for a query:
+    /// Period: 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (required for a query:
     /// `kpic sql` sees no data to pick the latest complete year from).
     #[arg(long)]
     pub period: Option<String>,
@@ -49,7 +49,7 @@ pub fn run(args: Args) -> u8 {
         return usage_error(
             "`kpic sql` needs `--period`: the query is written for one period, and without \
              the data there is no latest complete year to default to\n\
-             help: add e.g. `--period 2025` (or 2025-Q3, 2025-07, 2025-01-01..2025-03-31); \
+             help: add e.g. `--period 2025` (or 2025-H1, 2025-Q3, 2025-07, 2025-01-01..2025-03-31); \
              `kpic eval --engine duckdb|postgres` without `--period` asks the database for \
              its latest date",
         );
@@ -58,15 +58,18 @@ pub fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let (scope, filters) = match args.scope.resolve(&checked.catalog) {
+    let g = match args.scope.resolve(&checked.catalog) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
     let req = SqlRequest {
         kpis: args.kpis.clone(),
         period,
-        scope,
-        filters,
+        scope: g.scope,
+        filters: g.filters,
+        compare: args.scope.compare,
+        every: args.scope.every,
+        groupings: g.groupings,
         dialect: args.dialect,
         names,
     };

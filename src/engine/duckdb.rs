@@ -162,6 +162,17 @@ fn parse_rows(stdout: &[u8]) -> Result<Vec<SqlRow>, String> {
                 previous: number_text(o, "previous")?,
                 value_reason: text_column(o, "value_reason")?,
                 previous_reason: text_column(o, "previous_reason")?,
+                // Only a time series and a query of several groupings have these.
+                period: o
+                    .get("period")
+                    .map(|_| text_column(o, "period"))
+                    .transpose()?
+                    .flatten(),
+                grouping: o
+                    .get("grouping")
+                    .map(|_| text_column(o, "grouping"))
+                    .transpose()?
+                    .flatten(),
             })
         })
         .collect()

@@ -17,7 +17,7 @@ use crate::data::Dataset;
 use crate::eval::Timings;
 use crate::ir::Catalog;
 use crate::query::DateBound;
-use crate::query::{Filter, Period, Query, QueryError, Request, Results, validate};
+use crate::query::{Compare, Filter, Period, Query, QueryError, Request, Results, validate};
 use crate::sql::{Dialect, SqlRequest, TableNames, compile_date_bound, compile_query};
 use std::path::PathBuf;
 
@@ -179,23 +179,27 @@ fn date_bound(
     })
 }
 
-/// A warning when neither the period nor the one before it overlaps the dates in the
-/// data: every value would then be missing or zero for want of rows, which says
-/// nothing about the accounts.
+/// A warning when neither the period nor the one it is compared with
+/// overlaps the dates in the data: every value would then be missing or zero for want
+/// of rows, which says nothing about the accounts.
 fn outside_the_data(
     catalog: &Catalog,
     engine: &Engine,
+    compare: Compare,
     period: Period,
 ) -> Result<Option<String>, EngineError> {
+    let before = period.back(compare.step());
     let (Some(first), Some(last)) = (
         date_bound(catalog, engine, DateBound::Earliest)?,
         date_bound(catalog, engine, DateBound::Latest)?,
     ) else {
         return Ok(None);
     };
-    let (start, _) = period.previous().epoch_days();
-    let (_, end) = period.epoch_days();
-    if end >= first && start <= last {
+    let overlaps = |p: Period| {
+        let (start, end) = p.epoch_days();
+        end >= first && start <= last
+    };
+    if overlaps(period) || overlaps(before) {
         return Ok(None);
     }
     let day = |d: f64| {
@@ -204,9 +208,13 @@ fn outside_the_data(
             .map_or_else(|| "?".to_string(), |d| d.to_string())
     };
     Ok(Some(format!(
-        "the data has no rows in {} or the period before it ({}): its dates run from {} to {}",
+        "the data has no rows in {} or {} ({}): its dates run from {} to {}",
         period.label(),
-        period.previous().label(),
+        match compare {
+            Compare::Previous => "the period before it",
+            Compare::YearAgo => "the same period a year earlier",
+        },
+        before.label(),
         day(first),
         day(last)
     )))
@@ -214,10 +222,19 @@ fn outside_the_data(
 
 /// Computes a request on an engine. The catalog must have checked without errors.
 pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answer, EngineError> {
-    validate(catalog, &request.kpis, &request.scope, &request.filters)
-        .map_err(EngineError::Request)?;
+    for scope in std::iter::once(&request.scope).chain(&request.groupings) {
+        validate(catalog, &request.kpis, scope, &request.filters).map_err(EngineError::Request)?;
+    }
+    // A time series the period cannot be cut into is refused before any data is read.
+    if let Some(p) = request.period {
+        request
+            .with_period(p)
+            .periods()
+            .map_err(EngineError::Request)?;
+    }
     let query = request.with_period(period(catalog, engine, request)?);
-    let warnings = outside_the_data(catalog, engine, query.period)?
+    query.periods().map_err(EngineError::Request)?;
+    let warnings = outside_the_data(catalog, engine, query.compare, query.period)?
         .into_iter()
         .collect();
     if let Engine::Native(data) = engine {
@@ -263,18 +280,29 @@ fn run_sql(catalog: &Catalog, db: &Database, query: &Query) -> Result<Results, E
         period: query.period,
         scope: query.scope.clone(),
         filters: query.filters.clone(),
+        compare: query.compare,
+        every: query.every,
+        groupings: query.groupings.clone(),
         dialect: db.dialect(),
         names: db.names.clone(),
     };
     let sql = compile_query(catalog, &req).map_err(EngineError::Request)?;
     let rows = db.query(&sql).map_err(|e| db.error(e))?;
-    Ok(to_results(
-        catalog,
-        rows,
-        &query.period.label(),
-        &query.period.previous().label(),
-        query.scope.clone(),
-    ))
+    let mut results = to_results(catalog, rows, query);
+    // The KPIs a fact table's dimension cannot split, as natively.
+    let kpis = validate(catalog, &query.kpis, &query.scope, &query.filters)
+        .map_err(EngineError::Request)?
+        .kpis;
+    for scope in std::iter::once(&query.scope).chain(&query.groupings) {
+        if let Some(by) = scope.fact_dimension() {
+            results.unavailable.extend(
+                crate::query::split_by_fact(catalog, &kpis, &by)
+                    .map_err(EngineError::Request)?
+                    .1,
+            );
+        }
+    }
+    Ok(results)
 }
 
 /// Refuses, natively, account filters that together match no account, with the words

@@ -18,9 +18,21 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
                 previous: r.try_get(4).map_err(column_error)?,
                 value_reason: r.try_get(5).map_err(column_error)?,
                 previous_reason: r.try_get(6).map_err(column_error)?,
+                // Only a time series and a query of several groupings have these.
+                period: optional_text(r, "period")?,
+                grouping: optional_text(r, "grouping")?,
             })
         })
         .collect()
+}
+
+/// The text column `name` of a row, if the query has one.
+fn optional_text(r: &postgres::Row, name: &str) -> Result<Option<String>, QueryError> {
+    if r.columns().iter().any(|c| c.name() == name) {
+        r.try_get(name).map_err(column_error)
+    } else {
+        Ok(None)
+    }
 }
 
 /// Runs `sql`, a query of one text column, and returns its values (`None` for NULL)

@@ -70,6 +70,12 @@ fn write_expr(e: &TExpr, out: &mut String, uses_period: &mut bool) {
             write_expr(inner, out, uses_period);
             out.push(')');
         }
+        TExprKind::YearAgo(inner) => {
+            *uses_period = true;
+            out.push_str("year_ago(");
+            write_expr(inner, out, uses_period);
+            out.push(')');
+        }
         TExprKind::Invalid => out.push('!'),
         kind => {
             let _ = match kind {

@@ -164,6 +164,12 @@ pub fn explain(
                 }
             }
             TExprKind::Previous(inner) => stack.push((inner, depth + 1, back + 1, None)),
+            TExprKind::YearAgo(inner) => stack.push((
+                inner,
+                depth + 1,
+                back.saturating_add(crate::query::YEAR_AGO),
+                None,
+            )),
             TExprKind::Aggregate(_) => {}
             _ => {
                 for child in e.operands().into_iter().rev() {

@@ -8,7 +8,7 @@ use super::plan::{Computed, Split};
 use super::{Val, date_days, output, period_value, scalar, scan};
 use crate::data::Dataset;
 use crate::ir::*;
-use crate::query::{Period, ResultRow};
+use crate::query::{Period, ResultRow, YEAR_AGO};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -47,6 +47,8 @@ pub(super) struct Evaluator<'a> {
     /// request, for KPIs without a breakdown.
     shared: &'a Shared,
     period: Period,
+    /// Which of the plan's base periods `period` is (a time series has several).
+    base: usize,
     split: Option<Split<'a>>,
     memo: HashMap<(String, u32), Slots>,
     /// How each aggregate over members (node, period step) was obtained, per group.
@@ -71,10 +73,29 @@ impl<'a> Evaluator<'a> {
             computed,
             shared,
             period,
+            base: 0,
             split: Split::of(data, kpi.breakdown.as_ref()),
             memo: HashMap::new(),
             member_counts: HashMap::new(),
         }
+    }
+
+    /// The evaluator splitting the KPI's aggregates of `by`'s table by its values
+    /// instead of by the KPI's breakdown (a fact-table dimension as the grouping);
+    /// `None` keeps the KPI's own.
+    pub(super) fn split_by(mut self, data: &'a Dataset, by: Option<&'a ColumnRef>) -> Self {
+        if by.is_some() {
+            self.split = Split::of(data, by);
+        }
+        self
+    }
+
+    /// The evaluator for base period `base` of the plan (a sub-period of a time
+    /// series), whose dates are `period`.
+    pub(super) fn at_base(mut self, base: usize, period: Period) -> Self {
+        self.base = base;
+        self.period = period;
+        self
     }
 
     fn slots(&self) -> usize {
@@ -121,6 +142,7 @@ impl<'a> Evaluator<'a> {
             computed: self.computed,
             shared: self.shared,
             period: self.period,
+            base: self.base,
             split: None,
             memo: HashMap::new(),
             member_counts: HashMap::new(),
@@ -169,6 +191,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 TExprKind::Previous(inner) => stack.push((inner, back + 1)),
+                TExprKind::YearAgo(inner) => stack.push((inner, back.saturating_add(YEAR_AGO))),
                 TExprKind::Aggregate(_) => {}
                 _ => stack.extend(e.operands().into_iter().map(|c| (c, back))),
             }
@@ -229,6 +252,7 @@ impl<'a> Evaluator<'a> {
                 v
             }
             TExprKind::Previous(inner) => self.eval(inner, back + 1),
+            TExprKind::YearAgo(inner) => self.eval(inner, back.saturating_add(YEAR_AGO)),
             TExprKind::Aggregate(agg) => self.aggregate(agg, back),
             TExprKind::Grain(g) => self.grain(g, back),
             TExprKind::Member(column) => self.member_attribute(self.data, column),
@@ -266,7 +290,7 @@ impl<'a> Evaluator<'a> {
     ) -> Option<&'a scan::AggResult> {
         let split = self.split.as_ref().is_some_and(|s| s.table == agg.table);
         let members = self.members.as_ref().map(|(m, _)| m);
-        self.computed.get(agg, back, split, members)
+        self.computed.get(agg, self.base, back, split, members)
     }
 
     /// One value per slot; an aggregate that is not split by the breakdown has one
@@ -292,11 +316,15 @@ impl<'a> Evaluator<'a> {
         ))
     }
 
+    /// The result rows of one KPI: its value `now` and its comparison `before` per
+    /// slot; `series` labels them with their sub-period and the period it is compared
+    /// with.
     pub(super) fn result_rows(
         &mut self,
         kpi: &KpiDef,
         now: &Slots,
         before: &Slots,
+        series: Option<(Arc<str>, Arc<str>)>,
     ) -> Vec<ResultRow> {
         let notes = self.member_notes(&kpi.formula);
         let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
@@ -327,6 +355,9 @@ impl<'a> Evaluator<'a> {
                     unit: kpi.unit,
                     group: name.clone(),
                     breakdown: key,
+                    period: series.as_ref().map(|s| s.0.clone()),
+                    compared_with: series.as_ref().map(|s| s.1.clone()),
+                    grouping: None,
                     value,
                     previous,
                     change,

@@ -75,25 +75,24 @@ impl Groups {
             .iter()
             .map(|f| Ok((text_col(&f.column)?, f.value.as_str())))
             .collect::<Result<_, QueryError>>()?;
-        let by = match scope {
-            Scope::By(dim) => {
-                let dimension = def.columns.get(dim).is_some_and(|c| c.dimension);
-                if !dimension {
-                    let dims: Vec<&str> = def
-                        .columns
-                        .values()
-                        .filter(|c| c.dimension)
-                        .map(|c| c.name.as_str())
-                        .collect();
-                    return Err(QueryError(format!(
-                        "`{dim}` is not a dimension of accounts; dimensions: {}",
-                        dims.join(", ")
-                    )));
-                }
-                Some(text_col(dim)?)
+        // Several dimensions: one group per combination of their values.
+        let mut by = Vec::new();
+        for dim in scope.dimensions() {
+            let dimension = def.columns.get(dim).is_some_and(|c| c.dimension);
+            if !dimension {
+                let dims: Vec<&str> = def
+                    .columns
+                    .values()
+                    .filter(|c| c.dimension)
+                    .map(|c| c.name.as_str())
+                    .collect();
+                return Err(QueryError(format!(
+                    "`{dim}` is not a dimension of accounts; dimensions: {}",
+                    dims.join(", ")
+                )));
             }
-            _ => None,
-        };
+            by.push(text_col(dim)?);
+        }
         let mut names: Vec<String> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut of_account = Vec::with_capacity(table.rows);
@@ -102,11 +101,14 @@ impl Groups {
                 of_account.push(None);
                 continue;
             }
-            let name = match (scope, by) {
-                (Scope::Portfolio, _) => String::new(),
-                (Scope::PerAccount, _) => cell(keys, i),
-                (Scope::By(_), Some(c)) => cell(c, i),
-                _ => String::new(),
+            let name = match scope {
+                Scope::Portfolio => String::new(),
+                Scope::PerAccount => cell(keys, i),
+                Scope::By(_) => by
+                    .iter()
+                    .map(|c| cell(c, i))
+                    .collect::<Vec<_>>()
+                    .join(crate::query::GROUP_SEPARATOR),
             };
             let next = names.len();
             let g = *index.entry(name.clone()).or_insert_with(|| {
@@ -279,7 +281,7 @@ fn portfolio_table_read<'a>(catalog: &'a Catalog, formula: &'a TExpr) -> Option<
                     stack.push(f);
                 }
             }
-            TExprKind::Previous(inner) => stack.push(inner),
+            TExprKind::Previous(inner) | TExprKind::YearAgo(inner) => stack.push(inner),
             TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
             _ => stack.extend(e.operands()),
         }

@@ -2,7 +2,8 @@
 //! scope.
 //!
 //! A request is planned first ([`plan`]): every aggregate the requested KPIs read,
-//! through their measures, references and `previous`, is collected once, and each
+//! through their measures, references, `previous` and `year_ago`, for every period
+//! of the request (the sub-periods of a time series included), is collected once, and each
 //! table is scanned once for all of its aggregates ([`scan`]), with the per-row
 //! expressions compiled into column kernels ([`program`]). What is left is scope-level
 //! arithmetic on one value per group ([`scalar`], driven by [`formula`]), with
@@ -56,41 +57,119 @@ pub fn evaluate(catalog: &Catalog, data: &Dataset, query: &Query) -> Result<Resu
     evaluate_timed(catalog, data, query).map(|(results, _)| results)
 }
 
-/// [`evaluate`], with where the time went.
+/// [`evaluate`], with where the time went. Several groupings
+/// ([`Query::groupings`]) are evaluated one after the other over the same loaded
+/// data, each with its own scans; their rows follow one another, each naming its
+/// grouping.
 pub fn evaluate_timed(
     catalog: &Catalog,
     data: &Dataset,
     query: &Query,
 ) -> Result<(Results, Timings), QueryError> {
+    if query.groupings.is_empty() {
+        return evaluate_scope(catalog, data, query);
+    }
+    let mut all: Option<Results> = None;
+    let mut timings = Timings::default();
+    for scope in std::iter::once(&query.scope).chain(&query.groupings) {
+        let one = Query {
+            scope: scope.clone(),
+            groupings: Vec::new(),
+            ..query.clone()
+        };
+        let (mut results, t) = evaluate_scope(catalog, data, &one)?;
+        let label: std::sync::Arc<str> = scope.label().into();
+        for r in &mut results.rows {
+            r.grouping = Some(label.clone());
+        }
+        timings.groups += t.groups;
+        timings.scans += t.scans;
+        timings.formulas += t.formulas;
+        match &mut all {
+            None => all = Some(results),
+            Some(a) => {
+                a.rows.extend(results.rows);
+                a.unavailable.extend(results.unavailable);
+            }
+        }
+    }
+    let mut results = all.ok_or_else(|| QueryError("no grouping to evaluate".into()))?;
+    results.scope = query.scope.clone();
+    Ok((results, timings))
+}
+
+/// One grouping of a query: every KPI for the period (or each sub-period of a time
+/// series) and its comparison, from one plan, so one scan per table.
+fn evaluate_scope(
+    catalog: &Catalog,
+    data: &Dataset,
+    query: &Query,
+) -> Result<(Results, Timings), QueryError> {
     let ids = validate(catalog, &query.kpis, &query.scope, &query.filters)?.kpis;
-    check_portfolio_tables(catalog, &ids, &query.scope, &query.filters)?;
+    // A dimension of a fact table splits the portfolio's rows of that table as a
+    // breakdown does; KPIs reading other tables are left out, each with why.
+    let fact = query.scope.fact_dimension();
+    let (ids, not_split) = match &fact {
+        Some(by) => crate::query::split_by_fact(catalog, &ids, by)?,
+        None => (ids, Vec::new()),
+    };
+    let scope = match fact {
+        Some(_) => crate::query::Scope::Portfolio,
+        None => query.scope.clone(),
+    };
+    check_portfolio_tables(catalog, &ids, &scope, &query.filters)?;
+    let periods = query.periods()?;
+    let compare = query.compare.step();
     let started = Instant::now();
-    let groups = Groups::new(catalog, data, &query.scope, &query.filters)?;
+    let groups = Groups::new(catalog, data, &scope, &query.filters)?;
     let grouped = started.elapsed();
     let roots: Vec<_> = ids
         .iter()
-        .map(|k| (&k.formula, k.breakdown.as_ref()))
+        .map(|k| (&k.formula, fact.as_ref().or(k.breakdown.as_ref())))
         .collect();
-    let computed = plan::compute(catalog, data, &groups, query.period, &roots);
+    let computed = plan::compute_all(catalog, data, &groups, &periods, compare, &roots);
     let scanned = started.elapsed();
-    let shared = Shared::default();
+    let shared: Vec<Shared> = periods.iter().map(|_| Shared::default()).collect();
+    let labels: Option<Vec<(std::sync::Arc<str>, std::sync::Arc<str>)>> = query.every.map(|_| {
+        periods
+            .iter()
+            .map(|p| (p.label().into(), p.back(compare).label().into()))
+            .collect()
+    });
     let rows: Vec<Vec<ResultRow>> = ids
         .par_iter()
         .map(|kpi| {
-            let mut ev = Evaluator::new(
-                catalog,
-                data,
-                &groups,
-                &computed,
-                &shared,
-                query.period,
-                kpi,
-            );
-            ev.warm(&kpi.formula, 0);
-            ev.warm(&kpi.formula, 1);
-            let now = ev.eval(&kpi.formula, 0);
-            let before = ev.eval(&kpi.formula, 1);
-            ev.result_rows(kpi, &now, &before)
+            let mut rows = Vec::new();
+            for (base, period) in periods.iter().enumerate() {
+                let mut ev = Evaluator::new(
+                    catalog,
+                    data,
+                    &groups,
+                    &computed,
+                    &shared[base],
+                    *period,
+                    kpi,
+                )
+                .at_base(base, *period)
+                .split_by(data, fact.as_ref());
+                ev.warm(&kpi.formula, 0);
+                ev.warm(&kpi.formula, compare);
+                let now = ev.eval(&kpi.formula, 0);
+                let before = ev.eval(&kpi.formula, compare);
+                let series = labels.as_ref().and_then(|l| l.get(base).cloned());
+                rows.extend(ev.result_rows(kpi, &now, &before, series));
+            }
+            if fact.is_some() {
+                // The fact table's values are the groups.
+                for r in &mut rows {
+                    r.group = r.breakdown.take().unwrap_or_default().into();
+                }
+            }
+            if periods.len() > 1 || fact.is_some() {
+                // Each group's sub-periods together, in order (the sort is stable).
+                rows.sort_by(|a, b| a.group.cmp(&b.group));
+            }
+            rows
         })
         .collect();
     let timings = Timings {
@@ -100,7 +179,9 @@ pub fn evaluate_timed(
     };
     let results = Results {
         period: query.period.label(),
-        previous_period: query.period.previous().label(),
+        previous_period: query.period.back(compare).label(),
+        compare: query.compare,
+        every: query.every,
         scope: query.scope.clone(),
         rows: {
             // One allocation: per account, this is millions of rows.
@@ -110,7 +191,7 @@ pub fn evaluate_timed(
             }
             all
         },
-        unavailable: Vec::new(),
+        unavailable: not_split,
     };
     Ok((results, timings))
 }

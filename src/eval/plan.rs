@@ -1,7 +1,8 @@
 //! The plan of a request: every aggregate that the requested KPIs read (through their
-//! measures, KPI references and `previous`), deduplicated by canonical key and period,
-//! grouped by table into one shared scan each, with each table's per-row expressions
-//! compiled into one program.
+//! measures, KPI references, `previous` and `year_ago`), for every period of the
+//! request (each sub-period of a time series, and the period each is compared with),
+//! deduplicated by canonical key and dates, grouped by table into one shared scan
+//! each, with each table's per-row expressions compiled into one program.
 
 use super::canon;
 use super::follow::Parents;
@@ -19,16 +20,18 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Where an aggregate node is used: its node, the period step (0: the query's period,
-/// 1: the one before, ...), whether it is split by its KPI's breakdown, and the
-/// members it is computed per (inside `per`; `None`: per group).
-type Use = (usize, u32, bool, Option<Members>);
+/// Where an aggregate node is used: its node, the base period (the query's period, or
+/// one sub-period of a time series), the period step from it (0: the base period, 1:
+/// the one before, [`crate::query::YEAR_AGO`]: a year earlier, ...), whether it is
+/// split by its KPI's breakdown, and the members it is computed per (inside `per`;
+/// `None`: per group).
+type Use = (usize, usize, u32, bool, Option<Members>);
 
-/// An aggregate to compute: its result id, node, period step, breakdown and members.
+/// An aggregate to compute: its result id, node, period, breakdown and members.
 type Planned<'a> = (
     usize,
     &'a Aggregate,
-    u32,
+    Period,
     Option<&'a ColumnRef>,
     Option<&'a Members>,
 );
@@ -81,17 +84,19 @@ pub struct Computed {
 }
 
 impl Computed {
-    /// The result of `agg` at period step `back`, split or not, per group or (inside
-    /// `per`) per member.
+    /// The result of `agg` at period step `back` from base period `base`, split or
+    /// not, per group or (inside `per`) per member.
     pub fn get(
         &self,
         agg: &Aggregate,
+        base: usize,
         back: u32,
         split: bool,
         members: Option<&Members>,
     ) -> Option<&AggResult> {
         let id = self.by_use.get(&(
             agg as *const Aggregate as usize,
+            base,
             back,
             split,
             members.cloned(),
@@ -106,12 +111,28 @@ impl Computed {
 }
 
 /// Plans and runs the scans for the formulas in `roots` (each with the breakdown of its
-/// KPI), at period steps 0 and 1.
+/// KPI), for one period at period steps 0 and 1.
 pub fn compute<'a>(
     catalog: &'a Catalog,
     data: &'a Dataset,
     groups: &Groups,
     period: Period,
+    roots: &[(&'a TExpr, Option<&'a ColumnRef>)],
+) -> Computed {
+    compute_all(catalog, data, groups, &[period], 1, roots)
+}
+
+/// Plans and runs the scans for the formulas in `roots` (each with the breakdown of its
+/// KPI), for every base period in `periods` at period steps 0 and `compare`: one scan
+/// per table for all of them, whatever the number of periods. An aggregate asked for
+/// the same dates from two bases (a month of a series, and the previous month of the
+/// next) is computed once.
+pub fn compute_all<'a>(
+    catalog: &'a Catalog,
+    data: &'a Dataset,
+    groups: &Groups,
+    periods: &[Period],
+    compare: u32,
     roots: &[(&'a TExpr, Option<&'a ColumnRef>)],
 ) -> Computed {
     let mut walker = Walker {
@@ -120,7 +141,7 @@ pub fn compute<'a>(
         uses: Vec::new(),
     };
     for (formula, breakdown) in roots {
-        for back in 0..2 {
+        for back in [0, compare] {
             walker.walk(formula, back, *breakdown);
         }
     }
@@ -137,49 +158,56 @@ pub fn compute<'a>(
             )
         })
         .collect();
-    // One result per distinct (key, period, split, members); one scan per table.
-    type Key = (String, u32, Option<String>, Option<Members>);
+    // One result per distinct (key, dates, split, members); one scan per table.
+    // All-time aggregates that do not read the period are the same every period.
+    type Dates = Option<(chrono::NaiveDate, chrono::NaiveDate)>;
+    type Key = (String, Dates, Option<String>, Option<Members>);
     let mut by_key: HashMap<Key, usize> = HashMap::new();
     let mut by_use = HashMap::new();
     let mut specs: IndexMap<&str, Vec<Planned>> = IndexMap::new();
     let mut slots_of: Vec<usize> = Vec::new();
     let mut count = 0;
+    let first = periods.first().copied();
     for (agg, back, split, members) in &walker.uses {
         let (key, uses_period) = canon::aggregate(agg);
-        // All-time aggregates that do not read the period are the same every period.
-        let step = if uses_period || agg.time != TimeFilter::None {
-            *back
-        } else {
-            0
-        };
+        let timed = uses_period || agg.time != TimeFilter::None;
         let split_key = split.map(|s| format!("{}.{}", s.table, s.column));
-        let id = *by_key
-            .entry((key, step, split_key, members.cloned()))
-            .or_insert_with(|| {
-                count += 1;
-                specs.entry(agg.table.as_str()).or_default().push((
-                    count - 1,
-                    *agg,
-                    step,
-                    *split,
-                    *members,
-                ));
-                slots_of.push(
-                    members
-                        .and_then(|m| member_sets.get(m))
-                        .map_or(groups.names.len(), |m| m.len()),
-                );
-                count - 1
-            });
-        by_use.insert(
-            (
-                *agg as *const Aggregate as usize,
-                *back,
-                split.is_some(),
-                members.cloned(),
-            ),
-            id,
-        );
+        for (base, period) in periods.iter().enumerate() {
+            let p = if timed {
+                period.back(*back)
+            } else {
+                first.unwrap_or(*period)
+            };
+            let dates = timed.then_some((p.start, p.end));
+            let id = *by_key
+                .entry((key.clone(), dates, split_key.clone(), members.cloned()))
+                .or_insert_with(|| {
+                    count += 1;
+                    specs.entry(agg.table.as_str()).or_default().push((
+                        count - 1,
+                        *agg,
+                        p,
+                        *split,
+                        *members,
+                    ));
+                    slots_of.push(
+                        members
+                            .and_then(|m| member_sets.get(m))
+                            .map_or(groups.names.len(), |m| m.len()),
+                    );
+                    count - 1
+                });
+            by_use.insert(
+                (
+                    *agg as *const Aggregate as usize,
+                    base,
+                    *back,
+                    split.is_some(),
+                    members.cloned(),
+                ),
+                id,
+            );
+        }
     }
     let accounts = data.tables.get("accounts");
     let scans: Vec<(Vec<usize>, TableScan)> = specs
@@ -199,8 +227,7 @@ pub fn compute<'a>(
             let mut program = Program::default();
             let mut ids = Vec::new();
             let mut table_specs = Vec::new();
-            for (id, agg, back, split, members) in aggs {
-                let p = period.back(back);
+            for (id, agg, p, split, members) in aggs {
                 let mut s = spec(catalog, data, groups, &src, &mut program, agg, p, split);
                 if let Some(set) = members.and_then(|m| member_sets.get(m)) {
                     s.slots = set.len();
@@ -352,7 +379,8 @@ fn money_linear(e: &TExpr) -> bool {
     }
 }
 
-/// Finds the aggregates a formula reads, through references and `previous`.
+/// Finds the aggregates a formula reads, through references, `previous` and
+/// `year_ago`.
 struct Walker<'a> {
     catalog: &'a Catalog,
     /// (measure or KPI, period step, breakdown) already walked.
@@ -390,6 +418,9 @@ impl<'a> Walker<'a> {
                     }
                 }
                 TExprKind::Previous(inner) => stack.push((inner, back + 1, members)),
+                TExprKind::YearAgo(inner) => {
+                    stack.push((inner, back.saturating_add(crate::query::YEAR_AGO), members))
+                }
                 TExprKind::Grain(g) => {
                     for part in g.inner.iter().chain(&g.filter) {
                         stack.push((part, back, Some(&g.members)));

@@ -13,15 +13,21 @@ mod money;
 mod needs;
 mod period;
 mod results;
+mod split;
 mod validate;
 
 pub use money::Money;
 pub use needs::{Unavailable, split_available, tables_needed, tables_read};
-pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period};
+pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period, YEAR_AGO};
 pub use results::{Output, ResultRow, Results, change};
+pub use split::{NOT_SPLIT, split_by_fact};
 pub use validate::{Validated, validate};
 
 use serde::Serialize;
+
+/// Between the values of a group of several dimensions (`energy / north`), as every
+/// engine labels it.
+pub const GROUP_SEPARATOR: &str = " / ";
 
 /// How results are grouped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,10 +35,91 @@ use serde::Serialize;
 pub enum Scope {
     /// One value for all accounts in scope.
     Portfolio,
-    /// One value per value of an `accounts` dimension.
+    /// One value per value of an `accounts` dimension; several dimensions separated
+    /// by commas (`industry,region`, as `--by` writes them) mean one value per
+    /// combination of their values, labelled `energy / north`
+    /// ([`Scope::dimensions`]).
     By(String),
     /// One value per account.
     PerAccount,
+}
+
+impl Scope {
+    /// The `accounts` dimensions of a `By` scope, in order (empty for the others).
+    pub fn dimensions(&self) -> Vec<&str> {
+        match self {
+            Scope::By(dims) => dims.split(',').map(str::trim).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The name of the grouping, as a result row of a run with several groupings
+    /// names it: `portfolio`, `account`, or the dimensions (`industry,region`).
+    pub fn label(&self) -> String {
+        match self {
+            Scope::Portfolio => "portfolio".into(),
+            Scope::PerAccount => "account".into(),
+            Scope::By(_) => self.dimensions().join(","),
+        }
+    }
+}
+
+/// What a KPI's value is compared with (`--compare`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// The period just before, of the same kind and length (2025-Q3 against 2025-Q2).
+    #[default]
+    Previous,
+    /// The same period one year earlier (2025-Q3 against 2024-Q3).
+    YearAgo,
+}
+
+impl Compare {
+    /// The period step of the comparison ([`Period::back`]).
+    pub fn step(self) -> u32 {
+        match self {
+            Compare::Previous => 1,
+            Compare::YearAgo => YEAR_AGO,
+        }
+    }
+
+    /// The comparison as output formats name its column (`previous`, `year_ago`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Compare::Previous => "previous",
+            Compare::YearAgo => "year_ago",
+        }
+    }
+}
+
+/// The length of the sub-periods of a time series (`--every`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Every {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Every {
+    /// Months in one sub-period.
+    pub fn months(self) -> u32 {
+        match self {
+            Every::Month => 1,
+            Every::Quarter => 3,
+            Every::Year => 12,
+        }
+    }
+
+    /// The name as `--every` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Every::Month => "month",
+            Every::Quarter => "quarter",
+            Every::Year => "year",
+        }
+    }
 }
 
 /// Keep only accounts whose column equals the value (`--where tier=strategic`;
@@ -51,6 +138,25 @@ pub struct Query {
     pub period: Period,
     pub scope: Scope,
     pub filters: Vec<Filter>,
+    /// What each value is compared with.
+    pub compare: Compare,
+    /// `Some`: a time series, each KPI for each sub-period of `period`
+    /// ([`Period::split`]).
+    pub every: Option<Every>,
+    /// Further groupings computed in the same run over the same data, after `scope`;
+    /// each result row then names its grouping ([`ResultRow::grouping`]).
+    pub groupings: Vec<Scope>,
+}
+
+impl Query {
+    /// The base periods: the sub-periods of a time series ([`Period::split`]), else
+    /// the period alone.
+    pub fn periods(&self) -> Result<Vec<Period>, QueryError> {
+        match self.every {
+            None => Ok(vec![self.period]),
+            Some(e) => self.period.split(e.months(), e.name()).map_err(QueryError),
+        }
+    }
 }
 
 /// What to compute, as a user asks it: the period may be left to the engine, which
@@ -65,6 +171,12 @@ pub struct Request {
     pub fiscal_year_start: u32,
     pub scope: Scope,
     pub filters: Vec<Filter>,
+    /// What each value is compared with.
+    pub compare: Compare,
+    /// `Some`: a time series, each KPI for each sub-period of the period.
+    pub every: Option<Every>,
+    /// Further groupings computed in the same run over the same data, after `scope`.
+    pub groupings: Vec<Scope>,
     /// The day the default period is chosen on (`None`: today, by the system clock):
     /// dates after it (a contract's scheduled end, an open-ended 9999-12-31) are not
     /// events yet.
@@ -91,6 +203,9 @@ impl Request {
             period,
             scope: self.scope.clone(),
             filters: self.filters.clone(),
+            compare: self.compare,
+            every: self.every,
+            groupings: self.groupings.clone(),
         }
     }
 }

@@ -49,7 +49,7 @@ pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a st
                     .filter(|t| *t != "accounts"),
             ),
             // The period does not change which tables are read.
-            TExprKind::Previous(inner) => stack.push(inner),
+            TExprKind::Previous(inner) | TExprKind::YearAgo(inner) => stack.push(inner),
             TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
             _ => stack.extend(e.operands().into_iter().rev()),
         }

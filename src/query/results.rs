@@ -1,7 +1,7 @@
 //! The answer to a query, the same from every engine: one row per KPI, group and
 //! breakdown key, with the period's value, the previous period's and the change.
 
-use super::{Money, Scope};
+use super::{Compare, Every, Money, Scope};
 use crate::ir::Unit;
 use serde::{Serialize, Serializer};
 use std::sync::Arc;
@@ -17,6 +17,16 @@ pub struct ResultRow {
     pub group: Arc<str>,
     /// The breakdown key, for breakdown KPIs.
     pub breakdown: Option<String>,
+    /// In a time series (`--every`), the sub-period of this value, and the period it
+    /// is compared with; absent otherwise (the whole query's period).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared_with: Option<Arc<str>>,
+    /// In a run of several groupings, the grouping of `group` (`portfolio`,
+    /// `industry`, `industry,region`, `account`); absent in a run of one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grouping: Option<Arc<str>>,
     pub value: Output,
     pub previous: Output,
     /// `value - previous`, when both exist: exact money when both are
@@ -93,13 +103,26 @@ fn number_or_null<S: Serializer>(c: &Option<Output>, s: S) -> Result<S::Ok, S::E
 #[derive(Debug, Clone, Serialize)]
 pub struct Results {
     pub period: String,
+    /// The period the values are compared with (for a time series, the comparison
+    /// of the whole period; each row names its own in `compared_with`).
     pub previous_period: String,
+    /// What `previous` holds: the period before (`previous`, left out of JSON as
+    /// it always was) or the same period a year earlier (`year_ago`).
+    #[serde(skip_serializing_if = "is_previous")]
+    pub compare: Compare,
+    /// The sub-period length of a time series, when the query is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub every: Option<Every>,
     pub scope: Scope,
     pub rows: Vec<ResultRow>,
     /// Requested KPIs that could not be computed (a table they read is not in the
     /// dataset), each with why; absent from JSON when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unavailable: Vec<super::Unavailable>,
+}
+
+fn is_previous(c: &Compare) -> bool {
+    *c == Compare::Previous
 }
 
 /// `value - previous`, when both exist. Between two exact amounts of money the change

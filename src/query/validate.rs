@@ -15,7 +15,7 @@ pub struct Validated<'a> {
     pub key: &'a str,
 }
 
-/// Checks the KPIs, the grouping dimension and the filter columns of a request.
+/// Checks the KPIs, the grouping dimensions and the filter columns of a request.
 pub fn validate<'a>(
     catalog: &'a Catalog,
     kpis: &[String],
@@ -42,9 +42,14 @@ pub fn validate<'a>(
         .key
         .as_deref()
         .ok_or_else(|| "`accounts` has no key column".to_string())?;
-    if let Scope::By(dim) = scope
-        && !accounts.columns.get(dim).is_some_and(|c| c.dimension)
-    {
+    for dim in scope.dimensions() {
+        if accounts.columns.get(dim).is_some_and(|c| c.dimension) {
+            continue;
+        }
+        if let Some((table, column)) = dim.split_once('.') {
+            fact_dimension(catalog, scope, table, column)?;
+            continue;
+        }
         let dims: Vec<&str> = accounts
             .columns
             .values()
@@ -79,6 +84,50 @@ pub fn validate<'a>(
         accounts,
         key,
     })
+}
+
+/// Checks `--by TABLE.COLUMN`: a dimension of a table of the model, grouped by alone.
+fn fact_dimension(
+    catalog: &Catalog,
+    scope: &Scope,
+    table: &str,
+    column: &str,
+) -> Result<(), super::QueryError> {
+    if scope.dimensions().len() > 1 {
+        return Err(format!(
+            "`{table}.{column}` cannot be crossed with other dimensions: group by a \
+             dimension of a table alone (`--by {table}.{column}`)"
+        )
+        .into());
+    }
+    let Some(def) = catalog.tables.get(table) else {
+        let hint = hint(did_you_mean(
+            table,
+            catalog.tables.keys().map(String::as_str),
+        ));
+        return Err(
+            format!("`--by {table}.{column}`: the model has no table `{table}`{hint}").into(),
+        );
+    };
+    if def.columns.get(column).is_some_and(|c| c.dimension) {
+        return Ok(());
+    }
+    let dims: Vec<&str> = def
+        .columns
+        .values()
+        .filter(|c| c.dimension)
+        .map(|c| c.name.as_str())
+        .collect();
+    let hint = hint(did_you_mean(column, dims.iter().copied()));
+    Err(format!(
+        "`{column}` is not a dimension of {table}{hint}; dimensions: {}",
+        if dims.is_empty() {
+            "none".to_string()
+        } else {
+            dims.join(", ")
+        }
+    )
+    .into())
 }
 
 fn hint(h: Option<String>) -> String {

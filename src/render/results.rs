@@ -4,7 +4,7 @@
 
 use super::escape;
 use super::value::{change, shown};
-use crate::query::{Output, Results};
+use crate::query::{Compare, Output, Results};
 
 /// Output formats of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,11 +24,23 @@ pub fn write_results(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
-    let header: Vec<&str> = if grouped {
-        vec!["kpi", "group", "breakdown", "value", "previous", "change"]
-    } else {
-        vec!["kpi", "breakdown", "value", "previous", "change"]
-    };
+    // A run of several groupings names each row's; a time series each row's period.
+    let groupings = results.rows.iter().any(|r| r.grouping.is_some());
+    let series = results.rows.iter().any(|r| r.period.is_some());
+    let (compared, change_name) = comparison_names(results.compare);
+    let mut header: Vec<&str> = Vec::new();
+    if groupings {
+        header.push("grouping");
+    }
+    header.push("kpi");
+    if grouped {
+        header.push("group");
+    }
+    header.push("breakdown");
+    if series {
+        header.extend(["period", "compared_with"]);
+    }
+    header.extend(["value", compared, change_name]);
     // Formatted cells, for the formats that show them, each escaped for where it goes
     // (group and breakdown names, and missing reasons, come from the data).
     let cells = |escape: fn(&str) -> String| -> Vec<Vec<String>> {
@@ -36,11 +48,19 @@ pub fn write_results(
             .rows
             .iter()
             .map(|r| {
-                let mut row = vec![escape(&r.kpi)];
+                let mut row = Vec::with_capacity(header.len());
+                if groupings {
+                    row.push(escape(r.grouping.as_deref().unwrap_or_default()));
+                }
+                row.push(escape(&r.kpi));
                 if grouped {
                     row.push(escape(&r.group));
                 }
                 row.push(escape(r.breakdown.as_deref().unwrap_or_default()));
+                if series {
+                    row.push(escape(r.period.as_deref().unwrap_or_default()));
+                    row.push(escape(r.compared_with.as_deref().unwrap_or_default()));
+                }
                 row.push(escape(&shown(&r.value, r.unit)));
                 row.push(escape(&shown(&r.previous, r.unit)));
                 row.push(change(r.change.as_ref(), r.unit));
@@ -55,16 +75,16 @@ pub fn write_results(
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record([
-                "kpi",
-                "group",
-                "breakdown",
-                "unit",
-                "value",
-                "previous",
-                "change",
-                "missing_reason",
-            ])?;
+            let mut head = Vec::new();
+            if groupings {
+                head.push("grouping");
+            }
+            head.extend(["kpi", "group", "breakdown"]);
+            if series {
+                head.extend(["period", "compared_with"]);
+            }
+            head.extend(["unit", "value", compared, change_name, "missing_reason"]);
+            w.write_record(&head)?;
             for r in &results.rows {
                 // Every digit: exact money as its decimal, a double as Rust writes it.
                 let num = Output::plain;
@@ -73,16 +93,29 @@ pub fn write_results(
                     _ => String::new(),
                 };
                 // Text cells only: a negative number is a number, not a formula.
-                w.write_record([
-                    &*escape::spreadsheet(&r.kpi),
-                    &*escape::spreadsheet(&r.group),
-                    &*escape::spreadsheet(r.breakdown.as_deref().unwrap_or("")),
-                    r.unit.as_str(),
-                    &num(&r.value),
-                    &num(&r.previous),
-                    &r.change.as_ref().map(Output::plain).unwrap_or_default(),
-                    &*escape::spreadsheet(&reason),
-                ])?;
+                let text =
+                    |t: Option<&str>| escape::spreadsheet(t.unwrap_or_default()).into_owned();
+                let mut record = Vec::with_capacity(head.len());
+                if groupings {
+                    record.push(text(r.grouping.as_deref()));
+                }
+                record.extend([
+                    text(Some(&r.kpi)),
+                    text(Some(&r.group)),
+                    text(r.breakdown.as_deref()),
+                ]);
+                if series {
+                    record.push(text(r.period.as_deref()));
+                    record.push(text(r.compared_with.as_deref()));
+                }
+                record.extend([
+                    r.unit.as_str().to_string(),
+                    num(&r.value),
+                    num(&r.previous),
+                    r.change.as_ref().map(Output::plain).unwrap_or_default(),
+                    escape::spreadsheet(&reason).into_owned(),
+                ]);
+                w.write_record(&record)?;
             }
             w.flush()
         }
@@ -98,7 +131,15 @@ pub fn write_results(
             // A report says what it leaves out; the other formats leave the listing to
             // standard error (and JSON to its `unavailable` field).
             if !results.unavailable.is_empty() {
-                text.push_str("\nNot computed (the data lacks a table they read):\n\n");
+                let lacks = !results
+                    .unavailable
+                    .iter()
+                    .any(|u| u.reason.starts_with(crate::query::NOT_SPLIT));
+                text.push_str(if lacks {
+                    "\nNot computed (the data lacks a table they read):\n\n"
+                } else {
+                    "\nNot computed:\n\n"
+                });
                 for u in &results.unavailable {
                     text.push_str(&format!(
                         "- `{}`: {}\n",
@@ -133,15 +174,41 @@ pub fn write_results(
                 }
                 s.trim_end().to_string() + "\n"
             };
-            let mut text = format!(
-                "period {} (previous: {})\n",
-                results.period, results.previous_period
-            );
+            let mut text = match results.every {
+                Some(every) => format!(
+                    "period {}, every {} (each compared with {})\n",
+                    results.period,
+                    every.name(),
+                    match results.compare {
+                        Compare::Previous => format!("the {} before", every.name()),
+                        Compare::YearAgo => format!("the same {} a year earlier", every.name()),
+                    }
+                ),
+                None => format!(
+                    "period {} ({}: {})\n",
+                    results.period,
+                    match results.compare {
+                        Compare::Previous => "previous",
+                        Compare::YearAgo => "a year earlier",
+                    },
+                    results.previous_period
+                ),
+            };
             text.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
             for r in rows {
                 text.push_str(&line(r));
             }
             out.write_all(text.as_bytes())
         }
+    }
+}
+
+/// The headers of the comparison's value and change columns: `previous` and `change`
+/// against the period before, `year_ago` and `change_vs_year_ago` against the same
+/// period a year earlier.
+fn comparison_names(compare: Compare) -> (&'static str, &'static str) {
+    match compare {
+        Compare::Previous => ("previous", "change"),
+        Compare::YearAgo => ("year_ago", "change_vs_year_ago"),
     }
 }

@@ -133,6 +133,8 @@ pub enum FunctionId {
     Concat,
     ToHours,
     ToDays,
+    /// Like `previous`, a year earlier.
+    YearAgo,
 }
 
 impl FunctionId {
@@ -294,6 +296,18 @@ pub static FUNCTIONS: &[FunctionInfo] = &[
         result: ResultRule::Days,
         doc: "A number of hours in days (x ÷ 24).",
         example: "to_days(median(support_tickets.first_response_hours))",
+    },
+    FunctionInfo {
+        id: FunctionId::YearAgo,
+        name: "year_ago",
+        params: &[p("x", ArgKind::Any)],
+        arity: Arity {
+            min: 1,
+            max: Some(1),
+        },
+        result: ResultRule::FirstArg,
+        doc: "x over the same period one year earlier: 2024-Q3 for 2025-Q3; a custom range shifted by one year (29 February becomes 28 February).",
+        example: "(revenue - year_ago(revenue)) / year_ago(revenue)",
     },
 ];
 

@@ -150,6 +150,9 @@ fn the_catalog_on_a_mapped_crm_export() {
         fiscal_year_start: 1,
         scope: Scope::Portfolio,
         filters: Vec::new(),
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
         today: None,
     };
     let answer = run(&catalog, &Engine::Native(&dataset), &request).expect("evaluates");

@@ -23,6 +23,9 @@ fn run(period: &str, scope: Scope) -> Vec<ResultRow> {
         period: Period::parse(period, 1).expect("period"),
         scope,
         filters: Vec::new(),
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
     };
     evaluate(&checked.catalog, &data, &query)
         .expect("evaluates")

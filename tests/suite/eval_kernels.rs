@@ -101,6 +101,9 @@ fn eval(scope: Scope) -> Vec<(String, String, Option<String>, Output)> {
         period: Period::parse("2025", 1).expect("period"),
         scope,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
     };
     evaluate(&checked.catalog, &data, &q)
         .expect("evaluates")

@@ -58,6 +58,9 @@ fn eval(dir: &Path, scope: Scope) -> Vec<(String, String, Output)> {
         period: Period::parse("2025", 1).expect("period"),
         scope,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
     };
     evaluate(&checked.catalog, &data, &q)
         .expect("evaluates")
@@ -132,6 +135,9 @@ fn money_sums_are_exact_to_the_cent() {
         period: Period::parse("2025", 1).expect("period"),
         scope: Scope::Portfolio,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
     };
     let rows = evaluate(&checked.catalog, &data, &q)
         .expect("evaluates")

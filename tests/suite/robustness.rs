@@ -226,6 +226,9 @@ fn long_chains_evaluate_without_overflow() {
         period: kpic::query::Period::parse("2025", 1).expect("period"),
         scope: kpic::query::Scope::Portfolio,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
     };
     let results = kpic::eval::evaluate(&checked.catalog, &data, &query).expect("evaluates");
     let value = |id: &str| {
@@ -283,6 +286,9 @@ fn exploding_sql_is_refused_and_native_evaluation_still_works() {
         period,
         scope: kpic::query::Scope::Portfolio,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
         dialect: kpic::sql::Dialect::Postgres,
         names: Default::default(),
     };
@@ -305,6 +311,9 @@ fn exploding_sql_is_refused_and_native_evaluation_still_works() {
         period,
         scope: kpic::query::Scope::Portfolio,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
     };
     let results = kpic::eval::evaluate(&checked.catalog, &data, &query).expect("evaluates");
     // 2^40 * 1.0000, exactly

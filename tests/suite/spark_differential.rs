@@ -34,6 +34,9 @@ fn spark_matches_native_for_every_kpi_period_and_scope() {
                 period: Period::parse(period, 1).expect("period"),
                 scope: scope.clone(),
                 filters: vec![],
+                compare: Default::default(),
+                every: None,
+                groupings: vec![],
                 dialect: Dialect::Spark,
                 names: names.clone(),
             };
@@ -57,7 +60,7 @@ fn spark_matches_native_for_every_kpi_period_and_scope() {
             }
         };
         let reasons = native_reasons(period, scope.clone(), data);
-        for (kpi, grp, bk, _, _, value_reason, previous_reason) in &rows {
+        for (kpi, grp, bk, _, _, value_reason, previous_reason, _, _) in &rows {
             let key = (kpi.clone(), grp.clone(), bk.clone());
             if let Some(native) = reasons.get(&key)
                 && (value_reason, previous_reason) != (&native.0, &native.1)
@@ -71,7 +74,7 @@ fn spark_matches_native_for_every_kpi_period_and_scope() {
         }
         let rows = rows
             .into_iter()
-            .map(|(kpi, grp, bk, v, p, _, _)| {
+            .map(|(kpi, grp, bk, v, p, _, _, _, _)| {
                 let num = |t: Option<String>| t.and_then(|t| t.parse::<f64>().ok());
                 (kpi, grp, bk, num(v), num(p))
             })

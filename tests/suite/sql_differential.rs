@@ -18,6 +18,9 @@ fn sql(period: &str, scope: Scope, dialect: Dialect) -> (String, String) {
         period: Period::parse(period, 1).expect("period"),
         scope,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
         dialect,
         names: TableNames::default(),
     };
@@ -84,6 +87,9 @@ fn postgres_case(period: &str, scope: Scope) {
         period: Period::parse(period, 1).expect("period"),
         scope: scope.clone(),
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
         dialect: Dialect::Postgres,
         names: TableNames {
             schema: Some("example".into()),
@@ -251,6 +257,9 @@ fn generated_dataset_duckdb_and_postgres_match_native() {
             period: Period::parse(period, 1).expect("period"),
             scope: scope.clone(),
             filters: vec![],
+            compare: Default::default(),
+            every: None,
+            groupings: vec![],
             dialect: Dialect::Postgres,
             names: names.clone(),
         };

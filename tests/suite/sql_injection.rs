@@ -52,6 +52,9 @@ fn request_with(value: &str, dialect: Dialect, names: TableNames) -> SqlRequest 
             column: "segment".into(),
             value: value.into(),
         }],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
         dialect,
         names,
     }

@@ -54,6 +54,9 @@ fn request(kpi: &str, dialect: Dialect, names: TableNames) -> SqlRequest {
         period: Period::parse("2025", 1).expect("period"),
         scope: Scope::Portfolio,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
         dialect,
         names,
     }
@@ -79,6 +82,9 @@ fn a_flat_sum_of_2000_terms_is_linear_sql_and_runs() {
         period: Period::parse("2025", 1).expect("period"),
         scope: Scope::Portfolio,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
     };
     let native = kpic::eval::evaluate(&catalog, &dataset, &q).expect("evaluates");
     let value_of = |kpi: &str| {

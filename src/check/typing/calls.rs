@@ -21,7 +21,7 @@ fn ir_func(id: FunctionId) -> Option<Func> {
         FunctionId::Concat => Func::Concat,
         FunctionId::ToHours => Func::ToHours,
         FunctionId::ToDays => Func::ToDays,
-        FunctionId::Previous => return None,
+        FunctionId::Previous | FunctionId::YearAgo => return None,
     })
 }
 
@@ -70,7 +70,9 @@ impl<'e, 'd> Checker<'e, 'd> {
             return invalid(span);
         }
         match func.id {
-            FunctionId::Previous => self.previous(name, &args[0], span),
+            FunctionId::Previous | FunctionId::YearAgo => {
+                self.previous(func.id, name, &args[0], span)
+            }
             FunctionId::Coalesce | FunctionId::Least | FunctionId::Greatest => {
                 self.common(func, name, args, span)
             }
@@ -109,8 +111,9 @@ impl<'e, 'd> Checker<'e, 'd> {
         false
     }
 
-    /// `previous(x)`: x over the previous period, only outside aggregates.
-    fn previous(&mut self, name: &Ident, arg: &Expr, span: Span) -> (TExpr, Facts) {
+    /// `previous(x)` and `year_ago(x)`: x over another period, only outside
+    /// aggregates.
+    fn previous(&mut self, id: FunctionId, name: &Ident, arg: &Expr, span: Span) -> (TExpr, Facts) {
         if self.row.is_some() {
             self.diags.push(
                 Diagnostic::error(
@@ -118,7 +121,11 @@ impl<'e, 'd> Checker<'e, 'd> {
                     name.span,
                     format!("`{}` inside an aggregate", name.name),
                 )
-                .label("rows have no previous period")
+                .label(if id == FunctionId::YearAgo {
+                    "rows have no period a year earlier"
+                } else {
+                    "rows have no previous period"
+                })
                 .help(format!(
                     "apply `{0}` to the whole aggregate: `{0}({1}(orders.revenue))`",
                     name.name,
@@ -129,7 +136,12 @@ impl<'e, 'd> Checker<'e, 'd> {
         }
         let (inner, f) = self.expr(arg);
         let ty = inner.ty;
-        (texpr(TExprKind::Previous(Box::new(inner)), ty, span), f)
+        let kind = if id == FunctionId::YearAgo {
+            TExprKind::YearAgo(Box::new(inner))
+        } else {
+            TExprKind::Previous(Box::new(inner))
+        };
+        (texpr(kind, ty, span), f)
     }
 
     /// Functions whose arguments share one type and unit (`coalesce`, `least`,

@@ -159,7 +159,10 @@ impl<'e, 'd> Checker<'e, 'd> {
                     filter: None,
                     time: None,
                     ..
-                } if vocab::function(&name.name).is_some_and(|f| f.id != FunctionId::Previous) => {
+                } if vocab::function(&name.name).is_some_and(|f| {
+                    !matches!(f.id, FunctionId::Previous | FunctionId::YearAgo)
+                }) =>
+                {
                     children()
                 }
                 ExprKind::Call { .. } => Level::Scope,

@@ -17,7 +17,7 @@ mod grain;
 mod joins;
 mod reason;
 use crate::ir::*;
-use crate::query::{Filter, Period, QueryError, Scope, validate};
+use crate::query::{Compare, Every, Filter, Period, QueryError, Scope, validate};
 
 use indexmap::IndexMap;
 use std::collections::BTreeSet;
@@ -30,56 +30,146 @@ pub struct SqlRequest {
     pub scope: Scope,
     /// Accounts where COLUMN = VALUE.
     pub filters: Vec<Filter>,
+    /// What `previous` holds: the period before or the same period a year earlier.
+    pub compare: Compare,
+    /// `Some`: a time series, one row per KPI, group and sub-period, with a `period`
+    /// column after the others.
+    pub every: Option<Every>,
+    /// Further groupings in the same query, after `scope`, with a `grouping` column
+    /// after the others.
+    pub groupings: Vec<Scope>,
     pub dialect: Dialect,
     pub names: TableNames,
 }
 /// Compiles the request into one SELECT statement.
+///
+/// Several groupings ([`SqlRequest::groupings`]) are one query too: each grouping's
+/// query (its own `acct`, groups and aggregate CTEs) is a subquery with a `grouping`
+/// column, and the subqueries are combined with UNION ALL. (GROUPING SETS would need
+/// every aggregate CTE grouped by every dimension at once; subqueries keep each
+/// grouping's SQL exactly the SQL of a run of one, on every dialect.)
 pub fn compile_query(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError> {
+    if req.groupings.is_empty() {
+        let body = compile_one(catalog, req)?;
+        return Ok(format!("{body}\nORDER BY kpi, grp, breakdown\n"));
+    }
+    let d = req.dialect;
+    let mut parts = Vec::new();
+    for scope in std::iter::once(&req.scope).chain(&req.groupings) {
+        let one = SqlRequest {
+            scope: scope.clone(),
+            groupings: Vec::new(),
+            ..req.clone()
+        };
+        let body = compile_one(catalog, &one)?;
+        parts.push(format!(
+            "SELECT kpic_g.*, {} AS {} FROM (\n{body}\n) kpic_g",
+            d.string(&scope.label()),
+            d.ident("grouping")
+        ));
+    }
+    Ok(format!(
+        "{}\nORDER BY {}, kpi, grp, breakdown\n",
+        parts.join("\nUNION ALL\n"),
+        d.ident("grouping")
+    ))
+}
+
+/// One grouping's query, without its ORDER BY. A
+/// time series is one SELECT per KPI and sub-period, each with a `period` column, all
+/// reading the same aggregate CTEs (one per aggregate and dates, so the previous
+/// month of one sub-period is the same CTE as the month before it).
+fn compile_one(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError> {
     let valid = validate(catalog, &req.kpis, &req.scope, &req.filters)?;
-    crate::eval::check_portfolio_tables(catalog, &valid.kpis, &req.scope, &req.filters)?;
-    let (kpis, key) = (valid.kpis, valid.key.to_string());
-    let mut c = Compiler {
-        catalog,
-        req,
-        d: req.dialect,
-        key,
-        ctes: IndexMap::new(),
-        terms: 0,
-        depth: 0,
-        too_big: false,
-        depth_passed: false,
-        member: None,
+    // A dimension of a fact table: the portfolio, split by the column as a breakdown
+    // is, for the KPIs it can split; each value of the column is a group.
+    let fact = req.scope.fact_dimension();
+    let (kpis, scope) = match &fact {
+        Some(by) => (
+            crate::query::split_by_fact(catalog, &valid.kpis, by)?.0,
+            Scope::Portfolio,
+        ),
+        None => (valid.kpis, req.scope.clone()),
     };
-    let acct = c.acct_cte();
+    crate::eval::check_portfolio_tables(catalog, &kpis, &scope, &req.filters)?;
+    let key = valid.key.to_string();
+    let (periods, series) = match req.every {
+        None => (vec![req.period], false),
+        Some(e) => (req.period.split(e.months(), e.name())?, true),
+    };
+    let mut ctes = IndexMap::new();
+    let mut terms = 0;
+    let mut acct = String::new();
     let mut selects = Vec::new();
-    for kpi in kpis {
-        selects.push(c.kpi_select(kpi));
-        if c.too_big {
-            // Name the limit that was passed, and why a formula can get there: the
-            // measures and KPIs it reads are written out where they are used.
-            let what = if c.depth_passed {
-                format!("it nests deeper than {MAX_SQL_DEPTH} levels")
+    for period in periods {
+        let sub = SqlRequest {
+            period,
+            every: None,
+            scope: scope.clone(),
+            ..req.clone()
+        };
+        let mut c = Compiler {
+            catalog,
+            req: &sub,
+            d: req.dialect,
+            key: key.clone(),
+            ctes: std::mem::take(&mut ctes),
+            terms,
+            depth: 0,
+            too_big: false,
+            depth_passed: false,
+            split: fact.clone(),
+            member: None,
+        };
+        acct = c.acct_cte();
+        for kpi in &kpis {
+            let mut select = c.kpi_select(kpi);
+            if fact.is_some() {
+                // The fact table's values are the groups, as natively.
+                select = format!(
+                    "SELECT kpi, breakdown AS grp, CAST(NULL AS {}) AS breakdown, value, \
+                     previous, value_reason, previous_reason FROM ({select}) kpic_f",
+                    c.d.text()
+                );
+            }
+            selects.push(if series {
+                format!(
+                    "SELECT kpic_s.*, {} AS {} FROM ({select}) kpic_s",
+                    c.d.string(&period.label()),
+                    c.d.ident("period")
+                )
             } else {
-                format!("the query passes {MAX_SQL_TERMS} terms with it")
-            };
-            return Err(QueryError(format!(
-                "KPI `{}` is too large for SQL: written out, with every measure or KPI a \
-                 formula reads copied in place at each use, {what}; evaluate it with `kpic \
-                 eval`, or read each measure fewer times (a measure that uses the one before \
-                 it twice doubles at every step)",
-                kpi.id
-            )));
+                select
+            });
+            if c.too_big {
+                // Name the limit that was passed, and why a formula can get there: the
+                // measures and KPIs it reads are written out where they are used.
+                let what = if c.depth_passed {
+                    format!("it nests deeper than {MAX_SQL_DEPTH} levels")
+                } else {
+                    format!("the query passes {MAX_SQL_TERMS} terms with it")
+                };
+                return Err(QueryError(format!(
+                    "KPI `{}` is too large for SQL: written out, with every measure or KPI a \
+                     formula reads copied in place at each use, {what}; evaluate it with `kpic \
+                     eval`, or read each measure fewer times (a measure that uses the one before \
+                     it twice doubles at every step)",
+                    kpi.id
+                )));
+            }
         }
+        ctes = c.ctes;
+        terms = c.terms;
     }
     let mut with = vec![
         format!("acct AS (\n{acct}\n)"),
         "grps AS (SELECT DISTINCT grp FROM acct)".to_string(),
     ];
-    for (body, name) in &c.ctes {
+    for (body, name) in &ctes {
         with.push(format!("{name} AS (\n{body}\n)"));
     }
     Ok(format!(
-        "WITH\n{}\nSELECT * FROM (\n{}\n) kpic_result\nORDER BY kpi, grp, breakdown\n",
+        "WITH\n{}\nSELECT * FROM (\n{}\n) kpic_result",
         with.join(",\n"),
         selects.join("\nUNION ALL\n")
     ))
@@ -104,6 +194,9 @@ struct Compiler<'a> {
     depth_passed: bool,
     /// Inside `per`: aggregates are grouped by member as well as by group.
     member: Option<Members>,
+    /// Splits every KPI by this column instead of its breakdown (a fact table's
+    /// dimension as the grouping).
+    split: Option<ColumnRef>,
 }
 
 /// Most scope-level terms one query may write (the shipped catalog writes about 2,000
@@ -130,7 +223,18 @@ impl Compiler<'_> {
         let grp = match &self.req.scope {
             Scope::Portfolio => "''".to_string(),
             Scope::PerAccount => self.text_of(&self.key, "x"),
-            Scope::By(dim) => self.text_of(dim, "x"),
+            // Several dimensions: their values joined as every engine labels a group.
+            Scope::By(_) => self
+                .req
+                .scope
+                .dimensions()
+                .iter()
+                .map(|dim| self.text_of(dim, "x"))
+                .collect::<Vec<_>>()
+                .join(&format!(
+                    " || {} || ",
+                    self.d.string(crate::query::GROUP_SEPARATOR)
+                )),
         };
         let mut filters = Vec::new();
         for f in &self.req.filters {
@@ -153,10 +257,12 @@ impl Compiler<'_> {
     }
 
     fn kpi_select(&mut self, kpi: &KpiDef) -> String {
-        let split = kpi.breakdown.as_ref();
+        let by = self.split.clone();
+        let split = by.as_ref().or(kpi.breakdown.as_ref());
         let mut used = BTreeSet::new();
+        let step = self.req.compare.step();
         let now = self.scope(&kpi.formula, 0, split, &mut used);
-        let prev = self.scope(&kpi.formula, 1, split, &mut used);
+        let prev = self.scope(&kpi.formula, step, split, &mut used);
         // Values as the database writes them: a DECIMAL total of money keeps every
         // digit (engine::rows reads it exactly), a double reads back the same.
         let text = self.d.text();
@@ -166,7 +272,7 @@ impl Compiler<'_> {
             })
         };
         let now_reason = why(self.reason(&kpi.formula, 0, split, &mut used));
-        let prev_reason = why(self.reason(&kpi.formula, 1, split, &mut used));
+        let prev_reason = why(self.reason(&kpi.formula, step, split, &mut used));
         let id = self.d.string(&kpi.id);
         match split {
             None => {
@@ -254,6 +360,12 @@ impl Compiler<'_> {
             TExprKind::Previous(inner) => self.scope(inner, back + 1, split, used),
             TExprKind::Grain(g) => self.grain_value(g, back, used),
             TExprKind::Member(column) => self.member_column(column),
+            TExprKind::YearAgo(inner) => self.scope(
+                inner,
+                back.saturating_add(crate::query::YEAR_AGO),
+                split,
+                used,
+            ),
             TExprKind::Binary { .. } if let Some(terms) = chain::terms(e) => {
                 self.chain_value(&terms, back, split, used)
             }

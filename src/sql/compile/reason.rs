@@ -4,7 +4,7 @@
 
 use super::Compiler;
 use crate::ir::*;
-use crate::query::missing;
+use crate::query::{YEAR_AGO, missing};
 use std::collections::BTreeSet;
 
 impl Compiler<'_> {
@@ -49,6 +49,9 @@ impl Compiler<'_> {
             TExprKind::Previous(inner) => self.reason(inner, back + 1, split, used),
             TExprKind::Grain(g) => self.grain_reason(g, back, used),
             TExprKind::Member(_) => Some(self.d.string(missing::EMPTY_CELL)),
+            TExprKind::YearAgo(inner) => {
+                self.reason(inner, back.saturating_add(YEAR_AGO), split, used)
+            }
             TExprKind::Aggregate(agg) => match agg.func {
                 AggFunc::CountRows | AggFunc::Count | AggFunc::CountDistinct => None,
                 // As natively: no rows read, or rows whose values were all missing.

@@ -25,7 +25,14 @@ pub struct Request {
     /// `--period`; absent: kpic's default (the latest complete year in the data).
     pub period: Option<String>,
     pub fiscal_year_start: Option<u32>,
-    pub by: Option<String>,
+    /// `--by`: one dimension (`"industry"`, or crossed: `"industry,region"`), or a
+    /// list of them, each a grouping of the same run (`--by a --by b`).
+    #[serde(default)]
+    pub by: By,
+    /// `--compare`: `"previous"` (kpic's default) or `"year-ago"`.
+    pub compare: Option<String>,
+    /// `--every`: `"month"`, `"quarter"` or `"year"`.
+    pub every: Option<String>,
     #[serde(default)]
     pub per_account: bool,
     #[serde(default, rename = "where")]
@@ -35,6 +42,16 @@ pub struct Request {
     /// failure, and a match is an error (the mark must then go).
     #[serde(default)]
     pub known_bug: BTreeMap<String, String>,
+}
+
+/// `by` of a request: absent, one dimension, or several groupings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+pub enum By {
+    #[default]
+    None,
+    One(String),
+    Several(Vec<String>),
 }
 
 /// A value as expected or as an engine returned it.
@@ -97,8 +114,14 @@ fn decimal(text: &str) -> Option<String> {
     })
 }
 
-/// kpi, group, breakdown key.
-pub type Key = (String, String, Option<String>);
+/// kpi, group, breakdown key, sub-period (time series), grouping (several).
+pub type Key = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -116,6 +139,10 @@ struct ExpectedRow {
     #[serde(default)]
     group: String,
     breakdown: Option<String>,
+    /// The sub-period, in a time series.
+    period: Option<String>,
+    /// The grouping, in a run of several.
+    grouping: Option<String>,
     value: Cell,
     previous: Cell,
 }
@@ -175,8 +202,20 @@ impl Case {
         if let Some(m) = r.fiscal_year_start {
             args.extend(["--fiscal-year-start".into(), m.to_string()]);
         }
-        if let Some(d) = &r.by {
-            args.extend(["--by".into(), d.clone()]);
+        match &r.by {
+            By::None => {}
+            By::One(d) => args.extend(["--by".into(), d.clone()]),
+            By::Several(all) => {
+                for d in all {
+                    args.extend(["--by".into(), d.clone()]);
+                }
+            }
+        }
+        if let Some(c) = &r.compare {
+            args.extend(["--compare".into(), c.clone()]);
+        }
+        if let Some(e) = &r.every {
+            args.extend(["--every".into(), e.clone()]);
         }
         if r.per_account {
             args.push("--per-account".into());
@@ -249,7 +288,7 @@ fn load(dir: &Path) -> Result<Case, String> {
         toml::from_str(&read("expected.toml")?).map_err(|e| format!("expected.toml: {e}"))?;
     let mut rows = BTreeMap::new();
     for r in expected.rows {
-        let key = (r.kpi, r.group, r.breakdown);
+        let key = (r.kpi, r.group, r.breakdown, r.period, r.grouping);
         if rows.insert(key.clone(), (r.value, r.previous)).is_some() {
             return Err(format!("expected.toml: {} twice", show_key(&key)));
         }
@@ -315,6 +354,8 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         #[serde(default)]
         group: String,
         breakdown: Option<String>,
+        period: Option<String>,
+        grouping: Option<String>,
         value: JsonCell,
         previous: JsonCell,
     }
@@ -331,7 +372,7 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         rows: BTreeMap::new(),
     };
     for row in json.rows {
-        let key = (row.kpi, row.group, row.breakdown);
+        let key = (row.kpi, row.group, row.breakdown, row.period, row.grouping);
         let cell = |k: &str, c: JsonCell| match (c.value, c.missing) {
             (Some(v), _) if v.get().parse::<f64>().is_ok() => Ok(Cell::Exact(v.get().to_string())),
             (_, Some(r)) => Ok(Cell::Missing { missing: r }),
@@ -346,8 +387,14 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
 }
 
 /// `kpi `k`, group `g`, breakdown `b``, as failures name a row.
-pub fn show_key((kpi, group, breakdown): &Key) -> String {
+pub fn show_key((kpi, group, breakdown, period, grouping): &Key) -> String {
     let mut s = format!("kpi `{kpi}`");
+    if let Some(g) = grouping {
+        s = format!("grouping `{g}`, {s}");
+    }
+    if let Some(p) = period {
+        s.push_str(&format!(", period `{p}`"));
+    }
     if !group.is_empty() {
         s.push_str(&format!(", group `{group}`"));
     }

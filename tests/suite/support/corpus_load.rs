@@ -204,8 +204,7 @@ fn spark_tables(ddl: &str) -> Vec<(String, Vec<String>)> {
     tables
 }
 
-/// A row of the Spark runner: kpi, group, breakdown, value, previous (as Spark printed
-/// them), and why value and previous are missing.
+/// A row of the Spark runner (`spark::Row`).
 pub type SparkRow = super::spark::Row;
 
 /// Results from Spark's rows (no period labels: the query has none).
@@ -217,8 +216,8 @@ pub fn spark_results(rows: Vec<SparkRow>) -> Result<Results, String> {
         },
     };
     let mut results = Results::default();
-    for (k, g, b, v, p, vr, pr) in rows {
-        let key = (k, g, b);
+    for (k, g, b, v, p, vr, pr, period, grouping) in rows {
+        let key = (k, g, b, period, grouping);
         if results.rows.contains_key(&key) {
             return Err(format!("{} is returned twice", show_key(&key)));
         }

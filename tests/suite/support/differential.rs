@@ -21,6 +21,9 @@ fn evaluate_all(period: &str, scope: Scope, data: &Path) -> Vec<kpic::query::Res
         period: Period::parse(period, 1).expect("period"),
         scope,
         filters: vec![],
+        compare: Default::default(),
+        every: None,
+        groupings: vec![],
     };
     evaluate(&checked.catalog, &dataset, &q)
         .expect("evaluates")

@@ -24,8 +24,9 @@ const PYSPARK: &str = "3.5.7";
 const TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// argv: DDL file, data folder, query files... Prints one line per query: the JSON list
-/// of its rows `[kpi, grp, breakdown, value, previous, value_reason, previous_reason]`,
-/// or `{"error": message}`.
+/// of its rows `[kpi, grp, breakdown, value, previous, value_reason, previous_reason,
+/// period, grouping]` (the last two null unless the query has those columns: a time
+/// series, several groupings), or `{"error": message}`.
 const DRIVER: &str = r#"
 import json, os, re, sys
 ddl_path, data, query_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -93,19 +94,26 @@ def num(x):
 for path in query_paths:
     try:
         rows = spark.sql(open(path).read()).collect()
-        out = [[r[0], r[1], r[2], num(r[3]), num(r[4]), r[5], r[6]] for r in rows]
+        out = [
+            [r[0], r[1], r[2], num(r[3]), num(r[4]), r[5], r[6],
+             r.asDict().get("period"), r.asDict().get("grouping")]
+            for r in rows
+        ]
     except Exception as e:
         out = {"error": f"{type(e).__name__}: {e}"}
     print(json.dumps(out), flush=True)
 spark.stop()
 "#;
 
-/// One result row: kpi, group, breakdown, value, previous, and why value and previous
-/// are missing (where they are).
+/// One result row: kpi, group, breakdown, value, previous, why value and previous
+/// are missing (where they are), and the period and grouping (in a time series and a
+/// query of several groupings).
 /// Values are the text Spark printed (a DECIMAL with every digit).
 pub type Row = (
     String,
     String,
+    Option<String>,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
