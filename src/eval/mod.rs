@@ -17,6 +17,7 @@ mod formula;
 mod grain;
 mod groups;
 mod kernels;
+mod money_range;
 mod plan;
 mod program;
 mod register;

@@ -210,6 +210,7 @@ pub fn compute_all<'a>(
         }
     }
     let accounts = data.tables.get("accounts");
+    let large_money = super::money_range::LargeMoney::default();
     let scans: Vec<(Vec<usize>, TableScan)> = specs
         .into_iter()
         .filter_map(|(table, aggs)| {
@@ -229,6 +230,7 @@ pub fn compute_all<'a>(
             let mut table_specs = Vec::new();
             for (id, agg, p, split, members) in aggs {
                 let mut s = spec(catalog, data, groups, &src, &mut program, agg, p, split);
+                s.money_too_large = s.exact.is_none() && large_money.read_by(data, agg);
                 if let Some(set) = members.and_then(|m| member_sets.get(m)) {
                     s.slots = set.len();
                     s.members_of_row = Some(set.of_row(table));
@@ -339,6 +341,7 @@ fn spec<'a>(
         },
         values_missing: crate::query::missing::all_rows_missing(catalog, agg.arg.as_ref()),
         members_of_row: None,
+        money_too_large: false,
     }
 }
 

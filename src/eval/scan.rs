@@ -57,6 +57,10 @@ pub struct AggSpec<'a> {
     /// scan's groups for this aggregate (`slots` is then the number of members). The
     /// same scan folds group-level and member-level aggregates.
     pub members_of_row: Option<Arc<[u32]>>,
+    /// Its row arithmetic reads money a double cannot carry exactly
+    /// (`money_range`): every value is missing, with that reason (even a count: its
+    /// filter may compare such amounts).
+    pub money_too_large: bool,
 }
 
 /// Largest bitmap (in bits) for `count_distinct`; beyond it, (slot, value) pairs are
@@ -268,6 +272,11 @@ impl State {
                     }
                 })
                 .collect(),
+        };
+        let values = if spec.money_too_large {
+            vec![Val::missing(missing::MONEY_TOO_LARGE); n]
+        } else {
+            values
         };
         AggResult {
             values: Arc::new(values),

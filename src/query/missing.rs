@@ -32,6 +32,10 @@ pub const ALL_ROWS_MISSING: &str =
 
 /// An aggregate over members (`per`) had no member in the group (or its `where` kept
 /// none).
+/// An aggregate whose row arithmetic reads an amount of money too large for it to be
+/// exact (see `eval::money_range`).
+pub const MONEY_TOO_LARGE: &str =
+    "an amount of money above 56,294,995,342 in row arithmetic cannot be computed exactly";
 pub const NO_MEMBERS: &str = "no members";
 /// An aggregate over members had members, but every member's value was missing.
 pub const ALL_MEMBERS_MISSING: &str = "every member's value is missing";
