@@ -535,8 +535,17 @@ def account_coverage_ratio(s, p):
 
 @kpi
 def account_penetration_index(s, p):
-    # count(bought whitespace rows of customers at end) / count(whitespace rows of customers at end)
-    return div(len(whitespace_rows(s, p, True)), len(whitespace_rows(s, p, False)))
+    # avg(bought lines / whitespace lines per accounts where customer at end): the mean
+    # of each customer's own penetration; an account without whitespace rows has none
+    # (division by zero) and is left out of the mean
+    lines, bought = {}, {}
+    for r in s.t["account_products"]:
+        lines[r["account_id"]] = lines.get(r["account_id"], 0) + 1
+        if r["first_purchased_on"] is not None and r["first_purchased_on"] <= p.end:
+            bought[r["account_id"]] = bought.get(r["account_id"], 0) + 1
+    ratios = [bought.get(aid, 0) / lines[aid]
+              for aid, a in s.acc.items() if customer_at_end(a, p) and lines.get(aid)]
+    return sum(ratios) / len(ratios) if ratios else None
 
 
 @kpi

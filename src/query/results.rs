@@ -35,8 +35,10 @@ pub struct ResultRow {
     pub change: Option<Output>,
     /// How the value was obtained, where that is worth saying next to it: for a KPI
     /// that is an aggregate over members (`avg(x per accounts)`), how many members it
-    /// folded and how many it skipped, and why. Native engine only.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// folded and how many it skipped, and why. Native engine only, so it is not part
+    /// of the results' JSON, which is the same from every engine (`--explain` shows
+    /// it).
+    #[serde(skip)]
     pub note: Option<String>,
 }
 

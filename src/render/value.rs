@@ -75,17 +75,19 @@ pub fn change(c: Option<&Output>, unit: Unit) -> String {
     let Some(v) = c.and_then(Output::number) else {
         return String::new();
     };
-    if unit == Unit::Percent {
-        return format!("{:+.1} pts", v * 100.0);
-    }
     let s = match c {
+        _ if unit == Unit::Percent => format!("{:+.1} pts", v * 100.0),
         Some(Output::Money(m)) => format_money(*m),
         _ => format_value(v, unit),
     };
-    if s.starts_with('-') {
-        s
-    } else {
-        format!("+{s}")
+    // A change that shows as zero is "+0": the sign of a difference of a few units in
+    // the last place (two engines adding the same doubles in another order) must not
+    // show.
+    let zero = !s.chars().any(|c| ('1'..='9').contains(&c));
+    match s.strip_prefix(['-', '+']) {
+        Some(rest) if zero || s.starts_with('+') => format!("+{rest}"),
+        Some(_) => s,
+        None => format!("+{s}"),
     }
 }
 
@@ -125,6 +127,16 @@ mod tests {
             "+1.2 pts"
         );
         assert_eq!(change(Some(&Output::Value(-3.0)), Unit::Count), "-3");
+        // A difference in the last place of a double shows as no change, unsigned.
+        assert_eq!(
+            change(Some(&Output::Value(-1e-17)), Unit::Percent),
+            "+0.0 pts"
+        );
+        assert_eq!(change(Some(&Output::Value(-1e-12)), Unit::Ratio), "+0.000");
+        assert_eq!(
+            change(Some(&Output::Value(-0.02)), Unit::Percent),
+            "-2.0 pts"
+        );
     }
 
     #[test]
