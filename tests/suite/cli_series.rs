@@ -4,6 +4,14 @@
 
 use crate::support::cli::{kpic, kpic_with_env, ok};
 
+/// `kpic ARGS` exits 2 (a request error) and says `message`; its stderr, for more.
+fn refused(args: &[&str], message: &str) -> String {
+    let (code, _, err) = kpic(args);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(message), "{err}");
+    err
+}
+
 #[test]
 fn half_years_parse_and_are_refused_in_the_same_words_as_quarters() {
     let out = ok(&["eval", "win_rate", "--period", "2025-H1"]);
@@ -12,14 +20,13 @@ fn half_years_parse_and_are_refused_in_the_same_words_as_quarters() {
         "{out}"
     );
     for command in ["eval", "sql"] {
-        let (code, _, err) = kpic(&[command, "win_rate", "--period", "2025-H3"]);
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("`2025-H3`: half years are H1 and H2"), "{err}");
-        let (code, _, err) = kpic(&[command, "win_rate", "--period", "2025-Hx"]);
-        assert_eq!(code, 2, "{err}");
-        assert!(
-            err.contains("write 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31"),
-            "{err}"
+        refused(
+            &[command, "win_rate", "--period", "2025-H3"],
+            "`2025-H3`: half years are H1 and H2",
+        );
+        refused(
+            &[command, "win_rate", "--period", "2025-Hx"],
+            "write 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31",
         );
     }
 }
@@ -119,24 +126,23 @@ fn a_time_series_has_a_period_column_in_every_format() {
 #[test]
 fn a_time_series_must_be_finer_than_its_period() {
     for command in ["eval", "sql"] {
-        let (code, _, err) = kpic(&[
-            command, "win_rate", "--period", "2025-Q1", "--every", "year",
-        ]);
-        assert_eq!(code, 2, "{err}");
-        assert!(
-            err.contains("`--every year` must be finer than the period: 2025-Q1 is one quarter"),
-            "{err}"
+        refused(
+            &[
+                command, "win_rate", "--period", "2025-Q1", "--every", "year",
+            ],
+            "`--every year` must be finer than the period: 2025-Q1 is one quarter",
         );
-        let (code, _, err) = kpic(&[
-            command,
-            "win_rate",
-            "--period",
-            "2025-01-10..2025-03-31",
-            "--every",
-            "month",
-        ]);
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("needs a period of whole months"), "{err}");
+        refused(
+            &[
+                command,
+                "win_rate",
+                "--period",
+                "2025-01-10..2025-03-31",
+                "--every",
+                "month",
+            ],
+            "needs a period of whole months",
+        );
     }
 }
 
@@ -194,23 +200,22 @@ fn crossed_dimensions_label_both_values_and_are_checked() {
         "{csv}"
     );
     for command in ["eval", "sql"] {
-        let (code, _, err) = kpic(&[
-            command,
-            "win_rate",
-            "--period",
-            "2025",
-            "--by",
-            "industry,teir",
-        ]);
-        assert_eq!(code, 2, "{err}");
-        assert!(
-            err.contains("`teir` is not a dimension of accounts"),
-            "{err}"
+        let err = refused(
+            &[
+                command,
+                "win_rate",
+                "--period",
+                "2025",
+                "--by",
+                "industry,teir",
+            ],
+            "`teir` is not a dimension of accounts",
         );
         assert!(err.contains("did you mean `tier`"), "{err}");
-        let (code, _, err) = kpic(&[command, "win_rate", "--period", "2025", "--by", "industry,"]);
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("name one dimension, or several"), "{err}");
+        refused(
+            &[command, "win_rate", "--period", "2025", "--by", "industry,"],
+            "name one dimension, or several",
+        );
     }
 }
 
@@ -314,41 +319,38 @@ fn a_fact_table_dimension_groups_the_kpis_that_read_only_that_table() {
         "{err}"
     );
     for command in ["eval", "sql"] {
-        let (code, _, err) = kpic(&[
-            command,
-            "win_rate",
-            "--period",
-            "2025",
-            "--by",
-            "orders.product_line",
-        ]);
-        assert_eq!(code, 2, "{err}");
-        assert!(
-            err.contains("no KPI asked for can be grouped by `orders.product_line`"),
-            "{err}"
+        refused(
+            &[
+                command,
+                "win_rate",
+                "--period",
+                "2025",
+                "--by",
+                "orders.product_line",
+            ],
+            "no KPI asked for can be grouped by `orders.product_line`",
         );
-        let (code, _, err) = kpic(&[
-            command,
-            "win_rate",
-            "--period",
-            "2025",
-            "--by",
-            "orders.product_lin",
-        ]);
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("did you mean `product_line`"), "{err}");
-        let (code, _, err) = kpic(&[
-            command,
-            "win_rate",
-            "--period",
-            "2025",
-            "--by",
-            "industry,orders.product_line",
-        ]);
-        assert_eq!(code, 2, "{err}");
-        assert!(
-            err.contains("cannot be crossed with other dimensions"),
-            "{err}"
+        refused(
+            &[
+                command,
+                "win_rate",
+                "--period",
+                "2025",
+                "--by",
+                "orders.product_lin",
+            ],
+            "did you mean `product_line`",
+        );
+        refused(
+            &[
+                command,
+                "win_rate",
+                "--period",
+                "2025",
+                "--by",
+                "industry,orders.product_line",
+            ],
+            "cannot be crossed with other dimensions",
         );
     }
 }

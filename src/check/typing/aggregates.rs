@@ -12,6 +12,34 @@ use crate::vocab::{AggregateId, AggregateInfo, ArgKind, BinaryOp};
 use std::collections::HashSet;
 
 impl<'e, 'd> Checker<'e, 'd> {
+    /// The fraction of `percentile(x, F)` (0 to 1), or a diagnostic on `arg`;
+    /// `example` is the call as written for this kind of aggregate, `what` what it
+    /// reads ("rows", "members").
+    pub(super) fn percentile_fraction(
+        &mut self,
+        arg: &Expr,
+        example: &str,
+        what: &str,
+    ) -> Option<f64> {
+        match &arg.kind {
+            ExprKind::Number { value, .. } if (0.0..=1.0).contains(value) => Some(*value),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        arg.span,
+                        "the percentile must be a number from 0 to 1",
+                    )
+                    .label("expected e.g. 0.9 or 90%")
+                    .help(format!(
+                        "{example} is the value 90% of {what} are at or below"
+                    )),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn aggregate(
         &mut self,
         info: &AggregateInfo,
@@ -104,24 +132,7 @@ impl<'e, 'd> Checker<'e, 'd> {
             (_, None) => (AggFunc::Sum, Type::Error),
         };
         let fraction = if func == AggFunc::Percentile {
-            match &args[1].kind {
-                ExprKind::Number { value, .. } if (0.0..=1.0).contains(value) => Some(*value),
-                _ => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::InvalidValue,
-                            args[1].span,
-                            "the percentile must be a number from 0 to 1",
-                        )
-                        .label("expected e.g. 0.9 or 90%")
-                        .help(format!(
-                            "`{}(x, 0.9)` is the value 90% of rows are at or below",
-                            name.name
-                        )),
-                    );
-                    None
-                }
-            }
+            self.percentile_fraction(&args[1], &format!("`{}(x, 0.9)`", name.name), "rows")
         } else {
             None
         };

@@ -183,24 +183,11 @@ impl<'e, 'd> Checker<'e, 'd> {
             (_, None) => Type::Error,
         };
         let fraction = if func == AggFunc::Percentile {
-            match &args[1].kind {
-                ExprKind::Number { value, .. } if (0.0..=1.0).contains(value) => Some(*value),
-                _ => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::InvalidValue,
-                            args[1].span,
-                            "the percentile must be a number from 0 to 1",
-                        )
-                        .label("expected e.g. 0.9 or 90%")
-                        .help(format!(
-                            "`{}(x per accounts, 0.9)` is the value 90% of members are at or below",
-                            name.name
-                        )),
-                    );
-                    None
-                }
-            }
+            self.percentile_fraction(
+                &args[1],
+                &format!("`{}(x per accounts, 0.9)`", name.name),
+                "members",
+            )
         } else {
             None
         };
