@@ -1,5 +1,6 @@
 //! Fuzz target: any bytes as a mapping file and the CSV files of a small model, loaded
-//! and, when they load, evaluated on every scope. Loading must report every bad cell
+//! and, when they load, evaluated on every scope, as a time series and with several
+//! groupings. Loading must report every bad cell
 //! or mapping error and never panic; evaluation must never panic on data that loaded.
 //! Run with `RUSTC_BOOTSTRAP=1 cargo fuzz run load_eval fuzz/seeds/load_eval` (see README).
 #![no_main]
@@ -7,7 +8,7 @@
 use std::sync::OnceLock;
 
 use kpic::engine::{Engine, run};
-use kpic::query::{Request, Scope};
+use kpic::query::{Compare, Every, Request, Scope};
 use libfuzzer_sys::fuzz_target;
 
 const MODEL: &str = r#"
@@ -35,6 +36,8 @@ kpi heavy { name: "H" category: c unit: count better: higher formula: count(orde
 kpi middle { name: "M" category: c unit: number better: higher formula: median(orders.weight where orders.weight is not missing) }
 kpi late { name: "L" category: c unit: hours better: lower formula: avg(hours_between(orders.order_date, orders.shipped) where orders.shipped is not missing) }
 kpi growth { name: "G" category: c unit: percent better: higher formula: (sum(orders.revenue) - previous(sum(orders.revenue))) / previous(sum(orders.revenue)) }
+kpi per_account { name: "P" category: c unit: money better: higher formula: avg(sum(orders.revenue) per accounts where accounts.since is not missing) }
+kpi per_tier { name: "PT" category: c unit: count better: higher formula: median(count_distinct(orders.kind, orders.express) per accounts.tier) }
 kpi reach { name: "R" category: c unit: ratio better: higher formula: sum(orders.revenue) / sum(accounts.potential where accounts.potential is not missing) }
 "#;
 
@@ -59,13 +62,14 @@ fuzz_target!(|data: &[u8]| {
     let mapping = parts.next().unwrap_or_default();
     let accounts = parts.next().unwrap_or_default();
     let orders = parts.next().unwrap_or_default();
-    let dir = std::env::temp_dir().join(format!("kpic-fuzz-load-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let mapping_path = dir.join("kpic-mapping.toml");
-    if mapping.is_empty() {
-        let _ = std::fs::remove_file(&mapping_path);
-    } else {
-        let _ = std::fs::write(&mapping_path, mapping);
+    // A fresh folder per input, removed when it is dropped: nothing is left in the
+    // temporary directory, and no file of an earlier input is read.
+    let Ok(tmp) = tempfile::Builder::new().prefix("kpic-fuzz-load-").tempdir() else {
+        return;
+    };
+    let dir = tmp.path();
+    if !mapping.is_empty() {
+        let _ = std::fs::write(dir.join("kpic-mapping.toml"), mapping);
     }
     let header_a = b"account_id,tier,since,potential\n";
     let header_o =
@@ -76,22 +80,29 @@ fuzz_target!(|data: &[u8]| {
     let _ = std::fs::write(dir.join("Invoices.csv"), orders);
 
     let catalog = catalog();
-    let Ok(data) = kpic::data::load_dataset(catalog, &dir) else {
+    let Ok(data) = kpic::data::load_dataset(catalog, dir) else {
         return;
     };
-    for scope in [
-        Scope::Portfolio,
-        Scope::By("tier".into()),
-        Scope::PerAccount,
+    // Every scope, a time series and the year-ago comparison, and several groupings
+    // in one run.
+    let by = || Scope::By("tier".into());
+    for (scope, compare, every, groupings) in [
+        (Scope::Portfolio, Compare::Previous, Some(Every::Quarter), vec![]),
+        (by(), Compare::YearAgo, None, vec![]),
+        (Scope::PerAccount, Compare::Previous, None, vec![]),
+        (Scope::Portfolio, Compare::Previous, None, vec![by(), Scope::PerAccount]),
     ] {
-        // A fixed "today", so runs are reproducible.
         let request = Request {
             kpis: vec![],
             period: None,
             fiscal_year_start: 1,
             scope,
             filters: vec![],
+            // A fixed "today", so runs are reproducible.
             today: chrono::NaiveDate::from_ymd_opt(2026, 6, 30),
+            compare,
+            every,
+            groupings,
         };
         let _ = run(catalog, &Engine::Native(&data), &request);
     }
