@@ -338,6 +338,9 @@ fn check_relations_on(
             continue;
         }
         for ((ident, col), parent_ident) in decl.columns.iter().zip(&own).zip(target_idents) {
+            if col.is_none() && decl.target_columns.is_none() {
+                continue; // the same name, reported on this table's side
+            }
             let Some(parent) = target.columns.get(&parent_ident.name) else {
                 let mut d = unknown_column(target, parent_ident);
                 if decl.target_columns.is_none() {
