@@ -183,15 +183,12 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
     let mut relations: Vec<RelationDef> = Vec::new();
     for decl in &table.relations {
         // A path names columns and relations alike (`orders.product.x`): one namespace.
-        let first = columns
-            .get(&decl.name.name)
-            .map(|c| c.span)
-            .or_else(|| {
-                relations
-                    .iter()
-                    .find(|r| r.name == decl.name.name)
-                    .map(|r| r.span)
-            });
+        let first = columns.get(&decl.name.name).map(|c| c.span).or_else(|| {
+            relations
+                .iter()
+                .find(|r| r.name == decl.name.name)
+                .map(|r| r.span)
+        });
         if let Some(first) = first {
             diags.push(
                 Diagnostic::error(

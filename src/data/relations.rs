@@ -78,11 +78,17 @@ pub fn rows_on(child: &TableData, parent: &TableData, on: &[(String, String)]) -
             Column::Text { dict, .. } => Some(dict.iter().zip(0u32..).collect()),
             _ => None,
         };
-        child_parts.push(key_part(c, Some(strings.as_ref().unwrap_or(&HashMap::new()))));
+        child_parts.push(key_part(
+            c,
+            Some(strings.as_ref().unwrap_or(&HashMap::new())),
+        ));
         parent_parts.push(key_part(p, None));
     }
     let key = |parts: &[Vec<Option<u64>>], row: usize| -> Option<Vec<u64>> {
-        parts.iter().map(|p| p.get(row).copied().flatten()).collect()
+        parts
+            .iter()
+            .map(|p| p.get(row).copied().flatten())
+            .collect()
     };
     let mut out = Matched::default();
     let mut row_of: HashMap<Vec<u64>, u32> = HashMap::with_capacity(parent.rows);
@@ -197,7 +203,12 @@ pub(super) fn check_relations(
                 continue;
             }
             unique_checked.push((&relation.target, parent_columns));
-            let firsts: Vec<usize> = matched.duplicates.iter().take(MAX_ERRORS).map(|d| d.0).collect();
+            let firsts: Vec<usize> = matched
+                .duplicates
+                .iter()
+                .take(MAX_ERRORS)
+                .map(|d| d.0)
+                .collect();
             let first_lines = match origins.get(&target_def.name) {
                 Some(_) => HashMap::new(),
                 None => record_lines(&dir.join(mapping.file(&target_def.name)), &firsts),
@@ -221,7 +232,11 @@ pub(super) fn check_relations(
 
 /// The message of a parent row holding the same values as an earlier one, at
 /// `first_line` of the same file when known.
-fn duplicate_message(relation: &RelationDef, child: &TableDef, first_line: Option<usize>) -> String {
+fn duplicate_message(
+    relation: &RelationDef,
+    child: &TableDef,
+    first_line: Option<usize>,
+) -> String {
     let earlier = first_line.map_or("an earlier row".to_string(), |l| format!("line {l}"));
     format!(
         "the same ({}) as {earlier}: the relation `{}.{}` needs one row of `{}` per value",
@@ -242,14 +257,20 @@ fn values(table: &TableDef, data: &TableData, columns: &[String], row: usize) ->
                 .and_then(|c| dict.get(*c))
                 .unwrap_or("")
                 .to_string(),
-            Some(Column::Number { values, .. }) => values.get(row).map(f64::to_string).unwrap_or_default(),
+            Some(Column::Number { values, .. }) => {
+                values.get(row).map(f64::to_string).unwrap_or_default()
+            }
             Some(Column::Money { values, .. }) => values
                 .get(row)
                 .map(|v| format!("{}", *v as f64 / 10_000.0))
                 .unwrap_or_default(),
             Some(Column::Date { values, .. }) => {
                 let v = values.get(row).copied().unwrap_or_default() as i64;
-                let days = if ty == Some(ColumnType::DateTime) { v.div_euclid(86_400) } else { v };
+                let days = if ty == Some(ColumnType::DateTime) {
+                    v.div_euclid(86_400)
+                } else {
+                    v
+                };
                 chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
                     .and_then(|d| d.checked_add_signed(chrono::TimeDelta::try_days(days)?))
                     .map(|d| d.to_string())

@@ -71,7 +71,8 @@ pub(super) fn relations<'t>(
     let columns = table.columns.values().filter_map(move |c| {
         let target = tables.get(c.relation.as_ref()?)?;
         let key = target.columns.get(target.key.as_ref()?)?;
-        (c.ty == ColumnType::Text && key.ty == ColumnType::Text).then_some((Link::Column(c), target))
+        (c.ty == ColumnType::Text && key.ty == ColumnType::Text)
+            .then_some((Link::Column(c), target))
     });
     let on = table.relations.iter().filter_map(move |r| {
         let target = tables.get(&r.target)?;

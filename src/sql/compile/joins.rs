@@ -59,7 +59,11 @@ impl Compiler<'_> {
             // A relation on several columns matches every pair (an empty cell, NULL,
             // matches nothing: no parent, as natively).
             let on: Vec<String> = if hop.on.is_empty() {
-                vec![format!("{alias}.{} = {from}.{}", d.ident(key), d.ident(&hop.column))]
+                vec![format!(
+                    "{alias}.{} = {from}.{}",
+                    d.ident(key),
+                    d.ident(&hop.column)
+                )]
             } else {
                 hop.on
                     .iter()
