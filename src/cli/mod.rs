@@ -8,9 +8,11 @@ pub mod eval;
 pub mod explain;
 pub mod export;
 pub mod list;
+pub mod project_args;
 pub mod scope_args;
 pub mod search;
 pub mod show;
+mod show_items;
 pub mod sql;
 
 use clap::{Parser, Subcommand};
@@ -42,7 +44,7 @@ pub enum Command {
     Explain(explain::Args),
     /// List KPIs, one per line, filtered by category, tag or unit.
     List(list::Args),
-    /// Show every attribute of one KPI, e.g. `kpic show win_rate`.
+    /// Show every attribute of one KPI (or a measure or table), e.g. `kpic show win_rate`.
     Show(show::Args),
     /// Search KPI names and attributes, best matches first.
     Search(search::Args),

@@ -28,8 +28,10 @@ pub enum Format {
 pub struct Args {
     /// Words to look for; every word must occur (e.g. `"churn risk"`).
     pub text: String,
-    /// Files or folders of `.kpi` files (default: `kpis/`).
+    /// Files or folders of `.kpi` files (default: the project's, else `kpis/`).
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -72,7 +74,7 @@ pub fn run(args: Args) -> u8 {
     if words.is_empty() {
         return usage_error("nothing to search for: give at least one word");
     }
-    let catalog = match catalog_args::load(args.paths) {
+    let catalog = match catalog_args::load(args.paths, &args.source) {
         Ok(c) => c,
         Err(code) => return code,
     };
