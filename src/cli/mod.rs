@@ -7,6 +7,7 @@ pub mod demo;
 pub mod eval;
 pub mod explain;
 pub mod export;
+pub mod init;
 pub mod list;
 pub mod project_args;
 pub mod scope_args;
@@ -52,6 +53,8 @@ pub enum Command {
     Sql(sql::Args),
     /// Export the catalog as CSV or JSON, one row per KPI.
     Export(export::Args),
+    /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
+    Init(init::Args),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Show(args) => show::run(args),
         Command::Search(args) => search::run(args),
         Command::Export(args) => export::run(args),
+        Command::Init(args) => init::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
     }

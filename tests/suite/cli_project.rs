@@ -190,3 +190,42 @@ fn show_pages_of_a_measure_and_a_table() {
     insta::assert_snapshot!("show_measure_revenue", ok(&["show", "revenue"]));
     insta::assert_snapshot!("show_table_orders", ok(&["show", "orders"]));
 }
+
+#[test]
+fn init_makes_a_project_that_checks_and_evaluates_at_once() {
+    let dir = tempfile::Builder::new()
+        .prefix("kpic-init-")
+        .tempdir()
+        .expect("temporary folder");
+    let (code, out, err) = kpic_in(dir.path(), &["init", "shop"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("cd shop && kpic check && kpic eval"), "{out}");
+    let shop = dir.path().join("shop");
+    let (code, _, err) = kpic_in(&shop, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 errors, 0 warnings"), "{err}");
+    // From a subfolder, the default period is the latest complete year of the data
+    // (its last order is dated 2026-01-12): 2025.
+    let (code, out, err) = kpic_in(&shop.join("kpis"), &["eval", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let results: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(results["period"], "2025", "{out}");
+    let row = &results["rows"][0];
+    assert_eq!(row["kpi"], "average_order_value", "{out}");
+    // 2025: orders O4–O7, (1,800 + 600 + 3,000 + 900) / 4 = 1,575;
+    // 2024: orders O1–O3, (1,200 + 450 + 2,100) / 3 = 1,250.
+    assert_eq!(row["value"]["value"], 1575.0, "{out}");
+    assert_eq!(row["previous"]["value"], 1250.0, "{out}");
+    // A second init into the same folder writes nothing.
+    let before = std::fs::read(shop.join("kpis/revenue.kpi")).expect("file");
+    let (code, _, err) = kpic_in(dir.path(), &["init", "shop"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("not a new project") && err.contains("kpic.toml"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(shop.join("kpis/revenue.kpi")).expect("file"),
+        before
+    );
+}
