@@ -190,7 +190,7 @@ pub(super) fn check_relations(
             for row in matched.dangling {
                 bad.entry(&table.name).or_default().push((
                     row,
-                    relation.columns[0].clone(),
+                    relation.columns.first().cloned().unwrap_or_default(),
                     values(table, data, &relation.columns, row),
                     format!(
                         "no row of `{}` has these {written} (relation `{}`)",
@@ -216,7 +216,7 @@ pub(super) fn check_relations(
             for (first, row) in matched.duplicates {
                 bad.entry(&target_def.name).or_default().push((
                     row,
-                    parent_columns[0].clone(),
+                    parent_columns.first().cloned().unwrap_or_default(),
                     values(target_def, target_data, parent_columns, row),
                     duplicate_message(relation, table, first_lines.get(&first).copied()),
                 ));
