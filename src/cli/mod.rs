@@ -3,6 +3,7 @@
 
 pub mod catalog_args;
 pub mod check;
+pub mod convert;
 pub mod demo;
 pub mod eval;
 pub mod explain;
@@ -50,6 +51,8 @@ pub enum Command {
     Sql(sql::Args),
     /// Export the catalog as CSV or JSON, one row per KPI.
     Export(export::Args),
+    /// Write a dataset as Parquet (validated once, read fast many times).
+    Convert(convert::Args),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Export(args) => export::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }
 

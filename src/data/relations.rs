@@ -59,10 +59,15 @@ pub(super) fn check_relations(
             continue;
         }
         dangling.sort_by_key(|d| d.0);
-        let path = dir.join(mapping.file(&table.name));
+        let path = super::parquet::table_file(dir, &mapping.file(&table.name));
         // Lines are found again in the file only for the errors reported in full.
         let shown: Vec<usize> = dangling.iter().take(MAX_ERRORS).map(|d| d.0).collect();
-        let lines = record_lines(&path, &shown);
+        let lines = if super::parquet::is_parquet(&path.display().to_string()) {
+            // A Parquet file's rows are numbered from 1 (no header line).
+            shown.iter().map(|r| (*r, r + 1)).collect()
+        } else {
+            record_lines(&path, &shown)
+        };
         let origins = origins.get(&table.name);
         for (row, column, value, message) in dangling {
             // An assembled table's rows come from several places (or some records
