@@ -30,6 +30,7 @@ kpi revenue { name: "Revenue" category: c unit: money better: higher formula: su
 kpi units { name: "Units" category: c unit: count better: higher formula: sum(orders.units) }
 kpi score { name: "Score" category: c unit: number better: higher formula: sum(orders.score) }
 kpi rush { name: "Rush orders" category: c unit: count better: lower formula: count(orders where orders.rush) }
+kpi growth { name: "Growth" category: c unit: money better: higher formula: sum(orders.revenue) - previous(sum(orders.revenue)) }
 kpi paid_late { name: "Hours to pay" category: c unit: hours better: lower formula: sum(hours_between(orders.order_date, orders.paid_at) where orders.paid_at is not missing) }
 "#;
 
@@ -202,6 +203,12 @@ fn row_groups_outside_the_period_are_not_read() {
         err.contains("orders.parquet row 1 column `revenue` value \"1.00001\""),
         "{err}"
     );
+    // A KPI reading the previous year, compared with the year before: 2025 needs 2023.
+    let (code, _, err) = eval(&data, &catalog, &["growth"], "2025");
+    assert_eq!(code, 1, "growth of 2024 reads 2023: {err}");
+    assert!(err.contains("orders.parquet row 1 column `revenue`"), "{err}");
+    let (code, _, err) = eval(&data, &catalog, &["growth"], "2025-H2");
+    assert_eq!(code, 0, "2025-H2 reads back to 2024-H2 only: {err}");
     // Without a period every row is read (the default period needs every date).
     let d = data.display().to_string();
     let c = catalog.display().to_string();
@@ -235,9 +242,9 @@ drop_where = { "Kind" = "test" }
     write(&data.join("Invoices.parquet"), &cols, 10);
     let (code, out, err) = eval(&data, &catalog, &["revenue", "rush"], "2025");
     assert_eq!(code, 0, "{err}");
-    // 10.00 + 20.00 (the test row dropped); one rush order.
-    assert!(out.contains("30"), "{out}");
-    assert!(out.contains("rush"), "{out}");
+    // 10.00 + 20.00 (the test row dropped); one rush order (i1; i3 is dropped).
+    assert!(out.contains("\nrevenue,,,money,30,"), "{out}");
+    assert!(out.contains("\nrush,,,count,1,"), "{out}");
     // A value the map does not list is an error at its row.
     let mut cols = cols;
     cols[4] = text("rush", &["Y", "maybe", "Y"]);
