@@ -33,7 +33,9 @@ pub fn run(args: Args) -> u8 {
             args.data.display()
         ));
     }
-    if args.out.exists() && std::fs::canonicalize(&args.out).ok() == std::fs::canonicalize(&args.data).ok() {
+    if args.out.exists()
+        && std::fs::canonicalize(&args.out).ok() == std::fs::canonicalize(&args.data).ok()
+    {
         return usage_error("--out must be another folder than --data");
     }
     let shown = std::io::stderr().is_terminal();
@@ -42,22 +44,23 @@ pub fn run(args: Args) -> u8 {
             eprint!("\r\x1b[2Kreading {file} ({}/{n})", i + 1);
         }
     };
-    let data = match kpic::data::load_dataset_with_progress(&checked.catalog, &args.data, &mut loading) {
-        Ok(d) => d,
-        Err(report) => {
-            if shown {
-                eprint!("\r\x1b[2K");
+    let data =
+        match kpic::data::load_dataset_with_progress(&checked.catalog, &args.data, &mut loading) {
+            Ok(d) => d,
+            Err(report) => {
+                if shown {
+                    eprint!("\r\x1b[2K");
+                }
+                for e in &report.errors {
+                    eprintln!("error: {e}");
+                }
+                if report.more_errors > 0 {
+                    eprintln!("... and {} more errors", report.more_errors);
+                }
+                eprintln!("nothing was written: fix the data above and run again");
+                return FAILED;
             }
-            for e in &report.errors {
-                eprintln!("error: {e}");
-            }
-            if report.more_errors > 0 {
-                eprintln!("... and {} more errors", report.more_errors);
-            }
-            eprintln!("nothing was written: fix the data above and run again");
-            return FAILED;
-        }
-    };
+        };
     let mut writing = |file: &str, done: usize, rows: usize| {
         if shown {
             eprint!("\r\x1b[2Kwriting {file} ({done}/{rows} rows)");

@@ -167,8 +167,7 @@ fn load(
             // Most tables are one file; a mapping may assemble one from several sources.
             let mut sources = assemble::sources(&mapping, table);
             // TABLE.parquet may stand in for TABLE.csv.
-            if let Err(e) = parquet::choose_files(dir, table, &mapping, &mut sources) {
-                errors.push(e);
+            if !parquet::choose_files(dir, table, &mapping, &mut sources, &mut errors) {
                 return (None, None, errors, None);
             }
             let range = ranges.get(&table.name).copied();

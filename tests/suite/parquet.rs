@@ -34,7 +34,14 @@ fn the_example_dataset_gives_the_same_results_from_parquet() {
         &[][..],
         &["--period", "2025"][..],
         &["--period", "2025-Q3", "--by", "industry"][..],
-        &["--period", "2025", "--every", "quarter", "--compare", "year-ago"][..],
+        &[
+            "--period",
+            "2025",
+            "--every",
+            "quarter",
+            "--compare",
+            "year-ago",
+        ][..],
         &["--period", "2025-H2", "--per-account"][..],
     ] {
         for format in ["table", "json"] {
@@ -122,7 +129,13 @@ fn duckdb_reads_the_written_files() {
         let (c1, native, e1) = kpic(&["eval", "--period", period, "--data", &pq]);
         let (c2, on_duckdb, e2) = kpic_with_env(
             &[
-                "eval", "--period", period, "--engine", "duckdb", "--database", &db,
+                "eval",
+                "--period",
+                period,
+                "--engine",
+                "duckdb",
+                "--database",
+                &db,
             ],
             &[("KPIC_DUCKDB", &cli)],
         );

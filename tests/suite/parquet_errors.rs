@@ -54,7 +54,11 @@ fn orders(revenue: Col) -> Vec<Col> {
         dates("order_date", &["2025-01-10", "2025-02-11", "2025-03-12"]),
         revenue,
         col("units", None, Values::I64(vec![Some(2), None, Some(5)])),
-        col("score", None, Values::F64(vec![Some(0.5), Some(1.25), None])),
+        col(
+            "score",
+            None,
+            Values::F64(vec![Some(0.5), Some(1.25), None]),
+        ),
         col(
             "paid_at",
             Some(LogicalType::timestamp(true, TimeUnit::NANOS)),
@@ -65,7 +69,11 @@ fn orders(revenue: Col) -> Vec<Col> {
                 None,
             ]),
         ),
-        col("rush", None, Values::Bool(vec![Some(true), Some(false), None])),
+        col(
+            "rush",
+            None,
+            Values::Bool(vec![Some(true), Some(false), None]),
+        ),
     ]
 }
 
@@ -77,7 +85,16 @@ fn eval(data: &Path, catalog: &Path, kpis: &[&str], period: &str) -> (i32, Strin
     let args: Vec<&str> = [
         &["eval"][..],
         kpis,
-        &["--period", period, "--format", "csv", "--data", &d, "--catalog", &c],
+        &[
+            "--period",
+            period,
+            "--format",
+            "csv",
+            "--data",
+            &d,
+            "--catalog",
+            &c,
+        ],
     ]
     .concat();
     let (code, out, err) = kpic(&args);
@@ -93,7 +110,12 @@ fn stored_types_read_exactly() {
         &orders(decimals("revenue", 2, &[125_050, 5, 9_999])),
         2,
     );
-    let (code, out, err) = eval(&data, &catalog, &["revenue", "units", "score", "rush", "paid_late"], "2025");
+    let (code, out, err) = eval(
+        &data,
+        &catalog,
+        &["revenue", "units", "score", "rush", "paid_late"],
+        "2025",
+    );
     assert_eq!(code, 0, "{err}");
     // units 2 + 5 = 7; score 0.5 + 1.25 = 1.75; one rush order; paid 1 h and 30 s
     // after midnight of the order day: 1 + 30/3600 = 1.0083 hours.
@@ -122,29 +144,40 @@ fn type_and_cell_errors_name_file_row_column_and_types() {
     let cases: Vec<(&str, Vec<Col>)> = vec![
         (
             "money stored as DOUBLE",
-            orders(col("revenue", None, Values::F64(vec![Some(1.5), Some(2.0), Some(3.0)]))),
+            orders(col(
+                "revenue",
+                None,
+                Values::F64(vec![Some(1.5), Some(2.0), Some(3.0)]),
+            )),
         ),
         (
             "a decimal with a fifth decimal digit",
             orders(decimals("revenue", 5, &[100_001, 100_000, 0])),
         ),
-        ("a required cell null, an int past 2^53, money past DECIMAL(18,4), a fraction of a second", {
-            let mut cols = orders(col(
-                "revenue",
-                Some(LogicalType::decimal(0, 18)),
-                Values::I64(vec![Some(1), None, Some(1_000_000_000_000_000)]),
-            ));
-            cols[4] = col("units", None, Values::I64(vec![Some(1 << 54), None, None]));
-            cols[6] = col(
-                "paid_at",
-                Some(LogicalType::timestamp(false, TimeUnit::MILLIS)),
-                Values::I64(vec![Some(1_500), None, None]),
-            );
-            cols
-        }),
+        (
+            "a required cell null, an int past 2^53, money past DECIMAL(18,4), a fraction of a second",
+            {
+                let mut cols = orders(col(
+                    "revenue",
+                    Some(LogicalType::decimal(0, 18)),
+                    Values::I64(vec![Some(1), None, Some(1_000_000_000_000_000)]),
+                ));
+                cols[4] = col("units", None, Values::I64(vec![Some(1 << 54), None, None]));
+                cols[6] = col(
+                    "paid_at",
+                    Some(LogicalType::timestamp(false, TimeUnit::MILLIS)),
+                    Values::I64(vec![Some(1_500), None, None]),
+                );
+                cols
+            },
+        ),
         ("text stored as a number, a date as a timestamp", {
             let mut cols = orders(decimals("revenue", 2, &[1, 2, 3]));
-            cols[1] = col("account_id", None, Values::I64(vec![Some(1), Some(2), Some(1)]));
+            cols[1] = col(
+                "account_id",
+                None,
+                Values::I64(vec![Some(1), Some(2), Some(1)]),
+            );
             cols[2] = col(
                 "order_date",
                 Some(LogicalType::timestamp(false, TimeUnit::MICROS)),
@@ -171,8 +204,16 @@ fn type_and_cell_errors_name_file_row_column_and_types() {
 #[test]
 fn a_table_with_both_files_is_an_error_naming_both() {
     let (_dir, data, catalog) = dataset();
-    write(&data.join("accounts.parquet"), &[text("account_id", &["A1"])], 10);
-    write(&data.join("orders.parquet"), &orders(decimals("revenue", 2, &[1, 2, 3])), 10);
+    write(
+        &data.join("accounts.parquet"),
+        &[text("account_id", &["A1"])],
+        10,
+    );
+    write(
+        &data.join("orders.parquet"),
+        &orders(decimals("revenue", 2, &[1, 2, 3])),
+        10,
+    );
     let (code, _, err) = eval(&data, &catalog, &["revenue"], "2025");
     assert_eq!(code, 1);
     assert!(
@@ -190,7 +231,10 @@ fn row_groups_outside_the_period_are_not_read() {
     let cols = vec![
         text("order_id", &["o1", "o2", "o3", "o4"]),
         text("account_id", &["A1", "A2", "A1", "A2"]),
-        dates("order_date", &["2023-03-01", "2023-04-01", "2025-05-01", "2025-06-01"]),
+        dates(
+            "order_date",
+            &["2023-03-01", "2023-04-01", "2025-05-01", "2025-06-01"],
+        ),
         decimals("revenue", 5, &[100_001, 100_000, 250_000, 500_000]),
     ];
     write(&data.join("orders.parquet"), &cols, 2);
@@ -206,7 +250,10 @@ fn row_groups_outside_the_period_are_not_read() {
     // A KPI reading the previous year, compared with the year before: 2025 needs 2023.
     let (code, _, err) = eval(&data, &catalog, &["growth"], "2025");
     assert_eq!(code, 1, "growth of 2024 reads 2023: {err}");
-    assert!(err.contains("orders.parquet row 1 column `revenue`"), "{err}");
+    assert!(
+        err.contains("orders.parquet row 1 column `revenue`"),
+        "{err}"
+    );
     let (code, _, err) = eval(&data, &catalog, &["growth"], "2025-H2");
     assert_eq!(code, 0, "2025-H2 reads back to 2024-H2 only: {err}");
     // Without a period every row is read (the default period needs every date).
@@ -233,7 +280,11 @@ drop_where = { "Kind" = "test" }
     .expect("mapping");
     let cols = vec![
         text("Invoice", &["i1", "i2", "i3"]),
-        col("Customer", None, Values::I64(vec![Some(1), Some(2), Some(2)])),
+        col(
+            "Customer",
+            None,
+            Values::I64(vec![Some(1), Some(2), Some(2)]),
+        ),
         dates("order_date", &["2025-01-10", "2025-02-11", "2025-03-12"]),
         decimals("Net", 2, &[1_000, 2_000, 4_000]),
         text("rush", &["Y", "N", "Y"]),

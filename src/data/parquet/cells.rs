@@ -34,9 +34,15 @@ pub(super) fn misfit(ty: ColumnType, stored: Stored) -> Option<String> {
                 ColumnType::Number,
                 Stored::Int { .. } | Stored::Float | Stored::Double | Stored::Decimal { .. }
             )
-            | (ColumnType::Money, Stored::Decimal { .. } | Stored::Int { .. })
+            | (
+                ColumnType::Money,
+                Stored::Decimal { .. } | Stored::Int { .. }
+            )
             | (ColumnType::Date, Stored::Date)
-            | (ColumnType::DateTime, Stored::Date | Stored::Timestamp { .. })
+            | (
+                ColumnType::DateTime,
+                Stored::Date | Stored::Timestamp { .. }
+            )
             | (ColumnType::Bool, Stored::Bool)
     );
     if ok {
@@ -76,13 +82,17 @@ pub(super) fn type_name(ty: ColumnType) -> &'static str {
 }
 
 /// Row `i` of a stored column read as `ty` (which [`misfit`] accepted).
-pub(super) fn typed<'r>(raw: &'r Raw, stored: Stored, ty: ColumnType, i: usize) -> Result<Val<'r>, String> {
+pub(super) fn typed<'r>(
+    raw: &'r Raw,
+    stored: Stored,
+    ty: ColumnType,
+    i: usize,
+) -> Result<Val<'r>, String> {
     if let (ColumnType::Text, Raw::Bytes(v)) = (ty, raw) {
         let Some(Some(b)) = v.get(i) else {
             return Ok(Val::Missing);
         };
-        let text = std::str::from_utf8(b.data())
-            .map_err(|_| "not UTF-8 text".to_string())?;
+        let text = std::str::from_utf8(b.data()).map_err(|_| "not UTF-8 text".to_string())?;
         // As a CSV cell: surrounding white space is not part of the value, and an
         // empty text is missing.
         let text = trim(text);
@@ -126,7 +136,9 @@ pub(super) fn typed<'r>(raw: &'r Raw, stored: Stored, ty: ColumnType, i: usize) 
         (ColumnType::Money, Stored::Decimal { scale, .. }) => money(n, scale).map(Val::Money),
         (ColumnType::Money, _) => money(n, 0).map(Val::Money),
         (ColumnType::Date, _) => Ok(Val::Date(n as f64)),
-        (ColumnType::DateTime, Stored::Date) => Ok(Val::Date((n * i128::from(SECONDS_PER_DAY)) as f64)),
+        (ColumnType::DateTime, Stored::Date) => {
+            Ok(Val::Date((n * i128::from(SECONDS_PER_DAY)) as f64))
+        }
         (ColumnType::DateTime, Stored::Timestamp { per_second, .. }) => {
             let per = i128::from(per_second);
             if n.rem_euclid(per) != 0 {
@@ -141,7 +153,9 @@ pub(super) fn typed<'r>(raw: &'r Raw, stored: Stored, ty: ColumnType, i: usize) 
 /// Ten-thousandths of a decimal `n` × 10^-`scale`, exactly, within a money cell's
 /// range.
 fn money(n: i128, scale: i32) -> Result<i64, String> {
-    let too_large = || "an amount of money too large: a money cell holds at most 99,999,999,999,999.9999 either side of 0 (the databases' DECIMAL(18,4)); totals may be larger".to_string();
+    let too_large = || {
+        "an amount of money too large: a money cell holds at most 99,999,999,999,999.9999 either side of 0 (the databases' DECIMAL(18,4)); totals may be larger".to_string()
+    };
     let v = if scale <= 4 {
         let factor = 10i128
             .checked_pow(u32::try_from(4 - scale).map_err(|_| too_large())?)

@@ -53,13 +53,14 @@ pub(super) fn table_file(dir: &Path, file: &str) -> PathBuf {
 }
 
 /// Picks each source's file: a table whose mapping names no file reads `T.csv` or
-/// `T.parquet`, whichever exists (both: an error naming both).
+/// `T.parquet`, whichever exists (both: an error naming both, and `false`).
 pub(super) fn choose_files(
     dir: &Path,
     table: &TableDef,
     mapping: &Mapping,
     sources: &mut [Source<'_>],
-) -> Result<(), DataError> {
+    errors: &mut Errors,
+) -> bool {
     let tm = mapping.tables.get(&table.name);
     let default = format!("{}.csv", table.name);
     for (i, source) in sources.iter_mut().enumerate() {
@@ -72,7 +73,7 @@ pub(super) fn choose_files(
         let parquet = format!("{}.parquet", table.name);
         match (dir.join(&default).exists(), dir.join(&parquet).exists()) {
             (true, true) => {
-                return Err(whole_file(
+                errors.push(whole_file(
                     &dir.join(&parquet).display().to_string(),
                     format!(
                         "both {default} and {parquet} are in {} for table `{}`; keep one (or name the file to read in {MAPPING_FILE})",
@@ -80,12 +81,13 @@ pub(super) fn choose_files(
                         table.name
                     ),
                 ));
+                return false;
             }
             (false, true) => source.file = parquet,
             _ => {}
         }
     }
-    Ok(())
+    true
 }
 
 /// How a model column's cells come from the file.
@@ -262,7 +264,9 @@ pub(super) fn load_source<'t>(
     for s in &srcs {
         match s {
             Src::Field(_, i, _) | Src::Mapped(_, i, ..) => wanted.push(*i),
-            Src::Template(parts) => wanted.extend(parts.iter().filter_map(|p| p.err().map(|a| a.0))),
+            Src::Template(parts) => {
+                wanted.extend(parts.iter().filter_map(|p| p.err().map(|a| a.0)))
+            }
             _ => {}
         }
     }
@@ -289,7 +293,7 @@ pub(super) fn load_source<'t>(
                     .get(i)
                     .and_then(|raw| cells::text_of(raw, *stored, r))
                     .unwrap_or_default();
-                allowed.iter().any(|a| *a == text) == *keep
+                allowed.contains(&text) == *keep
             })
         })
         .collect();
@@ -424,10 +428,13 @@ impl Cx<'_> {
                     return Ok(Val::Missing);
                 };
                 match map.get(text.as_str()) {
-                    Some(v) => cells::parse_text(ty, Cow::Owned(v.clone()), date_format, self.mapping),
+                    Some(v) => {
+                        cells::parse_text(ty, Cow::Owned(v.clone()), date_format, self.mapping)
+                    }
                     None if text.is_empty() => Ok(Val::Missing),
                     None => {
-                        let mut listed: Vec<String> = map.keys().map(|k| format!("{k:?}")).collect();
+                        let mut listed: Vec<String> =
+                            map.keys().map(|k| format!("{k:?}")).collect();
                         listed.sort();
                         Err(format!(
                             "not in the value map `values.{}` in {MAPPING_FILE} (it maps {}); add the value to the map",

@@ -19,15 +19,23 @@ use parquet::schema::types::ColumnDescriptor;
 pub(super) enum Stored {
     Bool,
     /// A whole number; `unsigned` when the bits are to be read as unsigned.
-    Int { unsigned: bool },
+    Int {
+        unsigned: bool,
+    },
     Float,
     Double,
     /// A decimal of `scale` digits after the point.
-    Decimal { scale: i32, precision: i32 },
+    Decimal {
+        scale: i32,
+        precision: i32,
+    },
     /// Days since 1970-01-01.
     Date,
     /// A count of `per_second` units since 1970-01-01 00:00:00.
-    Timestamp { per_second: i64, utc: bool },
+    Timestamp {
+        per_second: i64,
+        utc: bool,
+    },
     Text,
     /// Anything kpic does not read (binary, INT96, time of day, ...), described.
     Other(&'static str),
@@ -68,21 +76,17 @@ pub(super) fn stored(descr: &ColumnDescriptor) -> Stored {
             precision: d.precision,
         },
         (Physical::INT32, Some(LogicalType::Date)) => Stored::Date,
-        (Physical::INT64, Some(LogicalType::Timestamp(t))) => {
-            Stored::Timestamp {
-                per_second: match t.unit {
-                    TimeUnit::MILLIS => 1_000,
-                    TimeUnit::MICROS => 1_000_000,
-                    _ => 1_000_000_000,
-                },
-                utc: t.is_adjusted_to_u_t_c,
-            }
-        }
-        (Physical::INT32 | Physical::INT64, Some(LogicalType::Integer(i))) => {
-            Stored::Int {
-                unsigned: !i.is_signed,
-            }
-        }
+        (Physical::INT64, Some(LogicalType::Timestamp(t))) => Stored::Timestamp {
+            per_second: match t.unit {
+                TimeUnit::MILLIS => 1_000,
+                TimeUnit::MICROS => 1_000_000,
+                _ => 1_000_000_000,
+            },
+            utc: t.is_adjusted_to_u_t_c,
+        },
+        (Physical::INT32 | Physical::INT64, Some(LogicalType::Integer(i))) => Stored::Int {
+            unsigned: !i.is_signed,
+        },
         (
             Physical::BYTE_ARRAY,
             Some(LogicalType::String | LogicalType::Enum | LogicalType::Json),
@@ -109,10 +113,9 @@ fn from_converted(physical: Physical, descr: &ColumnDescriptor) -> Stored {
             per_second: 1_000_000,
             utc: true,
         },
-        (
-            Physical::BYTE_ARRAY,
-            ConvertedType::UTF8 | ConvertedType::ENUM | ConvertedType::JSON,
-        ) => Stored::Text,
+        (Physical::BYTE_ARRAY, ConvertedType::UTF8 | ConvertedType::ENUM | ConvertedType::JSON) => {
+            Stored::Text
+        }
         (Physical::INT32 | Physical::INT64, ConvertedType::UINT_32 | ConvertedType::UINT_64) => {
             Stored::Int { unsigned: true }
         }

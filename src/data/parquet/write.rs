@@ -58,10 +58,7 @@ fn write_table(
             ColumnType::Text => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
             ColumnType::Int => (Physical::INT64, None),
             ColumnType::Number => (Physical::DOUBLE, None),
-            ColumnType::Money => (
-                Physical::INT64,
-                Some(LogicalType::decimal(4, 18)),
-            ),
+            ColumnType::Money => (Physical::INT64, Some(LogicalType::decimal(4, 18))),
             ColumnType::Date => (Physical::INT32, Some(LogicalType::Date)),
             // Not adjusted to UTC: kpic's date-times are wall-clock times, as in CSV.
             ColumnType::DateTime => (
@@ -149,8 +146,7 @@ fn write_table(
                     );
                     let defs = levels(ok.iter().copied(), required);
                     if col.ty == ColumnType::DateTime {
-                        let xs: Vec<i64> =
-                            present(v, ok).map(|s| s as i64 * 1_000_000).collect();
+                        let xs: Vec<i64> = present(v, ok).map(|s| s as i64 * 1_000_000).collect();
                         cw.typed::<Int64Type>()
                             .write_batch(&xs, defs.as_deref(), None)?;
                     } else {
