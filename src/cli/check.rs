@@ -1,6 +1,6 @@
 //! `kpic check`.
 
-use super::{FAILED, OK, default_catalog, usage_error};
+use super::{FAILED, OK, usage_error};
 use kpic::diagnostic::{github, human, json};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -26,8 +26,11 @@ pub enum Deny {
 /// Arguments of `kpic check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders of `.kpi` files (default: `kpis/`).
+    /// Files or folders of `.kpi` files (default: the project's, from kpic.toml, else
+    /// `kpis/`).
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -41,15 +44,17 @@ pub struct Args {
 
 /// Runs `kpic check`.
 pub fn run(args: Args) -> u8 {
-    let paths = if args.paths.is_empty() {
-        vec![default_catalog()]
-    } else {
-        args.paths
+    let paths = match super::project_args::catalog_paths(args.paths, &args.source) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let checked = match kpic::check_paths(&paths) {
+    let mut checked = match kpic::check_paths(&paths) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    if let Err(code) = super::project_args::apply_lints(&mut checked) {
+        return code;
+    }
     print_timings(&checked);
     match args.format {
         Format::Human => {

@@ -16,14 +16,14 @@ pub struct Args {
     /// use the model's column names, so this folder needs no mapping.
     #[arg(long)]
     pub out: PathBuf,
-    /// Catalog files or folders declaring the data model (default: `kpis/`).
-    #[arg(long = "catalog")]
-    pub catalog: Vec<PathBuf>,
+    /// The catalog declaring the data model.
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
 }
 
 /// Runs `kpic convert`.
 pub fn run(args: Args) -> u8 {
-    let checked = match super::catalog_args::load_checked(args.catalog.clone()) {
+    let checked = match super::catalog_args::load_checked(Vec::new(), &args.source) {
         Ok(c) => c,
         Err(code) => return code,
     };
