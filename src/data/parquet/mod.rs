@@ -20,7 +20,7 @@ use super::mapping::{MAPPING_FILE, Mapping};
 use super::{Column, Interner, NO_TEXT, TableData};
 use crate::ir::{ColumnType, TableDef};
 use cells::Val;
-use read::{File, Raw, RowsRead, Stored};
+use read::{File, Raw, Stored};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -259,7 +259,6 @@ pub(super) fn load_source<'t>(
         }
     });
     let rows = pq.row_groups(time);
-    let mut raws: HashMap<usize, Raw> = HashMap::new();
     let mut wanted: Vec<usize> = filters.iter().map(|f| f.1).collect();
     for s in &srcs {
         match s {
@@ -270,54 +269,71 @@ pub(super) fn load_source<'t>(
             _ => {}
         }
     }
-    for i in wanted {
-        if raws.contains_key(&i) {
-            continue;
-        }
-        match pq.read(i, &rows) {
-            Ok(raw) => {
-                raws.insert(i, raw);
-            }
-            Err(message) => {
-                errors.push(whole_file(&file, message));
-                return None;
-            }
-        }
-    }
-    let total: usize = rows.runs.iter().map(|r| r.1).sum();
-    // Rows kept by the mapping's filters, as indices into the rows read.
-    let kept: Vec<usize> = (0..total)
-        .filter(|&r| {
-            filters.iter().all(|(keep, i, stored, allowed)| {
-                let text = raws
-                    .get(i)
-                    .and_then(|raw| cells::text_of(raw, *stored, r))
-                    .unwrap_or_default();
-                allowed.contains(&text) == *keep
-            })
-        })
-        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
     let cx = Cx {
         file: &file,
-        rows: &rows,
         source,
         mapping,
     };
-    let mut data_columns = indexmap::IndexMap::new();
-    for (col, src) in table.columns.values().zip(&srcs) {
-        let column = cx.column(col, src, &raws, &kept, errors);
-        data_columns.insert(col.name.clone(), column);
+    let mut states: Vec<State> = table
+        .columns
+        .values()
+        .map(|c| State {
+            out: Builder::new(c.ty, rows.runs.iter().map(|r| r.1).sum()),
+            keys: HashMap::new(),
+            key_rows: Vec::new(),
+        })
+        .collect();
+    let track = source.tracks_rows || rows.groups_skipped > 0;
+    let mut lines = Vec::new();
+    let mut total = 0;
+    // One row group at a time: only its values are held besides the columns built.
+    for (group, (first, count)) in rows.groups.iter().zip(&rows.runs) {
+        let mut raws: HashMap<usize, Raw> = HashMap::new();
+        for &i in &wanted {
+            match pq.read_group(i, *group, *count) {
+                Ok(raw) => {
+                    raws.insert(i, raw);
+                }
+                Err(message) => {
+                    errors.push(whole_file(&file, message));
+                    return None;
+                }
+            }
+        }
+        // Rows kept by the mapping's filters, as indices into the group.
+        let kept: Vec<usize> = (0..*count)
+            .filter(|&r| {
+                filters.iter().all(|(keep, i, stored, allowed)| {
+                    let text = raws
+                        .get(i)
+                        .and_then(|raw| cells::text_of(raw, *stored, r))
+                        .unwrap_or_default();
+                    allowed.contains(&text) == *keep
+                })
+            })
+            .collect();
+        for ((col, src), state) in table.columns.values().zip(&srcs).zip(&mut states) {
+            cx.fill(col, src, &raws, &kept, *first, state, errors);
+        }
+        if track {
+            lines.extend(
+                kept.iter()
+                    .map(|r| u32::try_from(first + r + 1).unwrap_or(u32::MAX)),
+            );
+        }
+        total += kept.len();
     }
-    let lines = if source.tracks_rows || rows.groups_skipped > 0 {
-        kept.iter()
-            .map(|r| u32::try_from(rows.file_row(*r)).unwrap_or(u32::MAX))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let data_columns = table
+        .columns
+        .keys()
+        .cloned()
+        .zip(states.into_iter().map(|s| s.out.finish()))
+        .collect();
     Some(Part {
         data: TableData {
-            rows: kept.len(),
+            rows: total,
             columns: data_columns,
         },
         lines,
@@ -346,29 +362,38 @@ fn find_column(
 /// What building a column needs to know of its file.
 struct Cx<'a> {
     file: &'a str,
-    rows: &'a RowsRead,
     source: &'a Source<'a>,
     mapping: &'a Mapping,
 }
 
+/// A model column being built over the row groups, with what finds repeated keys:
+/// the first row of each text code, or of each other value's text.
+struct State {
+    out: Builder,
+    keys: HashMap<String, usize>,
+    key_rows: Vec<usize>,
+}
+
 impl Cx<'_> {
-    /// One model column over the kept rows, every bad cell reported.
-    fn column(
+    /// One model column's kept rows of a row group (whose first row in the file is
+    /// `first`, 0-based) appended, every bad cell reported.
+    #[allow(clippy::too_many_arguments)]
+    fn fill(
         &self,
         col: &crate::ir::ColumnDef,
         src: &Src<'_>,
         raws: &HashMap<usize, Raw>,
         kept: &[usize],
+        first: usize,
+        state: &mut State,
         errors: &mut Errors,
-    ) -> Column {
+    ) {
         let header = match src {
             Src::Field(h, ..) | Src::Mapped(h, ..) => h,
             _ => self.source.header(&col.name),
         };
-        let mut out = Builder::new(col.ty, kept.len());
-        let mut keys: HashMap<String, usize> = HashMap::new();
         for &r in kept {
-            let row = self.rows.file_row(r);
+            let row = first + r + 1;
             let cell = self.cell(col, src, raws, r);
             let err = |value: Option<String>, message: String| DataError {
                 file: self.file.to_string(),
@@ -382,7 +407,7 @@ impl Cx<'_> {
                 Ok(v) => v,
                 Err(message) => {
                     errors.push(err(self.raw_text(src, raws, r), message));
-                    out.push(Val::Missing);
+                    state.out.push(Val::Missing);
                     continue;
                 }
             };
@@ -392,18 +417,35 @@ impl Cx<'_> {
                     col.name
                 )));
             }
-            if col.key && !matches!(val, Val::Missing) {
-                let text = self.raw_text(src, raws, r).unwrap_or_default();
-                if let Some(first) = keys.insert(text.clone(), row) {
+            let repeated = match (&val, col.key) {
+                (Val::Missing, _) | (_, false) => None,
+                // A text key: its code is new, or the row of its first code is known.
+                (Val::Text(_), true) => {
+                    let (code, new) = state.out.push(val);
+                    if new {
+                        state.key_rows.push(row);
+                        continue;
+                    }
+                    let at = state.key_rows.get(code as usize).copied().unwrap_or(0);
                     errors.push(err(
-                        Some(text),
-                        format!("duplicate key: the same `{}` is on row {first}", col.name),
+                        self.raw_text(src, raws, r),
+                        format!("duplicate key: the same `{}` is on row {at}", col.name),
                     ));
+                    continue;
                 }
+                (_, true) => {
+                    let text = self.raw_text(src, raws, r).unwrap_or_default();
+                    state.keys.insert(text.clone(), row).map(|at| (text, at))
+                }
+            };
+            if let Some((text, at)) = repeated {
+                errors.push(err(
+                    Some(text),
+                    format!("duplicate key: the same `{}` is on row {at}", col.name),
+                ));
             }
-            out.push(val);
+            state.out.push(val);
         }
-        out.finish()
     }
 
     /// The cell of row `r` for a column of type `ty`.
@@ -484,33 +526,37 @@ enum Builder {
 }
 
 impl Builder {
+    /// An empty column with room for `rows` rows.
     fn new(ty: ColumnType, rows: usize) -> Builder {
+        let valid = || Vec::with_capacity(rows);
         match ty {
             ColumnType::Text => Builder::Text(Vec::with_capacity(rows), Interner::default()),
             ColumnType::Int | ColumnType::Number => {
-                Builder::Number(Vec::with_capacity(rows), Vec::with_capacity(rows))
+                Builder::Number(Vec::with_capacity(rows), valid())
             }
-            ColumnType::Money => Builder::Money(Vec::with_capacity(rows), Vec::with_capacity(rows)),
+            ColumnType::Money => Builder::Money(Vec::with_capacity(rows), valid()),
             ColumnType::Date | ColumnType::DateTime => {
-                Builder::Date(Vec::with_capacity(rows), Vec::with_capacity(rows))
+                Builder::Date(Vec::with_capacity(rows), valid())
             }
             ColumnType::Bool => Builder::Bool(Vec::with_capacity(rows)),
         }
     }
 
-    fn push(&mut self, v: Val<'_>) {
+    /// Appends a value; for a text, its code and whether the code is new.
+    fn push(&mut self, v: Val<'_>) -> (u32, bool) {
         match (self, v) {
-            (Builder::Text(codes, dict), Val::Text(t)) => codes.push(dict.intern(&t).0),
+            (Builder::Text(codes, dict), Val::Text(t)) => {
+                let (code, new) = dict.intern(&t);
+                codes.push(code);
+                return (code, new);
+            }
             (Builder::Text(codes, _), _) => codes.push(NO_TEXT),
-            (Builder::Number(values, valid), Val::Num(x)) => {
+            (Builder::Number(values, valid), Val::Num(x))
+            | (Builder::Date(values, valid), Val::Date(x)) => {
                 values.push(x);
                 valid.push(true);
             }
             (Builder::Money(values, valid), Val::Money(x)) => {
-                values.push(x);
-                valid.push(true);
-            }
-            (Builder::Date(values, valid), Val::Date(x)) => {
                 values.push(x);
                 valid.push(true);
             }
@@ -525,6 +571,7 @@ impl Builder {
             (Builder::Bool(values), Val::Bool(b)) => values.push(Some(b)),
             (Builder::Bool(values), _) => values.push(None),
         }
+        (NO_TEXT, false)
     }
 
     fn finish(self) -> Column {

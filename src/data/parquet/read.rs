@@ -186,25 +186,14 @@ pub(super) struct File {
     reader: SerializedFileReader<std::fs::File>,
 }
 
-/// Rows of the file that were read: runs of (first row in the file, count), in order.
+/// Row groups of the file to read: each one's index, and its (first row in the file,
+/// row count), in order.
 #[derive(Debug, Default)]
 pub(super) struct RowsRead {
+    pub(super) groups: Vec<usize>,
     pub(super) runs: Vec<(usize, usize)>,
     /// Row groups skipped by their statistics.
     pub(super) groups_skipped: usize,
-}
-
-impl RowsRead {
-    /// The 1-based row number in the file of the `i`-th row read.
-    pub(super) fn file_row(&self, mut i: usize) -> usize {
-        for (first, count) in &self.runs {
-            if i < *count {
-                return first + i + 1;
-            }
-            i -= count;
-        }
-        0
-    }
 }
 
 impl File {
@@ -231,7 +220,7 @@ impl File {
     pub(super) fn row_groups(&self, time: Option<(usize, Stored, DayRange)>) -> RowsRead {
         let mut read = RowsRead::default();
         let mut first = 0usize;
-        for rg in self.reader.metadata().row_groups() {
+        for (g, rg) in self.reader.metadata().row_groups().iter().enumerate() {
             let rows = usize::try_from(rg.num_rows()).unwrap_or(0);
             let skip = time.is_some_and(|(column, stored, range)| {
                 let Some(stats) = rg.columns().get(column).and_then(|c| c.statistics()) else {
@@ -245,6 +234,7 @@ impl File {
             if skip {
                 read.groups_skipped += 1;
             } else {
+                read.groups.push(g);
                 read.runs.push((first, rows));
             }
             first += rows;
@@ -252,8 +242,13 @@ impl File {
         read
     }
 
-    /// Column `index` over the row groups `rows` reads, nulls as `None`.
-    pub(super) fn read(&self, index: usize, rows: &RowsRead) -> Result<Raw, String> {
+    /// Column `index` of row group `group` (of `count` rows), nulls as `None`.
+    pub(super) fn read_group(
+        &self,
+        index: usize,
+        group: usize,
+        count: usize,
+    ) -> Result<Raw, String> {
         let descr = self
             .reader
             .metadata()
@@ -263,37 +258,23 @@ impl File {
         let max_def = descr.max_def_level();
         let mut raw = Raw::empty(descr.physical_type())
             .ok_or_else(|| "INT96 values cannot be read".to_string())?;
-        let mut group_first = 0usize;
-        let mut runs = rows.runs.iter().peekable();
-        for g in 0..self.reader.num_row_groups() {
-            let rg = self.reader.get_row_group(g).map_err(|e| damaged(&e))?;
-            let count = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
-            let wanted = runs.peek().is_some_and(|(first, _)| *first == group_first);
-            group_first += count;
-            if !wanted {
-                continue;
-            }
-            runs.next();
-            let before = raw.len();
-            match &mut raw {
-                Raw::Bool(v) => chunk::<BoolType>(rg.as_ref(), index, count, max_def, v),
-                Raw::I32(v) => chunk::<Int32Type>(rg.as_ref(), index, count, max_def, v),
-                Raw::I64(v) => chunk::<Int64Type>(rg.as_ref(), index, count, max_def, v),
-                Raw::F32(v) => chunk::<FloatType>(rg.as_ref(), index, count, max_def, v),
-                Raw::F64(v) => chunk::<DoubleType>(rg.as_ref(), index, count, max_def, v),
-                Raw::Bytes(v) => chunk::<ByteArrayType>(rg.as_ref(), index, count, max_def, v),
-                Raw::Fixed(v) => {
-                    chunk::<FixedLenByteArrayType>(rg.as_ref(), index, count, max_def, v)
-                }
-            }
-            .map_err(|e| damaged(&e))?;
-            if raw.len() - before != count {
-                return Err(format!(
-                    "the file is damaged: row group {} holds {} values of a column where its header says {count} rows",
-                    g + 1,
-                    raw.len() - before
-                ));
-            }
+        let rg = self.reader.get_row_group(group).map_err(|e| damaged(&e))?;
+        match &mut raw {
+            Raw::Bool(v) => chunk::<BoolType>(rg.as_ref(), index, count, max_def, v),
+            Raw::I32(v) => chunk::<Int32Type>(rg.as_ref(), index, count, max_def, v),
+            Raw::I64(v) => chunk::<Int64Type>(rg.as_ref(), index, count, max_def, v),
+            Raw::F32(v) => chunk::<FloatType>(rg.as_ref(), index, count, max_def, v),
+            Raw::F64(v) => chunk::<DoubleType>(rg.as_ref(), index, count, max_def, v),
+            Raw::Bytes(v) => chunk::<ByteArrayType>(rg.as_ref(), index, count, max_def, v),
+            Raw::Fixed(v) => chunk::<FixedLenByteArrayType>(rg.as_ref(), index, count, max_def, v),
+        }
+        .map_err(|e| damaged(&e))?;
+        if raw.len() != count {
+            return Err(format!(
+                "the file is damaged: row group {} holds {} values of a column where its header says {count} rows",
+                group + 1,
+                raw.len()
+            ));
         }
         Ok(raw)
     }
