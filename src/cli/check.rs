@@ -1,7 +1,7 @@
 //! `kpic check`.
 
 use super::{FAILED, OK, usage_error};
-use kpic::diagnostic::{github, human, json};
+use kpic::diagnostic::{github, human, json, sarif};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -14,6 +14,9 @@ pub enum Format {
     Json,
     /// GitHub Actions annotation lines (stdout).
     Github,
+    /// A SARIF 2.1.0 log for code scanning (stdout), e.g. GitHub's
+    /// `github/codeql-action/upload-sarif`.
+    Sarif,
 }
 
 /// What `--deny` may turn into errors.
@@ -71,6 +74,13 @@ pub fn run(args: Args) -> u8 {
         Format::Json => {
             let text = json::render(&checked.diagnostics, &checked.sources) + "\n";
             let code = super::catalog_args::emit(&text);
+            if code != OK {
+                return code;
+            }
+        }
+        Format::Sarif => {
+            let code =
+                super::catalog_args::emit(&sarif::render(&checked.diagnostics, &checked.sources));
             if code != OK {
                 return code;
             }

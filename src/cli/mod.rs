@@ -16,6 +16,7 @@ pub mod search;
 pub mod show;
 mod show_items;
 pub mod sql;
+pub mod test;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -56,6 +57,8 @@ pub enum Command {
     Export(export::Args),
     /// Write a dataset as Parquet (validated once, read fast many times).
     Convert(convert::Args),
+    /// Run the KPI tests (`*.test.toml`): small rows in, the expected value out.
+    Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
     Init(init::Args),
 }
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Search(args) => search::run(args),
         Command::Export(args) => export::run(args),
         Command::Init(args) => init::run(args),
+        Command::Test(args) => test::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Convert(args) => convert::run(args),
