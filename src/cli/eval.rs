@@ -138,11 +138,14 @@ pub fn run(mut args: Args) -> u8 {
         }
     };
     let started = std::time::Instant::now();
-    let loaded = kpic::data::load_needed(
+    // Parquet row groups wholly outside the days the KPIs read are skipped.
+    let ranges = kpic::query::time_ranges(catalog, &reads, &request);
+    let loaded = kpic::data::load_needed_within(
         catalog,
         &data_dir,
         &needed,
         request.period.is_none(),
+        &ranges,
         &mut progress,
     );
     let load_time = started.elapsed();

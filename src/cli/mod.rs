@@ -3,6 +3,7 @@
 
 pub mod catalog_args;
 pub mod check;
+pub mod convert;
 pub mod demo;
 pub mod eval;
 pub mod explain;
@@ -54,6 +55,8 @@ pub enum Command {
     Sql(sql::Args),
     /// Export the catalog as CSV or JSON, one row per KPI.
     Export(export::Args),
+    /// Write a dataset as Parquet (validated once, read fast many times).
+    Convert(convert::Args),
     /// Run the KPI tests (`*.test.toml`): small rows in, the expected value out.
     Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Test(args) => test::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Convert(args) => convert::run(args),
     }
 }
 

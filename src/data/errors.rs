@@ -10,7 +10,8 @@ pub const MAX_ERRORS: usize = 50;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DataError {
     pub file: String,
-    /// 1-based line in the file (the header is line 1), 0 for the whole file.
+    /// 1-based line in the file (the header is line 1), 0 for the whole file; in a
+    /// Parquet file, the 1-based row.
     pub line: usize,
     /// The column as the file's header names it.
     pub column: Option<String>,
@@ -24,7 +25,10 @@ pub struct DataError {
 impl std::fmt::Display for DataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.file)?;
-        if self.line > 0 {
+        if self.line > 0 && self.file.ends_with(".parquet") {
+            // A Parquet file has rows, not lines.
+            write!(f, " row {}", self.line)?;
+        } else if self.line > 0 {
             write!(f, ":{}", self.line)?;
         }
         if let Some(c) = &self.column {

@@ -4,6 +4,7 @@
 use super::assemble::{self, Origins};
 use super::errors::{Errors, LoadReport, whole_file};
 use super::mapping::{MAPPING_FILE, Mapping};
+use super::parquet;
 use super::relations::check_relations;
 use super::table::load_source;
 use super::{Dataset, TableData};
@@ -24,7 +25,7 @@ pub fn load_dataset_with_progress(
     dir: &Path,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
-    load(catalog, dir, None, progress)
+    load(catalog, dir, None, &TimeRanges::new(), progress)
 }
 
 /// Loads only the tables in `needed` (what a request reads: see
@@ -44,7 +45,30 @@ pub fn load_needed(
     time_columns: bool,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
-    load(catalog, dir, Some((needed, time_columns)), progress)
+    load(
+        catalog,
+        dir,
+        Some((needed, time_columns)),
+        &TimeRanges::new(),
+        progress,
+    )
+}
+
+/// The days a request reads of each table whose rows it reads only by their time
+/// column (see `query::time_ranges`); a table not listed is read whole.
+pub type TimeRanges = HashMap<String, super::DayRange>;
+
+/// Like [`load_needed`]; a Parquet file of a table in `ranges` skips the row groups
+/// whose time statistics fall outside the table's days.
+pub fn load_needed_within(
+    catalog: &Catalog,
+    dir: &Path,
+    needed: &IndexSet<String>,
+    time_columns: bool,
+    ranges: &TimeRanges,
+    progress: &mut (dyn FnMut(&str, usize, usize) + Send),
+) -> Result<Dataset, LoadReport> {
+    load(catalog, dir, Some((needed, time_columns)), ranges, progress)
 }
 
 /// A table to load: whole, or only its time column (`whole` false), where a missing
@@ -77,6 +101,7 @@ fn load(
     catalog: &Catalog,
     dir: &Path,
     needed: Option<(&IndexSet<String>, bool)>,
+    ranges: &TimeRanges,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
     let mut errors = Errors {
@@ -140,7 +165,18 @@ fn load(
                     .any(|c| c.relation.as_deref() == Some(table.name.as_str()))
             });
             // Most tables are one file; a mapping may assemble one from several sources.
-            let sources = assemble::sources(&mapping, table);
+            let mut sources = assemble::sources(&mapping, table);
+            // TABLE.parquet may stand in for TABLE.csv.
+            if !parquet::choose_files(dir, table, &mapping, &mut sources, &mut errors) {
+                return (None, None, errors, None);
+            }
+            let range = ranges.get(&table.name).copied();
+            if range.is_some() {
+                // Skipped row groups: each row keeps its row number in the file.
+                for s in sources.iter_mut().filter(|s| parquet::is_parquet(&s.file)) {
+                    s.tracks_rows = true;
+                }
+            }
             if let Some(missing) = sources.iter().find(|s| !dir.join(&s.file).exists()) {
                 if !wanted.whole {
                     return (None, None, errors, None);
@@ -159,14 +195,11 @@ fn load(
                     let index = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     p(&source.file, index, total);
                 }
-                parts.push(load_source(
-                    table,
-                    referenced,
-                    dir,
-                    source,
-                    &mapping,
-                    &mut errors,
-                ));
+                parts.push(if parquet::is_parquet(&source.file) {
+                    parquet::load_source(table, dir, source, &mapping, range, &mut errors)
+                } else {
+                    load_source(table, referenced, dir, source, &mapping, &mut errors)
+                });
             }
             let (data, origins) = assemble::combine(table, &sources, files, parts, &mut errors);
             (data, origins, errors, None)

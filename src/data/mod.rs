@@ -1,4 +1,5 @@
-//! Account datasets: one CSV file per declared table, loaded into typed columns.
+//! Account datasets: one CSV or Parquet file per declared table, loaded into typed
+//! columns.
 //!
 //! Loading checks every cell against the declared column type and collects every
 //! problem (file, line, column, value) instead of stopping at the first; a dataset
@@ -11,14 +12,17 @@ mod intern;
 mod lines;
 mod load;
 mod mapping;
+mod parquet;
 mod relations;
 mod table;
 
 pub use cells::{SECONDS_PER_DAY, parse_date, parse_money};
 pub use errors::{DataError, LoadReport};
 pub use intern::Interner;
-pub use load::{load_dataset, load_dataset_with_progress, load_needed};
+pub use load::TimeRanges;
+pub use load::{load_dataset, load_dataset_with_progress, load_needed, load_needed_within};
 pub use mapping::{MAPPING_FILE, Mapping, OneOrMany, Scalar, SourceMapping, TableMapping};
+pub use parquet::{DayRange, ROW_GROUP_ROWS, WriteReport, write_dataset};
 pub use relations::{Matched, NO_ROW, rows_on};
 
 use indexmap::IndexMap;

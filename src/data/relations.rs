@@ -211,7 +211,10 @@ pub(super) fn check_relations(
                 .collect();
             let first_lines = match origins.get(&target_def.name) {
                 Some(_) => HashMap::new(),
-                None => record_lines(&dir.join(mapping.file(&target_def.name)), &firsts),
+                None => {
+                    let path = super::parquet::table_file(dir, &mapping.file(&target_def.name));
+                    file_lines(&path, &firsts)
+                }
             };
             for (first, row) in matched.duplicates {
                 bad.entry(&target_def.name).or_default().push((
@@ -298,10 +301,10 @@ fn report(
     errors: &mut Errors,
 ) {
     bad.sort_by_key(|d| d.0);
-    let path = dir.join(mapping.file(table));
+    let path = super::parquet::table_file(dir, &mapping.file(table));
     // Lines are found again in the file only for the errors reported in full.
     let shown: Vec<usize> = bad.iter().take(MAX_ERRORS).map(|d| d.0).collect();
-    let lines = record_lines(&path, &shown);
+    let lines = file_lines(&path, &shown);
     let origins = origins.get(table);
     for (row, column, value, message) in bad {
         // An assembled table's rows come from several places (or some records were
@@ -326,5 +329,14 @@ fn report(
             value: Some(value),
             message,
         });
+    }
+}
+
+/// The line (CSV) or row number (Parquet, from 1: no header line) of each row.
+fn file_lines(path: &Path, rows: &[usize]) -> HashMap<usize, usize> {
+    if super::parquet::is_parquet(&path.display().to_string()) {
+        rows.iter().map(|r| (*r, r + 1)).collect()
+    } else {
+        record_lines(path, rows)
     }
 }

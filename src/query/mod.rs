@@ -14,6 +14,7 @@ mod needs;
 mod period;
 mod results;
 mod split;
+mod time_range;
 mod validate;
 
 pub use money::Money;
@@ -21,6 +22,7 @@ pub use needs::{Unavailable, split_available, tables_needed, tables_read};
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period, YEAR_AGO};
 pub use results::{Output, ResultRow, Results, change};
 pub use split::{NOT_SPLIT, split_by_fact};
+pub use time_range::time_ranges;
 pub use validate::{Validated, validate};
 
 use serde::Serialize;

@@ -36,6 +36,8 @@ mod exact_output;
 mod money_range;
 mod mutation_fuzz;
 mod output_escaping;
+mod parquet;
+mod parquet_errors;
 mod parse_fixtures;
 mod parser_agreement;
 mod postgres_harness;

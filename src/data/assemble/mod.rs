@@ -20,7 +20,7 @@ pub(in crate::data) use combine::{Origins, Part, combine};
 
 /// Where a model column's text comes from in one source.
 #[derive(Debug, Clone, Copy)]
-enum Rule<'m> {
+pub(super) enum Rule<'m> {
     Header(&'m str),
     Constant(&'m Scalar),
     Template(&'m str),
@@ -33,13 +33,13 @@ pub(super) struct Source<'m> {
     pub(super) file: String,
     /// The date format of this source (None: ISO).
     pub(super) date_format: Option<&'m str>,
-    rules: HashMap<&'m str, Rule<'m>>,
-    values: HashMap<&'m str, &'m IndexMap<String, Scalar>>,
-    keep_where: Vec<(&'m str, Vec<String>)>,
-    drop_where: Vec<(&'m str, Vec<String>)>,
+    pub(super) rules: HashMap<&'m str, Rule<'m>>,
+    pub(super) values: HashMap<&'m str, &'m IndexMap<String, Scalar>>,
+    pub(super) keep_where: Vec<(&'m str, Vec<String>)>,
+    pub(super) drop_where: Vec<(&'m str, Vec<String>)>,
     /// Rows are not the file's records one for one (filtered, or one of several
     /// sources): the line of every row is kept.
-    tracks_rows: bool,
+    pub(super) tracks_rows: bool,
 }
 
 impl<'m> Source<'m> {
@@ -300,13 +300,13 @@ fn ty_name(ty: ColumnType) -> &'static str {
 }
 
 /// A piece of a template: literal text or the cell of a header.
-enum Piece<'t> {
+pub(super) enum Piece<'t> {
     Text(&'t str),
     Header(&'t str),
 }
 
 /// `"{Response ID}-nps"` as pieces; `{{` and `}}` are literal braces.
-fn parse_template(t: &str) -> Result<Vec<Piece<'_>>, String> {
+pub(super) fn parse_template(t: &str) -> Result<Vec<Piece<'_>>, String> {
     let mut pieces = Vec::new();
     let mut rest = t;
     while !rest.is_empty() {

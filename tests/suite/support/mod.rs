@@ -20,6 +20,7 @@ pub mod duckdb;
 pub mod install;
 pub mod java;
 pub mod mutate;
+pub mod parquet;
 pub mod postgres;
 pub mod python;
 pub mod spark;

@@ -1,0 +1,590 @@
+//! Parquet input: a table's file may be `TABLE.parquet` instead of `TABLE.csv`, read
+//! column by column with the stored types checked against the model's, and written
+//! back by `kpic convert` ([`write_dataset`]).
+//!
+//! Parquet cells are typed, so they are converted without text: decimals to money
+//! exactly, timestamps to whole seconds, dates to days. Where a mapping works on text
+//! (value maps, templates, row filters), a cell is read as its text ([`cells::text_of`])
+//! and then as a CSV cell would be. Errors name the file, the 1-based row (as
+//! [`crate::data::DataError::line`]) and the column.
+
+mod cells;
+mod read;
+mod write;
+
+pub use write::{ROW_GROUP_ROWS, WriteReport, write_dataset};
+
+use super::assemble::{Part, Piece, Rule, Source, parse_template};
+use super::errors::{DataError, Errors, whole_file};
+use super::mapping::{MAPPING_FILE, Mapping};
+use super::{Column, Interner, NO_TEXT, TableData};
+use crate::ir::{ColumnType, TableDef};
+use cells::Val;
+use read::{File, Raw, Stored};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The days whose rows a request reads from a table: from `first` up to (not
+/// including) `end`, days since 1970-01-01. Row groups of a Parquet file whose time
+/// statistics fall entirely outside are not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayRange {
+    pub first: i64,
+    pub end: i64,
+}
+
+/// Whether a file name is read as Parquet.
+pub(super) fn is_parquet(file: &str) -> bool {
+    Path::new(file)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// The file a table's default `T.csv` stands for: `T.parquet` when only that exists.
+pub(super) fn table_file(dir: &Path, file: &str) -> PathBuf {
+    let csv = dir.join(file);
+    match file.strip_suffix(".csv") {
+        Some(stem) if !csv.exists() && dir.join(format!("{stem}.parquet")).exists() => {
+            dir.join(format!("{stem}.parquet"))
+        }
+        _ => csv,
+    }
+}
+
+/// Picks each source's file: a table whose mapping names no file reads `T.csv` or
+/// `T.parquet`, whichever exists (both: an error naming both, and `false`).
+pub(super) fn choose_files(
+    dir: &Path,
+    table: &TableDef,
+    mapping: &Mapping,
+    sources: &mut [Source<'_>],
+    errors: &mut Errors,
+) -> bool {
+    let tm = mapping.tables.get(&table.name);
+    let default = format!("{}.csv", table.name);
+    for (i, source) in sources.iter_mut().enumerate() {
+        let named = tm.is_some_and(|t| {
+            t.file.is_some() || t.sources.get(i).is_some_and(|s| s.file.is_some())
+        });
+        if named || source.file != default {
+            continue;
+        }
+        let parquet = format!("{}.parquet", table.name);
+        match (dir.join(&default).exists(), dir.join(&parquet).exists()) {
+            (true, true) => {
+                errors.push(whole_file(
+                    &dir.join(&parquet).display().to_string(),
+                    format!(
+                        "both {default} and {parquet} are in {} for table `{}`; keep one (or name the file to read in {MAPPING_FILE})",
+                        dir.display(),
+                        table.name
+                    ),
+                ));
+                return false;
+            }
+            (false, true) => source.file = parquet,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// How a model column's cells come from the file.
+enum Src<'a> {
+    Field(&'a str, usize, Stored),
+    Absent,
+    Constant(String),
+    Mapped(&'a str, usize, Stored, HashMap<&'a str, String>),
+    Template(Vec<Result<&'a str, (usize, Stored)>>),
+}
+
+/// One source of a table read from its Parquet file, with every bad cell reported.
+/// `range`: the days the request reads from this table, if row groups outside them
+/// may be skipped.
+pub(super) fn load_source<'t>(
+    table: &'t TableDef,
+    dir: &Path,
+    source: &Source<'_>,
+    mapping: &Mapping,
+    range: Option<DayRange>,
+    errors: &mut Errors,
+) -> Option<Part> {
+    let path = dir.join(&source.file);
+    let file = path.display().to_string();
+    if path.exists() && !path.is_file() {
+        errors.push(whole_file(
+            &file,
+            format!(
+                "not a regular file; table `{}` must be a Parquet file",
+                table.name
+            ),
+        ));
+        return None;
+    }
+    let pq = match File::open(&path) {
+        Ok(f) => f,
+        Err(message) => {
+            errors.push(whole_file(&file, message));
+            return None;
+        }
+    };
+    let columns = pq.columns();
+    let found = || {
+        columns
+            .iter()
+            .map(|(n, ..)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Problems with the file's columns, reported together: (header, model, message).
+    let mut problems: Vec<(String, Option<&'t str>, String)> = Vec::new();
+    let mut srcs = Vec::new();
+    for col in table.columns.values() {
+        let name = col.name.as_str();
+        let rule = source
+            .rules
+            .get(name)
+            .copied()
+            .unwrap_or(Rule::Header(name));
+        let lookup = |h: &str, problems: &mut Vec<(String, Option<&'t str>, String)>| {
+            let (index, stored, why) = find_column(&columns, h)?;
+            if let Some(why) = why {
+                problems.push((h.to_string(), Some(name), why));
+            }
+            Some((index, stored))
+        };
+        let src = match rule {
+            Rule::Constant(v) => Src::Constant(v.text()),
+            Rule::Template(t) => match parse_template(t) {
+                Ok(pieces) => {
+                    let mut parts = Vec::new();
+                    for p in pieces {
+                        match p {
+                            Piece::Text(t) => parts.push(Ok(t)),
+                            Piece::Header(h) => match lookup(h, &mut problems) {
+                                Some(at) => parts.push(Err(at)),
+                                None => problems.push((
+                                    h.to_string(),
+                                    Some(name),
+                                    format!(
+                                        "the template of `{name}` names `{h}`, which is not a column of the file (found: {})",
+                                        found()
+                                    ),
+                                )),
+                            },
+                        }
+                    }
+                    Src::Template(parts)
+                }
+                Err(_) => Src::Absent, // reported when the mapping was read
+            },
+            Rule::Header(h) => match (lookup(h, &mut problems), source.values.get(name)) {
+                (Some((i, stored)), None) => {
+                    if let Some(why) = cells::misfit(col.ty, stored)
+                        && !matches!(stored, Stored::Other(_))
+                    {
+                        problems.push((h.to_string(), Some(name), why));
+                    }
+                    Src::Field(h, i, stored)
+                }
+                (Some((i, stored)), Some(map)) => Src::Mapped(
+                    h,
+                    i,
+                    stored,
+                    map.iter().map(|(k, v)| (k.as_str(), v.text())).collect(),
+                ),
+                (None, _) if col.optional => Src::Absent,
+                (None, _) => {
+                    let hint = if h == name {
+                        format!("; if the file names it otherwise, map it in {MAPPING_FILE}")
+                    } else {
+                        String::new()
+                    };
+                    problems.push((
+                        h.to_string(),
+                        Some(name),
+                        format!(
+                            "required column `{h}` is missing from the file (found: {}){hint}",
+                            found()
+                        ),
+                    ));
+                    Src::Absent
+                }
+            },
+        };
+        srcs.push(src);
+    }
+    let mut filters = Vec::new();
+    for (keep, list) in [(true, &source.keep_where), (false, &source.drop_where)] {
+        for (header, allowed) in list {
+            match find_column(&columns, header) {
+                Some((i, stored, why)) => {
+                    if let Some(why) = why {
+                        problems.push((header.to_string(), None, why));
+                    }
+                    filters.push((keep, i, stored, allowed.as_slice()));
+                }
+                None => problems.push((
+                    header.to_string(),
+                    None,
+                    format!(
+                        "`{}` names `{header}`, which is not a column of the file (found: {})",
+                        if keep { "keep_where" } else { "drop_where" },
+                        found()
+                    ),
+                )),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        for (header, model, message) in problems {
+            errors.push(DataError {
+                file: file.clone(),
+                line: 0,
+                column: Some(header.clone()),
+                model_column: model.filter(|m| *m != header).map(str::to_string),
+                value: None,
+                message,
+            });
+        }
+        return None;
+    }
+    // Row groups: all, or those the request's days may be in.
+    let time = range.and_then(|r| {
+        let index = table.columns.get_index_of(table.time_column.as_deref()?)?;
+        match srcs.get(index)? {
+            Src::Field(_, i, s @ (Stored::Date | Stored::Timestamp { .. })) => Some((*i, *s, r)),
+            _ => None,
+        }
+    });
+    let rows = pq.row_groups(time);
+    let mut wanted: Vec<usize> = filters.iter().map(|f| f.1).collect();
+    for s in &srcs {
+        match s {
+            Src::Field(_, i, _) | Src::Mapped(_, i, ..) => wanted.push(*i),
+            Src::Template(parts) => {
+                wanted.extend(parts.iter().filter_map(|p| p.err().map(|a| a.0)))
+            }
+            _ => {}
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let cx = Cx {
+        file: &file,
+        source,
+        mapping,
+    };
+    let mut states: Vec<State> = table
+        .columns
+        .values()
+        .map(|c| State {
+            out: Builder::new(c.ty, rows.runs.iter().map(|r| r.1).sum()),
+            keys: HashMap::new(),
+            key_rows: Vec::new(),
+        })
+        .collect();
+    let track = source.tracks_rows || rows.groups_skipped > 0;
+    let mut lines = Vec::new();
+    let mut total = 0;
+    // One row group at a time: only its values are held besides the columns built.
+    for (group, (first, count)) in rows.groups.iter().zip(&rows.runs) {
+        let mut raws: HashMap<usize, Raw> = HashMap::new();
+        for &i in &wanted {
+            match pq.read_group(i, *group, *count) {
+                Ok(raw) => {
+                    raws.insert(i, raw);
+                }
+                Err(message) => {
+                    errors.push(whole_file(&file, message));
+                    return None;
+                }
+            }
+        }
+        // Rows kept by the mapping's filters, as indices into the group.
+        let kept: Vec<usize> = (0..*count)
+            .filter(|&r| {
+                filters.iter().all(|(keep, i, stored, allowed)| {
+                    let text = raws
+                        .get(i)
+                        .and_then(|raw| cells::text_of(raw, *stored, r))
+                        .unwrap_or_default();
+                    allowed.contains(&text) == *keep
+                })
+            })
+            .collect();
+        for ((col, src), state) in table.columns.values().zip(&srcs).zip(&mut states) {
+            cx.fill(col, src, &raws, &kept, *first, state, errors);
+        }
+        if track {
+            lines.extend(
+                kept.iter()
+                    .map(|r| u32::try_from(first + r + 1).unwrap_or(u32::MAX)),
+            );
+        }
+        total += kept.len();
+    }
+    let data_columns = table
+        .columns
+        .keys()
+        .cloned()
+        .zip(states.into_iter().map(|s| s.out.finish()))
+        .collect();
+    Some(Part {
+        data: TableData {
+            rows: total,
+            columns: data_columns,
+        },
+        lines,
+    })
+}
+
+/// A stored column by name: its index, what it holds, and why kpic cannot read it
+/// (nested, or a type kpic does not read), if so.
+fn find_column(
+    columns: &[(String, usize, &parquet::schema::types::ColumnDescriptor)],
+    header: &str,
+) -> Option<(usize, Stored, Option<String>)> {
+    let (_, index, descr) = columns.iter().find(|(n, ..)| n == header)?;
+    let stored = read::stored(descr);
+    if descr.max_rep_level() > 0 || descr.path().parts().len() > 1 {
+        let why = "a nested column (list or struct); kpic reads flat columns".to_string();
+        return Some((*index, Stored::Other("nested"), Some(why)));
+    }
+    let why = match stored {
+        Stored::Other(what) => Some(format!("the file stores {what}, which kpic does not read")),
+        _ => None,
+    };
+    Some((*index, stored, why))
+}
+
+/// What building a column needs to know of its file.
+struct Cx<'a> {
+    file: &'a str,
+    source: &'a Source<'a>,
+    mapping: &'a Mapping,
+}
+
+/// A model column being built over the row groups, with what finds repeated keys:
+/// the first row of each text code, or of each other value's text.
+struct State {
+    out: Builder,
+    keys: HashMap<String, usize>,
+    key_rows: Vec<usize>,
+}
+
+impl Cx<'_> {
+    /// One model column's kept rows of a row group (whose first row in the file is
+    /// `first`, 0-based) appended, every bad cell reported.
+    #[allow(clippy::too_many_arguments)]
+    fn fill(
+        &self,
+        col: &crate::ir::ColumnDef,
+        src: &Src<'_>,
+        raws: &HashMap<usize, Raw>,
+        kept: &[usize],
+        first: usize,
+        state: &mut State,
+        errors: &mut Errors,
+    ) {
+        let header = match src {
+            Src::Field(h, ..) | Src::Mapped(h, ..) => h,
+            _ => self.source.header(&col.name),
+        };
+        for &r in kept {
+            let row = first + r + 1;
+            let cell = self.cell(col, src, raws, r);
+            let err = |value: Option<String>, message: String| DataError {
+                file: self.file.to_string(),
+                line: row,
+                column: Some(header.to_string()),
+                model_column: (header != col.name).then(|| col.name.clone()),
+                value,
+                message,
+            };
+            let val = match cell {
+                Ok(v) => v,
+                Err(message) => {
+                    errors.push(err(self.raw_text(src, raws, r), message));
+                    state.out.push(Val::Missing);
+                    continue;
+                }
+            };
+            if matches!(val, Val::Missing) && !col.optional {
+                errors.push(err(None, format!(
+                    "required cell is empty (NULL); fill it, or declare `{}` optional in the model",
+                    col.name
+                )));
+            }
+            let repeated = match (&val, col.key) {
+                (Val::Missing, _) | (_, false) => None,
+                // A text key: its code is new, or the row of its first code is known.
+                (Val::Text(_), true) => {
+                    let (code, new) = state.out.push(val);
+                    if new {
+                        state.key_rows.push(row);
+                        continue;
+                    }
+                    let at = state.key_rows.get(code as usize).copied().unwrap_or(0);
+                    errors.push(err(
+                        self.raw_text(src, raws, r),
+                        format!("duplicate key: the same `{}` is on row {at}", col.name),
+                    ));
+                    continue;
+                }
+                (_, true) => {
+                    let text = self.raw_text(src, raws, r).unwrap_or_default();
+                    state.keys.insert(text.clone(), row).map(|at| (text, at))
+                }
+            };
+            if let Some((text, at)) = repeated {
+                errors.push(err(
+                    Some(text),
+                    format!("duplicate key: the same `{}` is on row {at}", col.name),
+                ));
+            }
+            state.out.push(val);
+        }
+    }
+
+    /// The cell of row `r` for a column of type `ty`.
+    fn cell<'r>(
+        &self,
+        col: &crate::ir::ColumnDef,
+        src: &'r Src<'_>,
+        raws: &'r HashMap<usize, Raw>,
+        r: usize,
+    ) -> Result<Val<'r>, String> {
+        let date_format = self.source.date_format;
+        let ty = col.ty;
+        match src {
+            Src::Absent => Ok(Val::Missing),
+            Src::Field(_, i, stored) => match raws.get(i) {
+                Some(raw) => cells::typed(raw, *stored, ty, r),
+                None => Ok(Val::Missing),
+            },
+            Src::Constant(v) => cells::parse_text(ty, Cow::Borrowed(v), date_format, self.mapping),
+            Src::Mapped(_, i, stored, map) => {
+                let Some(text) = raws.get(i).and_then(|raw| cells::text_of(raw, *stored, r)) else {
+                    return Ok(Val::Missing);
+                };
+                match map.get(text.as_str()) {
+                    Some(v) => {
+                        cells::parse_text(ty, Cow::Owned(v.clone()), date_format, self.mapping)
+                    }
+                    None if text.is_empty() => Ok(Val::Missing),
+                    None => {
+                        let mut listed: Vec<String> =
+                            map.keys().map(|k| format!("{k:?}")).collect();
+                        listed.sort();
+                        Err(format!(
+                            "not in the value map `values.{}` in {MAPPING_FILE} (it maps {}); add the value to the map",
+                            col.name,
+                            listed.join(", ")
+                        ))
+                    }
+                }
+            }
+            Src::Template(parts) => {
+                let mut text = String::new();
+                for p in parts {
+                    match p {
+                        Ok(t) => text.push_str(t),
+                        Err((i, stored)) => text.push_str(
+                            &raws
+                                .get(i)
+                                .and_then(|raw| cells::text_of(raw, *stored, r))
+                                .unwrap_or_default(),
+                        ),
+                    }
+                }
+                cells::parse_text(ty, Cow::Owned(text), date_format, self.mapping)
+            }
+        }
+    }
+
+    /// The file's cell behind a column (for errors and keys), as text.
+    fn raw_text(&self, src: &Src<'_>, raws: &HashMap<usize, Raw>, r: usize) -> Option<String> {
+        match src {
+            Src::Field(_, i, stored) | Src::Mapped(_, i, stored, _) => {
+                cells::text_of(raws.get(i)?, *stored, r)
+            }
+            Src::Constant(v) => Some(v.clone()),
+            Src::Template(_) | Src::Absent => None,
+        }
+    }
+}
+
+/// A column being filled, row by row.
+enum Builder {
+    Text(Vec<u32>, Interner),
+    Number(Vec<f64>, Vec<bool>),
+    Money(Vec<i64>, Vec<bool>),
+    Date(Vec<f64>, Vec<bool>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Builder {
+    /// An empty column with room for `rows` rows.
+    fn new(ty: ColumnType, rows: usize) -> Builder {
+        let valid = || Vec::with_capacity(rows);
+        match ty {
+            ColumnType::Text => Builder::Text(Vec::with_capacity(rows), Interner::default()),
+            ColumnType::Int | ColumnType::Number => {
+                Builder::Number(Vec::with_capacity(rows), valid())
+            }
+            ColumnType::Money => Builder::Money(Vec::with_capacity(rows), valid()),
+            ColumnType::Date | ColumnType::DateTime => {
+                Builder::Date(Vec::with_capacity(rows), valid())
+            }
+            ColumnType::Bool => Builder::Bool(Vec::with_capacity(rows)),
+        }
+    }
+
+    /// Appends a value; for a text, its code and whether the code is new.
+    fn push(&mut self, v: Val<'_>) -> (u32, bool) {
+        match (self, v) {
+            (Builder::Text(codes, dict), Val::Text(t)) => {
+                let (code, new) = dict.intern(&t);
+                codes.push(code);
+                return (code, new);
+            }
+            (Builder::Text(codes, _), _) => codes.push(NO_TEXT),
+            (Builder::Number(values, valid), Val::Num(x))
+            | (Builder::Date(values, valid), Val::Date(x)) => {
+                values.push(x);
+                valid.push(true);
+            }
+            (Builder::Money(values, valid), Val::Money(x)) => {
+                values.push(x);
+                valid.push(true);
+            }
+            (Builder::Number(values, valid) | Builder::Date(values, valid), _) => {
+                values.push(0.0);
+                valid.push(false);
+            }
+            (Builder::Money(values, valid), _) => {
+                values.push(0);
+                valid.push(false);
+            }
+            (Builder::Bool(values), Val::Bool(b)) => values.push(Some(b)),
+            (Builder::Bool(values), _) => values.push(None),
+        }
+        (NO_TEXT, false)
+    }
+
+    fn finish(self) -> Column {
+        match self {
+            Builder::Text(codes, dict) => Column::Text { codes, dict },
+            Builder::Number(values, valid) => Column::Number { values, valid },
+            Builder::Money(values, valid) => Column::Money {
+                values,
+                valid,
+                floats: std::sync::OnceLock::new(),
+            },
+            Builder::Date(values, valid) => Column::Date { values, valid },
+            Builder::Bool(values) => Column::Bool { values },
+        }
+    }
+}
