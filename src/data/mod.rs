@@ -12,12 +12,16 @@ mod lines;
 mod load;
 mod mapping;
 mod relations;
+mod rows;
+mod split;
 mod table;
 
 pub use cells::{SECONDS_PER_DAY, parse_date, parse_money};
 pub use errors::{DataError, LoadReport};
 pub use intern::Interner;
-pub use load::{load_dataset, load_dataset_with_progress, load_needed};
+pub use load::{
+    load_dataset, load_dataset_in_ranges, load_dataset_with_progress, load_needed, load_read,
+};
 pub use mapping::{MAPPING_FILE, Mapping, OneOrMany, Scalar, SourceMapping, TableMapping};
 
 use indexmap::IndexMap;
