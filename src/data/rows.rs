@@ -16,13 +16,33 @@ pub(super) trait Fields {
     fn get(&self, i: usize) -> Option<&str>;
 }
 
-/// A record read as bytes: only the fields a plan reads are checked to be UTF-8 (see
-/// [`Rows::push`]), the others are never looked at.
-pub(super) struct Record<'r>(pub(super) &'r csv::ByteRecord);
+/// A record read as bytes. Its bytes are checked to be UTF-8 at once (one pass, as
+/// the `csv` crate's text records do); only when they are not are the fields a plan
+/// reads checked one by one (see [`Rows::push`]), so that a byte no KPI reads is not
+/// an error.
+pub(super) struct Record<'r> {
+    record: &'r csv::ByteRecord,
+    /// The whole record as text, when it is UTF-8.
+    text: Option<&'r str>,
+}
+
+impl<'r> Record<'r> {
+    pub(super) fn new(record: &'r csv::ByteRecord) -> Record<'r> {
+        Record {
+            record,
+            text: std::str::from_utf8(record.as_slice()).ok(),
+        }
+    }
+}
 
 impl Fields for Record<'_> {
     fn get(&self, i: usize) -> Option<&str> {
-        std::str::from_utf8(self.0.get(i)?).ok()
+        match self.text {
+            // `None` (not a field's bounds in the text) only if a character's bytes
+            // straddle two fields: each field alone is then not UTF-8.
+            Some(text) => text.get(self.record.range(i)?),
+            None => std::str::from_utf8(self.record.get(i)?).ok(),
+        }
     }
 }
 
@@ -116,8 +136,8 @@ impl<'a> Rows<'a> {
     }
 
     /// Whether `record` is a row of the table (the mapping's row filters hold).
-    pub(super) fn keeps(&self, record: &csv::ByteRecord) -> bool {
-        self.plan.keeps(&Record(record))
+    pub(super) fn keeps(&self, record: &Record<'_>) -> bool {
+        self.plan.keeps(record)
     }
 
     /// Sizes the columns for `bytes` of input, from the bytes the rows so far took
@@ -136,7 +156,7 @@ impl<'a> Rows<'a> {
     /// input and `read` how far into it the record ends, for sizing the columns.
     pub(super) fn push(
         &mut self,
-        record: &csv::ByteRecord,
+        fields: &Record<'_>,
         line: usize,
         bytes: u64,
         read: u64,
@@ -145,6 +165,7 @@ impl<'a> Rows<'a> {
         self.rows += 1;
         self.size_for(bytes, read);
         let file = self.file;
+        let record = fields.record;
         if record.len() != self.width {
             errors.push(DataError {
                 file: file.to_string(),
@@ -163,11 +184,7 @@ impl<'a> Rows<'a> {
             self.builders.iter_mut().for_each(push_missing);
             return;
         }
-        if let Some(bad) = self
-            .read
-            .iter()
-            .find(|p| std::str::from_utf8(record.get(**p).unwrap_or_default()).is_err())
-        {
+        if let Some(bad) = self.read.iter().find(|p| fields.get(**p).is_none()) {
             let bytes = record.get(*bad).unwrap_or_default();
             errors.push(DataError {
                 file: file.to_string(),
@@ -180,7 +197,7 @@ impl<'a> Rows<'a> {
             self.builders.iter_mut().for_each(push_missing);
             return;
         }
-        let record = Record(record);
+        let record = fields;
         for (index, ((col, builder), key_lines)) in self
             .table
             .columns
@@ -198,10 +215,10 @@ impl<'a> Rows<'a> {
                 value: Some(cell.to_string()),
                 message,
             };
-            let cell = match self.plan.cell(index, &record, &mut self.scratch) {
+            let cell = match self.plan.cell(index, record, &mut self.scratch) {
                 Ok(cell) => cell,
                 Err(message) => {
-                    let raw = self.plan.raw(index, &record);
+                    let raw = self.plan.raw(index, record);
                     errors.push(err(raw, message));
                     push_missing(builder);
                     continue;

@@ -10,7 +10,7 @@
 //! one piece, which reports every error at its exact line (ranges do not count lines).
 
 use super::errors::Errors;
-use super::rows::Rows;
+use super::rows::{Record, Rows};
 use rayon::prelude::*;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -142,11 +142,12 @@ fn read_range<'a>(
             Ok(false) if last || reader.position().byte() + 1 >= len => break,
             Ok(false) | Err(_) => return None,
         }
-        if !rows.keeps(&record) {
+        let fields = Record::new(&record);
+        if !rows.keeps(&fields) {
             continue;
         }
         let read = record.position().map_or(1, |p| p.byte());
-        rows.push(&record, 0, len, read, &mut errors);
+        rows.push(&fields, 0, len, read, &mut errors);
         if !errors.list.is_empty() {
             return None;
         }

@@ -6,7 +6,7 @@ use super::assemble::{Part, Plan, Source};
 use super::errors::{DataError, Errors, whole_file};
 use super::lines::LineFinder;
 use super::mapping::{MAPPING_FILE, Mapping};
-use super::rows::Rows;
+use super::rows::{Record, Rows};
 use super::split;
 use crate::ir::TableDef;
 use std::path::Path;
@@ -150,7 +150,8 @@ fn load_table(
                 return None;
             }
         }
-        if !rows.keeps(&record) {
+        let fields = Record::new(&record);
+        if !rows.keeps(&fields) {
             continue;
         }
         let line = record.position().map_or(rows.rows + 2, |p| lines.line(p));
@@ -158,7 +159,7 @@ fn load_table(
             row_lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         }
         let at = record.position().map_or(1, |p| p.byte());
-        rows.push(&record, line, file_len, at, errors);
+        rows.push(&fields, line, file_len, at, errors);
     }
     Some(rows.finish(errors))
 }
