@@ -33,6 +33,7 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--out")
     ap.add_argument("--threads", type=int, help="PRAGMA threads (default: DuckDB's, all cores)")
+    ap.add_argument("--tables", help="load only these tables (comma-separated); the others stay empty")
     args = ap.parse_args()
     t0 = time.perf_counter()
     con = duckdb.connect(":memory:")
@@ -45,7 +46,10 @@ def main():
     if not tables:
         sys.exit(f"duckdb_run.py: {args.ddl} created no table")
     loaded = {}
+    only = set(args.tables.split(",")) if args.tables else None
     for t in tables:
+        if only is not None and t not in only:
+            continue
         path = os.path.join(args.data, f"{t}.csv")
         if not os.path.exists(path):
             print(f"duckdb_run.py: no {path}; table {t} left empty", file=sys.stderr)

@@ -6,7 +6,10 @@
 # environment:
 #   PERIOD=2025        period evaluated (both sides)
 #   SEED=20250         generator seed
-#   THREADS=N          DuckDB threads (default: DuckDB's own, all cores)
+#   THREADS=N          cores for both: DuckDB threads and kpic's RAYON_NUM_THREADS
+#                      (default: all cores)
+#   DUCK_TABLES=a,b    DuckDB loads only these tables (a single-KPI request, e.g.
+#                      KPIC_ARGS=win_rate DUCK_TABLES=accounts,opportunities)
 #   BENCH_DDL=FILE     use this DDL instead of `kpic sql --ddl --dialect duckdb`
 #   BENCH_QUERY=FILE   use this query instead of `kpic sql --dialect duckdb --period P`
 #                      (then only the KPIs the query returns are compared)
@@ -79,9 +82,10 @@ else
 fi
 echo "ddl: $ddl ($(grep -ci 'create table' "$ddl") tables), query: $query ($(wc -c < "$query") bytes)"
 
-kpic_cmd=("$bin" eval --data "$data" --period "$period" --format json "${extra[@]}")
+kpic_cmd=(env ${THREADS:+RAYON_NUM_THREADS=$THREADS} "$bin" eval --data "$data" --period "$period" --format json "${extra[@]}")
 duck_cmd=("$py" bench/duckdb_run.py --ddl "$ddl" --query "$query" --data "$data")
 [[ -n "${THREADS:-}" ]] && duck_cmd+=(--threads "$THREADS")
+[[ -n "${DUCK_TABLES:-}" ]] && duck_cmd+=(--tables "$DUCK_TABLES")
 
 echo "== untimed runs (outputs for the comparison; warm the page cache)"
 kpic_json=$out/kpic-$n-$period.json

@@ -130,7 +130,11 @@ pub fn run(mut args: Args) -> u8 {
     if let Some(k) = args.explain.as_ref().and_then(|k| catalog.kpis.get(k)) {
         reads.push(k);
     }
-    let needed = kpic::query::tables_needed(catalog, &reads);
+    // Only the columns they read are converted (see `columns_read`).
+    let scopes: Vec<&kpic::query::Scope> = std::iter::once(&request.scope)
+        .chain(&request.groupings)
+        .collect();
+    let needed = kpic::query::columns_read(catalog, &reads, &scopes);
     let progress_shown = std::io::stderr().is_terminal();
     let mut progress = |file: &str, i: usize, n: usize| {
         if progress_shown {
@@ -140,7 +144,7 @@ pub fn run(mut args: Args) -> u8 {
     let started = std::time::Instant::now();
     // Parquet row groups wholly outside the days the KPIs read are skipped.
     let ranges = kpic::query::time_ranges(catalog, &reads, &request);
-    let loaded = kpic::data::load_needed_within(
+    let loaded = kpic::data::load_read(
         catalog,
         &data_dir,
         &needed,

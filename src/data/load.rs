@@ -9,7 +9,8 @@ use super::relations::check_relations;
 use super::table::load_source;
 use super::{Dataset, TableData};
 use crate::ir::{Catalog, TableDef};
-use indexmap::IndexSet;
+use crate::query::Reads;
+use indexmap::{IndexMap, IndexSet};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -25,7 +26,18 @@ pub fn load_dataset_with_progress(
     dir: &Path,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
-    load(catalog, dir, None, &TimeRanges::new(), progress)
+    load(catalog, dir, None, None, &TimeRanges::new(), progress)
+}
+
+/// Like [`load_dataset`], parsing every file in byte ranges of `bytes` (the ranges a
+/// large file is cut into, made small): tests compare it with reading in one piece.
+#[doc(hidden)]
+pub fn load_dataset_in_ranges(
+    catalog: &Catalog,
+    dir: &Path,
+    bytes: u64,
+) -> Result<Dataset, LoadReport> {
+    load(catalog, dir, None, Some(bytes), &TimeRanges::new(), &mut |_, _, _| {})
 }
 
 /// Loads only the tables in `needed` (what a request reads: see
@@ -48,7 +60,8 @@ pub fn load_needed(
     load(
         catalog,
         dir,
-        Some((needed, time_columns)),
+        Some((needed, None, time_columns)),
+        None,
         &TimeRanges::new(),
         progress,
     )
@@ -68,7 +81,23 @@ pub fn load_needed_within(
     ranges: &TimeRanges,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
-    load(catalog, dir, Some((needed, time_columns)), ranges, progress)
+    load(catalog, dir, Some((needed, None, time_columns)), None, ranges, progress)
+}
+
+/// Like [`load_needed_within`] for the tables of `reads`, converting only the columns
+/// it lists for each ([`crate::query::columns_read`]): the other fields of a row are
+/// skipped (the row's field count is still checked), so a bad cell in a column no
+/// requested KPI reads is not an error.
+pub fn load_read(
+    catalog: &Catalog,
+    dir: &Path,
+    reads: &Reads,
+    time_columns: bool,
+    ranges: &TimeRanges,
+    progress: &mut (dyn FnMut(&str, usize, usize) + Send),
+) -> Result<Dataset, LoadReport> {
+    let needed = Some((&reads.tables, Some(&reads.columns), time_columns));
+    load(catalog, dir, needed, None, ranges, progress)
 }
 
 /// A table to load: whole, or only its time column (`whole` false), where a missing
@@ -93,6 +122,26 @@ fn time_column_only(table: &TableDef, time: &str) -> TableDef {
     }
 }
 
+/// `table` with only the columns in `read` (its key and account column only when
+/// read).
+fn projected(table: &TableDef, read: &IndexSet<String>) -> TableDef {
+    let keep = |c: &Option<String>| c.clone().filter(|c| read.contains(c));
+    TableDef {
+        columns: table
+            .columns
+            .iter()
+            .filter(|(name, _)| read.contains(*name))
+            .map(|(name, c)| (name.clone(), c.clone()))
+            .collect(),
+        key: keep(&table.key),
+        account_column: keep(&table.account_column),
+        ..table.clone()
+    }
+}
+
+/// Per table, the columns to convert.
+type Projection = IndexMap<String, IndexSet<String>>;
+
 /// What loading one table gave: its data, where its rows came from, its errors, and
 /// why it is absent when it may be.
 type Loaded = (Option<TableData>, Option<Origins>, Errors, Option<String>);
@@ -100,7 +149,8 @@ type Loaded = (Option<TableData>, Option<Origins>, Errors, Option<String>);
 fn load(
     catalog: &Catalog,
     dir: &Path,
-    needed: Option<(&IndexSet<String>, bool)>,
+    needed: Option<(&IndexSet<String>, Option<&Projection>, bool)>,
+    split: Option<u64>,
     ranges: &TimeRanges,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
@@ -132,15 +182,18 @@ fn load(
                 def: Cow::Borrowed(t),
                 whole: true,
             }),
-            Some((n, _)) if n.contains(&t.name) => Some(Wanted {
-                def: Cow::Borrowed(t),
+            Some((n, columns, _)) if n.contains(&t.name) => Some(Wanted {
+                def: match columns.and_then(|c| c.get(&t.name)) {
+                    Some(read) => Cow::Owned(projected(t, read)),
+                    None => Cow::Borrowed(t),
+                },
                 whole: true,
             }),
-            Some((_, true)) => t.time_column.as_ref().map(|c| Wanted {
+            Some((_, _, true)) => t.time_column.as_ref().map(|c| Wanted {
                 def: Cow::Owned(time_column_only(t, c)),
                 whole: false,
             }),
-            Some((_, false)) => None,
+            Some((_, _, false)) => None,
         })
         .collect();
     // Files to read (a mapping may assemble a table from several).
@@ -198,7 +251,7 @@ fn load(
                 parts.push(if parquet::is_parquet(&source.file) {
                     parquet::load_source(table, dir, source, &mapping, range, &mut errors)
                 } else {
-                    load_source(table, referenced, dir, source, &mapping, &mut errors)
+                    load_source(table, referenced, dir, source, &mapping, split, &mut errors)
                 });
             }
             let (data, origins) = assemble::combine(table, &sources, files, parts, &mut errors);

@@ -14,13 +14,18 @@ mod load;
 mod mapping;
 mod parquet;
 mod relations;
+mod rows;
+mod split;
 mod table;
 
 pub use cells::{SECONDS_PER_DAY, parse_date, parse_money};
 pub use errors::{DataError, LoadReport};
 pub use intern::Interner;
 pub use load::TimeRanges;
-pub use load::{load_dataset, load_dataset_with_progress, load_needed, load_needed_within};
+pub use load::{
+    load_dataset, load_dataset_in_ranges, load_dataset_with_progress, load_needed,
+    load_needed_within, load_read,
+};
 pub use mapping::{MAPPING_FILE, Mapping, OneOrMany, Scalar, SourceMapping, TableMapping};
 pub use parquet::{DayRange, ROW_GROUP_ROWS, WriteReport, write_dataset};
 pub use relations::{Matched, NO_ROW, rows_on};

@@ -2,7 +2,8 @@
 //! references and `previous`), so that only those are loaded, and a KPI whose table the
 //! dataset lacks is reported as unavailable instead of failing the whole run.
 
-use crate::ir::{Catalog, KpiDef, TExpr, TExprKind};
+use super::Scope;
+use crate::ir::{Catalog, KpiDef, TExpr, TExprKind, TimeFilter};
 use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -70,6 +71,107 @@ pub fn tables_needed(catalog: &Catalog, kpis: &[&KpiDef]) -> IndexSet<String> {
         .filter(|t| read.contains(t.as_str()))
         .cloned()
         .collect()
+}
+
+/// What a request reads: its tables ([`tables_needed`]) and, per table, the columns
+/// loading converts ([`columns_read`]); a column not listed is skipped unread.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    pub tables: IndexSet<String>,
+    /// Per table of `tables`, the columns read, in the model's order.
+    pub columns: IndexMap<String, IndexSet<String>>,
+}
+
+/// The tables and columns a request over `kpis` grouped by `scopes` reads:
+///
+/// - every column of `accounts` (its dimensions and filters serve `--by`, `--where`,
+///   `per accounts.X`; it is small);
+/// - of every other table: its time column; the columns the KPIs' expressions read
+///   (aggregate arguments and filters, the columns of parent rows reached through
+///   relations, a breakdown's column, a fact-table dimension of a scope);
+/// - every relation column of a loaded table whose target is loaded (the account
+///   column that groups rows, the relations followed, and the relation checks between
+///   loaded tables), and the key of every loaded table such a column points at.
+///
+/// A column outside this set is neither converted nor checked: a bad cell there does
+/// not stop a run whose KPIs never read it.
+pub fn columns_read(catalog: &Catalog, kpis: &[&KpiDef], scopes: &[&Scope]) -> Reads {
+    let tables = tables_needed(catalog, kpis);
+    let mut read: HashSet<(&str, &str)> = HashSet::new();
+    for k in kpis {
+        columns_of(catalog, k, &mut read);
+    }
+    for scope in scopes {
+        if let Some(by) = scope.fact_dimension()
+            && let Some((t, _)) = catalog.tables.get_key_value(&by.table)
+            && let Some((c, _)) = catalog.tables[t].columns.get_key_value(&by.column)
+        {
+            read.insert((t.as_str(), c.as_str()));
+        }
+    }
+    let mut keys: HashSet<&str> = HashSet::from(["accounts"]);
+    for t in tables.iter().filter_map(|t| catalog.tables.get(t)) {
+        for c in t.columns.values() {
+            if let Some(target) = c.relation.as_deref().filter(|r| tables.contains(*r)) {
+                read.insert((t.name.as_str(), c.name.as_str()));
+                keys.insert(target);
+            }
+        }
+    }
+    let columns = tables
+        .iter()
+        .filter_map(|t| catalog.tables.get(t))
+        .map(|t| {
+            let cols = t
+                .columns
+                .values()
+                .filter(|c| {
+                    t.name == "accounts"
+                        || t.time_column.as_deref() == Some(c.name.as_str())
+                        || (c.key && keys.contains(t.name.as_str()))
+                        || read.contains(&(t.name.as_str(), c.name.as_str()))
+                })
+                .map(|c| c.name.clone())
+                .collect();
+            (t.name.clone(), cols)
+        })
+        .collect();
+    Reads { tables, columns }
+}
+
+/// Adds the `(table, column)` pairs one KPI's expressions read, through its measures
+/// and references at any period.
+fn columns_of<'a>(catalog: &'a Catalog, kpi: &'a KpiDef, read: &mut HashSet<(&'a str, &'a str)>) {
+    if let Some(b) = &kpi.breakdown {
+        read.insert((b.table.as_str(), b.column.as_str()));
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut stack: Vec<&TExpr> = vec![&kpi.formula];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Aggregate(agg) => {
+                if let TimeFilter::Column(c) = &agg.time {
+                    read.insert((agg.table.as_str(), c.as_str()));
+                }
+                stack.extend(agg.arg.iter().chain(agg.filter.iter()));
+            }
+            TExprKind::Ref(id) => {
+                if seen.insert(id.as_str())
+                    && let Some(f) = catalog.formula(id)
+                {
+                    stack.push(f);
+                }
+            }
+            // `table` is the table holding the column (the last of `via`); the
+            // relation columns on the way are read as relations (see `columns_read`).
+            TExprKind::Column { table, column, .. } => {
+                read.insert((table.as_str(), column.as_str()));
+            }
+            TExprKind::Previous(inner) | TExprKind::YearAgo(inner) => stack.push(inner),
+            TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
+            _ => stack.extend(e.operands()),
+        }
+    }
 }
 
 /// Splits `kpis` into those the dataset can answer and those that need a table it

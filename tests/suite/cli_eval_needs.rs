@@ -61,13 +61,35 @@ fn a_bad_cell_in_a_table_read_still_fails_the_run() {
     let dir = dataset(|d| {
         let path = d.join("opportunities.csv");
         let text = std::fs::read_to_string(&path).expect("read");
-        let text = text.replacen("260001.45", "lots", 1);
+        // `qualified`, which win_rate reads.
+        let text = text.replacen("lost,true,Maintenance", "lost,perhaps,Maintenance", 1);
         std::fs::write(&path, text).expect("write");
     });
     let (code, out, err) = run(dir.path(), &["win_rate"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("opportunities.csv:2"), "{err}");
+}
+
+#[test]
+fn a_bad_cell_in_a_column_no_kpi_asked_for_reads_is_not_read() {
+    let dir = dataset(|d| {
+        let path = d.join("opportunities.csv");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let text = text.replacen("260001.45", "lots", 1);
+        std::fs::write(&path, text).expect("write");
+    });
+    // win_rate counts opportunities; their amounts are skipped unread.
+    let (code, out, err) = run(dir.path(), &["win_rate"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("win_rate"), "{out}");
+    // A KPI that sums the amounts reads the bad cell and stops the run.
+    let (code, _, err) = run(dir.path(), &["average_deal_size"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("opportunities.csv:2 column `amount` value \"lots\""),
+        "{err}"
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ use super::cells::parse_int;
 use super::cells::{parse_date_as, parse_money, trim};
 use super::errors::DataError;
 use super::mapping::{MAPPING_FILE, Mapping, OneOrMany, Scalar, SourceMapping, TableMapping};
+use super::rows::Fields;
 use crate::ir::{Catalog, ColumnType, TableDef};
 use indexmap::IndexMap;
 use std::collections::HashMap;
@@ -356,6 +357,8 @@ pub(super) struct Plan<'s> {
     keep: Vec<(usize, &'s [String])>,
     drop: Vec<(usize, &'s [String])>,
     tracks_rows: bool,
+    /// The file's header names, by field.
+    names: Vec<String>,
 }
 
 impl<'s> Plan<'s> {
@@ -464,6 +467,7 @@ impl<'s> Plan<'s> {
                 keep,
                 drop,
                 tracks_rows: source.tracks_rows,
+                names: names.iter().map(|n| n.to_string()).collect(),
             })
         } else {
             Err(errors)
@@ -471,7 +475,7 @@ impl<'s> Plan<'s> {
     }
 
     /// Whether a record is a row of the table (the filters hold).
-    pub(super) fn keeps(&self, record: &csv::StringRecord) -> bool {
+    pub(super) fn keeps(&self, record: &impl Fields) -> bool {
         let cell = |p: usize| trim(record.get(p).unwrap_or(""));
         self.keep
             .iter()
@@ -491,7 +495,7 @@ impl<'s> Plan<'s> {
     pub(super) fn cell<'r>(
         &'r self,
         i: usize,
-        record: &'r csv::StringRecord,
+        record: &'r impl Fields,
         scratch: &'r mut String,
     ) -> Result<&'r str, String> {
         match &self.cells[i] {
@@ -527,11 +531,27 @@ impl<'s> Plan<'s> {
     }
 
     /// The cell of the file behind model column `i` (for errors), if one field is.
-    pub(super) fn raw<'r>(&self, i: usize, record: &'r csv::StringRecord) -> &'r str {
+    pub(super) fn raw<'r>(&self, i: usize, record: &'r impl Fields) -> &'r str {
         match &self.cells[i] {
             Cell::Field(p) | Cell::Mapped(p, _) => trim(record.get(*p).unwrap_or("")),
             _ => "",
         }
+    }
+
+    /// The fields of a record this plan reads (cells, templates, row filters).
+    pub(super) fn fields(&self) -> Vec<usize> {
+        let cells = self.cells.iter().flat_map(|c| match c {
+            Cell::Field(p) | Cell::Mapped(p, _) => vec![*p],
+            Cell::Template(parts) => parts.iter().filter_map(|p| p.err()).collect(),
+            Cell::Absent | Cell::Constant(_) => Vec::new(),
+        });
+        let filters = self.keep.iter().chain(&self.drop).map(|(p, _)| *p);
+        cells.chain(filters).collect()
+    }
+
+    /// The header name of field `p` of the file.
+    pub(super) fn field_name(&self, p: usize) -> &str {
+        self.names.get(p).map_or("", String::as_str)
     }
 
     /// The header errors name for model column `i`.

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmark: kpic's load time against the tokenizer floor on the same CSV bytes.
+#
+# usage: bench/load.sh [N_ACCOUNTS] [RUNS] [KPI ...]    # defaults: 100000 5 (whole catalog)
+# environment: PERIOD=2025; THREADS=N cores for both (RAYON_NUM_THREADS; default all).
+#
+# Needs bench/out/data-N (written by bench/eval.sh). Builds kpic and the example
+# `tokenize_floor` (release); then RUNS times, alternating: the floor (every field of
+# every CSV of the folder split once by the `csv` tokenizer on all cores, no
+# conversion; and every line end found by memchr) and `KPIC_TIMING=1 kpic eval`, whose
+# `load` line is kpic's load time (only the tables and columns the KPIs read, so
+# kpic may read fewer bytes than the floor). Prints the medians and load / floor.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+runs=${2:-5}
+shift $(( $# > 2 ? 2 : $# ))
+kpis=("$@")
+period=${PERIOD:-2025}
+data=bench/out/data-$n
+[[ -d "$data" ]] || { echo "no $data: run bench/eval.sh $n first" >&2; exit 1; }
+cargo build --release --quiet --bin kpic --example tokenize_floor
+cp target/release/kpic bench/out/kpic-load
+cp target/release/examples/tokenize_floor bench/out/tokenize_floor
+threads=()
+[[ -n "${THREADS:-}" ]] && threads=(env "RAYON_NUM_THREADS=$THREADS")
+: > bench/out/load-floor.txt
+: > bench/out/load-kpic.txt
+for i in $(seq "$runs"); do
+  "${threads[@]}" bench/out/tokenize_floor "$data" \
+    | awk '/^tokenize/ {t=$4} /^line ends/ {l=$6} END {print t, l}' >> bench/out/load-floor.txt
+  KPIC_TIMING=1 "${threads[@]}" bench/out/kpic-load eval "${kpis[@]}" --data "$data" \
+    --period "$period" --format json 2>&1 >/dev/null \
+    | sed -n 's/^load \([0-9.]*\)\(m\?s\).*/\1 \2/p' >> bench/out/load-kpic.txt
+  echo "run $i: floor $(tail -1 bench/out/load-floor.txt) s (tokenize, line ends), kpic load $(tail -1 bench/out/load-kpic.txt)"
+done
+python3 - bench/out/load-floor.txt bench/out/load-kpic.txt <<'PY'
+import statistics, sys
+floor = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+kpic = [float(v) / (1000 if u == "ms" else 1) for v, u in (l.split() for l in open(sys.argv[2]) if l.strip())]
+t = statistics.median(f[0] for f in floor)
+l = statistics.median(f[1] for f in floor)
+k = statistics.median(kpic)
+print(f"floor: tokenize {t:.3f} s, line ends {l:.3f} s (medians); kpic load {k:.3f} s (median)")
+print(f"kpic load / tokenizer floor: {k / t:.2f}")
+PY

@@ -1,0 +1,156 @@
+//! Parsing one large CSV file on every core: the file is cut into byte ranges at line
+//! ends, each range read by its own reader, and the ranges' columns appended in order.
+//!
+//! A cut may fall inside a quoted cell that spans lines. Each range's reader therefore
+//! reads on until it reaches the next range's start, and the cut is accepted only if
+//! a record ends exactly there: the first range starts at the first record, so by
+//! induction every accepted range starts at a record, and together they read the
+//! file's records exactly as one reader does. A cut inside a quoted cell, an error in
+//! any cell, or a duplicate key gives up (`None`): the caller then reads the file in
+//! one piece, which reports every error at its exact line (ranges do not count lines).
+
+use super::errors::Errors;
+use super::rows::{Record, Rows};
+use rayon::prelude::*;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// Files smaller than this are read in one piece.
+const MIN_SPLIT: u64 = 32 << 20;
+
+/// The size of a range: large enough that the ranges' dictionaries are few to merge,
+/// small enough that tables loading at the same time share the cores evenly.
+const RANGE: u64 = 16 << 20;
+
+/// The environment variable that sets both the smallest file split and the size of a
+/// range, in bytes (tests set a tiny one to split small files into many ranges; the
+/// split happens then even on one thread).
+pub(super) const SPLIT_VAR: &str = "KPIC_SPLIT_BYTES";
+
+/// Where the ranges of a file start: after the header, then after the first line end
+/// at or past each multiple of the range size. `None` when the file is read in one
+/// piece.
+fn cuts(path: &Path, data_start: u64, file_len: u64, forced: Option<u64>) -> Option<Vec<u64>> {
+    let forced = forced
+        .or_else(|| std::env::var(SPLIT_VAR).ok()?.parse::<u64>().ok())
+        .filter(|v| *v > 0);
+    let threads = rayon::current_num_threads() as u64;
+    let (min, range) = match forced {
+        Some(n) => (n, n),
+        None if threads > 1 => (MIN_SPLIT, RANGE.max(file_len / (threads * 8))),
+        None => return None,
+    };
+    if file_len < min || data_start >= file_len {
+        return None;
+    }
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut starts = vec![data_start];
+    let mut target = data_start + range;
+    let mut window = vec![0u8; 64 << 10];
+    while target < file_len {
+        let Some(cut) = line_end_after(&mut file, target, &mut window) else {
+            break;
+        };
+        if cut >= file_len {
+            break;
+        }
+        starts.push(cut);
+        target = cut + range;
+    }
+    (starts.len() > 1).then_some(starts)
+}
+
+/// The byte after the first `\n` at or after `from`.
+fn line_end_after(file: &mut std::fs::File, from: u64, window: &mut [u8]) -> Option<u64> {
+    file.seek(SeekFrom::Start(from)).ok()?;
+    let mut at = from;
+    loop {
+        let n = file.read(window).ok()?;
+        if n == 0 {
+            return None;
+        }
+        if let Some(i) = memchr::memchr(b'\n', &window[..n]) {
+            return Some(at + i as u64 + 1);
+        }
+        at += n as u64;
+    }
+}
+
+/// The rows of the file after its header, read in ranges in parallel; `None` when the
+/// file is not split or when it must be read in one piece (see the module's
+/// documentation). `forced`: split any file into ranges of this many bytes.
+pub(super) fn read_ranges<'a>(
+    path: &Path,
+    data_start: u64,
+    file_len: u64,
+    forced: Option<u64>,
+    new_rows: &(dyn Fn() -> Rows<'a> + Sync),
+) -> Option<Rows<'a>> {
+    let starts = cuts(path, data_start, file_len, forced)?;
+    let ends: Vec<u64> = starts.iter().skip(1).copied().chain([file_len]).collect();
+    let ranges: Vec<(u64, u64)> = starts.into_iter().zip(ends).collect();
+    let last = ranges.len() - 1;
+    let parts: Vec<Option<Rows<'a>>> = ranges
+        .par_iter()
+        .enumerate()
+        .map(|(i, (start, end))| read_range(path, *start, *end, i == last, new_rows()))
+        .collect();
+    let mut parts = parts.into_iter();
+    let mut rows = parts.next()??;
+    for part in parts {
+        if !rows.append(part?) {
+            return None;
+        }
+    }
+    (!rows.repeats_keys()).then_some(rows)
+}
+
+/// The rows of the records starting in `start..end`; `None` when a record does not
+/// end at `end` (the cut is inside a quoted cell) or a cell has an error.
+fn read_range<'a>(
+    path: &Path,
+    start: u64,
+    end: u64,
+    last: bool,
+    mut rows: Rows<'a>,
+) -> Option<Rows<'a>> {
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .buffer_capacity(256 << 10)
+        .from_reader(file);
+    let len = end - start;
+    let mut errors = Errors {
+        list: Vec::new(),
+        more: 0,
+    };
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let at = reader.position().byte();
+        if !last && at + 1 >= len {
+            // Between two records, at the cut or at the `\n` just before it (a
+            // record ended by `\r\n` ends at its `\r`): the cut is a record start.
+            if at > len {
+                return None;
+            }
+            break;
+        }
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) if last || reader.position().byte() + 1 >= len => break,
+            Ok(false) | Err(_) => return None,
+        }
+        let fields = Record::new(&record);
+        if !rows.keeps(&fields) {
+            continue;
+        }
+        let read = record.position().map_or(1, |p| p.byte());
+        rows.push(&fields, 0, len, read, &mut errors);
+        if !errors.list.is_empty() {
+            return None;
+        }
+    }
+    Some(rows)
+}
