@@ -341,6 +341,22 @@ impl Catalog {
             .or_else(|| self.kpis.get(id).map(|k| &k.formula))
     }
 
+    /// The aggregate over members that `formula` is, directly or through the
+    /// measures and KPIs it names (`None` for any other formula): whose member counts
+    /// the results report.
+    pub fn grain_of<'c>(&'c self, formula: &'c TExpr) -> Option<&'c Grain> {
+        let mut e = formula;
+        // Bounded: the checker refuses cycles, and each step is a distinct name.
+        for _ in 0..=self.order.len() {
+            match &e.kind {
+                TExprKind::Ref(id) => e = self.formula(id)?,
+                TExprKind::Grain(g) => return Some(g),
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// KPIs that list `id` among their direct dependencies.
     pub fn dependents(&self, id: &str) -> Vec<&str> {
         self.kpis

@@ -110,6 +110,11 @@ impl<'a> Evaluator<'a> {
         self.catalog.order.len()
     }
 
+    /// The catalog evaluated.
+    pub(super) fn catalog(&self) -> &'a Catalog {
+        self.catalog
+    }
+
     /// The formula of a measure or KPI.
     pub(super) fn formula_of(&self, id: &str) -> Option<&'a TExpr> {
         self.catalog.formula(id)
@@ -327,6 +332,7 @@ impl<'a> Evaluator<'a> {
         series: Option<(Arc<str>, Arc<str>)>,
     ) -> Vec<ResultRow> {
         let notes = self.member_notes(&kpi.formula);
+        let tallies = self.member_tallies(&kpi.formula);
         let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
         let mut out = Vec::new();
         let id: Arc<str> = kpi.id.as_str().into();
@@ -362,6 +368,7 @@ impl<'a> Evaluator<'a> {
                     previous,
                     change,
                     note: notes.as_ref().and_then(|n| n.get(g).cloned()),
+                    members: tallies.as_ref().and_then(|t| t.get(g).cloned()),
                 });
             }
         }

@@ -11,7 +11,7 @@ use super::groups::Groups;
 use super::{NONE, Val, scan};
 use crate::data::{Column, Dataset};
 use crate::ir::{AggFunc, Catalog, Grain, Members, TExpr, TExprKind};
-use crate::query::{Money, missing};
+use crate::query::{MemberTally, Money, missing};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -187,6 +187,27 @@ impl Evaluator<'_> {
             }
         }
         None
+    }
+
+    /// For a KPI whose value is an aggregate over members, per group how many members
+    /// were folded and how many skipped (what every engine reports).
+    pub(super) fn member_tallies(&mut self, formula: &TExpr) -> Option<Vec<MemberTally>> {
+        let g = self.catalog().grain_of(formula)?;
+        let over: Arc<str> = g.members.label().into();
+        let counts = self.grain_counts(g, 0);
+        Some(
+            counts
+                .iter()
+                .map(|c| {
+                    let skipped: usize = c.skipped.iter().map(|(_, n)| n).sum();
+                    MemberTally {
+                        over: over.clone(),
+                        counted: c.kept.saturating_sub(skipped) as u64,
+                        skipped: skipped as u64,
+                    }
+                })
+                .collect(),
+        )
     }
 
     /// One value per group, and how each was obtained.

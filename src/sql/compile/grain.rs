@@ -74,8 +74,15 @@ impl Compiler<'_> {
             AggFunc::Median => d.percentile("v", 0.5),
             AggFunc::Percentile => d.percentile("v", g.fraction.unwrap_or(0.5)),
         };
+        // `c`: the members folded (a member whose value is NULL is skipped; counting
+        // the members themselves skips none).
+        let c = if g.func == AggFunc::CountRows {
+            "COUNT(*)"
+        } else {
+            "COUNT(v)"
+        };
         let body = format!(
-            "  SELECT grp, {v} AS v, COUNT(*) AS n\n  FROM {members}\n  WHERE keep = 1\n  GROUP BY grp"
+            "  SELECT grp, {v} AS v, COUNT(*) AS n, {c} AS c\n  FROM {members}\n  WHERE keep = 1\n  GROUP BY grp"
         );
         let next = format!("grain{}", self.ctes.len());
         self.ctes.entry(body).or_insert(next).clone()
@@ -114,6 +121,29 @@ impl Compiler<'_> {
             self.d.string(missing::NO_MEMBERS),
             self.d.string(missing::ALL_MEMBERS_MISSING)
         ))
+    }
+
+    /// The columns `members_counted` and `members_skipped` of a KPI's row (text, as
+    /// the values are): for a KPI that is an aggregate over members, how many members
+    /// its value folded and how many it skipped; NULL for other KPIs.
+    pub(super) fn member_tally_columns(
+        &mut self,
+        kpi: &KpiDef,
+        used: &mut BTreeSet<String>,
+    ) -> String {
+        let text = self.d.text();
+        let catalog = self.catalog;
+        let Some(g) = catalog.grain_of(&kpi.formula) else {
+            return format!(
+                ", CAST(NULL AS {text}) AS members_counted, CAST(NULL AS {text}) AS members_skipped"
+            );
+        };
+        let name = self.grain_cte(g, 0);
+        used.insert(name.clone());
+        format!(
+            ", CAST(COALESCE({name}.c, 0) AS {text}) AS members_counted, \
+             CAST(COALESCE({name}.n, 0) - COALESCE({name}.c, 0) AS {text}) AS members_skipped"
+        )
     }
 
     /// The member's own value of a column of `accounts` (inside `per accounts`).
