@@ -419,8 +419,10 @@ pub enum TExprKind {
     Previous(Box<TExpr>),
     /// An aggregate over members (`avg(x per accounts where ...)`): see [`Grain`].
     Grain(Box<Grain>),
-    /// Inside a [`Grain`] over accounts: the member's own value of this column of
-    /// `accounts` (`accounts.tier` written outside an inner aggregate).
+    /// Inside a [`Grain`] over accounts or the rows of a table: the member's own value
+    /// of this column of the member's table (`accounts.tier` inside `per accounts`,
+    /// `opportunities.amount` inside `per opportunities`, written outside an inner
+    /// aggregate).
     Member(String),
     /// The expression evaluated over the same period one year earlier.
     YearAgo(Box<TExpr>),
@@ -537,6 +539,10 @@ pub enum Members {
     Accounts,
     /// `per accounts.DIMENSION`: each value of that column among the scope's accounts.
     Dimension(String),
+    /// `per TABLE`: each row of that table (it has a key and a relation to accounts)
+    /// whose account is in scope and, when the table has a time column, whose time is
+    /// in the period.
+    Rows(String),
 }
 
 impl Members {
@@ -545,6 +551,17 @@ impl Members {
         match self {
             Members::Accounts => "accounts".into(),
             Members::Dimension(c) => format!("accounts.{c}"),
+            Members::Rows(t) => t.clone(),
+        }
+    }
+
+    /// The table whose row a member is, and whose columns are the member's own
+    /// (`None` per dimension: a member is a value, not a row).
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Members::Accounts => Some("accounts"),
+            Members::Dimension(_) => None,
+            Members::Rows(t) => Some(t),
         }
     }
 }

@@ -135,6 +135,21 @@ impl<'a> Evaluator<'a> {
         self.members.as_ref().map(|(_, s)| &**s)
     }
 
+    /// The table whose rows the members are (inside `per accounts` or `per TABLE`).
+    pub(super) fn member_table(&self) -> Option<&str> {
+        self.members.as_ref().and_then(|(m, _)| m.table())
+    }
+
+    /// The groups of the scope.
+    pub(super) fn groups(&self) -> &'a Groups {
+        self.groups
+    }
+
+    /// The dataset evaluated.
+    pub(super) fn data(&self) -> &'a Dataset {
+        self.data
+    }
+
     /// An evaluator with one slot per member of `set`: the scope narrowed to each
     /// member in turn, with its own memo (a measure per member is another value than
     /// per group) and no breakdown.
@@ -172,7 +187,7 @@ impl<'a> Evaluator<'a> {
         ))
     }
 
-    fn period_at(&self, back: u32) -> Period {
+    pub(super) fn period_at(&self, back: u32) -> Period {
         self.period.back(back)
     }
 

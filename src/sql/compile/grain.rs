@@ -13,9 +13,12 @@ use std::collections::BTreeSet;
 
 impl Compiler<'_> {
     /// The CTE of the members of `members`: `id` (the account), `grp`, `mk` (the
-    /// member key). Returns its name.
-    pub(super) fn member_cte(&mut self, members: &Members) -> String {
+    /// member key). Per rows of a table with a time column, `during` (a period step)
+    /// keeps the rows whose time is in that period; `None` keeps every row (what the
+    /// inner aggregates join to). Returns its name.
+    pub(super) fn member_cte(&mut self, members: &Members, during: Option<u32>) -> String {
         let body = match members {
+            Members::Rows(table) => self.row_members(table, during),
             Members::Accounts => "  SELECT a.id AS id, a.grp AS grp, a.id AS mk FROM acct a".into(),
             Members::Dimension(col) => format!(
                 "  SELECT a.id AS id, a.grp AS grp, {} AS mk FROM acct a JOIN {} x ON x.{} = a.id",
@@ -33,7 +36,7 @@ impl Compiler<'_> {
     pub(super) fn grain_cte(&mut self, g: &Grain, back: u32) -> String {
         let d = self.d;
         let double = d.double();
-        let mem = self.member_cte(&g.members);
+        let mem = self.member_cte(&g.members, Some(back));
         let outer = self.member.replace(g.members.clone());
         let mut used = BTreeSet::new();
         let value = match &g.inner {
@@ -49,12 +52,16 @@ impl Compiler<'_> {
             .iter()
             .map(|n| format!(" LEFT JOIN {n} ON {n}.grp = m.grp AND {n}.mk = m.mk"))
             .collect();
-        if g.members == Members::Accounts {
+        if let Some(table) = g.members.table() {
             // The member's own columns (`accounts.tier` inside `per accounts`).
+            let key = match &g.members {
+                Members::Rows(_) => self.catalog.tables[table].key.clone().unwrap_or_default(),
+                _ => self.key.clone(),
+            };
             joins.push_str(&format!(
                 " LEFT JOIN {} mattr ON mattr.{} = m.mk",
-                self.table("accounts"),
-                d.ident(&self.key)
+                self.table(table),
+                d.ident(&key)
             ));
         }
         let per_member = format!(
@@ -146,7 +153,55 @@ impl Compiler<'_> {
         )
     }
 
-    /// The member's own value of a column of `accounts` (inside `per accounts`).
+    /// The members of `per TABLE`: each row of `table` with its account's group (a row
+    /// without an account in the portfolio only, as aggregates take it), keyed by the
+    /// table's key; with `during`, only rows whose time is in that period.
+    fn row_members(&mut self, table: &str, during: Option<u32>) -> String {
+        let d = self.d;
+        let def = &self.catalog.tables[table];
+        let key = d.ident(def.key.as_deref().unwrap_or_default());
+        let link = d.ident(def.account_column.as_deref().unwrap_or_default());
+        let portfolio_wide =
+            matches!(self.req.scope, crate::query::Scope::Portfolio) && self.req.filters.is_empty();
+        let from = if portfolio_wide {
+            format!("{} t CROSS JOIN grps a", self.table(table))
+        } else {
+            format!("{} t JOIN acct a ON t.{link} = a.id", self.table(table))
+        };
+        let when = match (during, &def.time_column) {
+            (Some(back), Some(c)) => {
+                let p = self.period(back);
+                format!(
+                    " WHERE CAST(t.{c} AS DATE) >= {} AND CAST(t.{c} AS DATE) <= {}",
+                    d.date(&p.start.to_string()),
+                    d.date(&p.end.to_string()),
+                    c = d.ident(c)
+                )
+            }
+            _ => String::new(),
+        };
+        format!("  SELECT t.{link} AS id, a.grp AS grp, t.{key} AS mk FROM {from}{when}")
+    }
+
+    /// Inside `per TABLE`: the column of `table` (an aggregate's) that names the member
+    /// its rows belong to, the member table's key or a child's relation to it.
+    pub(super) fn member_link(&self, of: &str, table: &str) -> Option<String> {
+        if of == table {
+            return self.catalog.tables.get(of)?.key.clone();
+        }
+        let def = self.catalog.tables.get(table)?;
+        let mut links = def
+            .columns
+            .values()
+            .filter(|c| c.relation.as_deref() == Some(of));
+        match (links.next(), links.next()) {
+            (Some(c), None) => Some(c.name.clone()),
+            _ => None,
+        }
+    }
+
+    /// The member's own value of a column of its table (inside `per accounts` or
+    /// `per TABLE`).
     pub(super) fn member_column(&self, column: &str) -> String {
         format!("mattr.{}", self.d.ident(column))
     }
