@@ -134,7 +134,7 @@ impl<'e, 'd> Checker<'e, 'd> {
             )
             .label("read through a relation of the member")
             .help(format!(
-                "read it in an aggregate over the member's own row, which is one row: e.g. `count({of} where {of}.lead.source == \"web\") > 0` or `max({of}.lead.score)`"
+                "an aggregate over `{of}` inside `per {of}` reads the member's one row, relations included: e.g. `max({of}.RELATION.COLUMN)`, or for text `count({of} where {of}.RELATION.COLUMN == \"VALUE\") > 0`"
             )),
         );
         Some(invalid(span))
