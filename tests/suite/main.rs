@@ -21,6 +21,7 @@ mod cli_eval_duckdb;
 mod cli_eval_needs;
 mod cli_explain;
 mod cli_period;
+mod cli_project;
 mod cli_series;
 mod cli_sql;
 mod crm_export;
