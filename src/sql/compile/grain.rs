@@ -55,7 +55,12 @@ impl Compiler<'_> {
         if let Some(table) = g.members.table() {
             // The member's own columns (`accounts.tier` inside `per accounts`).
             let key = match &g.members {
-                Members::Rows(_) => self.catalog.tables[table].key.clone().unwrap_or_default(),
+                Members::Rows(_) => self
+                    .catalog
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.key.clone())
+                    .unwrap_or_default(),
                 _ => self.key.clone(),
             };
             joins.push_str(&format!(
@@ -158,9 +163,14 @@ impl Compiler<'_> {
     /// table's key; with `during`, only rows whose time is in that period.
     fn row_members(&mut self, table: &str, during: Option<u32>) -> String {
         let d = self.d;
-        let def = &self.catalog.tables[table];
-        let key = d.ident(def.key.as_deref().unwrap_or_default());
-        let link = d.ident(def.account_column.as_deref().unwrap_or_default());
+        // The checker resolved the table, with a key and a relation to accounts.
+        let def = self.catalog.tables.get(table);
+        let key = d.ident(def.and_then(|t| t.key.as_deref()).unwrap_or_default());
+        let link = d.ident(
+            def.and_then(|t| t.account_column.as_deref())
+                .unwrap_or_default(),
+        );
+        let time = def.and_then(|t| t.time_column.as_ref());
         let portfolio_wide =
             matches!(self.req.scope, crate::query::Scope::Portfolio) && self.req.filters.is_empty();
         let from = if portfolio_wide {
@@ -168,7 +178,7 @@ impl Compiler<'_> {
         } else {
             format!("{} t JOIN acct a ON t.{link} = a.id", self.table(table))
         };
-        let when = match (during, &def.time_column) {
+        let when = match (during, time) {
             (Some(back), Some(c)) => {
                 let p = self.period(back);
                 format!(
