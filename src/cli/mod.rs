@@ -15,6 +15,7 @@ pub mod search;
 pub mod show;
 mod show_items;
 pub mod sql;
+pub mod test;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ pub enum Command {
     Sql(sql::Args),
     /// Export the catalog as CSV or JSON, one row per KPI.
     Export(export::Args),
+    /// Run the KPI tests (`*.test.toml`): small rows in, the expected value out.
+    Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
     Init(init::Args),
 }
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Search(args) => search::run(args),
         Command::Export(args) => export::run(args),
         Command::Init(args) => init::run(args),
+        Command::Test(args) => test::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
     }

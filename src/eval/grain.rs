@@ -134,6 +134,7 @@ impl MemberSet {
             let hop = Hop {
                 column: (*link).to_string(),
                 table: table.to_string(),
+                on: Vec::new(),
             };
             if let Some((_, parents)) = Parents::new(catalog, data, name).rows(&[hop]) {
                 let rows: Arc<[u32]> = parents
