@@ -369,6 +369,22 @@ impl Catalog {
             .or_else(|| self.kpis.get(id).map(|k| &k.formula))
     }
 
+    /// The aggregate over members that `formula` is, directly or through the
+    /// measures and KPIs it names (`None` for any other formula): whose member counts
+    /// the results report.
+    pub fn grain_of<'c>(&'c self, formula: &'c TExpr) -> Option<&'c Grain> {
+        let mut e = formula;
+        // Bounded: the checker refuses cycles, and each step is a distinct name.
+        for _ in 0..=self.order.len() {
+            match &e.kind {
+                TExprKind::Ref(id) => e = self.formula(id)?,
+                TExprKind::Grain(g) => return Some(g),
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// KPIs that list `id` among their direct dependencies.
     pub fn dependents(&self, id: &str) -> Vec<&str> {
         self.kpis
@@ -431,8 +447,10 @@ pub enum TExprKind {
     Previous(Box<TExpr>),
     /// An aggregate over members (`avg(x per accounts where ...)`): see [`Grain`].
     Grain(Box<Grain>),
-    /// Inside a [`Grain`] over accounts: the member's own value of this column of
-    /// `accounts` (`accounts.tier` written outside an inner aggregate).
+    /// Inside a [`Grain`] over accounts or the rows of a table: the member's own value
+    /// of this column of the member's table (`accounts.tier` inside `per accounts`,
+    /// `opportunities.amount` inside `per opportunities`, written outside an inner
+    /// aggregate).
     Member(String),
     /// The expression evaluated over the same period one year earlier.
     YearAgo(Box<TExpr>),
@@ -549,6 +567,10 @@ pub enum Members {
     Accounts,
     /// `per accounts.DIMENSION`: each value of that column among the scope's accounts.
     Dimension(String),
+    /// `per TABLE`: each row of that table (it has a key and a relation to accounts)
+    /// whose account is in scope and, when the table has a time column, whose time is
+    /// in the period.
+    Rows(String),
 }
 
 impl Members {
@@ -557,6 +579,17 @@ impl Members {
         match self {
             Members::Accounts => "accounts".into(),
             Members::Dimension(c) => format!("accounts.{c}"),
+            Members::Rows(t) => t.clone(),
+        }
+    }
+
+    /// The table whose row a member is, and whose columns are the member's own
+    /// (`None` per dimension: a member is a value, not a row).
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Members::Accounts => Some("accounts"),
+            Members::Dimension(_) => None,
+            Members::Rows(t) => Some(t),
         }
     }
 }

@@ -268,11 +268,14 @@ or aggregate each table separately and combine the results outside the aggregate
 member, with the scope narrowed to that member, and the aggregate folds the members'
 values (members whose value is missing are skipped). `per` follows the first argument
 of an aggregate (sum, avg, min, max, median, percentile, count), and the members are
-the accounts in scope (`per accounts`) or the values of a dimension of accounts
-(`per accounts.manager`). Per row of another table, aggregate its column directly.
-Every table read inside must reach accounts through a `-> accounts` column; a period
-clause belongs on the aggregates inside; `accounts.COLUMN` outside an inner aggregate
-is the member's own value, so it exists per account, not per value of a dimension.
+the accounts in scope (`per accounts`), the values of a dimension of accounts
+(`per accounts.manager`), or the rows of a table (`per opportunities`: the table needs a
+`key` and a `-> accounts` column; a row is a member in the periods its time is in).
+Every table read inside must reach accounts through a `-> accounts` column (per rows of
+a table: be that table, or have one relation to it); a period clause belongs on the
+aggregates inside; `accounts.COLUMN` (per rows, `TABLE.COLUMN`) outside an inner
+aggregate is the member's own value, so it exists per account, not per value of a
+dimension; a parent row's column is read in an aggregate over the member's table.
 
     formula: avg(sum(orders.revenue) per accounts where accounts.tier == \"strategic\")";
 

@@ -173,6 +173,8 @@ fn parse_rows(stdout: &[u8]) -> Result<Vec<SqlRow>, String> {
                     .map(|_| text_column(o, "grouping"))
                     .transpose()?
                     .flatten(),
+                members_counted: optional_number(o, "members_counted")?,
+                members_skipped: optional_number(o, "members_skipped")?,
             })
         })
         .collect()
@@ -210,6 +212,14 @@ fn number_text(row: &Object, name: &str) -> Result<Option<String>, String> {
         Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
         Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
         Some(v) => Err(format!("column `{name}` is not a number: {v}")),
+    }
+}
+
+/// A number column the query may lack (older queries, hand-written ones): `None` then.
+fn optional_number(row: &Object, name: &str) -> Result<Option<String>, String> {
+    match row.get(name) {
+        None => Ok(None),
+        Some(_) => number_text(row, name),
     }
 }
 

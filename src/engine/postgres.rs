@@ -21,6 +21,8 @@ pub fn query(url: &str, sql: &str) -> Result<Vec<SqlRow>, QueryError> {
                 // Only a time series and a query of several groupings have these.
                 period: optional_text(r, "period")?,
                 grouping: optional_text(r, "grouping")?,
+                members_counted: optional_text(r, "members_counted")?,
+                members_skipped: optional_text(r, "members_skipped")?,
             })
         })
         .collect()

@@ -4,7 +4,7 @@
 //! rows.
 
 use crate::ir::{Catalog, Unit};
-use crate::query::{Money, Output, Query, ResultRow, Results, missing};
+use crate::query::{MemberTally, Money, Output, Query, ResultRow, Results, missing};
 use std::sync::Arc;
 
 /// One row of a compiled query's result.
@@ -24,6 +24,10 @@ pub struct SqlRow {
     pub period: Option<String>,
     /// The grouping's label, in a query of several groupings.
     pub grouping: Option<String>,
+    /// For a KPI that is an aggregate over members: the members its value folded and
+    /// skipped, as text (NULL for other KPIs).
+    pub members_counted: Option<String>,
+    pub members_skipped: Option<String>,
 }
 
 impl SqlRow {
@@ -66,6 +70,7 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
                 Some(text) => number(&text, kpi.unit),
                 None => Output::Missing(why.unwrap_or_else(|| missing::IN_DATABASE.into())),
             };
+            let members = tally(catalog, kpi, &r.members_counted, &r.members_skipped);
             let value = out(r.value, r.value_reason);
             let previous = out(r.previous, r.previous_reason);
             let compared_with = r
@@ -83,6 +88,7 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
                 grouping: r.grouping.map(Arc::from),
                 change: crate::query::change(kpi.unit, &value, &previous),
                 note: None,
+                members,
                 value,
                 previous,
             })
@@ -118,6 +124,33 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
         rows: result,
         unavailable: Vec::new(),
     }
+}
+
+/// The member counts of a KPI that is an aggregate over members, read from the
+/// query's `members_counted` and `members_skipped` columns (`None` for other KPIs, or
+/// when the database did not return both as whole numbers).
+fn tally(
+    catalog: &Catalog,
+    kpi: &crate::ir::KpiDef,
+    counted: &Option<String>,
+    skipped: &Option<String>,
+) -> Option<MemberTally> {
+    let g = catalog.grain_of(&kpi.formula)?;
+    let whole = |t: &Option<String>| -> Option<u64> {
+        let t = t.as_deref()?.trim();
+        // Some databases write a count cast to text with a fraction (`3.0`).
+        t.parse::<u64>().ok().or_else(|| {
+            t.parse::<f64>()
+                .ok()
+                .filter(|x| *x >= 0.0)
+                .map(|x| x as u64)
+        })
+    };
+    Some(MemberTally {
+        over: g.members.label().into(),
+        counted: whole(counted)?,
+        skipped: whole(skipped)?,
+    })
 }
 
 /// A value the database wrote as text: money that is a whole number of

@@ -1,7 +1,7 @@
 //! How a KPI's value was obtained: every sub-expression of its formula, and of the
 //! measures it uses, with its value and the rows each aggregate read.
 
-use super::formula::{Evaluator, Shared};
+use super::formula::{Evaluator, Shared, Slots};
 use super::groups::Groups;
 use super::{Val, plan};
 use crate::data::Dataset;
@@ -34,8 +34,12 @@ pub struct ExplainLine {
 pub struct Explanation {
     pub kpi: String,
     pub unit: Unit,
-    /// The group explained (empty for the portfolio).
+    /// The group explained (empty for the portfolio; with `--by TABLE.COLUMN`, a
+    /// value of that column).
     pub group: String,
+    /// In a run of several groupings, the grouping of `group` (as results name it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grouping: Option<String>,
     pub period: String,
     pub previous_period: String,
     /// The formula's sub-expressions, depth first.
@@ -43,15 +47,45 @@ pub struct Explanation {
 }
 
 /// How a KPI's value was obtained in every group of the query's scope (each segment,
-/// each account; one explanation for the portfolio), in the order of the results.
-/// Each group is explained as the portfolio of its own accounts: the query's filters
-/// plus one on the group's value, which gives the group's value and rows.
+/// each account, each value of a fact table's dimension; one explanation for the
+/// portfolio), in the order of the results, and so for each further grouping of the
+/// query (`--by a --by b`), each explanation naming its grouping.
+/// Each group of accounts is explained as the portfolio of its own accounts: the
+/// query's filters plus one on the group's value, which gives the group's value and
+/// rows; each value of a fact table's dimension as the portfolio split by it.
 pub fn explain_groups(
     catalog: &Catalog,
     data: &Dataset,
     query: &Query,
     kpi: &str,
 ) -> Result<Vec<Explanation>, QueryError> {
+    let several = !query.groupings.is_empty();
+    let mut all = Vec::new();
+    for scope in std::iter::once(&query.scope).chain(&query.groupings) {
+        let mut one = query.clone();
+        one.scope = scope.clone();
+        one.groupings = Vec::new();
+        let mut explained = explain_scope(catalog, data, &one, kpi)?;
+        if several {
+            for e in &mut explained {
+                e.grouping = Some(scope.label());
+            }
+        }
+        all.extend(explained);
+    }
+    Ok(all)
+}
+
+/// [`explain_groups`] for the query's one grouping.
+fn explain_scope(
+    catalog: &Catalog,
+    data: &Dataset,
+    query: &Query,
+    kpi: &str,
+) -> Result<Vec<Explanation>, QueryError> {
+    if let Some(by) = query.scope.fact_dimension() {
+        return explain_split(catalog, data, query, kpi, &by);
+    }
     let checked = crate::query::validate(
         catalog,
         std::slice::from_ref(&kpi.to_string()),
@@ -82,6 +116,34 @@ pub fn explain_groups(
         .collect()
 }
 
+/// `--by TABLE.COLUMN`: the KPI over the portfolio split by the column (as every
+/// engine computes it), one explanation per value of the column that has a value or a
+/// previous value, as the results list them.
+fn explain_split(
+    catalog: &Catalog,
+    data: &Dataset,
+    query: &Query,
+    kpi: &str,
+    by: &ColumnRef,
+) -> Result<Vec<Explanation>, QueryError> {
+    let mut portfolio = query.clone();
+    portfolio.scope = crate::query::Scope::Portfolio;
+    let checked = crate::query::validate(
+        catalog,
+        std::slice::from_ref(&kpi.to_string()),
+        &portfolio.scope,
+        &portfolio.filters,
+    )?;
+    let (_, not) = crate::query::split_by_fact(catalog, &checked.kpis, by)?;
+    if let Some(u) = not.first() {
+        return Err(QueryError(format!(
+            "cannot explain `{}`: {}",
+            u.kpi, u.reason
+        )));
+    }
+    explain_at(catalog, data, &portfolio, kpi, Some(by))
+}
+
 /// How a KPI's value was obtained: every sub-expression of its formula (and of the
 /// measures it uses) with its value for the first group of the query's scope.
 pub fn explain(
@@ -90,6 +152,21 @@ pub fn explain(
     query: &Query,
     kpi: &str,
 ) -> Result<Explanation, QueryError> {
+    explain_at(catalog, data, query, kpi, None)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| QueryError(format!("`{kpi}` has no value to explain")))
+}
+
+/// The explanations of `kpi` for the first group of the query's scope: one, or with
+/// `split` one per value of that column (the slots of the split evaluation).
+fn explain_at(
+    catalog: &Catalog,
+    data: &Dataset,
+    query: &Query,
+    kpi: &str,
+    split: Option<&ColumnRef>,
+) -> Result<Vec<Explanation>, QueryError> {
     let checked = crate::query::validate(
         catalog,
         std::slice::from_ref(&kpi.to_string()),
@@ -105,7 +182,7 @@ pub fn explain(
         data,
         &groups,
         query.period,
-        &[(&def.formula, def.breakdown.as_ref())],
+        &[(&def.formula, split.or(def.breakdown.as_ref()))],
     );
     let shared = Shared::default();
     let mut ev = Evaluator::new(
@@ -116,19 +193,33 @@ pub fn explain(
         &shared,
         query.period,
         def,
-    );
+    )
+    .split_by(data, split);
     ev.warm(&def.formula, 0);
-    let mut lines = Vec::new();
+    // The slots explained: the group's one, or each value of the split column.
+    let keys: Vec<(String, usize)> = match split.and_then(|b| plan::Split::of(data, Some(b))) {
+        Some(s) => s
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(k, key)| (key.to_string(), k))
+            .collect(),
+        None => vec![(
+            groups
+                .names
+                .first()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            0,
+        )],
+    };
+    let mut lines: Vec<(Slots, ExplainLine)> = Vec::new();
     // A measure used several times is written out once (its first use); else a chain
     // of measures that each use the one before twice would double at every step.
     let mut expanded = std::collections::HashSet::new();
     let mut stack: Vec<(&TExpr, usize, u32, Option<String>)> = vec![(&def.formula, 0, 0, None)];
     while let Some((e, depth, back, refers_to)) = stack.pop() {
         let values = ev.eval(e, back);
-        let value = match values.get(0) {
-            v @ (Val::Num(_) | Val::Money(_) | Val::Missing(_)) => super::output(v),
-            other => Output::Missing(format!("{other:?}")),
-        };
         let rows = match &e.kind {
             TExprKind::Aggregate(agg) => ev.aggregate_result(agg, back).map(|r| r.rows),
             _ => None,
@@ -137,22 +228,25 @@ pub fn explain(
             TExprKind::Grain(g) => ev.grain_counts(g, back).first().cloned(),
             _ => None,
         };
-        lines.push(ExplainLine {
-            depth,
-            span: e.span,
-            refers_to: refers_to.clone(),
-            value,
-            unit: match e.ty {
-                Type::Number(Dim::Money) => Some(Unit::Money),
-                Type::Number(Dim::Count) => Some(Unit::Count),
-                Type::Number(Dim::Days) => Some(Unit::Days),
-                Type::Number(Dim::Hours) => Some(Unit::Hours),
-                _ => None,
+        lines.push((
+            values,
+            ExplainLine {
+                depth,
+                span: e.span,
+                refers_to: refers_to.clone(),
+                value: Output::Missing(String::new()),
+                unit: match e.ty {
+                    Type::Number(Dim::Money) => Some(Unit::Money),
+                    Type::Number(Dim::Count) => Some(Unit::Count),
+                    Type::Number(Dim::Days) => Some(Unit::Days),
+                    Type::Number(Dim::Hours) => Some(Unit::Hours),
+                    _ => None,
+                },
+                rows: None,
+                members,
             },
-            rows: None,
-            members,
-        });
-        if let Some(last) = lines.last_mut() {
+        ));
+        if let Some((_, last)) = lines.last_mut() {
             last.rows = rows;
         }
         match &e.kind {
@@ -178,16 +272,42 @@ pub fn explain(
             }
         }
     }
-    Ok(Explanation {
-        kpi: def.id.clone(),
-        unit: def.unit,
-        group: groups
-            .names
-            .first()
-            .map(|n| n.to_string())
-            .unwrap_or_default(),
-        period: query.period.label(),
-        previous_period: query.period.previous().label(),
-        lines,
-    })
+    let value = |v: &Val| match v {
+        v @ (Val::Num(_) | Val::Money(_) | Val::Missing(_)) => super::output(v),
+        other => Output::Missing(format!("{other:?}")),
+    };
+    // Per value of a split column, the values the results list (a value or a previous
+    // one), as the results do.
+    let previous = split.map(|_| ev.eval(&def.formula, query.compare.step()));
+    let mut keys = keys;
+    keys.sort();
+    Ok(keys
+        .into_iter()
+        .filter(|(_, slot)| match &previous {
+            None => true,
+            Some(before) => {
+                let now = lines.first().map(|(v, _)| value(v.get(*slot)));
+                now.is_some_and(|o| o.number().is_some())
+                    || value(before.get(*slot)).number().is_some()
+            }
+        })
+        .map(|(group, slot)| Explanation {
+            kpi: def.id.clone(),
+            unit: def.unit,
+            group,
+            grouping: None,
+            period: query.period.label(),
+            previous_period: query.period.previous().label(),
+            lines: lines
+                .iter()
+                .map(|(values, line)| ExplainLine {
+                    value: value(values.get(slot)),
+                    // The row counts are the whole table's, not one value's of the
+                    // split column: left out rather than shown beside its value.
+                    rows: if split.is_some() { None } else { line.rows },
+                    ..line.clone()
+                })
+                .collect(),
+        })
+        .collect())
 }

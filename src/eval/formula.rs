@@ -110,6 +110,11 @@ impl<'a> Evaluator<'a> {
         self.catalog.order.len()
     }
 
+    /// The catalog evaluated.
+    pub(super) fn catalog(&self) -> &'a Catalog {
+        self.catalog
+    }
+
     /// The formula of a measure or KPI.
     pub(super) fn formula_of(&self, id: &str) -> Option<&'a TExpr> {
         self.catalog.formula(id)
@@ -128,6 +133,21 @@ impl<'a> Evaluator<'a> {
     /// The members this evaluator has a slot each for (inside `per`).
     pub(super) fn member_set(&self) -> Option<&MemberSet> {
         self.members.as_ref().map(|(_, s)| &**s)
+    }
+
+    /// The table whose rows the members are (inside `per accounts` or `per TABLE`).
+    pub(super) fn member_table(&self) -> Option<&str> {
+        self.members.as_ref().and_then(|(m, _)| m.table())
+    }
+
+    /// The groups of the scope.
+    pub(super) fn groups(&self) -> &'a Groups {
+        self.groups
+    }
+
+    /// The dataset evaluated.
+    pub(super) fn data(&self) -> &'a Dataset {
+        self.data
     }
 
     /// An evaluator with one slot per member of `set`: the scope narrowed to each
@@ -167,7 +187,7 @@ impl<'a> Evaluator<'a> {
         ))
     }
 
-    fn period_at(&self, back: u32) -> Period {
+    pub(super) fn period_at(&self, back: u32) -> Period {
         self.period.back(back)
     }
 
@@ -327,6 +347,7 @@ impl<'a> Evaluator<'a> {
         series: Option<(Arc<str>, Arc<str>)>,
     ) -> Vec<ResultRow> {
         let notes = self.member_notes(&kpi.formula);
+        let tallies = self.member_tallies(&kpi.formula);
         let width = self.split.as_ref().map_or(1, |s| s.keys.len().max(1));
         let mut out = Vec::new();
         let id: Arc<str> = kpi.id.as_str().into();
@@ -362,6 +383,7 @@ impl<'a> Evaluator<'a> {
                     previous,
                     change,
                     note: notes.as_ref().and_then(|n| n.get(g).cloned()),
+                    members: tallies.as_ref().and_then(|t| t.get(g).cloned()),
                 });
             }
         }

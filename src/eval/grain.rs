@@ -6,12 +6,13 @@
 //! with one slot per member by the scope-level rules, and the members of each group are
 //! folded into the group's value, skipping members whose value is missing.
 
+use super::follow::Parents;
 use super::formula::{Evaluator, Slots};
 use super::groups::Groups;
 use super::{NONE, Val, scan};
 use crate::data::{Column, Dataset};
-use crate::ir::{AggFunc, Catalog, Grain, Members, TExpr, TExprKind};
-use crate::query::{Money, missing};
+use crate::ir::{AggFunc, Catalog, ColumnType, Grain, Hop, Members, TExpr, TExprKind};
+use crate::query::{MemberTally, Money, Period, missing};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,8 +22,12 @@ use std::sync::Arc;
 pub struct MemberSet {
     /// The group of each member.
     group: Vec<u32>,
-    /// The account row of each member (per accounts; empty per dimension).
-    account: Vec<u32>,
+    /// The row of its table of each member (per accounts, an account row; per rows of
+    /// a table, a row of it; empty per dimension).
+    row: Vec<u32>,
+    /// Per rows of a table with a time column: the table and that column, by which a
+    /// row is a member of a period only when its time is in it.
+    timed: Option<(String, String)>,
     /// Per table: the member of every row (`NONE`: no account, or out of scope).
     of_row: HashMap<String, Arc<[u32]>>,
 }
@@ -32,6 +37,9 @@ impl MemberSet {
     /// scope, or each (group, value of the dimension) among the accounts in scope. A
     /// missing dimension value is the member `(missing)`, as for `--by`.
     pub fn new(catalog: &Catalog, data: &Dataset, groups: &Groups, members: &Members) -> Self {
+        if let Members::Rows(table) = members {
+            return Self::rows(catalog, data, groups, table);
+        }
         let of_account = groups.group_of_account();
         let mut member_of_account = vec![NONE; of_account.len()];
         let mut group = Vec::new();
@@ -46,6 +54,7 @@ impl MemberSet {
                     }
                 }
             }
+            Members::Rows(_) => {}
             Members::Dimension(col) => {
                 let column = data.tables.get("accounts").and_then(|t| t.columns.get(col));
                 let mut index: HashMap<(usize, String), u32> = HashMap::new();
@@ -87,9 +96,98 @@ impl MemberSet {
             .collect();
         MemberSet {
             group,
-            account,
+            row: account,
+            timed: None,
             of_row,
         }
+    }
+
+    /// The members of `per TABLE`: each row of `table` in the scope (its group is its
+    /// account's; a row without an account is in the portfolio only). A row of a child
+    /// table (one relation `-> table`) belongs to the member its relation names.
+    fn rows(catalog: &Catalog, data: &Dataset, groups: &Groups, table: &str) -> Self {
+        let of_table = groups.group_of_row(table);
+        let mut member = vec![NONE; of_table.len()];
+        let mut group = Vec::new();
+        let mut row = Vec::new();
+        for (r, g) in of_table.iter().enumerate() {
+            if *g != NONE {
+                member[r] = group.len() as u32;
+                group.push(*g);
+                row.push(r as u32);
+            }
+        }
+        let member: Arc<[u32]> = member.into();
+        let mut of_row = HashMap::from([(table.to_string(), member.clone())]);
+        for (name, def) in &catalog.tables {
+            let links: Vec<&str> = def
+                .columns
+                .values()
+                .filter(|c| c.relation.as_deref() == Some(table))
+                .map(|c| c.name.as_str())
+                .collect();
+            let ([link], Some(rows)) = (&links[..], data.tables.get(name).map(|t| t.rows)) else {
+                continue;
+            };
+            // Until linked: no row of `name` belongs to a member.
+            of_row.insert(name.clone(), vec![NONE; rows].into());
+            let hop = Hop {
+                column: (*link).to_string(),
+                table: table.to_string(),
+                on: Vec::new(),
+            };
+            if let Some((_, parents)) = Parents::new(catalog, data, name).rows(&[hop]) {
+                let rows: Arc<[u32]> = parents
+                    .iter()
+                    .map(|p| member.get(*p as usize).copied().unwrap_or(NONE))
+                    .collect();
+                of_row.insert(name.clone(), rows);
+            }
+        }
+        let def = catalog.tables.get(table);
+        MemberSet {
+            group,
+            row,
+            timed: def
+                .and_then(|d| d.time_column.clone())
+                .map(|c| (table.to_string(), c)),
+            of_row,
+        }
+    }
+
+    /// Per member, whether it is a member in `period` (per rows of a table with a time
+    /// column: its time is in the period); `None` when every member is.
+    fn in_period(&self, catalog: &Catalog, data: &Dataset, period: Period) -> Option<Vec<bool>> {
+        let (table, column) = self.timed.as_ref()?;
+        let timed = catalog
+            .tables
+            .get(table)
+            .and_then(|t| t.columns.get(column))
+            .is_some_and(|c| c.ty == ColumnType::DateTime);
+        let (start, end) = period.epoch_days();
+        let Some(Column::Date { values, valid }) =
+            data.tables.get(table).and_then(|t| t.columns.get(column))
+        else {
+            return Some(vec![false; self.row.len()]);
+        };
+        // As the scans test a row's time (see the `InPeriod` kernel).
+        let day = crate::data::SECONDS_PER_DAY as f64;
+        Some(
+            self.row
+                .iter()
+                .map(|r| {
+                    let r = *r as usize;
+                    let (Some(x), Some(true)) = (values.get(r), valid.get(r)) else {
+                        return false;
+                    };
+                    if timed {
+                        *x >= start * day && *x < (end + 1.0) * day
+                    } else {
+                        *x >= start && *x <= end
+                    }
+                })
+                .collect(),
+        )
     }
 
     /// The number of members.
@@ -189,12 +287,40 @@ impl Evaluator<'_> {
         None
     }
 
+    /// For a KPI whose value is an aggregate over members, per group how many members
+    /// were folded and how many skipped (what every engine reports).
+    pub(super) fn member_tallies(&mut self, formula: &TExpr) -> Option<Vec<MemberTally>> {
+        let g = self.catalog().grain_of(formula)?;
+        let over: Arc<str> = g.members.label().into();
+        let counts = self.grain_counts(g, 0);
+        Some(
+            counts
+                .iter()
+                .map(|c| {
+                    let skipped: usize = c.skipped.iter().map(|(_, n)| n).sum();
+                    MemberTally {
+                        over: over.clone(),
+                        counted: c.kept.saturating_sub(skipped) as u64,
+                        skipped: skipped as u64,
+                    }
+                })
+                .collect(),
+        )
+    }
+
     /// One value per group, and how each was obtained.
     fn grain_values(&mut self, g: &Grain, back: u32) -> (Vec<Val>, Vec<MemberCounts>) {
         let n = self.group_count();
-        let Some(set) = self.members_of(&g.members) else {
-            return (vec![Val::missing("not planned"); n], Vec::new());
-        };
+        // The plan numbers the members that inner aggregates are folded by; members
+        // read only through their own columns are numbered here.
+        let set = self.members_of(&g.members).unwrap_or_else(|| {
+            Arc::new(MemberSet::new(
+                self.catalog(),
+                self.data(),
+                self.groups(),
+                &g.members,
+            ))
+        });
         let mut per_member = self.for_members(g.members.clone(), set.clone());
         let inner = g.inner.as_ref().map(|e| {
             per_member.warm(e, back);
@@ -204,6 +330,7 @@ impl Evaluator<'_> {
             per_member.warm(e, back);
             per_member.eval(e, back)
         });
+        let in_period = set.in_period(self.catalog(), self.data(), self.period_at(back));
         let mut kept: Vec<Vec<f64>> = vec![Vec::new(); n];
         // The members' exact amounts while every value kept is money: a sum, minimum
         // or maximum of money is then exact money, as natively everywhere else.
@@ -221,6 +348,12 @@ impl Evaluator<'_> {
             let Some(c) = counts.get_mut(group) else {
                 continue;
             };
+            if in_period
+                .as_ref()
+                .is_some_and(|p| !p.get(m).copied().unwrap_or(false))
+            {
+                continue;
+            }
             c.total += 1;
             if keep
                 .as_ref()
@@ -270,23 +403,16 @@ impl Evaluator<'_> {
         (values, counts)
     }
 
-    /// The member's own value of a column of `accounts`, one per member.
+    /// The member's own value of a column of its table (`accounts`, or the table of
+    /// `per TABLE`), one per member.
     pub(super) fn member_attribute(&self, data: &Dataset, column: &str) -> Slots {
-        let Some(set) = self.member_set() else {
+        let (Some(set), Some(table)) = (self.member_set(), self.member_table()) else {
             return Slots::Same(Val::missing("invalid expression"));
         };
-        let Some(col) = data
-            .tables
-            .get("accounts")
-            .and_then(|t| t.columns.get(column))
-        else {
+        let Some(col) = data.tables.get(table).and_then(|t| t.columns.get(column)) else {
             return Slots::Same(Val::missing("table not loaded"));
         };
-        let values = set
-            .account
-            .iter()
-            .map(|row| cell(col, *row as usize))
-            .collect();
+        let values = set.row.iter().map(|row| cell(col, *row as usize)).collect();
         Slots::Each(Arc::new(values))
     }
 }

@@ -20,7 +20,7 @@ mod validate;
 pub use money::Money;
 pub use needs::{Reads, Unavailable, columns_read, split_available, tables_needed, tables_read};
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period, YEAR_AGO};
-pub use results::{Output, ResultRow, Results, change};
+pub use results::{MemberTally, Output, ResultRow, Results, change};
 pub use split::{NOT_SPLIT, split_by_fact};
 pub use time_range::time_ranges;
 pub use validate::{Validated, validate};

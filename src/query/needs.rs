@@ -51,7 +51,13 @@ pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a st
             ),
             // The period does not change which tables are read.
             TExprKind::Previous(inner) | TExprKind::YearAgo(inner) => stack.push(inner),
-            TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
+            TExprKind::Grain(g) => {
+                // `per TABLE`: the members are its rows.
+                if let crate::ir::Members::Rows(t) = &g.members {
+                    tables.insert(t.as_str());
+                }
+                stack.extend(g.inner.iter().chain(&g.filter));
+            }
             _ => stack.extend(e.operands().into_iter().rev()),
         }
     }

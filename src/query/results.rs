@@ -40,6 +40,36 @@ pub struct ResultRow {
     /// it).
     #[serde(skip)]
     pub note: Option<String>,
+    /// For a KPI whose value is an aggregate over members (`avg(x per accounts)`,
+    /// directly or through the measures it names): how many members the value folded
+    /// and how many it skipped because their own value was missing. The same from
+    /// every engine (the SQL counts them in the grain CTE); absent for other KPIs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<MemberTally>,
+}
+
+/// How many members an aggregate over members folded into a value and how many it
+/// skipped (members the `where` left out are neither).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberTally {
+    /// What the members are, as written after `per` (`accounts`, `accounts.manager`).
+    pub over: Arc<str>,
+    /// Members whose value was folded.
+    pub counted: u64,
+    /// Members kept by the filter whose value was missing, so left out.
+    pub skipped: u64,
+}
+
+impl MemberTally {
+    /// The short note the table output shows: `38 counted, 2 skipped (accounts)`.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{} counted", self.counted);
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} skipped", self.skipped));
+        }
+        s.push_str(&format!(" ({})", self.over));
+        s
+    }
 }
 
 /// A computed value or the reason there is none. JSON writes `{"value": number}` for

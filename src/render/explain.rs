@@ -12,10 +12,16 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
         "{} for {}{} (previous period: {})\n",
         e.kpi,
         e.period,
-        if e.group.is_empty() {
-            String::new()
-        } else {
-            format!(", {}", super::escape::terminal(&e.group))
+        match (&e.grouping, e.group.is_empty()) {
+            (None, true) => String::new(),
+            (None, false) => format!(", {}", super::escape::terminal(&e.group)),
+            // Several groupings: say which one the group belongs to.
+            (Some(g), true) => format!(", {}", super::escape::terminal(g)),
+            (Some(g), false) => format!(
+                ", {} {}",
+                super::escape::terminal(g),
+                super::escape::terminal(&e.group)
+            ),
         },
         e.previous_period
     );

@@ -27,6 +27,8 @@ pub fn write_results(
     // A run of several groupings names each row's; a time series each row's period.
     let groupings = results.rows.iter().any(|r| r.grouping.is_some());
     let series = results.rows.iter().any(|r| r.period.is_some());
+    // KPIs over members say how many members they folded and skipped.
+    let tallied = results.rows.iter().any(|r| r.members.is_some());
     let (compared, change_name) = comparison_names(results.compare);
     let mut header: Vec<&str> = Vec::new();
     if groupings {
@@ -41,6 +43,9 @@ pub fn write_results(
         header.extend(["period", "compared_with"]);
     }
     header.extend(["value", compared, change_name]);
+    if tallied {
+        header.push("members");
+    }
     // Formatted cells, for the formats that show them, each escaped for where it goes
     // (group and breakdown names, and missing reasons, come from the data).
     let cells = |escape: fn(&str) -> String| -> Vec<Vec<String>> {
@@ -64,6 +69,11 @@ pub fn write_results(
                 row.push(escape(&shown(&r.value, r.unit)));
                 row.push(escape(&shown(&r.previous, r.unit)));
                 row.push(change(r.change.as_ref(), r.unit));
+                if tallied {
+                    row.push(escape(
+                        &r.members.as_ref().map(|m| m.describe()).unwrap_or_default(),
+                    ));
+                }
                 row
             })
             .collect()
@@ -84,6 +94,9 @@ pub fn write_results(
                 head.extend(["period", "compared_with"]);
             }
             head.extend(["unit", "value", compared, change_name, "missing_reason"]);
+            if tallied {
+                head.extend(["members_counted", "members_skipped"]);
+            }
             w.write_record(&head)?;
             for r in &results.rows {
                 // Every digit: exact money as its decimal, a double as Rust writes it.
@@ -115,6 +128,16 @@ pub fn write_results(
                     r.change.as_ref().map(Output::plain).unwrap_or_default(),
                     escape::spreadsheet(&reason).into_owned(),
                 ]);
+                if tallied {
+                    let n = |f: fn(&crate::query::MemberTally) -> u64| {
+                        r.members
+                            .as_ref()
+                            .map(|m| f(m).to_string())
+                            .unwrap_or_default()
+                    };
+                    record.push(n(|m| m.counted));
+                    record.push(n(|m| m.skipped));
+                }
                 w.write_record(&record)?;
             }
             w.flush()
@@ -152,6 +175,7 @@ pub fn write_results(
         }
         Format::Table => {
             let rows = cells(escape::terminal);
+            let numbers_end = header.len() - usize::from(tallied);
             let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
             for r in &rows {
                 for (w, c) in widths.iter_mut().zip(r) {
@@ -162,8 +186,8 @@ pub fn write_results(
                 let mut s = String::new();
                 for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
                     let pad = w - c.chars().count();
-                    // Text left, numbers right.
-                    if i >= header.len() - 3 {
+                    // Text left, numbers right (the member note after them is text).
+                    if i >= numbers_end - 3 && i < numbers_end {
                         s.push_str(&" ".repeat(pad));
                         s.push_str(c);
                     } else {

@@ -33,6 +33,8 @@ mod eval_expected;
 mod eval_kernels;
 mod eval_small;
 mod exact_output;
+mod explain_groupings;
+mod grain_members;
 mod load_split;
 mod money_range;
 mod mutation_fuzz;

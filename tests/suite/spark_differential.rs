@@ -60,7 +60,7 @@ fn spark_matches_native_for_every_kpi_period_and_scope() {
             }
         };
         let reasons = native_reasons(period, scope.clone(), data);
-        for (kpi, grp, bk, _, _, value_reason, previous_reason, _, _) in &rows {
+        for (kpi, grp, bk, _, _, value_reason, previous_reason, ..) in &rows {
             let key = (kpi.clone(), grp.clone(), bk.clone());
             if let Some(native) = reasons.get(&key)
                 && (value_reason, previous_reason) != (&native.0, &native.1)
@@ -74,7 +74,7 @@ fn spark_matches_native_for_every_kpi_period_and_scope() {
         }
         let rows = rows
             .into_iter()
-            .map(|(kpi, grp, bk, v, p, _, _, _, _)| {
+            .map(|(kpi, grp, bk, v, p, ..)| {
                 let num = |t: Option<String>| t.and_then(|t| t.parse::<f64>().ok());
                 (kpi, grp, bk, num(v), num(p))
             })

@@ -100,9 +100,14 @@ impl<'e, 'd> Checker<'e, 'd> {
         let Some(members) = self.members(per) else {
             return invalid(span);
         };
-        // `count(accounts per accounts ...)`: the members themselves are counted.
+        // `count(accounts per accounts ...)`, `count(deals per deals ...)`: the members
+        // themselves are counted.
+        let own = match &members {
+            Members::Rows(t) => t.clone(),
+            _ => "accounts".to_string(),
+        };
         let counts_members = info.id == AggregateId::Count
-            && matches!(&args[0].kind, ExprKind::Path { head, member: None, .. } if head.name == "accounts"
+            && matches!(&args[0].kind, ExprKind::Path { head, member: None, .. } if head.name == own
                 && !self.env.declared.contains(&head.name));
         let refs_before = self.refs.len();
         let outside = std::mem::take(&mut self.tables);
@@ -112,6 +117,12 @@ impl<'e, 'd> Checker<'e, 'd> {
         self.grain = None;
         let read = std::mem::replace(&mut self.tables, outside);
         for t in &read {
+            if let Members::Rows(of) = &members {
+                if !self.reads_per_row(t, of, per.span) {
+                    return invalid(span);
+                }
+                continue;
+            }
             let related = t == "accounts"
                 || self
                     .env
@@ -204,23 +215,11 @@ impl<'e, 'd> Checker<'e, 'd> {
         )
     }
 
-    /// The members a `per` clause names: `accounts`, or a dimension of accounts.
+    /// The members a `per` clause names: `accounts`, a dimension of accounts, or the
+    /// rows of a table.
     fn members(&mut self, per: &PerClause) -> Option<Members> {
         if per.table.name != "accounts" {
-            if !self.env.tables.contains_key(&per.table.name) {
-                self.unknown_table(&per.table);
-                return None;
-            }
-            self.bad_per(
-                per.table.span,
-                format!("`per {}`: members are accounts or a dimension of accounts", per.table.name),
-                "not `accounts`",
-                format!(
-                    "aggregate `{0}` per account (`per accounts`) or per a dimension of accounts (`per accounts.DIMENSION`); per row of `{0}`, aggregate its column directly",
-                    per.table.name
-                ),
-            );
-            return None;
+            return self.row_members(per);
         }
         let Some(column) = &per.column else {
             return Some(Members::Accounts);
@@ -266,19 +265,29 @@ impl<'e, 'd> Checker<'e, 'd> {
         }
     }
 
-    /// `accounts.COLUMN` outside an aggregate, inside `per`: the member's own value
-    /// (per accounts). `None` when the path is not one.
+    /// `accounts.COLUMN` outside an aggregate, inside `per accounts` (or `T.COLUMN`
+    /// inside `per T`): the member's own value. `None` when the path is not one.
     pub(super) fn member_attribute(
         &mut self,
         table: &TableDef,
         column: &ColumnDef,
+        followed: bool,
         span: Span,
     ) -> Option<(TExpr, Facts)> {
-        if self.row.is_some() || table.name != "accounts" {
+        if self.row.is_some() {
             return None;
         }
-        match self.grain.clone()? {
-            Members::Accounts => Some((
+        let members = self.grain.clone()?;
+        if followed {
+            return self.member_parent(&members, table, span);
+        }
+        if members.table().is_some_and(|t| t != table.name)
+            || (members.table().is_none() && table.name != "accounts")
+        {
+            return None;
+        }
+        match members {
+            Members::Accounts | Members::Rows(_) => Some((
                 texpr(
                     TExprKind::Member(column.name.clone()),
                     column.value_type,

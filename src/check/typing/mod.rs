@@ -6,6 +6,7 @@ mod aggregates;
 mod calls;
 mod conversions;
 mod grain;
+mod grain_rows;
 mod names;
 mod operators;
 mod outside;

@@ -100,9 +100,7 @@ impl<'e, 'd> Checker<'e, 'd> {
         };
         // `accounts.col` inside `per accounts`, outside an inner aggregate: the
         // member's own value.
-        if hops.is_empty()
-            && let Some(attribute) = self.member_attribute(table, column, span)
-        {
+        if let Some(attribute) = self.member_attribute(table, column, !hops.is_empty(), span) {
             return attribute;
         }
         // After `T.`: the relations and the column as written.

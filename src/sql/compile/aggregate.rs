@@ -80,8 +80,18 @@ impl Compiler<'_> {
             matches!(self.req.scope, crate::query::Scope::Portfolio) && self.req.filters.is_empty();
         // Inside `per`, rows are grouped by member too, and a row without an account
         // belongs to no member.
-        let members = self.member.clone().map(|m| self.member_cte(&m));
+        let members = self.member.clone().map(|m| self.member_cte(&m, None));
+        // Per rows of a table, a row belongs to the member its key or relation names.
+        let row_link = match &self.member {
+            Some(Members::Rows(of)) => self.member_link(of, &agg.table),
+            _ => None,
+        };
         let mut from = match (&link, &members) {
+            (_, Some(mem)) if row_link.is_some() => format!(
+                "  FROM {} t JOIN {mem} a ON t.{} = a.mk",
+                self.table(&agg.table),
+                d.ident(row_link.as_deref().unwrap_or_default())
+            ),
             (Some(link), Some(mem)) => format!(
                 "  FROM {} t JOIN {mem} a ON t.{} = a.id",
                 self.table(&agg.table),

@@ -13,9 +13,12 @@ use std::collections::BTreeSet;
 
 impl Compiler<'_> {
     /// The CTE of the members of `members`: `id` (the account), `grp`, `mk` (the
-    /// member key). Returns its name.
-    pub(super) fn member_cte(&mut self, members: &Members) -> String {
+    /// member key). Per rows of a table with a time column, `during` (a period step)
+    /// keeps the rows whose time is in that period; `None` keeps every row (what the
+    /// inner aggregates join to). Returns its name.
+    pub(super) fn member_cte(&mut self, members: &Members, during: Option<u32>) -> String {
         let body = match members {
+            Members::Rows(table) => self.row_members(table, during),
             Members::Accounts => "  SELECT a.id AS id, a.grp AS grp, a.id AS mk FROM acct a".into(),
             Members::Dimension(col) => format!(
                 "  SELECT a.id AS id, a.grp AS grp, {} AS mk FROM acct a JOIN {} x ON x.{} = a.id",
@@ -33,7 +36,7 @@ impl Compiler<'_> {
     pub(super) fn grain_cte(&mut self, g: &Grain, back: u32) -> String {
         let d = self.d;
         let double = d.double();
-        let mem = self.member_cte(&g.members);
+        let mem = self.member_cte(&g.members, Some(back));
         let outer = self.member.replace(g.members.clone());
         let mut used = BTreeSet::new();
         let value = match &g.inner {
@@ -49,12 +52,21 @@ impl Compiler<'_> {
             .iter()
             .map(|n| format!(" LEFT JOIN {n} ON {n}.grp = m.grp AND {n}.mk = m.mk"))
             .collect();
-        if g.members == Members::Accounts {
+        if let Some(table) = g.members.table() {
             // The member's own columns (`accounts.tier` inside `per accounts`).
+            let key = match &g.members {
+                Members::Rows(_) => self
+                    .catalog
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.key.clone())
+                    .unwrap_or_default(),
+                _ => self.key.clone(),
+            };
             joins.push_str(&format!(
                 " LEFT JOIN {} mattr ON mattr.{} = m.mk",
-                self.table("accounts"),
-                d.ident(&self.key)
+                self.table(table),
+                d.ident(&key)
             ));
         }
         let per_member = format!(
@@ -74,8 +86,15 @@ impl Compiler<'_> {
             AggFunc::Median => d.percentile("v", 0.5),
             AggFunc::Percentile => d.percentile("v", g.fraction.unwrap_or(0.5)),
         };
+        // `c`: the members folded (a member whose value is NULL is skipped; counting
+        // the members themselves skips none).
+        let c = if g.func == AggFunc::CountRows {
+            "COUNT(*)"
+        } else {
+            "COUNT(v)"
+        };
         let body = format!(
-            "  SELECT grp, {v} AS v, COUNT(*) AS n\n  FROM {members}\n  WHERE keep = 1\n  GROUP BY grp"
+            "  SELECT grp, {v} AS v, COUNT(*) AS n, {c} AS c\n  FROM {members}\n  WHERE keep = 1\n  GROUP BY grp"
         );
         let next = format!("grain{}", self.ctes.len());
         self.ctes.entry(body).or_insert(next).clone()
@@ -116,7 +135,83 @@ impl Compiler<'_> {
         ))
     }
 
-    /// The member's own value of a column of `accounts` (inside `per accounts`).
+    /// The columns `members_counted` and `members_skipped` of a KPI's row (text, as
+    /// the values are): for a KPI that is an aggregate over members, how many members
+    /// its value folded and how many it skipped; NULL for other KPIs.
+    pub(super) fn member_tally_columns(
+        &mut self,
+        kpi: &KpiDef,
+        used: &mut BTreeSet<String>,
+    ) -> String {
+        let text = self.d.text();
+        let catalog = self.catalog;
+        let Some(g) = catalog.grain_of(&kpi.formula) else {
+            return format!(
+                ", CAST(NULL AS {text}) AS members_counted, CAST(NULL AS {text}) AS members_skipped"
+            );
+        };
+        let name = self.grain_cte(g, 0);
+        used.insert(name.clone());
+        format!(
+            ", CAST(COALESCE({name}.c, 0) AS {text}) AS members_counted, \
+             CAST(COALESCE({name}.n, 0) - COALESCE({name}.c, 0) AS {text}) AS members_skipped"
+        )
+    }
+
+    /// The members of `per TABLE`: each row of `table` with its account's group (a row
+    /// without an account in the portfolio only, as aggregates take it), keyed by the
+    /// table's key; with `during`, only rows whose time is in that period.
+    fn row_members(&mut self, table: &str, during: Option<u32>) -> String {
+        let d = self.d;
+        // The checker resolved the table, with a key and a relation to accounts.
+        let def = self.catalog.tables.get(table);
+        let key = d.ident(def.and_then(|t| t.key.as_deref()).unwrap_or_default());
+        let link = d.ident(
+            def.and_then(|t| t.account_column.as_deref())
+                .unwrap_or_default(),
+        );
+        let time = def.and_then(|t| t.time_column.as_ref());
+        let portfolio_wide =
+            matches!(self.req.scope, crate::query::Scope::Portfolio) && self.req.filters.is_empty();
+        let from = if portfolio_wide {
+            format!("{} t CROSS JOIN grps a", self.table(table))
+        } else {
+            format!("{} t JOIN acct a ON t.{link} = a.id", self.table(table))
+        };
+        let when = match (during, time) {
+            (Some(back), Some(c)) => {
+                let p = self.period(back);
+                format!(
+                    " WHERE CAST(t.{c} AS DATE) >= {} AND CAST(t.{c} AS DATE) <= {}",
+                    d.date(&p.start.to_string()),
+                    d.date(&p.end.to_string()),
+                    c = d.ident(c)
+                )
+            }
+            _ => String::new(),
+        };
+        format!("  SELECT t.{link} AS id, a.grp AS grp, t.{key} AS mk FROM {from}{when}")
+    }
+
+    /// Inside `per TABLE`: the column of `table` (an aggregate's) that names the member
+    /// its rows belong to, the member table's key or a child's relation to it.
+    pub(super) fn member_link(&self, of: &str, table: &str) -> Option<String> {
+        if of == table {
+            return self.catalog.tables.get(of)?.key.clone();
+        }
+        let def = self.catalog.tables.get(table)?;
+        let mut links = def
+            .columns
+            .values()
+            .filter(|c| c.relation.as_deref() == Some(of));
+        match (links.next(), links.next()) {
+            (Some(c), None) => Some(c.name.clone()),
+            _ => None,
+        }
+    }
+
+    /// The member's own value of a column of its table (inside `per accounts` or
+    /// `per TABLE`).
     pub(super) fn member_column(&self, column: &str) -> String {
         format!("mattr.{}", self.d.ident(column))
     }

@@ -128,7 +128,8 @@ fn compile_one(catalog: &Catalog, req: &SqlRequest) -> Result<String, QueryError
                 // The fact table's values are the groups, as natively.
                 select = format!(
                     "SELECT kpi, breakdown AS grp, CAST(NULL AS {}) AS breakdown, value, \
-                     previous, value_reason, previous_reason FROM ({select}) kpic_f",
+                     previous, value_reason, previous_reason, members_counted, members_skipped \
+                     FROM ({select}) kpic_f",
                     c.d.text()
                 );
             }
@@ -274,6 +275,7 @@ impl Compiler<'_> {
         let now_reason = why(self.reason(&kpi.formula, 0, split, &mut used));
         let prev_reason = why(self.reason(&kpi.formula, step, split, &mut used));
         let id = self.d.string(&kpi.id);
+        let tally = self.member_tally_columns(kpi, &mut used);
         match split {
             None => {
                 let joins: String = used
@@ -284,7 +286,7 @@ impl Compiler<'_> {
                     "SELECT {id} AS kpi, g.grp AS grp, CAST(NULL AS {text}) AS breakdown, \
                      CAST({now} AS {text}) AS value, CAST({prev} AS {text}) AS previous, \
                      CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
-                     CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM grps g{joins}"
+                     CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason{tally}\nFROM grps g{joins}"
                 )
             }
             Some(b) => {
@@ -311,7 +313,7 @@ impl Compiler<'_> {
                     "SELECT * FROM (SELECT {id} AS kpi, g.grp AS grp, CAST(g.bk AS {text}) AS breakdown, \
                      CAST({now} AS {text}) AS value, CAST({prev} AS {text}) AS previous, \
                      CASE WHEN {now} IS NULL THEN {now_reason} END AS value_reason, \
-                     CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason\nFROM ({}) g{joins}) kpic_split \
+                     CASE WHEN {prev} IS NULL THEN {prev_reason} END AS previous_reason{tally}\nFROM ({}) g{joins}) kpic_split \
                      WHERE value IS NOT NULL OR previous IS NOT NULL",
                     keys
                 )

@@ -145,6 +145,18 @@ struct ExpectedRow {
     grouping: Option<String>,
     value: Cell,
     previous: Cell,
+    /// For a KPI over members: how many members the value folded and skipped.
+    members: Option<Tally>,
+}
+
+/// How many members a KPI over members folded and skipped, as every engine reports
+/// it (`members` of a result row).
+/// (Both fields are required, so a misspelt one is an error; the JSON's `over` is
+/// ignored.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Tally {
+    pub counted: u64,
+    pub skipped: u64,
 }
 
 /// Results: the period labels (when the engine prints them) and (value, previous)
@@ -154,6 +166,8 @@ pub struct Results {
     pub period: Option<String>,
     pub previous_period: Option<String>,
     pub rows: BTreeMap<Key, (Cell, Cell)>,
+    /// The member counts of the rows of KPIs over members.
+    pub members: BTreeMap<Key, Tally>,
 }
 
 /// One case of the corpus.
@@ -287,8 +301,12 @@ fn load(dir: &Path) -> Result<Case, String> {
     let expected: ExpectedFile =
         toml::from_str(&read("expected.toml")?).map_err(|e| format!("expected.toml: {e}"))?;
     let mut rows = BTreeMap::new();
+    let mut members = BTreeMap::new();
     for r in expected.rows {
         let key = (r.kpi, r.group, r.breakdown, r.period, r.grouping);
+        if let Some(m) = r.members {
+            members.insert(key.clone(), m);
+        }
         if rows.insert(key.clone(), (r.value, r.previous)).is_some() {
             return Err(format!("expected.toml: {} twice", show_key(&key)));
         }
@@ -302,6 +320,7 @@ fn load(dir: &Path) -> Result<Case, String> {
             period: Some(expected.period),
             previous_period: Some(expected.previous_period),
             rows,
+            members,
         },
     };
     if case.tables().is_empty() {
@@ -358,6 +377,7 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         grouping: Option<String>,
         value: JsonCell,
         previous: JsonCell,
+        members: Option<Tally>,
     }
     #[derive(Deserialize)]
     struct JsonCell {
@@ -370,9 +390,13 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         period: json.period,
         previous_period: json.previous_period,
         rows: BTreeMap::new(),
+        members: BTreeMap::new(),
     };
     for row in json.rows {
         let key = (row.kpi, row.group, row.breakdown, row.period, row.grouping);
+        if let Some(m) = row.members {
+            results.members.insert(key.clone(), m);
+        }
         let cell = |k: &str, c: JsonCell| match (c.value, c.missing) {
             (Some(v), _) if v.get().parse::<f64>().is_ok() => Ok(Cell::Exact(v.get().to_string())),
             (_, Some(r)) => Ok(Cell::Missing { missing: r }),
@@ -444,6 +468,13 @@ pub fn compare(case: &Case, engine: &str, got: &Results) -> Vec<String> {
                     show_key(key)
                 ));
             }
+        }
+        let (wm, gm) = (want.members.get(key), got.members.get(key));
+        if wm != gm {
+            problems.push(format!(
+                "{at}: {}: members are {gm:?}, expected {wm:?}",
+                show_key(key)
+            ));
         }
     }
     for (key, (gv, gp)) in &got.rows {

@@ -5,7 +5,7 @@
 
 #![allow(dead_code)] // each test of the corpus uses a different part
 
-use super::corpus::{Case, Cell, Results, kpic, path_text, show_key};
+use super::corpus::{Case, Cell, Results, Tally, kpic, path_text, show_key};
 use std::path::Path;
 use std::process::Command;
 
@@ -216,10 +216,16 @@ pub fn spark_results(rows: Vec<SparkRow>) -> Result<Results, String> {
         },
     };
     let mut results = Results::default();
-    for (k, g, b, v, p, vr, pr, period, grouping) in rows {
+    for (k, g, b, v, p, vr, pr, period, grouping, counted, skipped) in rows {
         let key = (k, g, b, period, grouping);
         if results.rows.contains_key(&key) {
             return Err(format!("{} is returned twice", show_key(&key)));
+        }
+        let whole = |t: &Option<String>| t.as_deref().and_then(|t| t.trim().parse::<u64>().ok());
+        if let (Some(counted), Some(skipped)) = (whole(&counted), whole(&skipped)) {
+            results
+                .members
+                .insert(key.clone(), Tally { counted, skipped });
         }
         results.rows.insert(key, (cell(v, vr), cell(p, pr)));
     }

@@ -25,8 +25,9 @@ const TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// argv: DDL file, data folder, query files... Prints one line per query: the JSON list
 /// of its rows `[kpi, grp, breakdown, value, previous, value_reason, previous_reason,
-/// period, grouping]` (the last two null unless the query has those columns: a time
-/// series, several groupings), or `{"error": message}`.
+/// period, grouping, members_counted, members_skipped]` (period and grouping null unless
+/// the query has those columns: a time series, several groupings; the member counts
+/// null but for a KPI over members), or `{"error": message}`.
 const DRIVER: &str = r#"
 import json, os, re, sys
 ddl_path, data, query_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -96,7 +97,8 @@ for path in query_paths:
         rows = spark.sql(open(path).read()).collect()
         out = [
             [r[0], r[1], r[2], num(r[3]), num(r[4]), r[5], r[6],
-             r.asDict().get("period"), r.asDict().get("grouping")]
+             r.asDict().get("period"), r.asDict().get("grouping"),
+             num(r.asDict().get("members_counted")), num(r.asDict().get("members_skipped"))]
             for r in rows
         ]
     except Exception as e:
@@ -107,11 +109,14 @@ spark.stop()
 
 /// One result row: kpi, group, breakdown, value, previous, why value and previous
 /// are missing (where they are), and the period and grouping (in a time series and a
-/// query of several groupings).
+/// query of several groupings), and for a KPI over members its members counted and
+/// skipped.
 /// Values are the text Spark printed (a DECIMAL with every digit).
 pub type Row = (
     String,
     String,
+    Option<String>,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
