@@ -328,6 +328,7 @@ fn spark_session(args: &Args) -> Result<engine::spark::Session, String> {
         python: engine::spark::locate_python(args.spark_python.as_deref())?,
         master: args.spark_master.clone(),
         conf,
+        java_home: None,
     };
     engine::spark::Session::start(&settings)
 }

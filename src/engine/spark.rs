@@ -40,6 +40,8 @@ pub struct Settings {
     pub master: String,
     /// Spark settings (`spark.executor.memory` ...), after kpic's own.
     pub conf: Vec<(String, String)>,
+    /// The Java Spark runs on (`None`: `$JAVA_HOME`, else `java` on PATH).
+    pub java_home: Option<PathBuf>,
 }
 
 /// A running Spark session. Dropping it stops Spark and removes its temporary folder.
@@ -61,6 +63,9 @@ struct Link {
     receive: Box<dyn BufRead + Send>,
 }
 
+/// The name of a shared session's socket in its folder.
+const SOCKET: &str = "kpic.sock";
+
 /// At most this much of Spark's log is kept for an error message.
 const LOG_KEPT: usize = 64 * 1024;
 
@@ -68,14 +73,21 @@ impl Session {
     /// Starts the driver and its Spark session; the error says what is missing (Java,
     /// PySpark) or what Spark said.
     pub fn start(settings: &Settings) -> Result<Session, String> {
-        Session::launch(settings, None)
+        Session::launch(settings, false)
     }
 
-    /// Starts a driver that serves the kpic runs attached to the Unix socket `socket`
-    /// ([`Session::attach`]) one after another with one Spark session, until dropped.
+    /// Starts a driver that serves the kpic runs attached to its Unix socket
+    /// ([`Session::socket`], [`Session::attach`]) one after another with one Spark
+    /// session, until dropped or until this process ends.
     #[doc(hidden)]
-    pub fn serve(settings: &Settings, socket: &Path) -> Result<Session, String> {
-        Session::launch(settings, Some(socket))
+    pub fn serve(settings: &Settings) -> Result<Session, String> {
+        Session::launch(settings, true)
+    }
+
+    /// The Unix socket of a session started by [`Session::serve`].
+    #[doc(hidden)]
+    pub fn socket(&self) -> PathBuf {
+        self.dir.path().join(SOCKET)
     }
 
     /// Talks to a session started by [`Session::serve`] in another process; each
@@ -109,10 +121,10 @@ impl Session {
         }
     }
 
-    fn launch(settings: &Settings, listen: Option<&Path>) -> Result<Session, String> {
+    fn launch(settings: &Settings, listen: bool) -> Result<Session, String> {
         let local = !settings.master.starts_with("sc://");
         if local {
-            check_java()?;
+            check_java(settings.java_home.as_deref())?;
         }
         let dir = temp_dir()?;
         let script = dir.path().join("kpic_spark_driver.py");
@@ -130,9 +142,13 @@ impl Session {
         let arg = serde_json::json!({
             "master": settings.master,
             "conf": conf.into_iter().map(|(k, v)| (k, Value::String(v))).collect::<serde_json::Map<String, Value>>(),
-            "listen": listen,
+            "listen": listen.then(|| dir.path().join(SOCKET)),
         });
-        let mut child = Command::new(&settings.python)
+        let mut command = Command::new(&settings.python);
+        if let Some(home) = &settings.java_home {
+            command.env("JAVA_HOME", home);
+        }
+        let mut child = command
             .arg(&script)
             .arg(arg.to_string())
             .current_dir(dir.path())
@@ -416,11 +432,12 @@ fn indent(text: &str) -> String {
 }
 
 /// Spark in local mode or on a cluster's master runs in a JVM that PySpark starts:
-/// `$JAVA_HOME/bin/java`, else `java` on PATH.
-fn check_java() -> Result<(), String> {
+/// `java_home/bin/java`, else `$JAVA_HOME/bin/java`, else `java` on PATH.
+fn check_java(java_home: Option<&Path>) -> Result<(), String> {
     const HELP: &str = "  Spark runs on Java (PySpark 3.5: Java 8, 11 or 17; PySpark 4: 17 or 21): install \
          one (e.g. `apt-get install openjdk-17-jre-headless`) and put it on PATH or set JAVA_HOME";
-    if let Some(home) = std::env::var_os("JAVA_HOME").filter(|h| !h.is_empty()) {
+    let home = java_home.map(|h| h.as_os_str().to_os_string());
+    if let Some(home) = home.or_else(|| std::env::var_os("JAVA_HOME").filter(|h| !h.is_empty())) {
         let java = Path::new(&home).join("bin").join("java");
         return match super::duckdb::find_program(&java) {
             Some(_) => Ok(()),

@@ -11,8 +11,9 @@
 #
 # argv[1] is a JSON object: {"master", "conf": {key: value}, "listen": path or null}.
 # With "listen", the driver serves connections on that Unix socket one after another
-# (each starts with no temporary views) until it is killed: one session for many kpic
-# runs (the test suite's batch mode). Otherwise it reads standard input until it ends.
+# (each starts with no temporary views) until its standard input ends: one session for
+# many kpic runs (the test suite's batch mode). Otherwise it reads requests from
+# standard input until it ends.
 import json
 import os
 import socket
@@ -76,7 +77,8 @@ def handle(request):
                 .option("timestampFormat", "yyyy-MM-dd HH:mm:ss")
                 .csv(t["path"])
             )
-            df.createOrReplaceTempView(t["view"])
+            # Read once, on first use, for the several queries of a run.
+            df.cache().createOrReplaceTempView(t["view"])
         return {"ok": True}
     if "query" in request:
         df = spark.sql(request["query"])
@@ -98,6 +100,17 @@ def serve(lines, out):
 
 
 if settings.get("listen"):
+    import shutil
+    import threading
+
+    def watch():
+        # The process that started this driver holds its standard input: when that
+        # ends (the process ended, however), so does the driver (and the JVM with it).
+        sys.stdin.read()
+        shutil.rmtree(os.getcwd(), ignore_errors=True)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(settings["listen"])
     server.listen(1)
