@@ -47,7 +47,9 @@ pub enum DatabaseKind {
     Duckdb { program: PathBuf, file: PathBuf },
     /// A Spark session ([`spark::Session`]): the tables of a dataset kpic loaded
     /// ([`spark::Session::load`]), or tables already in Spark's catalog.
-    Spark { session: std::sync::Arc<spark::Session> },
+    Spark {
+        session: std::sync::Arc<spark::Session>,
+    },
 }
 
 /// Why a request gave no results.

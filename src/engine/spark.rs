@@ -474,8 +474,8 @@ pub fn locate_python(explicit: Option<&Path>) -> Result<PathBuf, String> {
     };
     // Absolute (the driver runs in its own folder), but not resolved: a virtual
     // environment's `python` is a link that only works under its own name.
-    let Some(program) = super::duckdb::find_program(&python)
-        .map(|p| std::path::absolute(&p).unwrap_or(p))
+    let Some(program) =
+        super::duckdb::find_program(&python).map(|p| std::path::absolute(&p).unwrap_or(p))
     else {
         return Err(format!(
             "`--engine spark` runs Spark through PySpark, and {named} is no executable\n{PYSPARK_HELP}"

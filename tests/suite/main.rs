@@ -19,6 +19,7 @@ mod cli_empty_catalog;
 mod cli_eval;
 mod cli_eval_duckdb;
 mod cli_eval_needs;
+mod cli_eval_spark;
 mod cli_explain;
 mod cli_period;
 mod cli_series;
