@@ -3,6 +3,7 @@
 
 pub mod catalog_args;
 pub mod check;
+pub mod completions;
 pub mod demo;
 pub mod eval;
 pub mod explain;
@@ -50,6 +51,10 @@ pub enum Command {
     Sql(sql::Args),
     /// Export the catalog as CSV or JSON, one row per KPI.
     Export(export::Args),
+    /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish.
+    Completions(completions::CompletionsArgs),
+    /// Print kpic's man page (roff), or write one per subcommand with --out DIR.
+    Man(completions::ManArgs),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -68,6 +73,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Export(args) => export::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     }
 }
 

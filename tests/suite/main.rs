@@ -15,6 +15,7 @@ mod catalog;
 mod check_fixtures;
 mod cli_browse;
 mod cli_check;
+mod cli_completions;
 mod cli_empty_catalog;
 mod cli_eval;
 mod cli_eval_duckdb;
