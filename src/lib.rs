@@ -61,6 +61,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod ir;
+pub mod project;
 pub mod query;
 pub mod render;
 pub mod source;

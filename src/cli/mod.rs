@@ -8,10 +8,13 @@ pub mod demo;
 pub mod eval;
 pub mod explain;
 pub mod export;
+pub mod init;
 pub mod list;
+pub mod project_args;
 pub mod scope_args;
 pub mod search;
 pub mod show;
+mod show_items;
 pub mod sql;
 
 use clap::{Parser, Subcommand};
@@ -43,7 +46,7 @@ pub enum Command {
     Explain(explain::Args),
     /// List KPIs, one per line, filtered by category, tag or unit.
     List(list::Args),
-    /// Show every attribute of one KPI, e.g. `kpic show win_rate`.
+    /// Show every attribute of one KPI (or a measure or table), e.g. `kpic show win_rate`.
     Show(show::Args),
     /// Search KPI names and attributes, best matches first.
     Search(search::Args),
@@ -55,6 +58,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print kpic's man page (roff), or write one per subcommand with --out DIR.
     Man(completions::ManArgs),
+    /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
+    Init(init::Args),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -71,6 +76,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Show(args) => show::run(args),
         Command::Search(args) => search::run(args),
         Command::Export(args) => export::run(args),
+        Command::Init(args) => init::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Completions(args) => completions::completions(args),

@@ -23,6 +23,7 @@ mod cli_eval_needs;
 mod cli_eval_spark;
 mod cli_explain;
 mod cli_period;
+mod cli_project;
 mod cli_series;
 mod cli_sql;
 mod crm_export;
