@@ -41,7 +41,7 @@ pub enum Command {
     /// Check KPI definitions and report every problem found.
     Check(check::Args),
     /// Compute KPIs for a period over a dataset (default: the bundled example).
-    Eval(eval::Args),
+    Eval(Box<eval::Args>),
     /// Print the long explanation of a diagnostic code, e.g. `kpic explain K0201`.
     Explain(explain::Args),
     /// List KPIs, one per line, filtered by category, tag or unit.
@@ -77,7 +77,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Search(args) => search::run(args),
         Command::Export(args) => export::run(args),
         Command::Init(args) => init::run(args),
-        Command::Eval(args) => eval::run(args),
+        Command::Eval(args) => eval::run(*args),
         Command::Sql(args) => sql::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

@@ -57,6 +57,9 @@ pub struct Session {
     files: Mutex<usize>,
 }
 
+/// A row as the driver sends it: every value as text, NULL as `None`.
+type TextRow = Vec<Option<String>>;
+
 /// The two ends of the conversation with the driver.
 struct Link {
     send: Box<dyn Write + Send>,
@@ -292,12 +295,12 @@ impl Session {
     }
 
     /// Runs `sql` and returns its columns and rows, every value as text.
-    fn rows(&self, sql: &str) -> Result<(Vec<String>, Vec<Vec<Option<String>>>), QueryError> {
+    fn rows(&self, sql: &str) -> Result<(Vec<String>, Vec<TextRow>), QueryError> {
         let reply = self.request(&serde_json::json!({ "query": sql }))?;
         #[derive(serde::Deserialize)]
         struct Rows {
             columns: Vec<String>,
-            rows: Vec<Vec<Option<String>>>,
+            rows: Vec<TextRow>,
         }
         let rows: Rows = serde_json::from_value(reply)
             .map_err(|e| QueryError(format!("unexpected output from the Spark driver: {e}")))?;
