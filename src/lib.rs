@@ -67,6 +67,7 @@ pub mod render;
 pub mod source;
 pub mod sql;
 pub mod syntax;
+pub mod testing;
 pub mod vocab;
 
 pub use catalog_files::ReadError;

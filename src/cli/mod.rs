@@ -16,6 +16,7 @@ pub mod search;
 pub mod show;
 mod show_items;
 pub mod sql;
+pub mod test;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -58,6 +59,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print kpic's man page (roff), or write one per subcommand with --out DIR.
     Man(completions::ManArgs),
+    /// Run the KPI tests (`*.test.toml`): small rows in, the expected value out.
+    Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
     Init(init::Args),
 }
@@ -77,6 +80,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Search(args) => search::run(args),
         Command::Export(args) => export::run(args),
         Command::Init(args) => init::run(args),
+        Command::Test(args) => test::run(args),
         Command::Eval(args) => eval::run(*args),
         Command::Sql(args) => sql::run(args),
         Command::Completions(args) => completions::completions(args),
