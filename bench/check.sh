@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20000}
 runs=${2:-10}
-cargo build --release --quiet
+# release with line tables (the `profiling` profile), for callgrind and perf
+cargo build --profile profiling --quiet
 python3 bench/gen_catalog.py bench/out/catalog "$n"
 du -sh bench/out/catalog | awk '{print "catalog size: " $1}'
-bin=target/release/kpic
+bin=target/profiling/kpic
 "$bin" check bench/out/catalog 2>&1 | tail -1
 times=()
 for _ in $(seq "$runs"); do

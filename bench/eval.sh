@@ -19,7 +19,7 @@
 #                      share_of_accounts_met mean_penetration_by_manager
 #                      --catalog kpis --catalog bench/grain.kpi"
 #
-# Steps: build kpic (release); generate bench/out/data-N with bench/gen_data.py unless
+# Steps: build kpic (the `profiling` profile: release with line tables, for perf); generate bench/out/data-N with bench/gen_data.py unless
 # the same generator and seed already wrote it; create bench/out/venv with duckdb unless
 # present; write the DDL and the query with kpic; one untimed run of each side (its
 # output is kept for the comparison, and the CSVs land in the page cache); RUNS timed runs
@@ -37,11 +37,11 @@ data=$out/data-$n
 mkdir -p "$out"
 
 echo "== build"
-cargo build --release --quiet
+cargo build --profile profiling --quiet
 # a private copy: a concurrent `cargo build` must not swap the binary between runs
-cp target/release/kpic "$out/kpic"
+cp target/profiling/kpic "$out/kpic"
 bin=$out/kpic
-echo "kpic $(git describe --always --dirty 2>/dev/null || echo '(no git)'), built $(date -r target/release/kpic '+%F %T')"
+echo "kpic $(git describe --always --dirty 2>/dev/null || echo '(no git)'), built $(date -r target/profiling/kpic '+%F %T')"
 
 echo "== dataset: $n accounts -> $data"
 stamp="accounts=$n seed=$seed generator=$(sha1sum bench/gen_data.py | cut -c1-16)"

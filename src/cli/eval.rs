@@ -5,6 +5,7 @@ use super::{FAILED, OK, usage_error};
 use kpic::engine::{self, Database, DatabaseKind, Engine as Run, EngineError};
 use kpic::query::{Request, Results};
 use kpic::render::Format;
+use kpic::sql::TableNames;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -18,6 +19,12 @@ pub enum Engine {
     /// A DuckDB database file holding the model's tables (`--database`), run by the
     /// DuckDB command-line client.
     Duckdb,
+    /// Spark, through PySpark: locally (`--spark-master local[*]`, the default), on a
+    /// cluster's master, or over Spark Connect (`sc://host:15002`). With `--data`,
+    /// `--demo` or kpic.toml's data folder, kpic loads and checks the dataset as
+    /// natively and hands it to Spark; without, the model's tables must be in Spark's
+    /// catalog (`--table`, `--schema`).
+    Spark,
 }
 
 /// Arguments of `kpic eval`.
@@ -44,7 +51,7 @@ pub struct Args {
     /// formula with its value and the rows each aggregate read, for every group.
     #[arg(long, value_name = "KPI")]
     pub explain: Option<String>,
-    /// Where to compute: natively over `--data`, or in PostgreSQL or DuckDB (the
+    /// Where to compute: natively over `--data`, or in PostgreSQL, DuckDB or Spark (the
     /// generated SQL; results printed as the native engine prints them).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
@@ -61,6 +68,24 @@ pub struct Args {
     /// duckdb-cli` installs it).
     #[arg(long, value_name = "PATH")]
     pub duckdb_cli: Option<PathBuf>,
+    /// The Python that runs Spark for `--engine spark`; it must be able to `import
+    /// pyspark` (default: $KPIC_SPARK_PYTHON, else `python3` on PATH; `pip install
+    /// pyspark` installs PySpark, which needs Java: JAVA_HOME or `java` on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub spark_python: Option<PathBuf>,
+    /// Where `--engine spark` runs: `local[*]` (this machine, every core),
+    /// `spark://host:7077`, `yarn`, or `sc://host:15002` (Spark Connect, with
+    /// `pip install pyspark[connect]`).
+    #[arg(long, value_name = "URL", default_value = kpic::engine::spark::DEFAULT_MASTER)]
+    pub spark_master: String,
+    /// A Spark setting for `--engine spark`, e.g. `--spark-conf spark.driver.memory=8g`
+    /// (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub spark_conf: Vec<String>,
+    /// A Spark session shared by several runs (the test suite's batch mode): the Unix
+    /// socket of a driver started by `engine::spark::Session::serve`.
+    #[arg(long, value_name = "SOCKET", hide = true)]
+    pub spark_session: Option<PathBuf>,
     #[command(flatten)]
     pub tables: TableArgs,
 }
@@ -93,7 +118,15 @@ pub fn run(mut args: Args) -> u8 {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
-    if args.engine != Engine::Native {
+    // Spark over a dataset (--data, --demo, or kpic.toml's) loads it as the native
+    // engine does, below; without one, the tables are in Spark's catalog.
+    let spark_data = args.engine == Engine::Spark
+        && (args.data.is_some()
+            || super::project_args::current()
+                .ok()
+                .flatten()
+                .is_some_and(|p| p.data.is_some()));
+    if args.engine != Engine::Native && !spark_data {
         if args.explain.is_some() {
             return usage_error("`--explain` runs on the native engine only (drop `--engine`)");
         }
@@ -210,8 +243,22 @@ pub fn run(mut args: Args) -> u8 {
             Err(e) => usage_error(e),
         };
     }
+    let spark;
+    let on = if args.engine == Engine::Spark {
+        let names = match args.tables.names(catalog) {
+            Ok(n) => n,
+            Err(e) => return usage_error(e),
+        };
+        spark = match spark_database(&args, catalog, &data, names) {
+            Ok(db) => db,
+            Err(code) => return code,
+        };
+        Run::Database(&spark)
+    } else {
+        native
+    };
     let started = std::time::Instant::now();
-    let done = engine::run(&checked.catalog, &native, &request);
+    let done = engine::run(&checked.catalog, &on, &request);
     if std::env::var_os("KPIC_TIMING").is_some() {
         if let Ok(Some(t)) = done.as_ref().map(|a| a.timings) {
             eprintln!(
@@ -301,6 +348,9 @@ fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
                 }
             },
         },
+        Engine::Spark => DatabaseKind::Spark {
+            session: spark_session(args)?.into(),
+        },
         _ => {
             let file = args.database.clone().unwrap_or_default();
             engine::duckdb::check_file(&file)?;
@@ -312,6 +362,47 @@ fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
         }
     };
     Ok(Database { kind, names })
+}
+
+/// The Spark session the flags describe: started here, or a shared one attached to.
+fn spark_session(args: &Args) -> Result<engine::spark::Session, String> {
+    if let Some(socket) = &args.spark_session {
+        return engine::spark::Session::attach(socket);
+    }
+    let mut conf = Vec::new();
+    for kv in &args.spark_conf {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(format!("`--spark-conf {kv}`: write KEY=VALUE"));
+        };
+        conf.push((k.trim().to_string(), v.to_string()));
+    }
+    let settings = engine::spark::Settings {
+        python: engine::spark::locate_python(args.spark_python.as_deref())?,
+        master: args.spark_master.clone(),
+        conf,
+        java_home: None,
+    };
+    engine::spark::Session::start(&settings)
+}
+
+/// A Spark session holding `data` (loaded and checked natively) as its tables.
+fn spark_database(
+    args: &Args,
+    catalog: &kpic::Catalog,
+    data: &kpic::data::Dataset,
+    names: TableNames,
+) -> Result<Database, u8> {
+    let session = spark_session(args).map_err(usage_error)?;
+    if let Err(e) = session.load(catalog, data, &names) {
+        eprintln!("error: {e}");
+        return Err(FAILED);
+    }
+    Ok(Database {
+        kind: DatabaseKind::Spark {
+            session: session.into(),
+        },
+        names,
+    })
 }
 
 /// Prints the results, or the error with its exit code.

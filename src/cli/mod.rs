@@ -4,6 +4,7 @@
 pub mod catalog_args;
 pub mod check;
 pub mod convert;
+pub mod completions;
 pub mod demo;
 pub mod eval;
 pub mod explain;
@@ -42,7 +43,7 @@ pub enum Command {
     /// Check KPI definitions and report every problem found.
     Check(check::Args),
     /// Compute KPIs for a period over a dataset (default: the bundled example).
-    Eval(eval::Args),
+    Eval(Box<eval::Args>),
     /// Print the long explanation of a diagnostic code, e.g. `kpic explain K0201`.
     Explain(explain::Args),
     /// List KPIs, one per line, filtered by category, tag or unit.
@@ -57,6 +58,10 @@ pub enum Command {
     Export(export::Args),
     /// Write a dataset as Parquet (validated once, read fast many times).
     Convert(convert::Args),
+    /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish.
+    Completions(completions::CompletionsArgs),
+    /// Print kpic's man page (roff), or write one per subcommand with --out DIR.
+    Man(completions::ManArgs),
     /// Run the KPI tests (`*.test.toml`): small rows in, the expected value out.
     Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
@@ -79,9 +84,11 @@ pub fn run(cli: Cli) -> u8 {
         Command::Export(args) => export::run(args),
         Command::Init(args) => init::run(args),
         Command::Test(args) => test::run(args),
-        Command::Eval(args) => eval::run(args),
+        Command::Eval(args) => eval::run(*args),
         Command::Sql(args) => sql::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     }
 }
 

@@ -294,7 +294,7 @@ const INSTALL_HELP: &str = "  install it with `pip install duckdb-cli` (it puts 
      or point kpic at it with --duckdb-cli PATH or the environment variable KPIC_DUCKDB";
 
 /// An executable: a path as given, or a bare name looked up on PATH.
-fn find_program(name: &Path) -> Option<PathBuf> {
+pub(super) fn find_program(name: &Path) -> Option<PathBuf> {
     if name.components().count() > 1 {
         return is_executable(name).then(|| name.to_path_buf());
     }

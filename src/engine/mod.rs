@@ -1,15 +1,17 @@
 //! Running a request on an engine: natively over a loaded dataset, or as generated SQL
-//! in PostgreSQL or DuckDB. One entry point ([`run`]) does what every engine shares —
+//! in PostgreSQL, DuckDB or Spark. One entry point ([`run`]) does what every engine shares —
 //! validate the request, choose the default period, compile, run, turn rows into
 //! [`Results`] — so a library user gets the same answer from every engine without
 //! copying the command line's code.
 //!
-//! The database clients (`postgres.rs`, `duckdb.rs`) are the only modules that talk
-//! to a database; `rows.rs` turns their rows into results, shared by both.
+//! The database clients (`postgres.rs`, `duckdb.rs`, `spark.rs`) are the only modules
+//! that talk to a database; `rows.rs` turns their rows into results, shared by all.
 
 pub mod duckdb;
 pub mod postgres;
 mod rows;
+pub mod spark;
+mod spark_data;
 
 pub use rows::{SqlRow, to_results};
 
@@ -43,6 +45,11 @@ pub enum DatabaseKind {
     /// A DuckDB database file, opened read-only by the DuckDB command-line client
     /// `program` ([`duckdb::locate_client`] finds it).
     Duckdb { program: PathBuf, file: PathBuf },
+    /// A Spark session ([`spark::Session`]): the tables of a dataset kpic loaded
+    /// ([`spark::Session::load`]), or tables already in Spark's catalog.
+    Spark {
+        session: std::sync::Arc<spark::Session>,
+    },
 }
 
 /// Why a request gave no results.
@@ -71,6 +78,7 @@ impl Database {
         match self.kind {
             DatabaseKind::Postgres { .. } => Dialect::Postgres,
             DatabaseKind::Duckdb { .. } => Dialect::Duckdb,
+            DatabaseKind::Spark { .. } => Dialect::Spark,
         }
     }
 
@@ -79,6 +87,7 @@ impl Database {
         match self.kind {
             DatabaseKind::Postgres { .. } => "postgres",
             DatabaseKind::Duckdb { .. } => "duckdb",
+            DatabaseKind::Spark { .. } => "spark",
         }
     }
 
@@ -86,6 +95,7 @@ impl Database {
         match &self.kind {
             DatabaseKind::Postgres { url } => postgres::query_number(url, sql),
             DatabaseKind::Duckdb { program, file } => duckdb::query_number(program, file, sql),
+            DatabaseKind::Spark { session } => session.query_number(sql),
         }
     }
 
@@ -93,6 +103,7 @@ impl Database {
         match &self.kind {
             DatabaseKind::Postgres { url } => postgres::query(url, sql),
             DatabaseKind::Duckdb { program, file } => duckdb::query(program, file, sql),
+            DatabaseKind::Spark { session } => session.query(sql),
         }
     }
 
@@ -109,6 +120,7 @@ impl Database {
         let values = match &self.kind {
             DatabaseKind::Postgres { url } => postgres::query_texts(url, &sql),
             DatabaseKind::Duckdb { program, file } => duckdb::query_texts(program, file, &sql),
+            DatabaseKind::Spark { session } => session.query_texts(&sql),
         }
         .map_err(|e| self.error(e))?;
         Ok(values.into_iter().flatten().collect())
@@ -120,6 +132,14 @@ impl Database {
             return EngineError::Database(QueryError(format!(
                 "{e}\nhelp: the database must hold the model's tables (`kpic sql --ddl --dialect duckdb` \
                  creates them); map other names with --table MODEL=ACTUAL or --schema SCHEMA"
+            )));
+        }
+        if matches!(self.kind, DatabaseKind::Spark { .. })
+            && e.0.contains("TABLE_OR_VIEW_NOT_FOUND")
+        {
+            return EngineError::Database(QueryError(format!(
+                "{e}\nhelp: give the dataset with --data DIR, or name where the model's tables are \
+                 in Spark's catalog with --table MODEL=ACTUAL or --schema SCHEMA"
             )));
         }
         EngineError::Database(e)

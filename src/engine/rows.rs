@@ -44,7 +44,7 @@ impl SqlRow {
 }
 
 /// Turns database rows into results ordered as the native engine orders them (by
-/// grouping, KPI, group, sub-period and breakdown key).
+/// grouping, KPI in the order asked, group, sub-period and breakdown key).
 pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Results {
     let step = query.compare.step();
     // The sub-periods in order, with the label of each one's comparison.
@@ -95,7 +95,12 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
         })
         .collect();
     result.sort_by(|a, b| {
-        let pos = |k: &str| catalog.kpis.get_index_of(k).unwrap_or(usize::MAX);
+        // The KPIs in the order asked, as natively (the catalog's when none was named).
+        let pos = |k: &str| match query.kpis.is_empty() {
+            true => catalog.kpis.get_index_of(k),
+            false => query.kpis.iter().position(|q| q == k),
+        };
+        let pos = |k: &str| pos(k).unwrap_or(usize::MAX);
         let grouping = |g: &Option<Arc<str>>| {
             g.as_deref()
                 .and_then(|g| groupings.iter().position(|x| x == g))

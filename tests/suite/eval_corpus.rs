@@ -1,6 +1,6 @@
 //! The evaluation corpus (`tests/fixtures/eval/<case>/`, see its README) run by every
-//! engine: each case's request through `kpic eval` natively, on a DuckDB file and on
-//! PostgreSQL, and its `kpic sql --dialect spark` query on Spark (all cases in one
+//! engine: each case's request through `kpic eval` natively, on a DuckDB file, on
+//! PostgreSQL and on Spark (`--engine spark`, every case attached to one shared Spark
 //! session), each compared with the case's hand-computed expected values. A test per
 //! engine runs every case and reports every failure at the end.
 
@@ -112,38 +112,31 @@ fn postgres_matches_the_corpus() {
 fn spark_matches_the_corpus() {
     let began = std::time::Instant::now();
     let cases = cases();
-    let dir = tempfile::Builder::new()
-        .prefix("kpic-corpus-spark-")
-        .tempdir()
-        .expect("temp dir");
-    let all = corpus_load::spark_corpus(&cases, dir.path()).unwrap_or_else(|e| panic!("{e}"));
-    let queries: Vec<String> = all
-        .queries
+    // One Spark session for the whole corpus: each case is a `kpic eval --engine
+    // spark` run of its own (its dataset loaded and checked by kpic, handed to Spark)
+    // attached to the session the product's driver serves.
+    let socket = spark::shared_session();
+    let started = began.elapsed();
+    let outcomes = cases
         .iter()
-        .filter_map(|q| q.as_ref().ok().cloned())
+        .map(|case| {
+            let engine = [
+                "--data",
+                &path_text(&case.data()),
+                "--engine",
+                "spark",
+                "--spark-session",
+                &socket,
+            ]
+            .map(String::from);
+            let outcome = eval(case, &engine).map(|got| compare(case, "spark", &got));
+            (case, outcome)
+        })
         .collect();
-    let mut results = spark::run(&all.ddl, &queries, dir.path()).into_iter();
-    let mut outcomes = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        let outcome = match &all.queries[i] {
-            Err(why) => {
-                eprintln!("{} not run on Spark: {why}", case.name);
-                continue;
-            }
-            Ok(_) => match results.next() {
-                Some(Ok(rows)) => {
-                    corpus_load::spark_results(rows).map(|got| compare(case, "spark", &got))
-                }
-                Some(Err(e)) => Err(format!("Spark failed: {e}")),
-                None => Err("Spark returned no result".into()),
-            },
-        };
-        outcomes.push((case, outcome));
-    }
     eprintln!(
-        "Spark corpus: {:.0?} (install check, JVM start, loading, {} queries)",
+        "Spark corpus: {:.0?} ({started:.0?} to start Spark, {} cases)",
         began.elapsed(),
-        queries.len()
+        cases.len()
     );
     judge("spark", outcomes);
 }

@@ -1,7 +1,11 @@
-//! Spark SQL for the differential tests: PySpark in local mode (`local[2]`), installed by
-//! the test set-up into a virtual environment under `target/kpic-test-spark`, driven by a
-//! small script that starts ONE Spark session, loads a dataset with the schema of the
-//! Spark DDL and runs several queries in it (the JVM start is paid once).
+//! Spark for the tests: PySpark in local mode (`local[2]`), installed by the test set-up
+//! into a virtual environment under `target/kpic-test-spark`.
+//!
+//! [`shared_session`] is the product's own driver (`kpic::engine::spark::Session`)
+//! serving every `kpic eval --engine spark --spark-session SOCKET` of the test process
+//! with one Spark session (the JVM start is paid once, not per run). [`run`] is the
+//! differential tests' own small script: ONE Spark session that loads a dataset with the
+//! schema of the Spark DDL and runs several `kpic sql` queries in it.
 //!
 //! Java comes from [`java::home`] (installed by the test set-up when missing), PySpark from
 //! [`python::venv`]. Nothing is skipped: if Java cannot be found or installed, pip cannot
@@ -133,8 +137,32 @@ enum Answer {
     Error { error: String },
 }
 
+/// How the tests start Spark with the product's driver: the venv's PySpark, in local
+/// mode on two cores, on the Java found or installed by the set-up. One partition per
+/// shuffle: the tables have a few hundred rows, and every task is pure overhead.
+pub fn settings() -> kpic::engine::spark::Settings {
+    kpic::engine::spark::Settings {
+        python: python().clone(),
+        master: "local[2]".into(),
+        conf: vec![("spark.sql.shuffle.partitions".into(), "1".into())],
+        java_home: Some(java::home().to_path_buf()),
+    }
+}
+
+/// The Unix socket of the Spark session that the product's driver runs for this test
+/// process (started on first use; it ends with the process). Panics with Spark's
+/// output when it cannot start.
+pub fn shared_session() -> String {
+    static SESSION: OnceLock<kpic::engine::spark::Session> = OnceLock::new();
+    let session = SESSION.get_or_init(|| {
+        kpic::engine::spark::Session::serve(&settings())
+            .unwrap_or_else(|e| panic!("the shared Spark session: {e}"))
+    });
+    session.socket().to_string_lossy().into_owned()
+}
+
 /// The venv's Python with PySpark installed (checked once per test process).
-fn python() -> &'static PathBuf {
+pub fn python() -> &'static PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| python::venv("kpic-test-spark", &[&format!("pyspark=={PYSPARK}")]))
 }
