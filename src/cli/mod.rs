@@ -7,6 +7,7 @@ pub mod demo;
 pub mod eval;
 pub mod explain;
 pub mod export;
+pub mod fmt;
 pub mod list;
 pub mod scope_args;
 pub mod search;
@@ -50,6 +51,8 @@ pub enum Command {
     Sql(sql::Args),
     /// Export the catalog as CSV or JSON, one row per KPI.
     Export(export::Args),
+    /// Format `.kpi` files in the canonical layout, comments kept (`--check`: diff only).
+    Fmt(fmt::Args),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -68,6 +71,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Export(args) => export::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 
