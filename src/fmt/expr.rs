@@ -195,7 +195,10 @@ impl<'a> Values<'a> {
                     }
                 }
                 if let Some(f) = filter {
-                    if !parts.is_empty() {
+                    // Comments before the filter end the line before `where`.
+                    let first = parts.is_empty();
+                    parts.push(self.before(f.span.start as usize));
+                    if !first {
                         parts.push(line());
                     }
                     parts.push(text("where "));
@@ -357,6 +360,9 @@ pub fn comment_doc(c: &Comment) -> Doc {
 /// A text block: its (dedented) lines indented one step below the opening `"""`, the
 /// closing `"""` on a line of its own. The parser dedents it back to the same text.
 pub fn text_block(value: &str) -> Doc {
+    if value.is_empty() {
+        return text("\"\"\"\"\"\"");
+    }
     let mut body = Vec::new();
     for l in value.split('\n') {
         body.push(Doc::Hard);

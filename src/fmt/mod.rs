@@ -165,3 +165,36 @@ fn item_name(item: &Item) -> String {
         Item::Table(t) => format!("`table {}`", t.name.name),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, out: &str) -> Result<(), FmtError> {
+        let (before, _) = parse_file(FileId(0), input);
+        verify(&before, &comments::scan(input), out)
+    }
+
+    #[test]
+    fn an_output_that_changes_meaning_or_comments_is_refused() {
+        let input = "measure m {\n  formula: (a + b) * c // why\n}\n";
+        assert!(check(input, input).is_ok());
+        let regrouped = "measure m {\n  formula: a + b * c // why\n}\n";
+        let lost = "measure m {\n  formula: (a + b) * c\n}\n";
+        let edited = "measure m {\n  formula: (a + b) * c // who\n}\n";
+        for out in [regrouped, lost, edited] {
+            assert!(
+                matches!(check(input, out), Err(FmtError::Changed(_))),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_not_formatted() {
+        assert!(matches!(
+            format_text("kpi x {\n  formula: (a\n}\n"),
+            Err(FmtError::Syntax(_))
+        ));
+    }
+}

@@ -31,6 +31,7 @@ mod eval_expected;
 mod eval_kernels;
 mod eval_small;
 mod exact_output;
+mod fmt;
 mod money_range;
 mod mutation_fuzz;
 mod output_escaping;
