@@ -104,15 +104,14 @@ impl Source<'_> {
             while end > start && b[end - 1].is_ascii_whitespace() {
                 end -= 1;
             }
-            if let Some(c) = self.comments.iter().find(|c| c.start == start) {
-                start = c.end.min(end);
+            // Comments are in order and never overlap: starts and ends are both sorted.
+            if let Ok(i) = self.comments.binary_search_by_key(&start, |c| c.start) {
+                start = self.comments[i].end.min(end);
             }
-            if let Some(c) = self
-                .comments
-                .iter()
-                .find(|c| c.end == end && c.start >= start)
+            if let Ok(i) = self.comments.binary_search_by_key(&end, |c| c.end)
+                && self.comments[i].start >= start
             {
-                end = c.start;
+                end = self.comments[i].start;
             }
             if (start, end) == before {
                 return (start, end);

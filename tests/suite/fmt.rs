@@ -192,3 +192,27 @@ fn a_file_with_syntax_errors_is_not_formatted() {
     assert!(err.contains("not formatted: it has syntax errors"), "{err}");
     assert_eq!(std::fs::read_to_string(&file).expect("read"), broken);
 }
+
+/// The longest and deepest formulas the parser accepts (a thousand operators, the
+/// nesting bound of parentheses) format on a test thread's small stack.
+#[test]
+fn the_largest_formulas_format() {
+    let chain: Vec<String> = (0..1000).map(|i| format!("a{i}")).collect();
+    let inputs = [
+        format!("measure m {{\n  formula: {}\n}}\n", chain.join(" + ")),
+        format!("measure m {{\n  formula: {}x\n}}\n", "not ".repeat(990)),
+        format!(
+            "measure m {{\n  formula: {}a{}\n}}\n",
+            "(".repeat(60),
+            " * b)".repeat(60)
+        ),
+        format!(
+            "measure m {{\n  formula: {}0\n}}\n",
+            "if c then 1 else ".repeat(60)
+        ),
+    ];
+    for input in inputs {
+        let once = format_text(&input).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(format_text(&once).ok().as_deref(), Some(once.as_str()));
+    }
+}
