@@ -216,3 +216,14 @@ fn the_largest_formulas_format() {
         assert_eq!(format_text(&once).ok().as_deref(), Some(once.as_str()));
     }
 }
+
+/// CI keeps the shipped catalog formatted: `kpic fmt --check kpis examples` (as the
+/// README says) finds nothing to change.
+#[test]
+fn the_shipped_catalog_is_formatted() {
+    let (code, out, err) = kpic(&["fmt", "--check", "kpis", "examples"]);
+    assert_eq!(
+        code, 0,
+        "run `kpic fmt kpis examples` and commit the result:\n{out}{err}"
+    );
+}
