@@ -12,6 +12,10 @@ mod comments;
 mod doc;
 mod expr;
 mod layout;
+mod one_line;
+mod same;
+
+pub use one_line::one_line;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
@@ -80,10 +84,7 @@ fn verify(before: &File, found: &[comments::Comment], out: &str) -> Result<(), F
         )));
     }
     for (a, b) in before.items.iter().zip(&after.items) {
-        if meaning(a) != meaning(b) {
-            if std::env::var_os("KPIC_FMT_DEBUG").is_some() {
-                eprintln!("{}\n{}", meaning(a), meaning(b));
-            }
+        if !same::same_item(a, b) {
             return Err(FmtError::Changed(format!(
                 "the meaning of {} would change",
                 item_name(a)
@@ -119,43 +120,6 @@ fn fields_moved(file: &File) -> bool {
         }),
         Item::Table(_) => false,
     })
-}
-
-/// An item as data without its spans, fields in canonical order: two items with the
-/// same meaning are equal.
-fn meaning(item: &Item) -> serde_json::Value {
-    let mut item = item.clone();
-    if let Item::Block(b) = &mut item {
-        let kind = b.kind.name.clone();
-        b.fields
-            .sort_by_key(|f| layout::field_rank(&kind, &f.name.name));
-    }
-    // The tree serializes without error (no maps with non-text keys).
-    let mut value = serde_json::to_value(&item).unwrap_or(serde_json::Value::Null);
-    // Walked with a stack: formulas nest deep.
-    let mut stack = vec![&mut value];
-    while let Some(v) = stack.pop() {
-        match v {
-            // A span written as a variant's field (`AllTime(Span)`) has no key.
-            serde_json::Value::Object(map) if is_span(map) => *v = serde_json::Value::Null,
-            serde_json::Value::Object(map) => {
-                map.remove("span");
-                map.remove("op_span");
-                stack.extend(map.values_mut());
-            }
-            serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
-            _ => {}
-        }
-    }
-    value
-}
-
-/// Whether a serialized object is a [`crate::source::Span`].
-fn is_span(map: &serde_json::Map<String, serde_json::Value>) -> bool {
-    map.len() == 3
-        && ["file", "start", "end"]
-            .iter()
-            .all(|k| map.contains_key(*k))
 }
 
 /// `kpi NAME` or `table NAME`, for messages.
