@@ -98,6 +98,11 @@ impl ColumnType {
     /// Every type name.
     pub const NAMES: &'static [&'static str] =
         &["text", "int", "number", "money", "date", "datetime", "bool"];
+
+    /// The type's name as written in a table.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
 }
 
 /// The unit a KPI (or a measure) declares for its value.

@@ -62,11 +62,13 @@ pub mod engine;
 pub mod eval;
 pub mod fmt;
 pub mod ir;
+pub mod project;
 pub mod query;
 pub mod render;
 pub mod source;
 pub mod sql;
 pub mod syntax;
+pub mod testing;
 pub mod vocab;
 
 pub use catalog_files::ReadError;

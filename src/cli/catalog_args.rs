@@ -3,7 +3,8 @@
 //! the plain-text helpers that turn documentation text blocks into paragraphs and
 //! wrap them for a terminal.
 
-use super::{FAILED, OK, default_catalog, usage_error};
+use super::project_args::{self, CatalogFlags};
+use super::{FAILED, OK, usage_error};
 use kpic::Catalog;
 use kpic::diagnostic::did_you_mean;
 use kpic::ir::{Cadence, Direction, DocValue, KpiDef, Unit};
@@ -13,20 +14,19 @@ use std::path::PathBuf;
 /// Width the terminal layouts wrap to.
 pub const WIDTH: usize = 100;
 
-/// Loads and checks the catalog under `paths` (default `kpis/`). A catalog with errors
-/// is not browsed: the error count is printed and `Err(exit code)` returned.
-pub fn load(paths: Vec<PathBuf>) -> Result<Catalog, u8> {
-    load_checked(paths).map(|checked| checked.catalog)
+/// Loads and checks the catalog under `paths` and `flags` (see
+/// [`project_args::catalog_paths`]: default the project's, else `kpis/`). A catalog
+/// with errors is not browsed: the error count is printed and `Err(exit code)`
+/// returned.
+pub fn load(paths: Vec<PathBuf>, flags: &CatalogFlags) -> Result<Catalog, u8> {
+    load_checked(paths, flags).map(|checked| checked.catalog)
 }
 
 /// Like [`load`], keeping the sources (for commands that quote formulas).
-pub fn load_checked(paths: Vec<PathBuf>) -> Result<kpic::Checked, u8> {
-    let paths = if paths.is_empty() {
-        vec![default_catalog()]
-    } else {
-        paths
-    };
-    let checked = kpic::check_paths(&paths).map_err(usage_error)?;
+pub fn load_checked(paths: Vec<PathBuf>, flags: &CatalogFlags) -> Result<kpic::Checked, u8> {
+    let paths = project_args::catalog_paths(paths, flags)?;
+    let mut checked = kpic::check_paths(&paths).map_err(usage_error)?;
+    project_args::apply_lints(&mut checked)?;
     super::check::print_timings(&checked);
     let errors = checked.error_count();
     if errors > 0 {

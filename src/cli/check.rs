@@ -1,7 +1,7 @@
 //! `kpic check`.
 
-use super::{FAILED, OK, default_catalog, usage_error};
-use kpic::diagnostic::{github, human, json};
+use super::{FAILED, OK, usage_error};
+use kpic::diagnostic::{github, human, json, sarif};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -14,6 +14,9 @@ pub enum Format {
     Json,
     /// GitHub Actions annotation lines (stdout).
     Github,
+    /// A SARIF 2.1.0 log for code scanning (stdout), e.g. GitHub's
+    /// `github/codeql-action/upload-sarif`.
+    Sarif,
 }
 
 /// What `--deny` may turn into errors.
@@ -26,8 +29,11 @@ pub enum Deny {
 /// Arguments of `kpic check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders of `.kpi` files (default: `kpis/`).
+    /// Files or folders of `.kpi` files (default: the project's, from kpic.toml, else
+    /// `kpis/`).
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -41,15 +47,17 @@ pub struct Args {
 
 /// Runs `kpic check`.
 pub fn run(args: Args) -> u8 {
-    let paths = if args.paths.is_empty() {
-        vec![default_catalog()]
-    } else {
-        args.paths
+    let paths = match super::project_args::catalog_paths(args.paths, &args.source) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let checked = match kpic::check_paths(&paths) {
+    let mut checked = match kpic::check_paths(&paths) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    if let Err(code) = super::project_args::apply_lints(&mut checked) {
+        return code;
+    }
     print_timings(&checked);
     match args.format {
         Format::Human => {
@@ -66,6 +74,13 @@ pub fn run(args: Args) -> u8 {
         Format::Json => {
             let text = json::render(&checked.diagnostics, &checked.sources) + "\n";
             let code = super::catalog_args::emit(&text);
+            if code != OK {
+                return code;
+            }
+        }
+        Format::Sarif => {
+            let code =
+                super::catalog_args::emit(&sarif::render(&checked.diagnostics, &checked.sources));
             if code != OK {
                 return code;
             }

@@ -25,12 +25,12 @@ pub enum Engine {
 pub struct Args {
     /// KPI ids to compute (default: every KPI of the catalog).
     pub kpis: Vec<String>,
-    /// Folder of CSV files, one per table (default: the bundled `examples/data`).
-    #[arg(long)]
+    /// Folder of CSV files, one per table (default: the project's, from kpic.toml, else
+    /// the bundled `examples/data`).
+    #[arg(long, conflicts_with = "demo")]
     pub data: Option<PathBuf>,
-    /// Catalog files or folders (default: `kpis/`).
-    #[arg(long = "catalog")]
-    pub catalog: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
     /// Period: 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (default:
     /// the latest complete year in the data).
     #[arg(long)]
@@ -44,23 +44,21 @@ pub struct Args {
     /// formula with its value and the rows each aggregate read, for every group.
     #[arg(long, value_name = "KPI")]
     pub explain: Option<String>,
-    /// Run on the catalog and example dataset built into this binary (works from any
-    /// folder).
-    #[arg(long, conflicts_with_all = ["data", "catalog"])]
-    pub demo: bool,
     /// Where to compute: natively over `--data`, or in PostgreSQL or DuckDB (the
     /// generated SQL; results printed as the native engine prints them).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
-    /// Connection URL for `--engine postgres`, e.g. postgresql://user@host:5432/db.
-    #[arg(long, required_if_eq("engine", "postgres"))]
+    /// Connection URL for `--engine postgres`, e.g. postgresql://user@host:5432/db
+    /// (default: `postgres_url` in kpic.toml's `[engine]`).
+    #[arg(long)]
     pub url: Option<String>,
     /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
     /// read-only.
     #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
     pub database: Option<PathBuf>,
-    /// The DuckDB command-line client for `--engine duckdb` (default: $KPIC_DUCKDB,
-    /// else `duckdb` on PATH; `pip install duckdb-cli` installs it).
+    /// The DuckDB command-line client for `--engine duckdb` (default: `duckdb_cli` in
+    /// kpic.toml's `[engine]`, else $KPIC_DUCKDB, else `duckdb` on PATH; `pip install
+    /// duckdb-cli` installs it).
     #[arg(long, value_name = "PATH")]
     pub duckdb_cli: Option<PathBuf>,
     #[command(flatten)]
@@ -69,12 +67,9 @@ pub struct Args {
 
 /// Runs `kpic eval`.
 pub fn run(mut args: Args) -> u8 {
-    if args.demo {
+    if args.source.demo {
         match super::demo::unpack() {
-            Ok((catalog, data)) => {
-                args.catalog = vec![catalog];
-                args.data = Some(data);
-            }
+            Ok((_, data)) => args.data = Some(data),
             Err(e) => {
                 return usage_error(format!(
                     "cannot unpack the demo into the temporary folder: {e}"
@@ -82,7 +77,7 @@ pub fn run(mut args: Args) -> u8 {
             }
         }
     }
-    let checked = match super::catalog_args::load_checked(args.catalog.clone()) {
+    let checked = match super::catalog_args::load_checked(Vec::new(), &args.source) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -90,7 +85,11 @@ pub fn run(mut args: Args) -> u8 {
         eprintln!("error: {}", super::check::no_kpi(&checked));
         return FAILED;
     }
-    let request = match request(&args, &checked.catalog) {
+    let settings = match Settings::read(&args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let request = match request(&args, &settings, &checked.catalog) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
@@ -107,10 +106,7 @@ pub fn run(mut args: Args) -> u8 {
             &args,
         );
     }
-    let data_dir = args
-        .data
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("examples/data"));
+    let data_dir = settings.data.clone();
     if !data_dir.is_dir() {
         return usage_error(format!(
             "{}: no such data folder (give one with --data DIR)",
@@ -227,10 +223,34 @@ pub fn run(mut args: Args) -> u8 {
     )
 }
 
+/// What the flags leave to the project file (`kpic.toml`) or to a default.
+struct Settings {
+    period: Option<String>,
+    fiscal_year_start: u32,
+    compare: kpic::query::Compare,
+    data: PathBuf,
+}
+
+impl Settings {
+    fn read(args: &Args) -> Result<Settings, u8> {
+        let project = super::project_args::current()?;
+        Ok(Settings {
+            period: args.scope.period(args.period.as_deref())?,
+            fiscal_year_start: args.scope.fiscal_year_start()?,
+            compare: args.scope.compare()?,
+            data: args
+                .data
+                .clone()
+                .or_else(|| project.and_then(|p| p.data.clone()))
+                .unwrap_or_else(|| PathBuf::from("examples/data")),
+        })
+    }
+}
+
 /// The request the flags describe.
-fn request(args: &Args, catalog: &kpic::Catalog) -> Result<Request, String> {
-    let fiscal_year_start = args.scope.fiscal_year_start;
-    let period = match &args.period {
+fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<Request, String> {
+    let fiscal_year_start = settings.fiscal_year_start;
+    let period = match &settings.period {
         Some(text) => Some(kpic::query::Period::parse(text, fiscal_year_start)?),
         None => None,
     };
@@ -245,7 +265,7 @@ fn request(args: &Args, catalog: &kpic::Catalog) -> Result<Request, String> {
         fiscal_year_start,
         scope: g.scope,
         filters: g.filters,
-        compare: args.scope.compare,
+        compare: settings.compare,
         every: args.scope.every,
         groupings: g.groupings,
         today: None,
@@ -255,14 +275,32 @@ fn request(args: &Args, catalog: &kpic::Catalog) -> Result<Request, String> {
 /// The database the flags name.
 fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
     let names = args.tables.names(catalog)?;
+    // Read (and any error in it reported) before the catalog was loaded.
+    let project = super::project_args::current().ok().flatten();
     let kind = match args.engine {
         Engine::Postgres => DatabaseKind::Postgres {
-            url: args.url.clone().unwrap_or_default(),
+            url: match args
+                .url
+                .clone()
+                .or_else(|| project.and_then(|p| p.postgres_url.clone()))
+            {
+                Some(url) => url,
+                None => {
+                    return Err(
+                        "`--engine postgres` needs `--url postgresql://USER@HOST:PORT/DB` \
+                                (or `postgres_url` under `[engine]` in kpic.toml)"
+                            .into(),
+                    );
+                }
+            },
         },
         _ => {
             let file = args.database.clone().unwrap_or_default();
             engine::duckdb::check_file(&file)?;
-            let program = engine::duckdb::locate_client(args.duckdb_cli.as_deref())?;
+            let configured = project.and_then(|p| p.duckdb_cli.clone());
+            let program = engine::duckdb::locate_client(
+                args.duckdb_cli.as_deref().or(configured.as_deref()),
+            )?;
             DatabaseKind::Duckdb { program, file }
         }
     };

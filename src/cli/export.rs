@@ -28,8 +28,10 @@ pub enum Format {
 /// Arguments of `kpic export`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders of `.kpi` files (default: `kpis/`).
+    /// Files or folders of `.kpi` files (default: the project's, else `kpis/`).
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Format,
@@ -76,7 +78,7 @@ enum Cell {
 
 /// Runs `kpic export`.
 pub fn run(args: Args) -> u8 {
-    let catalog = match catalog_args::load(args.paths) {
+    let catalog = match catalog_args::load(args.paths, &args.source) {
         Ok(c) => c,
         Err(code) => return code,
     };

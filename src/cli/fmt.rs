@@ -1,7 +1,7 @@
 //! `kpic fmt`: rewrites `.kpi` files in the canonical layout, or with `--check` shows
 //! the diff of the files that would change.
 
-use super::{FAILED, OK, default_catalog, usage_error};
+use super::{FAILED, OK, usage_error};
 use kpic::diagnostic::human;
 use kpic::fmt::{FmtError, format_text};
 use kpic::source::SourceMap;
@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 /// Arguments of `kpic fmt`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders of `.kpi` files (default: `kpis/`); `-` reads standard input
+    /// Files or folders of `.kpi` files (default: the project's catalog from kpic.toml,
+    /// else `kpis/`); `-` reads standard input
     /// and writes the formatted text to standard output.
     pub paths: Vec<PathBuf>,
     /// Write nothing: print a diff of every file that would change and exit 1 if any
@@ -28,10 +29,11 @@ pub fn run(args: Args) -> u8 {
         }
         return stdin(args.check);
     }
-    let paths = if args.paths.is_empty() {
-        vec![default_catalog()]
-    } else {
-        args.paths
+    // The default is `kpic check`'s: the project's catalog (kpic.toml), else `kpis/`.
+    let flags = super::project_args::CatalogFlags::default();
+    let paths = match super::project_args::catalog_paths(args.paths, &flags) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let files = match kpic::catalog_files::find_kpi_files(&paths) {
         Ok(f) => f,

@@ -18,8 +18,10 @@ pub enum Format {
 /// Arguments of `kpic list`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders of `.kpi` files (default: `kpis/`).
+    /// Files or folders of `.kpi` files (default: the project's, else `kpis/`).
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
     #[command(flatten)]
     pub filters: Filters,
     /// Output format.
@@ -42,7 +44,7 @@ struct Entry<'a> {
 
 /// Runs `kpic list`.
 pub fn run(args: Args) -> u8 {
-    let catalog = match catalog_args::load(args.paths) {
+    let catalog = match catalog_args::load(args.paths, &args.source) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -8,11 +8,15 @@ pub mod eval;
 pub mod explain;
 pub mod export;
 pub mod fmt;
+pub mod init;
 pub mod list;
+pub mod project_args;
 pub mod scope_args;
 pub mod search;
 pub mod show;
+mod show_items;
 pub mod sql;
+pub mod test;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -43,7 +47,7 @@ pub enum Command {
     Explain(explain::Args),
     /// List KPIs, one per line, filtered by category, tag or unit.
     List(list::Args),
-    /// Show every attribute of one KPI, e.g. `kpic show win_rate`.
+    /// Show every attribute of one KPI (or a measure or table), e.g. `kpic show win_rate`.
     Show(show::Args),
     /// Search KPI names and attributes, best matches first.
     Search(search::Args),
@@ -53,6 +57,10 @@ pub enum Command {
     Export(export::Args),
     /// Format `.kpi` files in the canonical layout, comments kept (`--check`: diff only).
     Fmt(fmt::Args),
+    /// Run the KPI tests (`*.test.toml`): small rows in, the expected value out.
+    Test(test::Args),
+    /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
+    Init(init::Args),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -69,6 +77,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Show(args) => show::run(args),
         Command::Search(args) => search::run(args),
         Command::Export(args) => export::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Test(args) => test::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Fmt(args) => fmt::run(args),

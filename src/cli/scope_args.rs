@@ -7,9 +7,9 @@ use kpic::sql::TableNames;
 /// Which accounts count and how results are grouped.
 #[derive(Debug, clap::Args)]
 pub struct ScopeArgs {
-    /// First month of the fiscal year (1-12).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=12))]
-    pub fiscal_year_start: u32,
+    /// First month of the fiscal year (1-12; default: the project's, else 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=12))]
+    pub fiscal_year_start: Option<u32>,
     /// One value per value of this accounts dimension (industry, region, tier, ...);
     /// `--by industry,region` for one value per combination of both. Repeated
     /// (`--by industry --by region`), each grouping in one run over data loaded once,
@@ -30,13 +30,45 @@ pub struct ScopeArgs {
     #[arg(long = "where", value_name = "COLUMN=VALUE")]
     pub filters: Vec<String>,
     /// What each value is compared with: the previous period (2025-Q2 for 2025-Q3),
-    /// or the same period a year earlier (2024-Q3).
-    #[arg(long, value_enum, default_value_t = Compare::Previous)]
-    pub compare: Compare,
+    /// or the same period a year earlier (2024-Q3). Default: the project's, else
+    /// `previous`.
+    #[arg(long, value_enum)]
+    pub compare: Option<Compare>,
     /// A time series: each KPI for each month, quarter or year of the period (finer
     /// than the period), each with its own comparison.
     #[arg(long, value_enum)]
     pub every: Option<Every>,
+}
+
+impl ScopeArgs {
+    /// The first month of the fiscal year: the flag, else the project's, else January.
+    pub fn fiscal_year_start(&self) -> Result<u32, u8> {
+        let project = super::project_args::current()?;
+        Ok(self
+            .fiscal_year_start
+            .or(project.and_then(|p| p.fiscal_year_start))
+            .unwrap_or(1))
+    }
+
+    /// The comparison: the flag, else the project's, else the previous period.
+    pub fn compare(&self) -> Result<Compare, u8> {
+        if let Some(c) = self.compare {
+            return Ok(c);
+        }
+        let project = super::project_args::current()?;
+        Ok(match project.and_then(|p| p.compare.as_deref()) {
+            Some("year-ago") => Compare::YearAgo,
+            _ => Compare::Previous,
+        })
+    }
+
+    /// The period as written: the flag, else the project's default period.
+    pub fn period(&self, flag: Option<&str>) -> Result<Option<String>, u8> {
+        if let Some(p) = flag {
+            return Ok(Some(p.to_string()));
+        }
+        Ok(super::project_args::current()?.and_then(|p| p.period.clone()))
+    }
 }
 
 /// How results are grouped: the scope, and the further groupings of the same run.

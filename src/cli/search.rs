@@ -28,8 +28,10 @@ pub enum Format {
 pub struct Args {
     /// Words to look for; every word must occur (e.g. `"churn risk"`).
     pub text: String,
-    /// Files or folders of `.kpi` files (default: `kpis/`).
+    /// Files or folders of `.kpi` files (default: the project's, else `kpis/`).
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -72,11 +74,27 @@ pub fn run(args: Args) -> u8 {
     if words.is_empty() {
         return usage_error("nothing to search for: give at least one word");
     }
-    let catalog = match catalog_args::load(args.paths) {
+    let catalog = match catalog_args::load(args.paths, &args.source) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let hits = search(&catalog, &words);
+    let mut hits = search(&catalog, &words);
+    let mut searched = args.text.trim().to_string();
+    if hits.is_empty()
+        && let Some(corrected) = correct(&catalog, &words)
+    {
+        // A typo: nothing matches the words as typed, so the nearest words the
+        // catalog uses are searched instead, and the user is told so.
+        hits = search(&catalog, &corrected);
+        if !hits.is_empty() {
+            eprintln!(
+                "note: no KPI matches \"{}\"; showing matches for \"{}\"",
+                args.text.trim(),
+                corrected.join(" ")
+            );
+            searched = corrected.join(" ");
+        }
+    }
     match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&hits).expect("plain data serializes");
@@ -95,7 +113,7 @@ pub fn run(args: Args) -> u8 {
                 hits.len(),
                 plural(hits.len()),
                 if hits.len() == 1 { "es" } else { "" },
-                args.text.trim()
+                searched
             );
             code
         }
@@ -159,6 +177,48 @@ fn search<'c>(catalog: &'c Catalog, words: &[String]) -> Vec<Hit<'c>> {
     // Stable: equal scores keep catalog order.
     hits.sort_by_key(|h| std::cmp::Reverse(h.score));
     hits
+}
+
+/// The words with each word that occurs nowhere in the catalog replaced by the
+/// catalog's closest word (Damerau–Levenshtein distance 1, or 2 for words of eight
+/// letters or more); `None` when no word needed or found a replacement.
+fn correct(catalog: &Catalog, words: &[String]) -> Option<Vec<String>> {
+    let mut vocabulary: Vec<String> = catalog_args::ordered(catalog)
+        .into_iter()
+        .flat_map(|k| fields(catalog, k))
+        .flat_map(|f| f.texts)
+        .flat_map(|t| {
+            t.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() > 2)
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    vocabulary.sort_unstable();
+    vocabulary.dedup();
+    let mut changed = false;
+    let corrected = words
+        .iter()
+        .map(|word| {
+            if vocabulary.iter().any(|v| v.contains(word.as_str())) {
+                return word.clone();
+            }
+            let limit = if word.chars().count() >= 8 { 2 } else { 1 };
+            let best = vocabulary
+                .iter()
+                .map(|v| (strsim::damerau_levenshtein(word, v), v))
+                .filter(|(d, _)| *d <= limit)
+                .min_by_key(|(d, _)| *d);
+            match best {
+                Some((_, v)) => {
+                    changed = true;
+                    v.clone()
+                }
+                None => word.clone(),
+            }
+        })
+        .collect();
+    changed.then_some(corrected)
 }
 
 /// The searchable fields of a KPI with their weights.

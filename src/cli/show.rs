@@ -13,20 +13,31 @@ use std::path::PathBuf;
 /// Arguments of `kpic show`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The KPI's id (e.g. `win_rate`) or its exact name.
+    /// The id of a KPI (e.g. `win_rate`; or its exact name), a measure or a table.
     pub kpi: String,
-    /// Files or folders of `.kpi` files (default: `kpis/`).
+    /// Files or folders of `.kpi` files (default: the project's, else `kpis/`).
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
 }
 
 /// Runs `kpic show`.
 pub fn run(args: Args) -> u8 {
-    let catalog = match catalog_args::load(args.paths) {
+    let checked = match catalog_args::load_checked(args.paths, &args.source) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match find(&catalog, &args.kpi) {
-        Ok(kpi) => catalog_args::emit(&render(&catalog, kpi)),
+    let catalog = &checked.catalog;
+    if catalog.kpis.get(&args.kpi).is_none() {
+        if let Some(m) = catalog.measures.get(&args.kpi) {
+            return catalog_args::emit(&super::show_items::measure(&checked, m));
+        }
+        if let Some(t) = catalog.tables.get(&args.kpi) {
+            return catalog_args::emit(&super::show_items::table(&checked, t));
+        }
+    }
+    match find(catalog, &args.kpi) {
+        Ok(kpi) => catalog_args::emit(&render(catalog, kpi)),
         Err(message) => usage_error(message),
     }
 }
@@ -43,19 +54,13 @@ fn find<'c>(catalog: &'c Catalog, wanted: &str) -> Result<&'c KpiDef, String> {
     {
         return Ok(kpi);
     }
-    if let Some(m) = catalog.measures.get(wanted) {
-        let mut message = format!("`{wanted}` is a measure, not a KPI: {}", m.formula_source);
-        if let Some(d) = &m.description {
-            write!(message, "\n  {d}").unwrap();
-        }
-        let users = catalog.dependents(wanted);
-        if !users.is_empty() {
-            write!(message, "\nhelp: KPIs using it: {}", users.join(", ")).unwrap();
-        }
-        return Err(message);
-    }
-    let mut message = format!("no KPI `{wanted}` in the catalog");
-    let ids = catalog.kpis.keys().map(String::as_str);
+    let mut message = format!("no KPI, measure or table `{wanted}` in the catalog");
+    let ids = catalog
+        .kpis
+        .keys()
+        .chain(catalog.measures.keys())
+        .chain(catalog.tables.keys())
+        .map(String::as_str);
     match did_you_mean(wanted, ids) {
         Some(hint) => write!(message, "\nhelp: {hint}").unwrap(),
         None => {
@@ -193,7 +198,7 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
 }
 
 /// A blank line and a heading.
-fn section(out: &mut String, heading: &str) {
+pub(super) fn section(out: &mut String, heading: &str) {
     writeln!(out, "\n{heading}").unwrap();
 }
 
@@ -213,7 +218,7 @@ fn text_block(out: &mut String, text: Option<&str>) {
 }
 
 /// "  • text", wrapped with a hanging indent.
-fn bullet(out: &mut String, text: &str) {
+pub(super) fn bullet(out: &mut String, text: &str) {
     indented_bullet(out, text, "  ");
 }
 

@@ -4,7 +4,6 @@ use super::scope_args::{ScopeArgs, TableArgs};
 use super::usage_error;
 use kpic::query::Period;
 use kpic::sql::{Dialect, SqlRequest, compile_ddl, compile_query};
-use std::path::PathBuf;
 
 /// Arguments of `kpic sql`.
 #[derive(Debug, clap::Args)]
@@ -14,9 +13,8 @@ pub struct Args {
     /// Target SQL dialect.
     #[arg(long, value_enum, default_value_t = Dialect::Postgres)]
     pub dialect: Dialect,
-    /// Catalog files or folders (default: `kpis/`).
-    #[arg(long = "catalog")]
-    pub catalog: Vec<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
     /// Period: 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (required for a query:
     /// `kpic sql` sees no data to pick the latest complete year from).
     #[arg(long)]
@@ -32,7 +30,7 @@ pub struct Args {
 
 /// Runs `kpic sql`.
 pub fn run(args: Args) -> u8 {
-    let checked = match super::catalog_args::load_checked(args.catalog.clone()) {
+    let checked = match super::catalog_args::load_checked(Vec::new(), &args.source) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -45,7 +43,15 @@ pub fn run(args: Args) -> u8 {
     }
     // `kpic eval` defaults to the latest complete year of the data; `kpic sql` has no
     // data, and a fixed year would silently be the wrong one, so the period is asked for.
-    let Some(period) = args.period.as_deref() else {
+    let (period, fiscal_year_start, compare) = match (
+        args.scope.period(args.period.as_deref()),
+        args.scope.fiscal_year_start(),
+        args.scope.compare(),
+    ) {
+        (Ok(p), Ok(f), Ok(c)) => (p, f, c),
+        (Err(code), _, _) | (_, Err(code), _) | (_, _, Err(code)) => return code,
+    };
+    let Some(period) = period.as_deref() else {
         return usage_error(
             "`kpic sql` needs `--period`: the query is written for one period, and without \
              the data there is no latest complete year to default to\n\
@@ -54,7 +60,7 @@ pub fn run(args: Args) -> u8 {
              its latest date",
         );
     };
-    let period = match Period::parse(period, args.scope.fiscal_year_start) {
+    let period = match Period::parse(period, fiscal_year_start) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
@@ -67,7 +73,7 @@ pub fn run(args: Args) -> u8 {
         period,
         scope: g.scope,
         filters: g.filters,
-        compare: args.scope.compare,
+        compare,
         every: args.scope.every,
         groupings: g.groupings,
         dialect: args.dialect,

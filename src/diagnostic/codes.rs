@@ -45,6 +45,14 @@ impl Code {
     }
 }
 
+impl Code {
+    /// Whether the code is a lint: a warning by default, whose level a project may set
+    /// (`[lints]` in `kpic.toml`: allow, warn, deny). Every other code is an error.
+    pub fn is_lint(self) -> bool {
+        matches!(self, Code::MissingDoc | Code::PercentTimesHundred)
+    }
+}
+
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

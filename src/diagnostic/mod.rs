@@ -5,6 +5,7 @@ pub mod codes;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::source::Span;
 use serde::Serialize;

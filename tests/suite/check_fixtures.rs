@@ -27,6 +27,23 @@ fn render_fixture(path: &Path, folder: &str) -> (String, Vec<Code>) {
     let relative = Path::new(folder).join(name);
     let checked =
         kpic::check_paths(&[relative, "tests/fixtures/prelude.kpi".into()]).expect("fixture loads");
+    // A project may set the level of a lint only: every warning must be one, and a
+    // lint is never an error.
+    for d in &checked.diagnostics {
+        assert_eq!(
+            d.code.is_lint(),
+            !d.is_error(),
+            "{}: {} is {} but `Code::is_lint` says {}",
+            name,
+            d.code,
+            if d.is_error() {
+                "an error"
+            } else {
+                "a warning"
+            },
+            d.code.is_lint()
+        );
+    }
     let keep_docs = name.starts_with("K0401");
     let diags: Vec<_> = checked
         .diagnostics

@@ -282,13 +282,8 @@ fn show_unknown_kpi_suggests_and_exits_two() {
     let (code, out, err) = kpic(&["show", "win_rte"]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty());
-    assert!(err.contains("no KPI `win_rte`"), "{err}");
+    assert!(err.contains("no KPI, measure or table `win_rte`"), "{err}");
     assert!(err.contains("did you mean `win_rate`?"), "{err}");
-
-    let (code, _, err) = kpic(&["show", "revenue"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("`revenue` is a measure, not a KPI"), "{err}");
-    assert!(err.contains("sales_growth"), "{err}");
 }
 
 // ---------------------------------------------------------------------------- search
@@ -505,4 +500,27 @@ fn browsing_a_catalog_with_errors_exits_one() {
     let (code, _, err) = kpic(&["list", "no/such/folder"]);
     assert_eq!(code, 2);
     assert!(err.contains("no/such/folder"), "{err}");
+}
+
+#[test]
+fn search_tolerates_typos_and_says_what_it_searched() {
+    let (code, out, err) = kpic(&["search", "chrun", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("no KPI matches \"chrun\"; showing matches for \"churn\""),
+        "{err}"
+    );
+    let hits: Vec<Value> = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(hits, json(&["search", "churn", "--format", "json"]));
+    // Two typos in two words, the longer one two letters off.
+    let (_, _, err) = kpic(&["search", "retension rtae"]);
+    assert!(
+        err.contains("showing matches for \"retention rate\""),
+        "{err}"
+    );
+    // A word far from every word of the catalog finds nothing, without a guess.
+    let (code, out, err) = kpic(&["search", "xyzzy"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(!err.contains("showing matches"), "{err}");
 }

@@ -119,3 +119,44 @@ fn byte_order_mark_positions() {
     let (_, github, _) = kpic(&["check", "--format", "github", PRELUDE, fixture]);
     assert!(github.contains(&format!("line=1,col={column}")), "{github}");
 }
+
+#[test]
+fn sarif_output_has_a_rule_per_code_and_the_places_of_the_json_output() {
+    let fixture = "tests/fixtures/diagnostics/K0304_unguarded_optional.kpi";
+    let (code, out, _) = kpic(&["check", "--format", "sarif", PRELUDE, fixture]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+    // Every diagnostic fixture: one result per diagnostic of the JSON output, at the
+    // same lines and columns (code points), pointing at its rule.
+    for entry in std::fs::read_dir("tests/fixtures/diagnostics").expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let path = path.to_str().expect("UTF-8 name");
+        let (_, json, _) = kpic(&["check", "--format", "json", PRELUDE, path]);
+        let (_, sarif, _) = kpic(&["check", "--format", "sarif", PRELUDE, path]);
+        let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+        assert_eq!(sarif["version"], "2.1.0");
+        let run = &sarif["runs"][0];
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        let results = run["results"].as_array().expect("results");
+        let diags = json["diagnostics"].as_array().expect("diagnostics");
+        assert_eq!(results.len(), diags.len(), "{path}");
+        for (r, d) in results.iter().zip(diags) {
+            assert_eq!(r["ruleId"], d["code"], "{path}");
+            let index = r["ruleIndex"].as_u64().expect("index") as usize;
+            assert_eq!(rules[index]["id"], d["code"], "{path}");
+            assert_eq!(r["level"], d["severity"], "{path}");
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            assert_eq!(region["startLine"], d["start"]["line"], "{path}");
+            assert_eq!(region["startColumn"], d["start"]["column"], "{path}");
+            assert_eq!(region["endLine"], d["end"]["line"], "{path}");
+            assert_eq!(region["endColumn"], d["end"]["column"], "{path}");
+            assert_eq!(
+                r["relatedLocations"].as_array().map(Vec::len),
+                d["related"].as_array().map(Vec::len),
+                "{path}"
+            );
+        }
+    }
+}
