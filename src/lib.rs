@@ -60,6 +60,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
+pub mod fmt;
 pub mod ir;
 pub mod project;
 pub mod query;

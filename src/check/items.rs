@@ -107,7 +107,8 @@ pub fn lower_formula_item(
     };
     let mut depends_on = typed.refs.clone();
     depends_on.dedup();
-    let formula_source = sources.text(formula.span).to_string();
+    // On one line: `kpic fmt` breaks long formulas, and they are shown inline.
+    let formula_source = crate::fmt::one_line(sources.text(formula.span));
     if !is_kpi {
         let def = FormulaDef::Measure(MeasureDef {
             id: b.name.name.clone(),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod eval;
 pub mod explain;
 pub mod export;
+pub mod fmt;
 pub mod init;
 pub mod list;
 pub mod project_args;
@@ -62,6 +63,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print kpic's man page (roff), or write one per subcommand with --out DIR.
     Man(completions::ManArgs),
+    /// Format `.kpi` files in the canonical layout, comments kept (`--check`: diff only).
+    Fmt(fmt::Args),
     /// Run the KPI tests (`*.test.toml`): small rows in, the expected value out.
     Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
@@ -89,6 +92,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Convert(args) => convert::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 

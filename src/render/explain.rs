@@ -26,11 +26,8 @@ pub fn explanation(sources: &SourceMap, e: &Explanation) -> String {
         e.previous_period
     );
     for (i, l) in e.lines.iter().enumerate() {
-        let text: String = sources
-            .text(l.span)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        // On one line, as a formula `kpic fmt` broke over several reads written flat.
+        let text = crate::fmt::one_line(sources.text(l.span));
         // In full: a cut could make two lines read the same (`count(surveys where
         // score >= 9)` and `… <= 6`).
         let shown = match (&l.value, l.unit) {

@@ -38,6 +38,7 @@ mod exact_output;
 mod explain_groupings;
 mod grain_members;
 mod load_split;
+mod fmt;
 mod money_range;
 mod mutation_fuzz;
 mod output_escaping;
