@@ -178,6 +178,24 @@ pub struct TableDef {
     pub key: Option<String>,
     /// The column holding the account id (`-> accounts`), if any.
     pub account_column: Option<String>,
+    /// Relations on several columns (`product: (account_id, product_line) ->
+    /// account_products`); one-column relations are [`ColumnDef::relation`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<RelationDef>,
+}
+
+/// A relation whose key is several columns: each row points to the one row of
+/// `target` whose `target_columns` hold the row's `columns`, in order. As declared:
+/// the checker reports a relation whose columns do not match (unknown, another
+/// count, another type) and never follows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelationDef {
+    pub name: String,
+    pub span: Span,
+    pub columns: Vec<String>,
+    pub target: String,
+    /// The parent's columns: as written, or the same names as `columns`.
+    pub target_columns: Vec<String>,
 }
 
 /// One column of a table.
@@ -274,6 +292,11 @@ pub struct ColumnRef {
 pub struct Hop {
     pub column: String,
     pub table: String,
+    /// For a relation on several columns ([`RelationDef`]): `column` is the
+    /// relation's name and these are its (column, parent column) pairs, in order.
+    /// Empty for a one-column relation, whose column holds the parent's `key`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub on: Vec<(String, String)>,
 }
 
 /// A checked KPI.

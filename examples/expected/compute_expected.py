@@ -13,7 +13,7 @@ Semantics followed (LANGUAGE.md):
     `all time` keeps every row; `accounts` and `account_products` have no time
     column and are never period-filtered.
   - previous(x) evaluates x over the period of equal length ending the day before
-    period.start.
+    period.start; year_ago(x) over the same dates one year earlier.
   - sum / avg over no rows is missing; count over no rows is 0; missing cells are
     skipped by sum / avg / count(T.col).
   - `where` treats a missing condition as false.
@@ -125,6 +125,15 @@ class Period:
 
     def previous(self):
         return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+
+    def year_ago(self):
+        # The same dates one year earlier (29 February becomes the 28th).
+        def back(d):
+            try:
+                return d.replace(year=d.year - 1)
+            except ValueError:
+                return d.replace(year=d.year - 1, day=28)
+        return Period(back(self.start), back(self.end))
 
     def has(self, d):
         return d is not None and self.start <= d <= self.end
@@ -290,9 +299,10 @@ def sales_growth(s, p):
 
 @kpi
 def revenue_growth_rate(s, p):
-    # (key_account_revenue - previous(key_account_revenue)) / previous(key_account_revenue)
-    cur, prev = m_key_account_revenue(s, p), m_key_account_revenue(s, p.previous())
-    return div(sub(cur, prev), prev)
+    # (key_account_revenue - year_ago(key_account_revenue)) / year_ago(key_account_revenue):
+    # year over year, the same dates one year earlier
+    cur, ago = m_key_account_revenue(s, p), m_key_account_revenue(s, p.year_ago())
+    return div(sub(cur, ago), ago)
 
 
 @kpi
@@ -564,10 +574,15 @@ def market_share_percentage(s, p):
 
 @kpi
 def account_expansion_rate(s, p):
-    # count_distinct(account_products.account_id where first_purchased_on in period
-    #   and account is a customer at period start) / accounts_at_start
-    rows = s.rows("account_products", p, lambda r, a: p.has(r["first_purchased_on"]) and customer_at_start(a, p))
-    return div(len({r["account_id"] for r in rows}), m_accounts_at_start(s, p))
+    # sum(orders.revenue where orders.product.first_purchased_on >= period.start, of accounts
+    #   that are customers at period start) / sum(orders.revenue of those accounts), where
+    #   orders.product is the account_products row of the order's account_id AND product_line
+    first = {(r["account_id"], r["product_line"]): r["first_purchased_on"] for r in s.t["account_products"]}
+    rows = s.rows("orders", p, lambda r, a: customer_at_start(a, p))
+    new_lines = [r for r in rows
+                 if first[(r["account_id"], r["product_line"])] is not None
+                 and first[(r["account_id"], r["product_line"])] >= p.start]
+    return div(dsum(r["revenue"] for r in new_lines), dsum(r["revenue"] for r in rows))
 
 
 @kpi

@@ -1,8 +1,8 @@
 //! Lowering `table` items to [`TableDef`]s: column types, modifiers, relations.
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::ir::{ColumnDef, ColumnType, Dim, TableDef, Type, Unit};
-use crate::syntax::ast::{Modifier, Table};
+use crate::ir::{ColumnDef, ColumnType, Dim, RelationDef, TableDef, Type, Unit};
+use crate::syntax::ast::{Ident, Modifier, Table};
 use indexmap::IndexMap;
 
 const FLAGS: &[&str] = &["key", "optional", "time", "dimension"];
@@ -180,6 +180,40 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
         }
         columns.insert(col.name.clone(), col);
     }
+    let mut relations: Vec<RelationDef> = Vec::new();
+    for decl in &table.relations {
+        // A path names columns and relations alike (`orders.product.x`): one namespace.
+        let first = columns.get(&decl.name.name).map(|c| c.span).or_else(|| {
+            relations
+                .iter()
+                .find(|r| r.name == decl.name.name)
+                .map(|r| r.span)
+        });
+        if let Some(first) = first {
+            diags.push(
+                Diagnostic::error(
+                    Code::Duplicate,
+                    decl.name.span,
+                    format!(
+                        "`{}` is declared twice in `{}`",
+                        decl.name.name, table.name.name
+                    ),
+                )
+                .label("second declaration")
+                .with(first, "first declaration")
+                .help("a relation is read by its name in paths (`TABLE.RELATION.column`): give it a name of its own"),
+            );
+            continue;
+        }
+        let names = |list: &[Ident]| list.iter().map(|i| i.name.clone()).collect::<Vec<_>>();
+        relations.push(RelationDef {
+            name: decl.name.name.clone(),
+            span: decl.name.span,
+            columns: names(&decl.columns),
+            target: decl.target.name.clone(),
+            target_columns: names(decl.target_columns.as_deref().unwrap_or(&decl.columns)),
+        });
+    }
     TableDef {
         name: table.name.name.clone(),
         span: table.name.span,
@@ -187,6 +221,7 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
         time_column: time_column.map(|(name, _)| name),
         key,
         account_column,
+        relations,
     }
 }
 
@@ -214,6 +249,142 @@ pub fn check_relations(
                         .help(hint),
                     );
                 }
+            }
+        }
+        if let Some(def) = tables.get(&table.name.name) {
+            check_relations_on(tables, def, table, diags);
+        }
+    }
+}
+
+/// Checks each relation on several columns of `def` (declared in `source`): the
+/// parent table exists, every column named exists on its side, both lists have as
+/// many columns, each pair has one type, and the parent's columns are never empty
+/// (a parent row is found by its values). The checker follows only a relation that
+/// passes.
+fn check_relations_on(
+    tables: &IndexMap<String, TableDef>,
+    def: &TableDef,
+    source: &Table,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for decl in &source.relations {
+        if !def.relations.iter().any(|r| r.span == decl.name.span) {
+            continue; // a duplicate name, reported when lowered
+        }
+        let unknown_column = |table: &TableDef, ident: &Ident| {
+            let hint = did_you_mean(&ident.name, table.columns.keys().map(String::as_str))
+                .unwrap_or_else(|| {
+                    format!(
+                        "columns of `{}`: {}",
+                        table.name,
+                        table.columns.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                });
+            Diagnostic::error(
+                Code::UnknownName,
+                ident.span,
+                format!("table `{}` has no column `{}`", table.name, ident.name),
+            )
+            .label("not a column")
+            .help(hint)
+        };
+        let own: Vec<Option<&ColumnDef>> = decl
+            .columns
+            .iter()
+            .map(|c| def.columns.get(&c.name))
+            .collect();
+        for (ident, col) in decl.columns.iter().zip(&own) {
+            if col.is_none() {
+                diags.push(unknown_column(def, ident));
+            }
+        }
+        let Some(target) = tables.get(&decl.target.name) else {
+            let hint = did_you_mean(&decl.target.name, tables.keys().map(String::as_str))
+                .unwrap_or_else(|| "declare the table, or remove the relation".into());
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    decl.target.span,
+                    format!("no table named `{}`", decl.target.name),
+                )
+                .label("unknown table")
+                .help(hint),
+            );
+            continue;
+        };
+        let target_idents = decl.target_columns.as_deref().unwrap_or(&decl.columns);
+        if let Some(written) = &decl.target_columns
+            && written.len() != decl.columns.len()
+        {
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidColumn,
+                    decl.target.span,
+                    format!(
+                        "the relation `{}` has {} columns and points at {} columns of `{}`",
+                        decl.name.name,
+                        decl.columns.len(),
+                        written.len(),
+                        target.name
+                    ),
+                )
+                .label("another number of columns")
+                .help("pair each column of the relation with one column of the parent, in order"),
+            );
+            continue;
+        }
+        for ((ident, col), parent_ident) in decl.columns.iter().zip(&own).zip(target_idents) {
+            if col.is_none() && decl.target_columns.is_none() {
+                continue; // the same name, reported on this table's side
+            }
+            let Some(parent) = target.columns.get(&parent_ident.name) else {
+                let mut d = unknown_column(target, parent_ident);
+                if decl.target_columns.is_none() {
+                    d = d.help(format!(
+                        "the parent's columns are named after the relation's unless written: `-> {}(COLUMN, ...)`",
+                        target.name
+                    ));
+                }
+                diags.push(d);
+                continue;
+            };
+            if let Some(col) = col
+                && col.ty != parent.ty
+            {
+                diags.push(
+                    Diagnostic::error(
+                        Code::InvalidColumn,
+                        ident.span,
+                        format!(
+                            "`{}.{}` is {} and `{}.{}` is {}",
+                            def.name,
+                            col.name,
+                            ColumnType::NAMES[col.ty as usize],
+                            target.name,
+                            parent.name,
+                            ColumnType::NAMES[parent.ty as usize]
+                        ),
+                    )
+                    .label(format!("compared with `{}.{}`", target.name, parent.name))
+                    .with(parent.span, format!("declared {}", ColumnType::NAMES[parent.ty as usize]))
+                    .help("a relation pairs columns of the same type; point it at other columns or change a type"),
+                );
+            }
+            if parent.optional {
+                diags.push(
+                    Diagnostic::error(
+                        Code::InvalidColumn,
+                        parent_ident.span,
+                        format!(
+                            "`{}.{}` is optional; a relation points at columns every row has",
+                            target.name, parent.name
+                        ),
+                    )
+                    .label("may be empty")
+                    .with(parent.span, "declared optional")
+                    .help("a parent row is found by its values: remove `optional`, or point the relation at other columns"),
+                );
             }
         }
     }

@@ -116,6 +116,20 @@ pub fn table(checked: &kpic::Checked, t: &TableDef) -> String {
         );
         writeln!(out, "{}", line.trim_end()).unwrap();
     }
+    if !t.relations.is_empty() {
+        section(&mut out, "Relations on several columns");
+        for r in &t.relations {
+            writeln!(
+                out,
+                "  {} ({}) -> {}({})",
+                r.name,
+                r.columns.join(", "),
+                r.target,
+                r.target_columns.join(", ")
+            )
+            .unwrap();
+        }
+    }
     section(&mut out, "Read by");
     let readers: Vec<String> = catalog_args::ordered(catalog)
         .into_iter()

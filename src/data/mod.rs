@@ -19,6 +19,7 @@ pub use errors::{DataError, LoadReport};
 pub use intern::Interner;
 pub use load::{load_dataset, load_dataset_with_progress, load_needed};
 pub use mapping::{MAPPING_FILE, Mapping, OneOrMany, Scalar, SourceMapping, TableMapping};
+pub use relations::{Matched, NO_ROW, rows_on};
 
 use indexmap::IndexMap;
 

@@ -1,16 +1,129 @@
 //! Relations between tables: every relation cell must name an existing row of its
-//! target table.
+//! target table, and the parent rows of a relation on several columns must be unique
+//! on those columns. Also the matching of such a relation's rows, shared with the
+//! native evaluator ([`rows_on`]).
 
 use super::assemble::Origins;
 use super::errors::{DataError, Errors, MAX_ERRORS};
 use super::lines::record_lines;
 use super::mapping::Mapping;
-use super::{Column, Dataset};
-use crate::ir::Catalog;
+use super::{Column, Dataset, NO_TEXT, TableData};
+use crate::ir::{Catalog, ColumnType, RelationDef, TableDef};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Every relation cell must name an existing row of the target table.
+/// The code of a row without a parent in [`Matched::rows`].
+pub const NO_ROW: u32 = u32::MAX;
+
+/// A key part no parent row holds (a text the parent column never has).
+const UNMATCHED: u64 = u64::MAX;
+
+/// The rows of a child table matched with its parent's through a relation on
+/// several columns.
+#[derive(Debug, Default)]
+pub struct Matched {
+    /// The parent row of every child row, [`NO_ROW`] where a cell of the relation is
+    /// empty or no parent row holds its values.
+    pub rows: Vec<u32>,
+    /// Child rows with every cell present and no parent row holding them.
+    pub dangling: Vec<usize>,
+    /// Parent rows holding the same values as an earlier one: (earlier, this).
+    pub duplicates: Vec<(usize, usize)>,
+}
+
+/// One column of a relation's key as numbers, per row: the text's code in the
+/// parent column (`to`, a map of the parent's strings; `None` for the parent side
+/// itself), or the value's bits; `None` for an empty cell.
+fn key_part(column: &Column, to: Option<&HashMap<&str, u32>>) -> Vec<Option<u64>> {
+    let float = |v: f64| (if v == 0.0 { 0.0f64 } else { v }).to_bits();
+    match column {
+        Column::Text { codes, dict } => codes
+            .iter()
+            .map(|c| match (*c, to) {
+                (NO_TEXT, _) => None,
+                (c, None) => Some(u64::from(c)),
+                (c, Some(map)) => Some(
+                    dict.get(c)
+                        .and_then(|s| map.get(s))
+                        .map_or(UNMATCHED, |p| u64::from(*p)),
+                ),
+            })
+            .collect(),
+        Column::Number { values, valid } | Column::Date { values, valid } => values
+            .iter()
+            .zip(valid)
+            .map(|(v, ok)| ok.then(|| float(*v)))
+            .collect(),
+        Column::Money { values, valid, .. } => values
+            .iter()
+            .zip(valid)
+            .map(|(v, ok)| ok.then_some(*v as u64))
+            .collect(),
+        Column::Bool { values } => values.iter().map(|v| v.map(u64::from)).collect(),
+    }
+}
+
+/// Matches each row of `child` with the row of `parent` holding its values in the
+/// column pairs `on` (child column, parent column). `None` when a column is not
+/// loaded or the two columns of a pair hold different kinds of values.
+pub fn rows_on(child: &TableData, parent: &TableData, on: &[(String, String)]) -> Option<Matched> {
+    let mut child_parts = Vec::with_capacity(on.len());
+    let mut parent_parts = Vec::with_capacity(on.len());
+    for (c, p) in on {
+        let (c, p) = (child.columns.get(c)?, parent.columns.get(p)?);
+        if std::mem::discriminant(c) != std::mem::discriminant(p) {
+            return None;
+        }
+        let strings: Option<HashMap<&str, u32>> = match p {
+            Column::Text { dict, .. } => Some(dict.iter().zip(0u32..).collect()),
+            _ => None,
+        };
+        child_parts.push(key_part(
+            c,
+            Some(strings.as_ref().unwrap_or(&HashMap::new())),
+        ));
+        parent_parts.push(key_part(p, None));
+    }
+    let key = |parts: &[Vec<Option<u64>>], row: usize| -> Option<Vec<u64>> {
+        parts
+            .iter()
+            .map(|p| p.get(row).copied().flatten())
+            .collect()
+    };
+    let mut out = Matched::default();
+    let mut row_of: HashMap<Vec<u64>, u32> = HashMap::with_capacity(parent.rows);
+    for row in 0..parent.rows {
+        // A parent column of a relation is never optional (checked); an empty cell
+        // could not be matched anyway.
+        let Some(k) = key(&parent_parts, row) else {
+            continue;
+        };
+        match row_of.entry(k) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                out.duplicates.push((*first.get() as usize, row))
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(row as u32);
+            }
+        }
+    }
+    out.rows = (0..child.rows)
+        .map(|row| match key(&child_parts, row) {
+            None => NO_ROW,
+            Some(k) => row_of.get(&k).copied().unwrap_or_else(|| {
+                out.dangling.push(row);
+                NO_ROW
+            }),
+        })
+        .collect();
+    Some(out)
+}
+
+/// One bad row: (row, column, value, message).
+type Bad = (usize, String, String, String);
+
+/// Every relation cell must name an existing row of the target table; the parent
+/// rows of a relation on several columns must be unique on them.
 pub(super) fn check_relations(
     catalog: &Catalog,
     dataset: &Dataset,
@@ -19,12 +132,14 @@ pub(super) fn check_relations(
     origins: &HashMap<String, Origins>,
     errors: &mut Errors,
 ) {
+    // Bad rows of each table, reported together per table.
+    let mut bad: HashMap<&str, Vec<Bad>> = HashMap::new();
+    // (parent, its columns) already checked for duplicates.
+    let mut unique_checked: Vec<(&str, &[String])> = Vec::new();
     for table in catalog.tables.values() {
         let Some(data) = dataset.tables.get(&table.name) else {
             continue;
         };
-        // (row, column, value, message) of every dangling cell of this table.
-        let mut dangling: Vec<(usize, &str, String, String)> = Vec::new();
         for col in table.columns.values() {
             let Some(target) = &col.relation else {
                 continue;
@@ -45,9 +160,9 @@ pub(super) fn check_relations(
                         continue;
                     };
                     if key_dict.code(value).is_none() {
-                        dangling.push((
+                        bad.entry(&table.name).or_default().push((
                             row,
-                            &col.name,
+                            col.name.clone(),
                             value.to_string(),
                             format!("no row of `{target}` has this `{key}`"),
                         ));
@@ -55,38 +170,161 @@ pub(super) fn check_relations(
                 }
             }
         }
-        if dangling.is_empty() {
-            continue;
-        }
-        dangling.sort_by_key(|d| d.0);
-        let path = dir.join(mapping.file(&table.name));
-        // Lines are found again in the file only for the errors reported in full.
-        let shown: Vec<usize> = dangling.iter().take(MAX_ERRORS).map(|d| d.0).collect();
-        let lines = record_lines(&path, &shown);
-        let origins = origins.get(&table.name);
-        for (row, column, value, message) in dangling {
-            // An assembled table's rows come from several places (or some records
-            // were filtered out): each row knows its own.
-            if let Some((file, line, header)) = origins.and_then(|o| o.locate(row, column)) {
-                errors.push(DataError {
-                    file: file.to_string(),
-                    line,
-                    column: Some(header.to_string()),
-                    model_column: (header != column).then(|| column.to_string()),
-                    value: Some(value),
-                    message,
-                });
+        for relation in &table.relations {
+            let (Some(target_def), Some(target_data)) = (
+                catalog.tables.get(&relation.target),
+                dataset.tables.get(&relation.target),
+            ) else {
+                continue;
+            };
+            let on: Vec<(String, String)> = relation
+                .columns
+                .iter()
+                .cloned()
+                .zip(relation.target_columns.iter().cloned())
+                .collect();
+            let Some(matched) = rows_on(data, target_data, &on) else {
+                continue;
+            };
+            let written = format!("({})", relation.columns.join(", "));
+            for row in matched.dangling {
+                bad.entry(&table.name).or_default().push((
+                    row,
+                    relation.columns.first().cloned().unwrap_or_default(),
+                    values(table, data, &relation.columns, row),
+                    format!(
+                        "no row of `{}` has these {written} (relation `{}`)",
+                        relation.target, relation.name
+                    ),
+                ));
+            }
+            let parent_columns = relation.target_columns.as_slice();
+            if unique_checked.contains(&(relation.target.as_str(), parent_columns)) {
                 continue;
             }
+            unique_checked.push((&relation.target, parent_columns));
+            let firsts: Vec<usize> = matched
+                .duplicates
+                .iter()
+                .take(MAX_ERRORS)
+                .map(|d| d.0)
+                .collect();
+            let first_lines = match origins.get(&target_def.name) {
+                Some(_) => HashMap::new(),
+                None => record_lines(&dir.join(mapping.file(&target_def.name)), &firsts),
+            };
+            for (first, row) in matched.duplicates {
+                bad.entry(&target_def.name).or_default().push((
+                    row,
+                    parent_columns.first().cloned().unwrap_or_default(),
+                    values(target_def, target_data, parent_columns, row),
+                    duplicate_message(relation, table, first_lines.get(&first).copied()),
+                ));
+            }
+        }
+    }
+    for table in catalog.tables.values() {
+        if let Some(rows) = bad.remove(table.name.as_str()) {
+            report(&table.name, rows, dir, mapping, origins, errors);
+        }
+    }
+}
+
+/// The message of a parent row holding the same values as an earlier one, at
+/// `first_line` of the same file when known.
+fn duplicate_message(
+    relation: &RelationDef,
+    child: &TableDef,
+    first_line: Option<usize>,
+) -> String {
+    let earlier = first_line.map_or("an earlier row".to_string(), |l| format!("line {l}"));
+    format!(
+        "the same ({}) as {earlier}: the relation `{}.{}` needs one row of `{}` per value",
+        relation.target_columns.join(", "),
+        child.name,
+        relation.name,
+        relation.target
+    )
+}
+
+/// The values of `columns` in `row`, as "a, b".
+fn values(table: &TableDef, data: &TableData, columns: &[String], row: usize) -> String {
+    let cell = |name: &String| -> String {
+        let ty = table.columns.get(name).map(|c| c.ty);
+        match data.columns.get(name) {
+            Some(Column::Text { codes, dict }) => codes
+                .get(row)
+                .and_then(|c| dict.get(*c))
+                .unwrap_or("")
+                .to_string(),
+            Some(Column::Number { values, .. }) => {
+                values.get(row).map(f64::to_string).unwrap_or_default()
+            }
+            Some(Column::Money { values, .. }) => values
+                .get(row)
+                .map(|v| format!("{}", *v as f64 / 10_000.0))
+                .unwrap_or_default(),
+            Some(Column::Date { values, .. }) => {
+                let v = values.get(row).copied().unwrap_or_default() as i64;
+                let days = if ty == Some(ColumnType::DateTime) {
+                    v.div_euclid(86_400)
+                } else {
+                    v
+                };
+                chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+                    .and_then(|d| d.checked_add_signed(chrono::TimeDelta::try_days(days)?))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            }
+            Some(Column::Bool { values }) => values
+                .get(row)
+                .copied()
+                .flatten()
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
+            None => String::new(),
+        }
+    };
+    columns.iter().map(cell).collect::<Vec<_>>().join(", ")
+}
+
+/// Reports the bad rows of one table at their file, line and column.
+fn report(
+    table: &str,
+    mut bad: Vec<Bad>,
+    dir: &Path,
+    mapping: &Mapping,
+    origins: &HashMap<String, Origins>,
+    errors: &mut Errors,
+) {
+    bad.sort_by_key(|d| d.0);
+    let path = dir.join(mapping.file(table));
+    // Lines are found again in the file only for the errors reported in full.
+    let shown: Vec<usize> = bad.iter().take(MAX_ERRORS).map(|d| d.0).collect();
+    let lines = record_lines(&path, &shown);
+    let origins = origins.get(table);
+    for (row, column, value, message) in bad {
+        // An assembled table's rows come from several places (or some records were
+        // filtered out): each row knows its own.
+        if let Some((file, line, header)) = origins.and_then(|o| o.locate(row, &column)) {
             errors.push(DataError {
-                file: path.display().to_string(),
-                line: lines.get(&row).copied().unwrap_or(0),
-                column: Some(mapping.header(&table.name, column).to_string()),
-                model_column: (mapping.header(&table.name, column) != column)
-                    .then(|| column.to_string()),
+                file: file.to_string(),
+                line,
+                column: Some(header.to_string()),
+                model_column: (header != column).then(|| column.to_string()),
                 value: Some(value),
                 message,
             });
+            continue;
         }
+        let header = mapping.header(table, &column);
+        errors.push(DataError {
+            file: path.display().to_string(),
+            line: lines.get(&row).copied().unwrap_or(0),
+            column: Some(header.to_string()),
+            model_column: (header != column).then(|| column.to_string()),
+            value: Some(value),
+            message,
+        });
     }
 }

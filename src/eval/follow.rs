@@ -9,6 +9,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+// A row without a parent is marked alike by both.
+const _: () = assert!(NONE == crate::data::NO_ROW);
+
 /// The parent rows of one scanned table's rows, per chain of relations, built when
 /// first asked for.
 #[derive(Debug)]
@@ -44,7 +47,13 @@ impl<'a> Parents<'a> {
         // Row of the current table for every scanned row; `None` before the first hop.
         let mut rows: Option<Vec<u32>> = None;
         for hop in hops {
-            let step = self.step(table, hop)?;
+            let step = if hop.on.is_empty() {
+                self.step(table, hop)?
+            } else {
+                // A relation on several columns: rows matched on their values.
+                let target = self.data.tables.get(&hop.table)?;
+                crate::data::rows_on(table, target, &hop.on)?.rows
+            };
             rows = Some(match rows {
                 None => step,
                 Some(prev) => prev

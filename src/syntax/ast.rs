@@ -40,6 +40,22 @@ impl Item {
 pub struct Table {
     pub name: Ident,
     pub columns: Vec<ColumnDecl>,
+    /// Relations on several columns (`name: (col, col) -> TABLE`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<RelationDecl>,
+    pub span: Span,
+}
+
+/// `name: (col, col, ...) -> TABLE` or `-> TABLE(col, col, ...)`: a relation whose
+/// key is several columns of the table, matched in order with the same number of
+/// columns of the parent (those of the same names when the parent's are not written).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RelationDecl {
+    pub name: Ident,
+    pub columns: Vec<Ident>,
+    pub target: Ident,
+    /// The parent's columns, when written.
+    pub target_columns: Option<Vec<Ident>>,
     pub span: Span,
 }
 

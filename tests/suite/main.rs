@@ -39,6 +39,7 @@ mod output_escaping;
 mod parse_fixtures;
 mod parser_agreement;
 mod postgres_harness;
+mod rel_composite;
 mod relations;
 mod robustness;
 mod scope_engines;

@@ -4,7 +4,7 @@
 
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::ir::{ColumnDef, ColumnType, Hop, TableDef};
+use crate::ir::{ColumnDef, ColumnType, Hop, RelationDef, TableDef};
 use crate::source::Span;
 use crate::syntax::ast::Ident;
 use indexmap::IndexMap;
@@ -24,17 +24,68 @@ const MAX_STEPS: usize = 10_000;
 /// costing quadratic time in the joins and indexes built for it.
 const MAX_HOPS: usize = 64;
 
+/// One relation that can be followed from a table: a relation column, or a
+/// relation on several columns.
+#[derive(Clone, Copy)]
+pub(super) enum Link<'t> {
+    Column(&'t ColumnDef),
+    On(&'t RelationDef),
+}
+
+impl<'t> Link<'t> {
+    /// The name declared: the column (`lead_id`, followed as `lead` too) or the
+    /// relation's name.
+    pub(super) fn name(self) -> &'t str {
+        match self {
+            Link::Column(c) => &c.name,
+            Link::On(r) => &r.name,
+        }
+    }
+
+    /// The hop that follows it to `target`.
+    pub(super) fn hop(self, target: &str) -> Hop {
+        Hop {
+            column: self.name().to_string(),
+            table: target.to_string(),
+            on: match self {
+                Link::Column(_) => Vec::new(),
+                Link::On(r) => r
+                    .columns
+                    .iter()
+                    .cloned()
+                    .zip(r.target_columns.iter().cloned())
+                    .collect(),
+            },
+        }
+    }
+}
+
 /// The relations of `table` that can be followed: a text column `-> T` where `T` is
-/// declared with a text `key` (the loader checks every such cell names a row of `T`).
+/// declared with a text `key` (the loader checks every such cell names a row of `T`),
+/// and every relation on several columns that pairs columns of the same types, each
+/// declared (the loader checks the parent's rows are unique on its columns).
 pub(super) fn relations<'t>(
     tables: &'t Tables,
     table: &'t TableDef,
-) -> impl Iterator<Item = (&'t ColumnDef, &'t TableDef)> {
-    table.columns.values().filter_map(move |c| {
+) -> impl Iterator<Item = (Link<'t>, &'t TableDef)> {
+    let columns = table.columns.values().filter_map(move |c| {
         let target = tables.get(c.relation.as_ref()?)?;
         let key = target.columns.get(target.key.as_ref()?)?;
-        (c.ty == ColumnType::Text && key.ty == ColumnType::Text).then_some((c, target))
-    })
+        (c.ty == ColumnType::Text && key.ty == ColumnType::Text)
+            .then_some((Link::Column(c), target))
+    });
+    let on = table.relations.iter().filter_map(move |r| {
+        let target = tables.get(&r.target)?;
+        let pairs_match = r.columns.len() == r.target_columns.len()
+            && r.columns.iter().zip(&r.target_columns).all(|(c, p)| {
+                match (table.columns.get(c), target.columns.get(p)) {
+                    (Some(c), Some(p)) => c.ty == p.ty && !p.optional,
+                    _ => false,
+                }
+            });
+        pairs_match.then_some((Link::On(r), target))
+    });
+    columns.chain(on)
 }
 
 /// The name a relation is written with in a path: its column without a trailing
@@ -100,16 +151,13 @@ fn paths(tables: &Tables, from: &TableDef, to: &str) -> Vec<Vec<Hop>> {
         if steps > MAX_STEPS || found.len() >= MAX_PATHS {
             break;
         }
-        for (column, target) in relations(tables, table) {
+        for (link, target) in relations(tables, table) {
             let visited = target.name == from.name || path.iter().any(|h| h.table == target.name);
             if visited {
                 continue;
             }
             let mut next = path.clone();
-            next.push(Hop {
-                column: column.name.clone(),
-                table: target.name.clone(),
-            });
+            next.push(link.hop(&target.name));
             if target.name == to {
                 found.push(next);
             } else {
@@ -125,21 +173,17 @@ fn paths(tables: &Tables, from: &TableDef, to: &str) -> Vec<Vec<Hop>> {
 /// relation to `to` when it has one (for `accounts`, its account column), else the one
 /// path there. `Err` holds the candidates when there are none or several.
 fn short_form(tables: &Tables, from: &TableDef, to: &str) -> Result<Vec<Hop>, Vec<Vec<Hop>>> {
-    let hop = |c: &ColumnDef| Hop {
-        column: c.name.clone(),
-        table: to.to_string(),
-    };
     if to == "accounts"
         && let Some(c) = from
             .account_column
             .as_ref()
             .and_then(|c| from.columns.get(c))
     {
-        return Ok(vec![hop(c)]);
+        return Ok(vec![Link::Column(c).hop(to)]);
     }
     let direct: Vec<Vec<Hop>> = relations(tables, from)
         .filter(|(_, t)| t.name == to)
-        .map(|(c, _)| vec![hop(c)])
+        .map(|(link, _)| vec![link.hop(to)])
         .collect();
     let mut candidates = if direct.is_empty() {
         paths(tables, from, to)
@@ -158,7 +202,14 @@ fn short_form(tables: &Tables, from: &TableDef, to: &str) -> Result<Vec<Hop>, Ve
 pub(super) fn path_optional(tables: &Tables, from: &TableDef, hops: &[Hop]) -> bool {
     let mut table = from;
     for h in hops {
-        if table.columns.get(&h.column).is_none_or(|c| c.optional) {
+        let optional = |column: &String| table.columns.get(column).is_none_or(|c| c.optional);
+        // A relation on several columns has no parent when any of them is empty.
+        let empty = if h.on.is_empty() {
+            optional(&h.column)
+        } else {
+            h.on.iter().any(|(c, _)| optional(c))
+        };
+        if empty {
             return true;
         }
         match tables.get(&h.table) {
@@ -194,16 +245,14 @@ impl<'e, 'd> Checker<'e, 'd> {
         let mut table = head;
         let mut out = Vec::with_capacity(hops.len());
         for ident in hops {
-            let found = relations(tables, table)
-                .find(|(c, _)| c.name == ident.name || relation_name(&c.name) == ident.name);
-            let Some((column, target)) = found else {
+            let found = relations(tables, table).find(|(link, _)| {
+                link.name() == ident.name || relation_name(link.name()) == ident.name
+            });
+            let Some((link, target)) = found else {
                 self.unknown_relation(table, ident);
                 return None;
             };
-            out.push(Hop {
-                column: column.name.clone(),
-                table: target.name.clone(),
-            });
+            out.push(link.hop(&target.name));
             table = target;
         }
         Some((out, table))
@@ -211,8 +260,28 @@ impl<'e, 'd> Checker<'e, 'd> {
 
     fn unknown_relation(&mut self, table: &TableDef, ident: &Ident) {
         let names: Vec<&str> = relations(self.env.tables, table)
-            .map(|(c, _)| relation_name(&c.name))
+            .map(|(link, _)| relation_name(link.name()))
             .collect();
+        if let Some(r) = table.relations.iter().find(|r| r.name == ident.name) {
+            // Declared, but its columns do not match (reported at the table).
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    ident.span,
+                    format!(
+                        "the relation `{}.{}` cannot be followed",
+                        table.name, ident.name
+                    ),
+                )
+                .label("its declaration has an error")
+                .with(r.span, "declared here")
+                .help(format!(
+                    "fix the relation's columns so that each matches a column of `{}` of the same type",
+                    r.target
+                )),
+            );
+            return;
+        }
         let declared = table
             .columns
             .get(&ident.name)

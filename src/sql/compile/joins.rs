@@ -54,13 +54,26 @@ impl Compiler<'_> {
                 .get(&hop.table)
                 .and_then(|t| t.key.as_deref())
                 .unwrap_or(&self.key);
+            let alias = joins.name(chain, account_column);
+            let from = joins.name(before, account_column);
+            // A relation on several columns matches every pair (an empty cell, NULL,
+            // matches nothing: no parent, as natively).
+            let on: Vec<String> = if hop.on.is_empty() {
+                vec![format!(
+                    "{alias}.{} = {from}.{}",
+                    d.ident(key),
+                    d.ident(&hop.column)
+                )]
+            } else {
+                hop.on
+                    .iter()
+                    .map(|(c, p)| format!("{alias}.{} = {from}.{}", d.ident(p), d.ident(c)))
+                    .collect()
+            };
             out.push_str(&format!(
-                " LEFT JOIN {} {alias} ON {alias}.{} = {}.{}",
+                " LEFT JOIN {} {alias} ON {}",
                 self.table(&hop.table),
-                d.ident(key),
-                joins.name(before, account_column),
-                d.ident(&hop.column),
-                alias = joins.name(chain, account_column),
+                on.join(" AND "),
             ));
         }
         out

@@ -75,12 +75,48 @@ impl Builder {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.ident(p));
-        let columns = inner.map(|c| self.column(c)).collect();
+        let mut columns = Vec::new();
+        let mut relations = Vec::new();
+        for entry in inner {
+            match self.relation_on(entry.clone()) {
+                Some(relation) => relations.push(relation),
+                None => columns.push(self.column(entry)),
+            }
+        }
         Table {
             name: name.unwrap_or_else(|| self.missing_ident(span)),
             columns,
+            relations,
             span,
         }
+    }
+
+    /// `name: (col, col) -> TABLE` or `-> TABLE(col, col)`, or `None` for a column
+    /// entry of any other form.
+    fn relation_on(&self, pair: Pair<Rule>) -> Option<RelationDecl> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next()?);
+        let relation = inner.next()?;
+        if relation.as_rule() != Rule::relation_on {
+            return None;
+        }
+        let mut parts = relation.into_inner();
+        let columns = self.key_columns(parts.next()?);
+        let target = self.ident(parts.next()?);
+        let target_columns = parts.next().map(|p| self.key_columns(p));
+        Some(RelationDecl {
+            name,
+            columns,
+            target,
+            target_columns,
+            span,
+        })
+    }
+
+    /// `(col, col, ...)`.
+    fn key_columns(&self, pair: Pair<Rule>) -> Vec<Ident> {
+        pair.into_inner().map(|p| self.ident(p)).collect()
     }
 
     /// A name the tree lacks (it cannot, once pest accepted the item; kept for

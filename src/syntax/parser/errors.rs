@@ -122,6 +122,7 @@ fn describe_rule(rule: Rule) -> &'static str {
         Rule::column => "a column (`name: type`)",
         Rule::field => "a field (`name: value`)",
         Rule::modifier | Rule::relation | Rule::unit_modifier => "a column modifier",
+        Rule::relation_on | Rule::key_columns => "a relation on columns (`(col, col) -> TABLE`)",
         Rule::expr
         | Rule::paren
         | Rule::call
