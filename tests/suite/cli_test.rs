@@ -67,3 +67,27 @@ fn no_test_file_is_a_usage_error() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no test file"), "{err}");
 }
+
+/// The shipped catalog's own tests (`kpis/tests/`, a file per KPI, values worked out by
+/// hand in their comments) all pass: CI runs them with the rest of the suite.
+#[test]
+fn the_shipped_catalog_passes_its_own_tests() {
+    let (code, out, err) = kpic(&["test", "kpis"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let files = std::fs::read_dir("kpis/tests")
+        .expect("kpis/tests")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".test.toml"))
+        })
+        .count();
+    let kpis = std::fs::read_dir("kpis")
+        .expect("kpis")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".kpi"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .map(|text| text.lines().filter(|l| l.starts_with("kpi ")).count())
+        .sum::<usize>();
+    assert_eq!(files, kpis, "a test file per KPI of the shipped catalog");
+    assert!(err.contains("128 cases: 128 passed, 0 failed"), "{err}");
+}
