@@ -157,7 +157,8 @@ def check_model(root):
         cols = []
         for line in body.splitlines():
             mm = re.match(r"\s*(\w+)\s*:", line.split("//")[0])
-            if mm:
+            # A relation on several columns (`product: (a, b) -> t`) is no column.
+            if mm and not re.match(r"\s*\w+\s*:\s*\(", line):
                 cols.append(mm.group(1))
         declared[name] = cols
     if declared != COLUMNS:
