@@ -488,6 +488,10 @@ impl TExpr {
 pub enum PeriodField {
     Start,
     End,
+    /// The first day of the period before this one (`period.start` as `previous(...)`
+    /// sees it), so a cohort "customers before the previous period began" is written
+    /// the same in a formula's current part as its `previous` part reads it.
+    PreviousStart,
     Days,
     /// Whole calendar months the period spans (missing otherwise).
     Months,

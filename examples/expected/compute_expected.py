@@ -679,12 +679,11 @@ def account_retention_rate(s, p):
 
 @kpi
 def net_revenue_retention(s, p):
-    # sum(orders.revenue where days_between(customer_since, period.start) > period.days)
-    #   / previous(sum(orders.revenue where customer_since < period.start))
-    # i.e. the cohort of accounts that were customers before the previous period began.
-    cur = dsum(r["revenue"] for r in s.rows(
-        "orders", p, lambda r, a: a["customer_since"] is not None and (p.start - a["customer_since"]).days > p.days))
+    # The cohort of accounts that were customers before the previous period began, on
+    # both sides: revenue this period over their revenue in the previous period.
     q = p.previous()
+    cur = dsum(r["revenue"] for r in s.rows(
+        "orders", p, lambda r, a: a["customer_since"] is not None and a["customer_since"] < q.start))
     prev = dsum(r["revenue"] for r in s.rows(
         "orders", q, lambda r, a: a["customer_since"] is not None and a["customer_since"] < q.start))
     return div(cur, prev)

@@ -3,8 +3,8 @@
 
 pub mod catalog_args;
 pub mod check;
-pub mod convert;
 pub mod completions;
+pub mod convert;
 pub mod demo;
 pub mod eval;
 pub mod explain;

@@ -37,7 +37,14 @@ pub fn load_dataset_in_ranges(
     dir: &Path,
     bytes: u64,
 ) -> Result<Dataset, LoadReport> {
-    load(catalog, dir, None, Some(bytes), &TimeRanges::new(), &mut |_, _, _| {})
+    load(
+        catalog,
+        dir,
+        None,
+        Some(bytes),
+        &TimeRanges::new(),
+        &mut |_, _, _| {},
+    )
 }
 
 /// Loads only the tables in `needed` (what a request reads: see
@@ -81,7 +88,14 @@ pub fn load_needed_within(
     ranges: &TimeRanges,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
-    load(catalog, dir, Some((needed, None, time_columns)), None, ranges, progress)
+    load(
+        catalog,
+        dir,
+        Some((needed, None, time_columns)),
+        None,
+        ranges,
+        progress,
+    )
 }
 
 /// Like [`load_needed_within`] for the tables of `reads`, converting only the columns

@@ -263,6 +263,7 @@ pub(crate) fn period_value(p: Period, f: PeriodField) -> Val {
     match f {
         PeriodField::Start => Val::Date(start),
         PeriodField::End => Val::Date(end),
+        PeriodField::PreviousStart => Val::Date(p.previous().epoch_days().0),
         PeriodField::Days => Val::Num(p.days() as f64),
         PeriodField::Months | PeriodField::Quarters | PeriodField::Years => {
             let per = match f {

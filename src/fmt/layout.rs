@@ -233,7 +233,12 @@ fn relation_text(r: &crate::syntax::ast::RelationDecl) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut s = format!("{}: ({}) -> {}", r.name.name, names(&r.columns), r.target.name);
+    let mut s = format!(
+        "{}: ({}) -> {}",
+        r.name.name,
+        names(&r.columns),
+        r.target.name
+    );
     if let Some(target) = &r.target_columns {
         s.push_str(&format!("({})", names(target)));
     }

@@ -36,12 +36,21 @@ impl<'e, 'd> Checker<'e, 'd> {
             let field = match member.name.as_str() {
                 "start" => (PeriodField::Start, Type::Date),
                 "end" => (PeriodField::End, Type::Date),
+                "previous_start" => (PeriodField::PreviousStart, Type::Date),
                 "days" => (PeriodField::Days, Type::Number(Dim::Days)),
                 "months" => (PeriodField::Months, Type::Number(Dim::Plain)),
                 "quarters" => (PeriodField::Quarters, Type::Number(Dim::Plain)),
                 "years" => (PeriodField::Years, Type::Number(Dim::Plain)),
                 other => {
-                    let fields = ["start", "end", "days", "months", "quarters", "years"];
+                    let fields = [
+                        "start",
+                        "end",
+                        "previous_start",
+                        "days",
+                        "months",
+                        "quarters",
+                        "years",
+                    ];
                     let hint = did_you_mean(other, fields).unwrap_or_else(|| {
                         "use `period.start`, `period.end`, `period.days`, `period.months`, \
                          `period.quarters` or `period.years`"

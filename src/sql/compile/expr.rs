@@ -25,6 +25,7 @@ impl Compiler<'_> {
         match f {
             PeriodField::Start => self.d.date(&p.start.to_string()),
             PeriodField::End => self.d.date(&p.end.to_string()),
+            PeriodField::PreviousStart => self.d.date(&p.previous().start.to_string()),
             PeriodField::Days => Self::number(p.days() as f64),
             // Known when the query is compiled: a constant, or NULL (`reason.rs` says
             // why).
