@@ -123,6 +123,15 @@ pub fn columns_read(catalog: &Catalog, kpis: &[&KpiDef], scopes: &[&Scope]) -> R
                 keys.insert(target);
             }
         }
+        // A relation on several columns reads its columns on both sides.
+        for r in t.relations.iter().filter(|r| tables.contains(&r.target)) {
+            for c in &r.columns {
+                read.insert((t.name.as_str(), c.as_str()));
+            }
+            for c in &r.target_columns {
+                read.insert((r.target.as_str(), c.as_str()));
+            }
+        }
     }
     let columns = tables
         .iter()
@@ -174,7 +183,17 @@ fn columns_of<'a>(catalog: &'a Catalog, kpi: &'a KpiDef, read: &mut HashSet<(&'a
                 read.insert((table.as_str(), column.as_str()));
             }
             TExprKind::Previous(inner) | TExprKind::YearAgo(inner) => stack.push(inner),
-            TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
+            TExprKind::Grain(g) => {
+                // The rows of a table as members are read whole: each is told apart
+                // by its key, belongs to its account's group, and its own cells
+                // (`TExprKind::Member`) are read per member.
+                if let Some(t) = g.members.table().and_then(|t| catalog.tables.get(t)) {
+                    for c in t.columns.keys() {
+                        read.insert((t.name.as_str(), c.as_str()));
+                    }
+                }
+                stack.extend(g.inner.iter().chain(&g.filter))
+            }
             _ => stack.extend(e.operands()),
         }
     }

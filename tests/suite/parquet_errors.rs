@@ -194,7 +194,9 @@ fn type_and_cell_errors_name_file_row_column_and_types() {
     for (what, cols) in cases {
         let (_dir, data, catalog) = dataset();
         write(&data.join("orders.parquet"), &cols, 2);
-        let (code, _, err) = eval(&data, &catalog, &["revenue", "units"], "2025");
+        // Every column the cases break is read by one of these KPIs (only the columns
+        // a request reads are converted).
+        let (code, _, err) = eval(&data, &catalog, &["revenue", "units", "paid_late"], "2025");
         assert_eq!(code, 1, "{what}: {err}");
         report.push_str(&format!("## {what}\n{err}\n"));
     }
@@ -296,11 +298,12 @@ drop_where = { "Kind" = "test" }
     // 10.00 + 20.00 (the test row dropped); one rush order (i1; i3 is dropped).
     assert!(out.contains("\nrevenue,,,money,30,"), "{out}");
     assert!(out.contains("\nrush,,,count,1,"), "{out}");
-    // A value the map does not list is an error at its row.
+    // A value the map does not list is an error at its row (for a KPI that reads the
+    // column: only the columns a request reads are converted).
     let mut cols = cols;
     cols[4] = text("rush", &["Y", "maybe", "Y"]);
     write(&data.join("Invoices.parquet"), &cols, 10);
-    let (code, _, err) = eval(&data, &catalog, &["revenue"], "2025");
+    let (code, _, err) = eval(&data, &catalog, &["rush"], "2025");
     assert_eq!(code, 1);
     assert!(
         err.contains("Invoices.parquet row 2 column `rush` value \"maybe\": not in the value map"),
