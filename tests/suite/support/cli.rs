@@ -13,7 +13,10 @@ pub fn command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpic"));
     cmd.args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // What kpic keeps in the temporary folder (the demo unpacked once per version,
+        // a Spark session's files) goes under target/, not the machine's /tmp.
+        .env("TMPDIR", env!("CARGO_TARGET_TMPDIR"));
     for name in CALLER_SETTINGS {
         cmd.env_remove(name);
     }
