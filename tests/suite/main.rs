@@ -12,6 +12,7 @@
 mod support;
 
 mod catalog;
+mod catalog_benchmarks;
 mod check_fixtures;
 mod cli_browse;
 mod cli_check;
