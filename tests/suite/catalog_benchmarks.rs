@@ -12,11 +12,7 @@ const MAX_URL_CHARS: usize = 96;
 
 fn shipped() -> kpic::Catalog {
     let checked = kpic::check_paths(&["kpis".into()]).expect("catalog loads");
-    assert!(
-        checked.diagnostics.is_empty(),
-        "{:?}",
-        checked.diagnostics
-    );
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
     checked.catalog
 }
 
@@ -117,7 +113,10 @@ fn no_shipped_benchmark_is_illustrative() {
 fn show_prints_the_shipped_benchmarks_with_their_sources() {
     let out = ok(&["show", "churn_rate"]);
     assert!(out.contains("\nBenchmarks\n"), "{out}");
-    assert!(out.contains("• 5.15% — B2B subscription businesses"), "{out}");
+    assert!(
+        out.contains("• 5.15% — B2B subscription businesses"),
+        "{out}"
+    );
     assert!(
         out.contains("source: Recurly Research, Annual Subscription Billing Metrics"),
         "{out}"
