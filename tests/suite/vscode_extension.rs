@@ -74,10 +74,10 @@ fn the_extension_builds_passes_its_grammar_tests_and_packages() {
 /// `node` (at least [`NODE_MAJOR`]) and `npm` on the PATH, installed from Debian's
 /// packages when absent; panics naming what is missing otherwise.
 fn ensure_node() {
-    if node_major().is_none() || !runs("npm") {
-        if let Err(e) = install::apt_install(&["nodejs", "npm"], "the VS Code extension test") {
-            panic!("the VS Code extension test needs node and npm: {e}");
-        }
+    if (node_major().is_none() || !runs("npm"))
+        && let Err(e) = install::apt_install(&["nodejs", "npm"], "the VS Code extension test")
+    {
+        panic!("the VS Code extension test needs node and npm: {e}");
     }
     match node_major() {
         Some(major) if major >= NODE_MAJOR => {}
