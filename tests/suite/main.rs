@@ -56,3 +56,5 @@ mod spark_differential;
 mod sql_differential;
 mod sql_injection;
 mod sql_size;
+mod vscode_extension;
+mod vscode_grammar;
