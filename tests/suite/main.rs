@@ -42,6 +42,7 @@ mod grain_members;
 mod load_split;
 mod money_range;
 mod mutation_fuzz;
+mod names;
 mod output_escaping;
 mod parquet;
 mod parquet_errors;
