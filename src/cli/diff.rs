@@ -112,15 +112,24 @@ pub fn run(args: Args) -> u8 {
             Err(code) => return code,
         },
     };
-    let old = match load(old, "old", &args.source) {
-        Ok(s) => s,
-        Err(code) => return code,
+    let started = std::time::Instant::now();
+    // The two sides are read and checked at once (each in parallel inside, too).
+    let (old, new) = rayon::join(
+        || load(old, "old", &args.source),
+        || load(new, "new", &args.source),
+    );
+    let (old, new) = match (old, new) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
-    let new = match load(new, "new", &args.source) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let loaded = started.elapsed();
     let mut report = diff::diff(&old, &new);
+    if std::env::var_os("KPIC_TIMING").is_some() {
+        eprintln!(
+            "load and check both sides {loaded:?} diff {:?}",
+            started.elapsed() - loaded
+        );
+    }
     if let Some(dir) = &args.data {
         if !dir.is_dir() {
             return usage_error(format!("{}: no such data folder", dir.display()));

@@ -208,13 +208,14 @@ fn renames(o: &Catalog, n: &Catalog, old: &Forms, new: &Forms) -> HashMap<String
         }
     }
     for k in o.kpis.values().filter(|k| !n.kpis.contains_key(&k.id)) {
-        if let Some(d) = old.deep.get(&k.id) {
-            if let Some(id) = added
-                .get_mut(&(*d, kpi_key(k)))
-                .and_then(VecDeque::pop_front)
-            {
-                out.insert(k.id.clone(), id.to_string());
-            }
+        let Some(d) = old.deep.get(&k.id) else {
+            continue;
+        };
+        if let Some(id) = added
+            .get_mut(&(*d, kpi_key(k)))
+            .and_then(VecDeque::pop_front)
+        {
+            out.insert(k.id.clone(), id.to_string());
         }
     }
     out

@@ -54,12 +54,18 @@ fn row(
     let show = |s: Option<(&Output, Unit)>| s.map_or("—".to_string(), |(o, u)| shown(o, u));
     let num = |s: Option<(&Output, Unit)>| s.and_then(|(o, _)| o.number());
     let (a, b) = (num(old), num(new));
-    let difference_value = a.zip(b).map(|(a, b)| b - a);
+    // Exact money stays exact: 3,984,095.14 − 3,003,892.30 is 980,202.84, not the
+    // difference of the nearest doubles.
+    let exact = match (old, new) {
+        (Some((Output::Money(x), _)), Some((Output::Money(y), _))) => y.checked_sub(*x),
+        _ => None,
+    };
+    let difference_value = exact.map(|m| m.to_f64()).or(a.zip(b).map(|(a, b)| b - a));
     let unit = new.or(old).map_or(Unit::Number, |(_, u)| u);
-    let difference = match difference_value {
-        Some(d) if old.map(|(_, u)| u) == new.map(|(_, u)| u) => {
-            change(Some(&Output::Value(d)), unit)
-        }
+    let same_unit = old.map(|(_, u)| u) == new.map(|(_, u)| u);
+    let difference = match (exact, difference_value) {
+        (Some(m), _) if same_unit => change(Some(&Output::Money(m)), unit),
+        (None, Some(d)) if same_unit => change(Some(&Output::Value(d)), unit),
         _ => String::new(),
     };
     ValueRow {
