@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod convert;
 pub mod demo;
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod export;
@@ -69,6 +70,8 @@ pub enum Command {
     Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
     Init(init::Args),
+    /// What a catalog change does: changed items, what they affect, values before/after.
+    Diff(Box<diff::Args>),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -93,6 +96,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Diff(args) => diff::run(*args),
     }
 }
 

@@ -30,6 +30,7 @@ mod cli_sql;
 mod cli_test;
 mod crm_export;
 mod data_fixtures;
+mod diff;
 mod eval_corpus;
 mod eval_determinism;
 mod eval_expected;
