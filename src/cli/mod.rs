@@ -7,6 +7,7 @@ pub mod completions;
 pub mod convert;
 pub mod demo;
 pub mod eval;
+mod eval_status;
 pub mod explain;
 pub mod export;
 pub mod fmt;
