@@ -35,9 +35,7 @@ pub fn lower_targets(
     let status = match f.get("status") {
         // A target with errors was reported: no second error for want of it.
         Some(field) => thresholds(&field.value, kpi, f.get("target").is_some(), diags),
-        None => target
-            .as_ref()
-            .map(|_| Thresholds::default_for(kpi.better)),
+        None => target.as_ref().map(|_| Thresholds::default_for(kpi.better)),
     };
     (target, status)
 }
@@ -368,7 +366,8 @@ fn thresholds(
         return None;
     }
     let absolute = entries.iter().any(|e| {
-        e.value.is_none() && matches!(&e.key.kind, ExprKind::Path { head, .. } if head.name == "absolute")
+        e.value.is_none()
+            && matches!(&e.key.kind, ExprKind::Path { head, .. } if head.name == "absolute")
     });
     let (mut green, mut amber) = (None, None);
     let mut ok = true;

@@ -54,9 +54,10 @@ pub fn fails(results: &Results, args: &Args) -> bool {
     let Some(fail_on) = fail_on else {
         return false;
     };
-    results.rows.iter().any(|r| match (&r.status, fail_on) {
-        (Some(Status::Red), _) => true,
-        (Some(Status::Amber), FailOn::Amber) => true,
-        _ => false,
+    results.rows.iter().any(|r| {
+        matches!(
+            (&r.status, fail_on),
+            (Some(Status::Red), _) | (Some(Status::Amber), FailOn::Amber)
+        )
     })
 }

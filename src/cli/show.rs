@@ -107,7 +107,10 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
         facts.push(("target", t.source.clone()));
     }
     if let Some(th) = &kpi.status {
-        facts.push(("status", super::show_items::thresholds(th, kpi.unit, kpi.better)));
+        facts.push((
+            "status",
+            super::show_items::thresholds(th, kpi.unit, kpi.better),
+        ));
     }
     facts.push(("defined in", kpi.file.clone()));
     for (label, value) in facts {

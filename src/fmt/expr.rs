@@ -152,7 +152,14 @@ impl<'a> Values<'a> {
             }
             None => start,
         };
-        let brace = brace + self.src.text.get(brace..end).and_then(|t| t.find('{')).unwrap_or(0) + 1;
+        let brace = brace
+            + self
+                .src
+                .text
+                .get(brace..end)
+                .and_then(|t| t.find('{'))
+                .unwrap_or(0)
+            + 1;
         head.push(self.before(brace));
         head.push(text("{"));
         if entries.is_empty() {

@@ -4,7 +4,9 @@
 //! ([`with_target_kpis`]); [`apply_targets`] folds its rows back in.
 
 use super::{GROUP_SEPARATOR, Money, Output, Period, Query, ResultRow, Results, Scope, change};
-use crate::ir::{Amount, Catalog, Direction, KpiDef, TExpr, TExprKind, TargetKind, Thresholds, Unit};
+use crate::ir::{
+    Amount, Catalog, Direction, KpiDef, TExpr, TExprKind, TargetKind, Thresholds, Unit,
+};
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 
@@ -52,7 +54,11 @@ pub fn with_target_kpis(catalog: &Catalog, query: &Query) -> Option<(Catalog, Qu
     let asked: Vec<&KpiDef> = if query.kpis.is_empty() {
         catalog.kpis.values().collect()
     } else {
-        query.kpis.iter().filter_map(|k| catalog.kpis.get(k)).collect()
+        query
+            .kpis
+            .iter()
+            .filter_map(|k| catalog.kpis.get(k))
+            .collect()
     };
     let hidden: Vec<KpiDef> = asked
         .iter()
@@ -120,13 +126,15 @@ pub fn apply_targets(catalog: &Catalog, query: &Query, results: &mut Results) {
         None => true,
     });
     let mut unread: HashMap<String, String> = HashMap::new();
-    results.unavailable.retain(|u| match u.kpi.strip_prefix(HIDDEN) {
-        Some(base) => {
-            unread.insert(base.to_string(), u.reason.clone());
-            false
-        }
-        None => true,
-    });
+    results
+        .unavailable
+        .retain(|u| match u.kpi.strip_prefix(HIDDEN) {
+            Some(base) => {
+                unread.insert(base.to_string(), u.reason.clone());
+                false
+            }
+            None => true,
+        });
     let whole = results.period.clone();
     for row in &mut results.rows {
         let Some(kpi) = catalog.kpis.get(&*row.kpi) else {

@@ -528,7 +528,10 @@ pub fn compare(case: &Case, engine: &str, got: &Results) -> Vec<String> {
             want.standings.get(key).unwrap_or(&none),
             got.standings.get(key).unwrap_or(&none),
         );
-        for (what, w, g) in [("target", &ws.target, &gs.target), ("gap", &ws.gap, &gs.gap)] {
+        for (what, w, g) in [
+            ("target", &ws.target, &gs.target),
+            ("gap", &ws.gap, &gs.gap),
+        ] {
             let ok = match (w, g) {
                 (Some(w), Some(g)) => meets(w, g),
                 (None, None) => true,
