@@ -139,8 +139,8 @@ impl<'a> Fields<'a> {
                     None
                 }
             },
-            Value::List { span, .. } => {
-                diags.push(invalid(*span, name, "one bare name, not a list"));
+            Value::List { span, .. } | Value::Map { span, .. } => {
+                diags.push(invalid(*span, name, "one bare name"));
                 None
             }
         }
@@ -180,9 +180,9 @@ impl<'a> Fields<'a> {
                     v
                 })
                 .collect(),
-            Value::Expr(e) => {
+            Value::Expr(Expr { span, .. }) | Value::Map { span, .. } => {
                 diags.push(invalid(
-                    e.span,
+                    *span,
                     name,
                     &format!("{what} in brackets: `[...]`"),
                 ));
@@ -196,8 +196,8 @@ impl<'a> Fields<'a> {
         let field = self.get(name)?;
         match &field.value {
             Value::Expr(e) => Some(e),
-            Value::List { span, .. } => {
-                diags.push(invalid(*span, name, "an expression, not a list"));
+            Value::List { span, .. } | Value::Map { span, .. } => {
+                diags.push(invalid(*span, name, "an expression"));
                 None
             }
         }

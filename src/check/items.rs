@@ -145,6 +145,17 @@ pub fn lower_formula_item(
     if let Some((Unit::Percent, _)) = &unit {
         lint_times_hundred(formula, diags);
     }
+    let (target, status) = match (&unit, better) {
+        (Some((unit, _)), Some(better)) => {
+            let ctx = super::targets::KpiContext {
+                id: &b.name.name,
+                unit: *unit,
+                better,
+            };
+            super::targets::lower_targets(&f, &ctx, env, catalog, sources, diags)
+        }
+        _ => (None, None),
+    };
     let docs = lower_docs(&f, kpi_ids, diags);
     lint_docs(b, &f, diags);
 
@@ -165,6 +176,8 @@ pub fn lower_formula_item(
         cadence,
         tags,
         breakdown,
+        target,
+        status,
         formula: typed.expr,
         formula_source,
         docs,

@@ -8,6 +8,7 @@ pub mod convert;
 pub mod demo;
 pub mod diff;
 pub mod eval;
+mod eval_status;
 pub mod explain;
 pub mod export;
 pub mod fmt;

@@ -27,6 +27,7 @@ mod cli_period;
 mod cli_project;
 mod cli_series;
 mod cli_sql;
+mod cli_targets;
 mod cli_test;
 mod crm_export;
 mod data_fixtures;
