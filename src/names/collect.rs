@@ -206,6 +206,20 @@ impl Walker<'_> {
                         self.expr(e);
                     }
                 }
+                (ItemKind::Kpi, "target") => match &field.value {
+                    Value::Expr(e) => self.expr(e),
+                    // `by PATH { key: value, ... }`: the path and every value may name
+                    // tables, columns and measures; the keys are segment values.
+                    Value::Map { by, entries, .. } => {
+                        for e in by
+                            .iter()
+                            .chain(entries.iter().filter_map(|m| m.value.as_ref()))
+                        {
+                            self.expr(e);
+                        }
+                    }
+                    Value::List { .. } => {}
+                },
                 (ItemKind::Kpi, "category") => {
                     if let Some(w) = word(&field.value)
                         && self.declared.categories.contains_key(&w.name)
@@ -224,6 +238,7 @@ impl Walker<'_> {
                     let items: &[Expr] = match &field.value {
                         Value::List { items, .. } => items,
                         Value::Expr(e) => std::slice::from_ref(e),
+                        Value::Map { .. } => &[],
                     };
                     for w in items.iter().filter_map(as_word) {
                         self.kpi_ref(w);
@@ -373,7 +388,7 @@ pub(super) fn relation_name(column: &str) -> &str {
 fn word(value: &Value) -> Option<&Ident> {
     match value {
         Value::Expr(e) => as_word(e),
-        Value::List { .. } => None,
+        Value::List { .. } | Value::Map { .. } => None,
     }
 }
 
