@@ -11,7 +11,8 @@
 #   win_rate                  `kpic eval win_rate` vs DuckDB loading only its 2 tables
 #   per-account               `--per-account` at 100k vs DuckDB computing the same rows
 #   base                      the demo and bench/check.sh against bench/out/kpic-base
-# environment: BIN=FILE (a built kpic; default: build the profiling profile once).
+# environment: BIN=FILE (a built kpic; default: build the profiling profile once);
+#   N=10000 runs the rows at 100k (floor, cores, win_rate, per-account) at N accounts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 row=${1:-list}
@@ -27,18 +28,19 @@ if [[ -z "${BIN:-}" ]]; then
   export BIN=bench/out/kpic-all
 fi
 export BIN
+n=${N:-100000}
 case $row in
   csv-10k) bench/eval.sh 10000 "$runs" ;;
   csv-100k) bench/eval.sh 100000 "$runs" ;;
   parquet-10k) FORMAT=parquet bench/eval.sh 10000 "$runs" ;;
   parquet-100k) FORMAT=parquet bench/eval.sh 100000 "$runs" ;;
-  floor-100k) bench/load.sh 100000 "$runs" ;;
-  cores-1) THREADS=1 bench/eval.sh 100000 "$runs" ;;
-  cores-2) THREADS=2 bench/eval.sh 100000 "$runs" ;;
+  floor-100k) bench/load.sh "$n" "$runs" ;;
+  cores-1) THREADS=1 bench/eval.sh "$n" "$runs" ;;
+  cores-2) THREADS=2 bench/eval.sh "$n" "$runs" ;;
   accounts-300k) bench/eval.sh 300000 "$runs" ;;
-  win_rate) TAG=100000-win_rate KPIC_ARGS=win_rate DUCK_TABLES=accounts,opportunities \
-    bench/eval.sh 100000 "$runs" ;;
-  per-account) TAG=100000-per-account KPIC_ARGS=--per-account bench/eval.sh 100000 "$runs" ;;
+  win_rate) TAG=$n-win_rate KPIC_ARGS=win_rate DUCK_TABLES=accounts,opportunities \
+    bench/eval.sh "$n" "$runs" ;;
+  per-account) TAG=$n-per-account KPIC_ARGS=--per-account bench/eval.sh "$n" "$runs" ;;
   base)
     [[ -x bench/out/kpic-base ]] || { echo "no bench/out/kpic-base: build main's kpic (profiling) there" >&2; exit 1; }
     bench/base.sh bench/out/kpic-base "$((runs < 10 ? 10 : runs))" ;;

@@ -20,8 +20,10 @@ kpis=("$@")
 period=${PERIOD:-2025}
 data=bench/out/data-$n
 [[ -d "$data" ]] || { echo "no $data: run bench/eval.sh $n first" >&2; exit 1; }
-cargo build --profile profiling --quiet --example tokenize_floor
-cp target/profiling/examples/tokenize_floor bench/out/tokenize_floor
+if [[ -z "${BIN:-}" || ! -x bench/out/tokenize_floor ]]; then
+  cargo build --profile profiling --quiet --example tokenize_floor
+  cp target/profiling/examples/tokenize_floor bench/out/tokenize_floor
+fi
 if [[ -z "${BIN:-}" ]]; then
   cargo build --profile profiling --quiet --bin kpic
   BIN=target/profiling/kpic
@@ -33,7 +35,7 @@ threads=()
 : > bench/out/load-kpic.txt
 for i in $(seq "$runs"); do
   "${threads[@]}" bench/out/tokenize_floor "$data" \
-    | awk '/^tokenize/ {t=$4} /^line ends/ {l=$6} END {print t, l}' >> bench/out/load-floor.txt
+    | awk '/^tokenize/ {t=$5} /^line ends/ {l=$6} END {print t, l}' >> bench/out/load-floor.txt
   KPIC_TIMING=1 "${threads[@]}" bench/out/kpic-load eval "${kpis[@]}" --data "$data" \
     --period "$period" --format json 2>&1 >/dev/null \
     | sed -n 's/^load \([0-9.]*\)\(m\?s\).*/\1 \2/p' >> bench/out/load-kpic.txt
