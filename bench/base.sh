@@ -18,8 +18,8 @@ if [[ -z "${BIN:-}" ]]; then
   cargo build --profile profiling --quiet
   BIN=target/profiling/kpic
 fi
-cp "$BIN" "$out/kpic-new"
-cp "$base" "$out/kpic-old"
+cp "$BIN" "$out/kpic-cmp-new"
+cp "$base" "$out/kpic-cmp-old"
 [[ -d "$out/catalog" ]] || python3 bench/gen_catalog.py "$out/catalog" 20000
 read -r load_before _ < /proc/loadavg
 for what in demo check; do
@@ -27,14 +27,14 @@ for what in demo check; do
     demo) args=(eval --demo --format json) ;;
     check) args=(check "$out/catalog") ;;
   esac
-  for side in old new; do "$out/kpic-$side" "${args[@]}" > "$out/base-$what-$side.out" 2>&1 || true; done
+  for side in old new; do "$out/kpic-cmp-$side" "${args[@]}" > "$out/base-$what-$side.out" 2>&1 || true; done
   cmp -s "$out/base-$what-old.out" "$out/base-$what-new.out" \
     && echo "$what: same output" || echo "$what: OUTPUTS DIFFER (see $out/base-$what-*.out)"
   : > "$out/base-$what-old.txt"
   : > "$out/base-$what-new.txt"
   for _ in $(seq "$runs"); do
     for side in old new; do
-      /usr/bin/time -f "%e %M" -o "$out/base-time.txt" "$out/kpic-$side" "${args[@]}" > /dev/null 2>&1 || true
+      /usr/bin/time -f "%e %M" -o "$out/base-time.txt" "$out/kpic-cmp-$side" "${args[@]}" > /dev/null 2>&1 || true
       tail -1 "$out/base-time.txt" >> "$out/base-$what-$side.txt"
     done
   done

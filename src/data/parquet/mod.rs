@@ -21,7 +21,7 @@ use super::{Column, Interner, NO_TEXT, TableData};
 use crate::ir::{ColumnType, TableDef};
 use cells::Val;
 use rayon::prelude::*;
-use read::{File, Raw, Stored};
+use read::{File, Raw, Stored, find_column};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -365,25 +365,6 @@ pub(super) fn load_source<'t>(
         },
         lines,
     })
-}
-
-/// A stored column by name: its index, what it holds, and why kpic cannot read it
-/// (nested, or a type kpic does not read), if so.
-fn find_column(
-    columns: &[(String, usize, &parquet::schema::types::ColumnDescriptor)],
-    header: &str,
-) -> Option<(usize, Stored, Option<String>)> {
-    let (_, index, descr) = columns.iter().find(|(n, ..)| n == header)?;
-    let stored = read::stored(descr);
-    if descr.max_rep_level() > 0 || descr.path().parts().len() > 1 {
-        let why = "a nested column (list or struct); kpic reads flat columns".to_string();
-        return Some((*index, Stored::Other("nested"), Some(why)));
-    }
-    let why = match stored {
-        Stored::Other(what) => Some(format!("the file stores {what}, which kpic does not read")),
-        _ => None,
-    };
-    Some((*index, stored, why))
 }
 
 /// What building a column needs to know of its file.

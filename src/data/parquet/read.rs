@@ -97,6 +97,25 @@ pub(super) fn stored(descr: &ColumnDescriptor) -> Stored {
     }
 }
 
+/// A stored column by name: its index, what it holds, and why kpic cannot read it
+/// (nested, or a type kpic does not read), if so.
+pub(super) fn find_column(
+    columns: &[(String, usize, &parquet::schema::types::ColumnDescriptor)],
+    header: &str,
+) -> Option<(usize, Stored, Option<String>)> {
+    let (_, index, descr) = columns.iter().find(|(n, ..)| n == header)?;
+    let stored = stored(descr);
+    if descr.max_rep_level() > 0 || descr.path().parts().len() > 1 {
+        let why = "a nested column (list or struct); kpic reads flat columns".to_string();
+        return Some((*index, Stored::Other("nested"), Some(why)));
+    }
+    let why = match stored {
+        Stored::Other(what) => Some(format!("the file stores {what}, which kpic does not read")),
+        _ => None,
+    };
+    Some((*index, stored, why))
+}
+
 /// Files written before logical types name them by converted type only.
 fn from_converted(physical: Physical, descr: &ColumnDescriptor) -> Stored {
     match (physical, descr.converted_type()) {
