@@ -17,6 +17,8 @@
 #                      the CSVs by `kpic convert` (once per dataset stamp); DuckDB reads
 #                      the same files with read_parquet
 #   BIN=FILE           time this kpic binary instead of building one (it is still copied)
+#   CHECK=0            no untimed runs and no comparison of the values (to save time
+#                      on a busy machine: the timed runs only)
 #   TAG=name           names this row's output files and its line in bench/out/results.txt
 #   KPIC_ARGS="..."    more arguments for `kpic eval` and `kpic sql` (both sides), e.g.
 #                      the aggregates over members of bench/grain.kpi:
@@ -116,8 +118,10 @@ duck_cmd=("$py" bench/duckdb_run.py --ddl "$ddl" --query "$query" --data "$data"
 echo "== untimed runs (outputs for the comparison; warm the page cache)"
 kpic_json=$out/kpic-$tag-$period.json
 duck_json=$out/duckdb-$tag-$period.json
-"${kpic_cmd[@]}" > "$kpic_json"
-"${duck_cmd[@]}" --out "$duck_json"
+if [[ "${CHECK:-1}" != 0 ]]; then
+  "${kpic_cmd[@]}" > "$kpic_json"
+  "${duck_cmd[@]}" --out "$duck_json"
+fi
 
 echo "== $runs timed runs each"
 read -r load1 _ < /proc/loadavg
@@ -167,4 +171,6 @@ with open(sys.argv[3], "a") as f:  # one line per row, for the README's tables
           f"duckdb {d[0]:.3f} s ({d[1]:.3f}-{d[2]:.3f}) {d[3]:.0f} MiB; "
           f"time {k[0] / d[0]:.2f} memory {k[3] / d[3]:.2f}", file=f)
 EOF
-python3 bench/compare.py "$kpic_json" "$duck_json" "${only_common[@]}"
+if [[ "${CHECK:-1}" != 0 ]]; then
+  python3 bench/compare.py "$kpic_json" "$duck_json" "${only_common[@]}"
+fi
