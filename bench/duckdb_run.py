@@ -8,7 +8,8 @@
 2. loads DIR/TABLE.csv into every table it created: `COPY TABLE FROM ... (HEADER)` when
    the CSV header lists the table's columns in its order (the dataset convention), else
    `INSERT INTO TABLE BY NAME SELECT * FROM read_csv(..., columns = {the table's types})`;
-   a table whose CSV is absent stays empty;
+   a table whose CSV is absent stays empty; with --parquet, DIR/TABLE.parquet instead
+   (`kpic convert` writes them), read with `read_parquet` and inserted by name;
 3. runs the query (`kpic sql --dialect duckdb --period P`: columns kpi, grp, breakdown,
    value, previous) and fetches every row.
 
@@ -34,6 +35,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--threads", type=int, help="PRAGMA threads (default: DuckDB's, all cores)")
     ap.add_argument("--tables", help="load only these tables (comma-separated); the others stay empty")
+    ap.add_argument("--parquet", action="store_true", help="read DIR/TABLE.parquet instead of DIR/TABLE.csv")
     args = ap.parse_args()
     t0 = time.perf_counter()
     con = duckdb.connect(":memory:")
@@ -50,16 +52,22 @@ def main():
     for t in tables:
         if only is not None and t not in only:
             continue
-        path = os.path.join(args.data, f"{t}.csv")
+        path = os.path.join(args.data, f"{t}.{'parquet' if args.parquet else 'csv'}")
         if not os.path.exists(path):
             print(f"duckdb_run.py: no {path}; table {t} left empty", file=sys.stderr)
+            continue
+        lit = path.replace("'", "''")
+        if args.parquet:
+            # The files hold the model's names and types (decimals, dates): inserted by
+            # name, each column cast to the DDL's type as COPY would.
+            con.execute(f"INSERT INTO \"{t}\" BY NAME SELECT * FROM read_parquet('{lit}')")
+            loaded[t] = con.execute(f"SELECT count(*) FROM \"{t}\"").fetchone()[0]
             continue
         cols = con.execute(
             "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
             [t]).fetchall()
         with open(path, encoding="utf-8") as f:
             header = f.readline().rstrip("\r\n").split(",")
-        lit = path.replace("'", "''")
         if header == [c for c, _ in cols]:
             con.execute(f"COPY \"{t}\" FROM '{lit}' (FORMAT csv, HEADER true)")
         else:

@@ -52,6 +52,7 @@ pub struct LoadReport {
     pub more_errors: usize,
 }
 
+#[derive(Default)]
 pub(super) struct Errors {
     pub(super) list: Vec<DataError>,
     pub(super) more: usize,

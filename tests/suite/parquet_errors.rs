@@ -337,3 +337,74 @@ fn a_truncated_file_is_an_error() {
     assert_eq!(code, 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Four row groups (decoded in parallel, their columns converted in parallel): the
+/// errors come in the order of a group-by-group, column-by-column read (row 6's
+/// empty account before row 5's bad amount, both in the third group), and a clean
+/// file of many groups gives the CSV's values.
+#[test]
+fn errors_over_several_row_groups_keep_their_order() {
+    let (_dir, data, catalog) = dataset();
+    let cols = vec![
+        text("order_id", &["o1", "o2", "o3", "o4", "o5", "o6", "o7"]),
+        col(
+            "account_id",
+            Some(LogicalType::String),
+            Values::Text(vec![
+                Some("A1"),
+                Some("A2"),
+                None,
+                Some("A1"),
+                Some("A2"),
+                None,
+                Some("A2"),
+            ]),
+        ),
+        dates("order_date", &["2025-01-01"; 7]),
+        decimals(
+            "revenue",
+            5,
+            &[
+                100_000, 100_001, 100_000, 100_001, 100_001, 100_000, 100_001,
+            ],
+        ),
+    ];
+    write(&data.join("orders.parquet"), &cols, 2);
+    let (code, _, err) = eval(&data, &catalog, &["revenue"], "2025");
+    assert_eq!(code, 1, "{err}");
+    let found: Vec<&str> = err
+        .lines()
+        .filter_map(|l| {
+            let rest = l.split("orders.parquet ").nth(1)?;
+            Some(&rest[..=rest.match_indices('`').nth(1)?.0])
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "row 2 column `revenue`",
+            "row 3 column `account_id`",
+            "row 4 column `revenue`",
+            "row 6 column `account_id`",
+            "row 5 column `revenue`",
+            "row 7 column `revenue`",
+        ],
+        "{err}"
+    );
+    // The same rows without the bad cells, two rows a group: as from CSV.
+    let (_dir2, data2, catalog2) = dataset();
+    let ids = ["o1", "o2", "o3", "o4", "o5", "o6", "o7"];
+    let cols = vec![
+        text("order_id", &ids),
+        text("account_id", &["A1", "A2", "A1", "A1", "A2", "A1", "A2"]),
+        dates("order_date", &["2025-01-01"; 7]),
+        decimals("revenue", 2, &[100, 200, 300, 400, 500, 600, 700]),
+    ];
+    write(&data2.join("orders.parquet"), &cols, 2);
+    let (code, out, err) = eval(&data2, &catalog2, &["revenue"], "2025");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("\nrevenue,,,money,28,"),
+        "1 + 2 + ... + 7: {out}"
+    );
+}

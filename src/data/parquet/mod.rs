@@ -20,7 +20,8 @@ use super::mapping::{MAPPING_FILE, Mapping};
 use super::{Column, Interner, NO_TEXT, TableData};
 use crate::ir::{ColumnType, TableDef};
 use cells::Val;
-use read::{File, Raw, Stored};
+use rayon::prelude::*;
+use read::{File, Raw, Stored, find_column};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -288,42 +289,68 @@ pub(super) fn load_source<'t>(
     let track = source.tracks_rows || rows.groups_skipped > 0;
     let mut lines = Vec::new();
     let mut total = 0;
-    // One row group at a time: only its values are held besides the columns built.
-    for (group, (first, count)) in rows.groups.iter().zip(&rows.runs) {
-        let mut raws: HashMap<usize, Raw> = HashMap::new();
-        for &i in &wanted {
-            match pq.read_group(i, *group, *count) {
-                Ok(raw) => {
-                    raws.insert(i, raw);
-                }
+    // As many row groups at a time as there are cores, decoded in parallel (so only
+    // their values are held besides the columns built); then each group in the file's
+    // order, its columns converted in parallel. The first error met is the one a
+    // group-by-group read meets first.
+    let groups: Vec<(usize, (usize, usize))> = rows
+        .groups
+        .iter()
+        .copied()
+        .zip(rows.runs.iter().copied())
+        .collect();
+    for batch in groups.chunks(rayon::current_num_threads().max(1)) {
+        let decoded: Vec<Result<HashMap<usize, Raw>, String>> = batch
+            .par_iter()
+            .map(|(group, (_, count))| {
+                let read = |&i: &usize| pq.read_group(i, *group, *count).map(|raw| (i, raw));
+                wanted.iter().map(read).collect()
+            })
+            .collect();
+        for ((_, (first, count)), raws) in batch.iter().zip(decoded) {
+            let raws = match raws {
+                Ok(raws) => raws,
                 Err(message) => {
                     errors.push(whole_file(&file, message));
                     return None;
                 }
-            }
-        }
-        // Rows kept by the mapping's filters, as indices into the group.
-        let kept: Vec<usize> = (0..*count)
-            .filter(|&r| {
-                filters.iter().all(|(keep, i, stored, allowed)| {
-                    let text = raws
-                        .get(i)
-                        .and_then(|raw| cells::text_of(raw, *stored, r))
-                        .unwrap_or_default();
-                    allowed.contains(&text) == *keep
+            };
+            // Rows kept by the mapping's filters, as indices into the group.
+            let kept: Vec<usize> = (0..*count)
+                .filter(|&r| {
+                    filters.iter().all(|(keep, i, stored, allowed)| {
+                        let text = raws
+                            .get(i)
+                            .and_then(|raw| cells::text_of(raw, *stored, r))
+                            .unwrap_or_default();
+                        allowed.contains(&text) == *keep
+                    })
                 })
-            })
-            .collect();
-        for ((col, src), state) in table.columns.values().zip(&srcs).zip(&mut states) {
-            cx.fill(col, src, &raws, &kept, *first, state, errors);
+                .collect();
+            // Each column's errors apart, merged in column order as a sequential fill
+            // reports them.
+            let columns: Vec<_> = table.columns.values().zip(&srcs).collect();
+            let found: Vec<Errors> = columns
+                .par_iter()
+                .zip(states.par_iter_mut())
+                .map(|((col, src), state)| {
+                    let mut own = Errors::default();
+                    cx.fill(col, src, &raws, &kept, *first, state, &mut own);
+                    own
+                })
+                .collect();
+            for own in found {
+                own.list.into_iter().for_each(|e| errors.push(e));
+                errors.more += own.more;
+            }
+            if track {
+                lines.extend(
+                    kept.iter()
+                        .map(|r| u32::try_from(first + r + 1).unwrap_or(u32::MAX)),
+                );
+            }
+            total += kept.len();
         }
-        if track {
-            lines.extend(
-                kept.iter()
-                    .map(|r| u32::try_from(first + r + 1).unwrap_or(u32::MAX)),
-            );
-        }
-        total += kept.len();
     }
     let data_columns = table
         .columns
@@ -338,25 +365,6 @@ pub(super) fn load_source<'t>(
         },
         lines,
     })
-}
-
-/// A stored column by name: its index, what it holds, and why kpic cannot read it
-/// (nested, or a type kpic does not read), if so.
-fn find_column(
-    columns: &[(String, usize, &parquet::schema::types::ColumnDescriptor)],
-    header: &str,
-) -> Option<(usize, Stored, Option<String>)> {
-    let (_, index, descr) = columns.iter().find(|(n, ..)| n == header)?;
-    let stored = read::stored(descr);
-    if descr.max_rep_level() > 0 || descr.path().parts().len() > 1 {
-        let why = "a nested column (list or struct); kpic reads flat columns".to_string();
-        return Some((*index, Stored::Other("nested"), Some(why)));
-    }
-    let why = match stored {
-        Stored::Other(what) => Some(format!("the file stores {what}, which kpic does not read")),
-        _ => None,
-    };
-    Some((*index, stored, why))
 }
 
 /// What building a column needs to know of its file.

@@ -97,6 +97,25 @@ pub(super) fn stored(descr: &ColumnDescriptor) -> Stored {
     }
 }
 
+/// A stored column by name: its index, what it holds, and why kpic cannot read it
+/// (nested, or a type kpic does not read), if so.
+pub(super) fn find_column(
+    columns: &[(String, usize, &parquet::schema::types::ColumnDescriptor)],
+    header: &str,
+) -> Option<(usize, Stored, Option<String>)> {
+    let (_, index, descr) = columns.iter().find(|(n, ..)| n == header)?;
+    let stored = stored(descr);
+    if descr.max_rep_level() > 0 || descr.path().parts().len() > 1 {
+        let why = "a nested column (list or struct); kpic reads flat columns".to_string();
+        return Some((*index, Stored::Other("nested"), Some(why)));
+    }
+    let why = match stored {
+        Stored::Other(what) => Some(format!("the file stores {what}, which kpic does not read")),
+        _ => None,
+    };
+    Some((*index, stored, why))
+}
+
 /// Files written before logical types name them by converted type only.
 fn from_converted(physical: Physical, descr: &ColumnDescriptor) -> Stored {
     match (physical, descr.converted_type()) {
@@ -183,7 +202,66 @@ impl Raw {
 
 /// An open Parquet file.
 pub(super) struct File {
-    reader: SerializedFileReader<std::fs::File>,
+    reader: SerializedFileReader<At>,
+}
+
+/// A file read at explicit offsets (`pread`), so that several threads can decode its
+/// row groups at once: the `parquet` crate's reader of a `std::fs::File` seeks clones
+/// of one descriptor, which share one offset.
+pub(super) struct At(std::fs::File);
+
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    return std::os::unix::fs::FileExt::read_at(file, buf, offset);
+    #[cfg(windows)]
+    return std::os::windows::fs::FileExt::seek_read(file, buf, offset);
+}
+
+impl parquet::file::reader::Length for At {
+    fn len(&self) -> u64 {
+        self.0.metadata().map_or(0, |m| m.len())
+    }
+}
+
+/// What [`At`] hands the decoder: the bytes from an offset on, through its own handle.
+pub(super) struct AtRead {
+    file: std::fs::File,
+    offset: u64,
+}
+
+impl std::io::Read for AtRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = read_at(&self.file, buf, self.offset)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl parquet::file::reader::ChunkReader for At {
+    type T = std::io::BufReader<AtRead>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(std::io::BufReader::new(AtRead {
+            file: self.0.try_clone()?,
+            offset: start,
+        }))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let mut buffer = vec![0; length];
+        let mut done = 0;
+        while done < length {
+            match read_at(&self.0, &mut buffer[done..], start + done as u64)? {
+                0 => {
+                    return Err(parquet::errors::ParquetError::EOF(format!(
+                        "Expected to read {length} bytes, read only {done}"
+                    )));
+                }
+                n => done += n,
+            }
+        }
+        Ok(buffer.into())
+    }
 }
 
 /// Row groups of the file to read: each one's index, and its (first row in the file,
@@ -199,7 +277,7 @@ pub(super) struct RowsRead {
 impl File {
     pub(super) fn open(path: &std::path::Path) -> Result<File, String> {
         let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-        let reader = SerializedFileReader::new(file).map_err(|e| damaged(&e))?;
+        let reader = SerializedFileReader::new(At(file)).map_err(|e| damaged(&e))?;
         Ok(File { reader })
     }
 
