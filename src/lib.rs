@@ -62,6 +62,7 @@ pub mod engine;
 pub mod eval;
 pub mod fmt;
 pub mod ir;
+pub mod lsp;
 pub mod project;
 pub mod query;
 pub mod render;

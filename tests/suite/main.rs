@@ -39,6 +39,7 @@ mod explain_groupings;
 mod fmt;
 mod grain_members;
 mod load_split;
+mod lsp;
 mod money_range;
 mod mutation_fuzz;
 mod output_escaping;
