@@ -179,24 +179,25 @@ fn formula_names(catalog: &Catalog) -> Vec<CompletionItem> {
 /// at or above it that starts with an item keyword, unless a line holding only `}`
 /// closed it since.
 fn enclosing_item(text: &str, line_start: usize) -> Option<(&'static str, usize)> {
-    let mut end = line_start;
+    let mut start = line_start;
     loop {
-        let start = text[..end.saturating_sub(1)].rfind('\n').map_or(0, |i| i + 1);
-        let start = if end == line_start { line_start } else { start };
-        let line = &text[start..text[start..].find('\n').map_or(text.len(), |i| start + i)];
-        if start != line_start && line.trim_end() == "}" {
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[start..end].trim_end();
+        let earlier = start != line_start;
+        if earlier && line == "}" {
             return None;
         }
         if let Some(k) = vocab::ITEM_KINDS
             .iter()
             .find(|k| line.strip_prefix(k.keyword).is_some_and(|r| r.starts_with(' ')))
         {
-            return Some((k.keyword, start));
+            // An item on one line above the cursor is closed already.
+            return (!(earlier && line.ends_with('}'))).then_some((k.keyword, start));
         }
         if start == 0 {
             return None;
         }
-        end = start;
+        start = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
     }
 }
 
@@ -225,7 +226,11 @@ fn depth(text: &str) -> Option<usize> {
                     let mut k = body;
                     loop {
                         match text[k..].find(['"', '\\']) {
-                            Some(n) if text[k + n..].starts_with('\\') => k += n + 2,
+                            Some(n) if text[k + n..].starts_with('\\') => {
+                                // Past the backslash and the character it escapes.
+                                let escaped = text[k + n + 1..].chars().next();
+                                k += n + 1 + escaped.map_or(0, char::len_utf8);
+                            }
                             Some(n) => break Some(k + n),
                             None => break None,
                         }
