@@ -44,7 +44,11 @@ fn at_offset(catalog: &Catalog, text: &str, offset: usize) -> Vec<CompletionItem
     if keyword == "table" {
         let words: Vec<&str> = before.split_whitespace().collect();
         return match words.last() {
-            Some(w) if w.ends_with(':') => names(ColumnType::NAMES, CompletionItemKind::TYPE_PARAMETER, "type"),
+            Some(w) if w.ends_with(':') => names(
+                ColumnType::NAMES,
+                CompletionItemKind::TYPE_PARAMETER,
+                "type",
+            ),
             Some(&"unit") => names(Unit::NAMES, CompletionItemKind::UNIT, "unit"),
             _ => Vec::new(),
         };
@@ -62,7 +66,11 @@ fn at_offset(catalog: &Catalog, text: &str, offset: usize) -> Vec<CompletionItem
             .map(|c| item(&c.id, CompletionItemKind::ENUM_MEMBER, &c.name, None))
             .collect(),
         Some("unit") => names(Unit::NAMES, CompletionItemKind::UNIT, "unit"),
-        Some("better") => names(Direction::NAMES, CompletionItemKind::ENUM_MEMBER, "direction"),
+        Some("better") => names(
+            Direction::NAMES,
+            CompletionItemKind::ENUM_MEMBER,
+            "direction",
+        ),
         Some("cadence") => names(Cadence::NAMES, CompletionItemKind::ENUM_MEMBER, "cadence"),
         Some("kpi") if keyword == "benchmark" => catalog
             .kpis
@@ -110,9 +118,11 @@ fn fields(keyword: &str) -> Vec<CompletionItem> {
         })
         .collect();
     if kind.documented {
-        out.extend(vocab::ATTRIBUTES.iter().map(|a| {
-            item(a.field, CompletionItemKind::FIELD, a.heading, Some(a.doc))
-        }));
+        out.extend(
+            vocab::ATTRIBUTES
+                .iter()
+                .map(|a| item(a.field, CompletionItemKind::FIELD, a.heading, Some(a.doc))),
+        );
     }
     out
 }
@@ -129,7 +139,13 @@ fn columns(catalog: &Catalog, path: &str) -> Vec<CompletionItem> {
             .columns
             .get(hop)
             .and_then(|c| c.relation.as_deref())
-            .or_else(|| table.relations.iter().find(|r| r.name == hop).map(|r| r.target.as_str()));
+            .or_else(|| {
+                table
+                    .relations
+                    .iter()
+                    .find(|r| r.name == hop)
+                    .map(|r| r.target.as_str())
+            });
         match next.and_then(|n| catalog.tables.get(n)) {
             Some(t) => table = t,
             None => return Vec::new(),
@@ -141,7 +157,12 @@ fn columns(catalog: &Catalog, path: &str) -> Vec<CompletionItem> {
         .map(|c| item(&c.name, CompletionItemKind::FIELD, c.ty.as_str(), None))
         .collect();
     out.extend(table.relations.iter().map(|r| {
-        item(&r.name, CompletionItemKind::REFERENCE, &format!("→ {}", r.target), None)
+        item(
+            &r.name,
+            CompletionItemKind::REFERENCE,
+            &format!("→ {}", r.target),
+            None,
+        )
     }));
     out
 }
@@ -150,13 +171,23 @@ fn columns(catalog: &Catalog, path: &str) -> Vec<CompletionItem> {
 fn formula_names(catalog: &Catalog) -> Vec<CompletionItem> {
     let mut out: Vec<CompletionItem> = vocab::AGGREGATES
         .iter()
-        .map(|a| item(a.name, CompletionItemKind::FUNCTION, &a.signature(), Some(a.doc)))
+        .map(|a| {
+            item(
+                a.name,
+                CompletionItemKind::FUNCTION,
+                &a.signature(),
+                Some(a.doc),
+            )
+        })
         .collect();
-    out.extend(
-        vocab::FUNCTIONS
-            .iter()
-            .map(|f| item(f.name, CompletionItemKind::FUNCTION, &f.signature(), Some(f.doc))),
-    );
+    out.extend(vocab::FUNCTIONS.iter().map(|f| {
+        item(
+            f.name,
+            CompletionItemKind::FUNCTION,
+            &f.signature(),
+            Some(f.doc),
+        )
+    }));
     out.extend(
         catalog
             .tables
@@ -164,7 +195,12 @@ fn formula_names(catalog: &Catalog) -> Vec<CompletionItem> {
             .map(|t| item(t, CompletionItemKind::CLASS, "table", None)),
     );
     out.extend(catalog.measures.values().map(|m| {
-        item(&m.id, CompletionItemKind::VARIABLE, "measure", m.description.as_deref())
+        item(
+            &m.id,
+            CompletionItemKind::VARIABLE,
+            "measure",
+            m.description.as_deref(),
+        )
     }));
     out.extend(
         catalog
@@ -187,10 +223,10 @@ fn enclosing_item(text: &str, line_start: usize) -> Option<(&'static str, usize)
         if earlier && line == "}" {
             return None;
         }
-        if let Some(k) = vocab::ITEM_KINDS
-            .iter()
-            .find(|k| line.strip_prefix(k.keyword).is_some_and(|r| r.starts_with(' ')))
-        {
+        if let Some(k) = vocab::ITEM_KINDS.iter().find(|k| {
+            line.strip_prefix(k.keyword)
+                .is_some_and(|r| r.starts_with(' '))
+        }) {
             // An item on one line above the cursor is closed already.
             return (!(earlier && line.ends_with('}'))).then_some((k.keyword, start));
         }
@@ -210,16 +246,20 @@ fn depth(text: &str) -> Option<usize> {
         match c {
             '(' | '[' => depth += 1,
             ')' | ']' => depth = depth.saturating_sub(1),
-            '/' if text[i..].starts_with("//") => {
-                match text[i..].find('\n') {
-                    Some(n) => while chars.peek().is_some_and(|(j, _)| *j < i + n) {
+            '/' if text[i..].starts_with("//") => match text[i..].find('\n') {
+                Some(n) => {
+                    while chars.peek().is_some_and(|(j, _)| *j < i + n) {
                         chars.next();
-                    },
-                    None => return Some(depth),
+                    }
                 }
-            }
+                None => return Some(depth),
+            },
             '"' => {
-                let quote = if text[i..].starts_with("\"\"\"") { "\"\"\"" } else { "\"" };
+                let quote = if text[i..].starts_with("\"\"\"") {
+                    "\"\"\""
+                } else {
+                    "\""
+                };
                 let body = i + quote.len();
                 let close = if quote == "\"" {
                     // An escaped quote does not close a string.
@@ -262,12 +302,9 @@ fn field_of(text: &str) -> Option<&str> {
         let colon = i + n;
         let name_start = text[..colon].trim_end_matches(is_word).len();
         let name = &text[name_start..colon];
-        let starts_field = name_start == 0
-            || matches!(bytes[name_start - 1], b' ' | b'\t' | b'\n' | b'{' | b'\r');
-        if !name.is_empty()
-            && starts_field
-            && depth(&text[..name_start]) == Some(0)
-        {
+        let starts_field =
+            name_start == 0 || matches!(bytes[name_start - 1], b' ' | b'\t' | b'\n' | b'{' | b'\r');
+        if !name.is_empty() && starts_field && depth(&text[..name_start]) == Some(0) {
             last = Some(name);
         }
         i = colon + 1;

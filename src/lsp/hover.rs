@@ -175,7 +175,11 @@ fn call(name: &str) -> Option<String> {
         ));
     }
     let f = vocab::function(name)?;
-    Some(format!("```kpi\n{}\n```\nfunction: {}", f.signature(), f.doc))
+    Some(format!(
+        "```kpi\n{}\n```\nfunction: {}",
+        f.signature(),
+        f.doc
+    ))
 }
 
 /// A field's doc from the item kinds' table (or the documentation attributes).
@@ -183,7 +187,10 @@ fn field_doc(keyword: &str, name: &str) -> Option<String> {
     let kind = vocab::ITEM_KINDS.iter().find(|k| k.keyword == keyword)?;
     if let Some(f) = kind.fields.iter().find(|f| f.name == name) {
         let required = if f.required { "required" } else { "optional" };
-        return Some(format!("`{}` of a {keyword} ({required}): {}", f.name, f.doc));
+        return Some(format!(
+            "`{}` of a {keyword} ({required}): {}",
+            f.name, f.doc
+        ));
     }
     let a = vocab::attribute(name).filter(|_| kind.documented)?;
     Some(format!(

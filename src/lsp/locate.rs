@@ -133,7 +133,9 @@ fn in_expr(root: &Expr, offset: usize) -> Option<Target<'_>> {
                     });
                 }
             }
-            ExprKind::Call { name, time, per, .. } => {
+            ExprKind::Call {
+                name, time, per, ..
+            } => {
                 if on(name.span, offset) {
                     return Some(Target::Call(name));
                 }

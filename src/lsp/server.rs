@@ -2,7 +2,7 @@
 //! reading requests and notifications and dispatching them, one at a time.
 
 use super::workspace::Workspace;
-use super::{completion, diagnostics, formatting, hover, symbols, uri};
+use super::{actions, completion, diagnostics, formatting, hover, navigation, symbols, uri};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as note, Notification as _};
 use lsp_types::request::{self as req, Request as _};
@@ -36,6 +36,13 @@ fn capabilities() -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(lsp_types::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         ..Default::default()
     }
 }
@@ -165,17 +172,30 @@ impl Server<'_> {
         let ws = &self.ws;
         match request.method.as_str() {
             req::HoverRequest::METHOD => reply(id, request.params, |p| hover::hover(ws, p)),
-            req::Completion::METHOD => {
-                reply(id, request.params, |p| completion::complete(ws, p))
-            }
+            req::Completion::METHOD => reply(id, request.params, |p| completion::complete(ws, p)),
             req::DocumentSymbolRequest::METHOD => {
                 reply(id, request.params, |p| symbols::document(ws, p))
             }
             req::WorkspaceSymbolRequest::METHOD => {
                 reply(id, request.params, |p| symbols::workspace(ws, p))
             }
-            req::Formatting::METHOD => {
-                reply(id, request.params, |p| formatting::format(ws, p))
+            req::Formatting::METHOD => reply(id, request.params, |p| formatting::format(ws, p)),
+            req::GotoDefinition::METHOD => {
+                reply(id, request.params, |p| navigation::definition(ws, p))
+            }
+            req::References::METHOD => reply(id, request.params, |p| navigation::references(ws, p)),
+            req::PrepareRenameRequest::METHOD => {
+                reply(id, request.params, |p| navigation::prepare_rename(ws, p))
+            }
+            req::Rename::METHOD => match serde_json::from_value(request.params) {
+                Ok(p) => match navigation::rename(ws, p) {
+                    Ok(edit) => Response::new_ok(id, edit),
+                    Err(why) => Response::new_err(id, ErrorCode::RequestFailed as i32, why),
+                },
+                Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()),
+            },
+            req::CodeActionRequest::METHOD => {
+                reply(id, request.params, |p| actions::code_actions(ws, p))
             }
             _ => Response::new_err(
                 id,

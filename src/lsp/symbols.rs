@@ -104,8 +104,11 @@ pub fn workspace(ws: &Workspace, p: WorkspaceSymbolParams) -> Option<WorkspaceSy
         }
     }
     found.sort_by(|a, b| {
-        (&a.name, a.location.uri.as_str(), a.location.range.start)
-            .cmp(&(&b.name, b.location.uri.as_str(), b.location.range.start))
+        (&a.name, a.location.uri.as_str(), a.location.range.start).cmp(&(
+            &b.name,
+            b.location.uri.as_str(),
+            b.location.range.start,
+        ))
     });
     Some(WorkspaceSymbolResponse::Flat(found))
 }

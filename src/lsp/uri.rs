@@ -50,7 +50,12 @@ mod tests {
     fn paths_round_trip_through_uris() {
         for p in ["/a/b.kpi", "/tmp/dir with space/é.kpi", "/x/100%.kpi"] {
             let uri = from_path(Path::new(p)).expect("a URI");
-            assert_eq!(to_path(&uri).as_deref(), Some(Path::new(p)), "{}", uri.as_str());
+            assert_eq!(
+                to_path(&uri).as_deref(),
+                Some(Path::new(p)),
+                "{}",
+                uri.as_str()
+            );
         }
         let uri = Uri::from_str("untitled:Untitled-1").expect("a URI");
         assert_eq!(to_path(&uri), None);

@@ -55,6 +55,11 @@ pub struct Workspace {
     pub load_error: Option<String>,
     /// How long the last check took (parse of the changed file excluded).
     pub last_check: Duration,
+    /// The sources of the last check (for the name index).
+    sources: SourceMap,
+    /// The name index of the last check, built on the first request that needs it
+    /// (typing needs only diagnostics, so a keystroke does not pay for it).
+    index: std::cell::OnceCell<crate::names::Index>,
 }
 
 impl Workspace {
@@ -71,6 +76,8 @@ impl Workspace {
             diagnostics: Vec::new(),
             load_error: None,
             last_check: Duration::ZERO,
+            sources: SourceMap::new(),
+            index: std::cell::OnceCell::new(),
         };
         let Some(root) = root else {
             return ws;
@@ -182,12 +189,7 @@ impl Workspace {
     }
 
     /// The editor changed a document (whole-text or ranged changes, in order).
-    pub fn change(
-        &mut self,
-        i: usize,
-        version: i32,
-        changes: Vec<TextDocumentContentChangeEvent>,
-    ) {
+    pub fn change(&mut self, i: usize, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
         let mut text = self.docs[i].text().to_string();
         for change in changes {
             match change.range {
@@ -252,7 +254,15 @@ impl Workspace {
         }
         self.catalog = catalog;
         self.diagnostics = per_doc;
+        self.sources = sources;
+        self.index = std::cell::OnceCell::new();
         self.last_check = t0.elapsed();
+    }
+
+    /// The name index of the last check.
+    pub fn index(&self) -> &crate::names::Index {
+        self.index
+            .get_or_init(|| crate::names::Index::build(&self.sources, &self.asts, &self.catalog))
     }
 
     /// The syntax tree of a document.

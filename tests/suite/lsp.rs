@@ -234,7 +234,8 @@ impl Session {
                 Some(self.request("textDocument/prepareRename", p))
             }
             ["rename", file, _, new_name] => {
-                let p = json!({"textDocument": self.doc(file), "position": at(2), "newName": new_name});
+                let p =
+                    json!({"textDocument": self.doc(file), "position": at(2), "newName": new_name});
                 Some(self.request("textDocument/rename", p))
             }
             ["actions", file, range] => {
@@ -313,7 +314,10 @@ fn lsp_sessions() {
 fn initialize_announces_the_capabilities() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lsp/diagnostics");
     let mut s = Session::start(&root.canonicalize().expect("fixture"));
-    let init = s.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    let init = s.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
     insta::assert_json_snapshot!(init["result"]);
     s.notify("initialized", json!({}));
     s.finish();
