@@ -58,6 +58,7 @@ pub mod catalog_files;
 pub mod check;
 pub mod data;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod eval;
 pub mod fmt;

@@ -6,7 +6,9 @@ pub mod check;
 pub mod completions;
 pub mod convert;
 pub mod demo;
+pub mod diff;
 pub mod eval;
+mod eval_status;
 pub mod explain;
 pub mod export;
 pub mod fmt;
@@ -72,6 +74,8 @@ pub enum Command {
     Init(init::Args),
     /// Start the language server on stdin/stdout (editors run this).
     Lsp(lsp::Args),
+    /// What a catalog change does: changed items, what they affect, values before/after.
+    Diff(Box<diff::Args>),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -97,6 +101,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Man(args) => completions::man(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Diff(args) => diff::run(*args),
     }
 }
 

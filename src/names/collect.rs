@@ -272,12 +272,11 @@ impl Walker<'_> {
                     } else {
                         stack.extend(e.children().rev());
                     }
-                    if let Some(p) = per {
-                        if self.table_ref(&p.table)
-                            && let Some(c) = &p.column
-                        {
-                            self.column_ref(&p.table.name, c);
-                        }
+                    if let Some(p) = per
+                        && self.table_ref(&p.table)
+                        && let Some(c) = &p.column
+                    {
+                        self.column_ref(&p.table.name, c);
                     }
                     if let Some(t) = time.as_deref()
                         && let TimeClause::Dated { table, column, .. } = t

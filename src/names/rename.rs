@@ -12,6 +12,9 @@ pub const KEYWORDS: &[&str] = &[
     "missing", "true", "false",
 ];
 
+/// The table of accounts, known to the language by this name.
+const ACCOUNTS: &str = "accounts";
+
 /// Whether `name` is an identifier of the language: a letter or `_`, then letters,
 /// digits and `_` (ASCII, as `ident` in the grammar).
 pub fn is_identifier(name: &str) -> bool {
@@ -68,6 +71,17 @@ fn clash(index: &Index, sym: &Symbol, new_name: &str) -> Option<String> {
         Symbol::Kpi(_) | Symbol::Measure(_) => d.values.get(new_name).map(Symbol::describe),
         Symbol::Table(_) if new_name == "period" => {
             return Some("`period` is reserved for the evaluation period".into());
+        }
+        // The language knows the accounts table by its name (`per accounts`, the
+        // account columns of other tables, scopes and segments): a rename either way
+        // would change what formulas mean, not only how they are written.
+        Symbol::Table(old)
+            if !d.tables.contains_key(new_name) && (old == ACCOUNTS || new_name == ACCOUNTS) =>
+        {
+            return Some(format!(
+                "`{ACCOUNTS}` is the table the language scopes and segments by (`per {ACCOUNTS}`, \
+                 `-> {ACCOUNTS}`); its name is fixed"
+            ));
         }
         Symbol::Table(_) => d
             .tables

@@ -8,4 +8,4 @@ mod results;
 pub mod value;
 
 pub use explain::explanation;
-pub use results::{Format, write_results};
+pub use results::{Format, write_results, write_results_coloured};

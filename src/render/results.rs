@@ -4,7 +4,7 @@
 
 use super::escape;
 use super::value::{change, shown};
-use crate::query::{Compare, Output, Results};
+use crate::query::{Compare, Output, Results, Status};
 
 /// Output formats of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,12 +23,28 @@ pub fn write_results(
     format: Format,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_results_coloured(results, format, false, out)
+}
+
+/// As [`write_results`]; with `colour`, the table's status words are coloured (for a
+/// terminal: green, amber as yellow, red). Other formats are never coloured.
+pub fn write_results_coloured(
+    results: &Results,
+    format: Format,
+    colour: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
     // A run of several groupings names each row's; a time series each row's period.
     let groupings = results.rows.iter().any(|r| r.grouping.is_some());
     let series = results.rows.iter().any(|r| r.period.is_some());
     // KPIs over members say how many members they folded and skipped.
     let tallied = results.rows.iter().any(|r| r.members.is_some());
+    // KPIs with a target or thresholds: target, gap and status beside the value.
+    let targeted = results
+        .rows
+        .iter()
+        .any(|r| r.target.is_some() || r.status.is_some());
     let (compared, change_name) = comparison_names(results.compare);
     let mut header: Vec<&str> = Vec::new();
     if groupings {
@@ -43,6 +59,9 @@ pub fn write_results(
         header.extend(["period", "compared_with"]);
     }
     header.extend(["value", compared, change_name]);
+    if targeted {
+        header.extend(["target", "gap", "status"]);
+    }
     if tallied {
         header.push("members");
     }
@@ -69,6 +88,16 @@ pub fn write_results(
                 row.push(escape(&shown(&r.value, r.unit)));
                 row.push(escape(&shown(&r.previous, r.unit)));
                 row.push(change(r.change.as_ref(), r.unit));
+                if targeted {
+                    row.push(escape(
+                        &r.target
+                            .as_ref()
+                            .map(|t| shown(t, r.unit))
+                            .unwrap_or_default(),
+                    ));
+                    row.push(change(r.gap.as_ref(), r.unit));
+                    row.push(status_word(r.status.as_ref()).to_string());
+                }
                 if tallied {
                     row.push(escape(
                         &r.members.as_ref().map(|m| m.describe()).unwrap_or_default(),
@@ -94,6 +123,9 @@ pub fn write_results(
                 head.extend(["period", "compared_with"]);
             }
             head.extend(["unit", "value", compared, change_name, "missing_reason"]);
+            if targeted {
+                head.extend(["target", "gap", "status", "status_missing_reason"]);
+            }
             if tallied {
                 head.extend(["members_counted", "members_skipped"]);
             }
@@ -128,6 +160,17 @@ pub fn write_results(
                     r.change.as_ref().map(Output::plain).unwrap_or_default(),
                     escape::spreadsheet(&reason).into_owned(),
                 ]);
+                if targeted {
+                    record.push(r.target.as_ref().map(Output::plain).unwrap_or_default());
+                    record.push(r.gap.as_ref().map(Output::plain).unwrap_or_default());
+                    let (word, why) = match &r.status {
+                        Some(Status::Missing(why)) => ("", why.as_str()),
+                        Some(s) => (s.word().unwrap_or_default(), ""),
+                        None => ("", ""),
+                    };
+                    record.push(word.to_string());
+                    record.push(escape::spreadsheet(why).into_owned());
+                }
                 if tallied {
                     let n = |f: fn(&crate::query::MemberTally) -> u64| {
                         r.members
@@ -175,7 +218,12 @@ pub fn write_results(
         }
         Format::Table => {
             let rows = cells(escape::terminal);
-            let numbers_end = header.len() - usize::from(tallied);
+            // Numbers right, text left (the status word and member note are text).
+            let numeric = |i: usize| {
+                let h = header[i];
+                h == "value" || h == compared || h == change_name || h == "target" || h == "gap"
+            };
+            let status_at = header.iter().position(|h| *h == "status");
             let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
             for r in &rows {
                 for (w, c) in widths.iter_mut().zip(r) {
@@ -186,10 +234,12 @@ pub fn write_results(
                 let mut s = String::new();
                 for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
                     let pad = w - c.chars().count();
-                    // Text left, numbers right (the member note after them is text).
-                    if i >= numbers_end - 3 && i < numbers_end {
+                    if numeric(i) {
                         s.push_str(&" ".repeat(pad));
                         s.push_str(c);
+                    } else if colour && Some(i) == status_at {
+                        s.push_str(&coloured(c));
+                        s.push_str(&" ".repeat(pad));
                     } else {
                         s.push_str(c);
                         s.push_str(&" ".repeat(pad));
@@ -235,4 +285,24 @@ fn comparison_names(compare: Compare) -> (&'static str, &'static str) {
         Compare::Previous => ("previous", "change"),
         Compare::YearAgo => ("year_ago", "change_vs_year_ago"),
     }
+}
+
+/// A status as the table and Markdown show it: its word, or `—` without one.
+fn status_word(s: Option<&Status>) -> &'static str {
+    match s {
+        Some(s) => s.word().unwrap_or("—"),
+        None => "",
+    }
+}
+
+/// A status word in its colour (ANSI: green, yellow for amber, red); other text as
+/// it is.
+fn coloured(word: &str) -> String {
+    let code = match word {
+        "green" => "32",
+        "amber" => "33",
+        "red" => "31",
+        _ => return word.to_string(),
+    };
+    format!("\x1b[{code}m{word}\x1b[0m")
 }
