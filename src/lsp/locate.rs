@@ -94,6 +94,8 @@ pub fn at(file: &File, offset: usize) -> Option<Target<'_>> {
                 let exprs: Vec<&Expr> = match &field.value {
                     crate::syntax::ast::Value::Expr(e) => vec![e],
                     crate::syntax::ast::Value::List { items, .. } => items.iter().collect(),
+                    // A map's entries name nothing hover or completion knows.
+                    crate::syntax::ast::Value::Map { .. } => Vec::new(),
                 };
                 return exprs.into_iter().find_map(|e| in_expr(e, offset));
             }
