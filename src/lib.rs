@@ -63,6 +63,7 @@ pub mod engine;
 pub mod eval;
 pub mod fmt;
 pub mod ir;
+pub mod lsp;
 pub mod names;
 pub mod project;
 pub mod query;

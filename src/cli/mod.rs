@@ -14,6 +14,7 @@ pub mod export;
 pub mod fmt;
 pub mod init;
 pub mod list;
+pub mod lsp;
 pub mod project_args;
 pub mod scope_args;
 pub mod search;
@@ -71,6 +72,8 @@ pub enum Command {
     Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
     Init(init::Args),
+    /// Start the language server on stdin/stdout (editors run this).
+    Lsp(lsp::Args),
     /// What a catalog change does: changed items, what they affect, values before/after.
     Diff(Box<diff::Args>),
 }
@@ -97,6 +100,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Lsp(args) => lsp::run(args),
         Command::Diff(args) => diff::run(*args),
     }
 }

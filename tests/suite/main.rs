@@ -42,6 +42,7 @@ mod explain_groupings;
 mod fmt;
 mod grain_members;
 mod load_split;
+mod lsp;
 mod money_range;
 mod mutation_fuzz;
 mod names;
