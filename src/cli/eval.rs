@@ -55,37 +55,12 @@ pub struct Args {
     /// generated SQL; results printed as the native engine prints them).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
-    /// Connection URL for `--engine postgres`, e.g. postgresql://user@host:5432/db
-    /// (default: `postgres_url` in kpic.toml's `[engine]`).
-    #[arg(long)]
-    pub url: Option<String>,
     /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
     /// read-only.
     #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
     pub database: Option<PathBuf>,
-    /// The DuckDB command-line client for `--engine duckdb` (default: `duckdb_cli` in
-    /// kpic.toml's `[engine]`, else $KPIC_DUCKDB, else `duckdb` on PATH; `pip install
-    /// duckdb-cli` installs it).
-    #[arg(long, value_name = "PATH")]
-    pub duckdb_cli: Option<PathBuf>,
-    /// The Python that runs Spark for `--engine spark`; it must be able to `import
-    /// pyspark` (default: $KPIC_SPARK_PYTHON, else `python3` on PATH; `pip install
-    /// pyspark` installs PySpark, which needs Java: JAVA_HOME or `java` on PATH).
-    #[arg(long, value_name = "PATH")]
-    pub spark_python: Option<PathBuf>,
-    /// Where `--engine spark` runs: `local[*]` (this machine, every core),
-    /// `spark://host:7077`, `yarn`, or `sc://host:15002` (Spark Connect, with
-    /// `pip install pyspark[connect]`).
-    #[arg(long, value_name = "URL", default_value = kpic::engine::spark::DEFAULT_MASTER)]
-    pub spark_master: String,
-    /// A Spark setting for `--engine spark`, e.g. `--spark-conf spark.driver.memory=8g`
-    /// (repeatable).
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub spark_conf: Vec<String>,
-    /// A Spark session shared by several runs (the test suite's batch mode): the Unix
-    /// socket of a driver started by `engine::spark::Session::serve`.
-    #[arg(long, value_name = "SOCKET", hide = true)]
-    pub spark_session: Option<PathBuf>,
+    #[command(flatten)]
+    pub connect: super::engine_args::EngineArgs,
     #[command(flatten)]
     pub tables: TableArgs,
 }
@@ -329,60 +304,21 @@ fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<
 /// The database the flags name.
 fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
     let names = args.tables.names(catalog)?;
-    // Read (and any error in it reported) before the catalog was loaded.
-    let project = super::project_args::current().ok().flatten();
     let kind = match args.engine {
         Engine::Postgres => DatabaseKind::Postgres {
-            url: match args
-                .url
-                .clone()
-                .or_else(|| project.and_then(|p| p.postgres_url.clone()))
-            {
-                Some(url) => url,
-                None => {
-                    return Err(
-                        "`--engine postgres` needs `--url postgresql://USER@HOST:PORT/DB` \
-                                (or `postgres_url` under `[engine]` in kpic.toml)"
-                            .into(),
-                    );
-                }
-            },
+            url: args.connect.postgres_url()?,
         },
         Engine::Spark => DatabaseKind::Spark {
-            session: spark_session(args)?.into(),
+            session: args.connect.spark_session()?.into(),
         },
         _ => {
             let file = args.database.clone().unwrap_or_default();
             engine::duckdb::check_file(&file)?;
-            let configured = project.and_then(|p| p.duckdb_cli.clone());
-            let program = engine::duckdb::locate_client(
-                args.duckdb_cli.as_deref().or(configured.as_deref()),
-            )?;
+            let program = args.connect.duckdb_client()?;
             DatabaseKind::Duckdb { program, file }
         }
     };
     Ok(Database { kind, names })
-}
-
-/// The Spark session the flags describe: started here, or a shared one attached to.
-fn spark_session(args: &Args) -> Result<engine::spark::Session, String> {
-    if let Some(socket) = &args.spark_session {
-        return engine::spark::Session::attach(socket);
-    }
-    let mut conf = Vec::new();
-    for kv in &args.spark_conf {
-        let Some((k, v)) = kv.split_once('=') else {
-            return Err(format!("`--spark-conf {kv}`: write KEY=VALUE"));
-        };
-        conf.push((k.trim().to_string(), v.to_string()));
-    }
-    let settings = engine::spark::Settings {
-        python: engine::spark::locate_python(args.spark_python.as_deref())?,
-        master: args.spark_master.clone(),
-        conf,
-        java_home: None,
-    };
-    engine::spark::Session::start(&settings)
 }
 
 /// A Spark session holding `data` (loaded and checked natively) as its tables.
@@ -392,7 +328,7 @@ fn spark_database(
     data: &kpic::data::Dataset,
     names: TableNames,
 ) -> Result<Database, u8> {
-    let session = spark_session(args).map_err(usage_error)?;
+    let session = args.connect.spark_session().map_err(usage_error)?;
     if let Err(e) = session.load(catalog, data, &names) {
         eprintln!("error: {e}");
         return Err(FAILED);

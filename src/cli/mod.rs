@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod convert;
 pub mod demo;
+pub mod engine_args;
 pub mod eval;
 pub mod explain;
 pub mod export;

@@ -32,6 +32,30 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Where the cases run: natively, or on DuckDB, PostgreSQL or Spark (each case's
+    /// rows, checked by the native loader, put into the database first; a failure
+    /// then shows the SQL instead of the native explanation trace).
+    #[arg(long, value_enum, default_value_t = super::eval::Engine::Native)]
+    pub engine: super::eval::Engine,
+    #[command(flatten)]
+    pub connect: super::engine_args::EngineArgs,
+}
+
+/// The engine `--engine` names, reached as `kpic eval` reaches it.
+fn engine(args: &Args) -> Result<testing::TestEngine, String> {
+    use super::eval::Engine;
+    Ok(match args.engine {
+        Engine::Native => testing::TestEngine::Native,
+        Engine::Duckdb => testing::TestEngine::Duckdb {
+            program: args.connect.duckdb_client()?,
+        },
+        Engine::Postgres => testing::TestEngine::Postgres {
+            url: args.connect.postgres_url()?,
+        },
+        Engine::Spark => testing::TestEngine::Spark {
+            session: args.connect.spark_session()?.into(),
+        },
+    })
 }
 
 /// Runs `kpic test`.
@@ -52,6 +76,10 @@ pub fn run(args: Args) -> u8 {
         Ok(f) => f,
         Err(e) => return usage_error(e),
     };
+    let engine = match engine(&args) {
+        Ok(e) => e,
+        Err(e) => return usage_error(e),
+    };
     let mut results: Vec<CaseResult> = Vec::new();
     let mut unreadable = 0;
     for path in &files {
@@ -62,7 +90,7 @@ pub fn run(args: Args) -> u8 {
                         c.name.contains(f.as_str()) || c.target.id().contains(f.as_str())
                     });
                 }
-                results.extend(testing::run_file(&checked, &file));
+                results.extend(testing::run_file(&checked, &file, &engine));
             }
             Err(e) => {
                 unreadable += 1;
