@@ -6,7 +6,6 @@ use kpic::engine::{self, Database, DatabaseKind, Engine as Run, EngineError};
 use kpic::query::{Request, Results};
 use kpic::render::Format;
 use kpic::sql::TableNames;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Where KPIs are computed.
@@ -47,6 +46,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// No progress on standard error (it is shown only on a terminal, for the table).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Show how the value of this KPI was obtained: every sub-expression of its
     /// formula with its value and the rows each aggregate read, for every group.
     #[arg(long, value_name = "KPI")]
@@ -143,11 +145,13 @@ pub fn run(mut args: Args) -> u8 {
         .chain(&request.groupings)
         .collect();
     let needed = kpic::query::columns_read(catalog, &reads, &scopes);
-    let progress_shown = std::io::stderr().is_terminal();
+    // Progress on a terminal's standard error: each file as it starts, with its size.
+    let shown = super::progress::wanted(args.quiet || args.format != Format::Table);
+    let bar = super::progress::Progress::count(shown, 0, "loading");
     let mut progress = |file: &str, i: usize, n: usize| {
-        if progress_shown {
-            eprint!("\r\x1b[2Kloading {file} ({}/{n})", i + 1);
-        }
+        bar.set(i as u64, n as u64);
+        let size = std::fs::metadata(data_dir.join(file)).map_or(0, |m| m.len());
+        bar.say(&format!("{file} ({})", super::progress::bytes(size)));
     };
     let started = std::time::Instant::now();
     // Parquet row groups wholly outside the days the KPIs read are skipped.
@@ -161,9 +165,7 @@ pub fn run(mut args: Args) -> u8 {
         &mut progress,
     );
     let load_time = started.elapsed();
-    if progress_shown {
-        eprint!("\r\x1b[2K");
-    }
+    bar.clear();
     let data = match loaded {
         Ok(d) => d,
         Err(report) => {
@@ -233,7 +235,20 @@ pub fn run(mut args: Args) -> u8 {
         native
     };
     let started = std::time::Instant::now();
+    let spinner = super::progress::Progress::spinner(
+        shown,
+        &format!(
+            "evaluating {} KPI{}",
+            asked.len() - unavailable.len(),
+            if asked.len() - unavailable.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ),
+    );
     let done = engine::run(&checked.catalog, &on, &request);
+    spinner.clear();
     if std::env::var_os("KPIC_TIMING").is_some() {
         if let Ok(Some(t)) = done.as_ref().map(|a| a.timings) {
             eprintln!(
@@ -408,7 +423,10 @@ fn report(e: &EngineError) -> u8 {
 pub fn emit_results(results: &Results, format: Format) -> u8 {
     use std::io::Write;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match kpic::render::write_results(results, format, &mut stdout).and_then(|()| stdout.flush()) {
+    let width = kpic::render::table::stdout_width();
+    match kpic::render::write_results_fitted(results, format, width, &mut stdout)
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => OK,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
         Err(e) => usage_error(format!("cannot write to standard output: {e}")),

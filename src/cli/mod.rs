@@ -13,6 +13,7 @@ pub mod export;
 pub mod fmt;
 pub mod init;
 pub mod list;
+pub mod progress;
 pub mod project_args;
 pub mod scope_args;
 pub mod search;

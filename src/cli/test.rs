@@ -39,6 +39,10 @@ pub struct Args {
     pub engine: super::eval::Engine,
     #[command(flatten)]
     pub connect: super::engine_args::EngineArgs,
+    /// No progress on standard error (it is shown only on a terminal, for the human
+    /// format).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// The engine `--engine` names, reached as `kpic eval` reaches it.
@@ -80,8 +84,8 @@ pub fn run(args: Args) -> u8 {
         Ok(e) => e,
         Err(e) => return usage_error(e),
     };
-    let mut results: Vec<CaseResult> = Vec::new();
     let mut unreadable = 0;
+    let mut read = Vec::new();
     for path in &files {
         match testing::read(path) {
             Ok(mut file) => {
@@ -90,7 +94,7 @@ pub fn run(args: Args) -> u8 {
                         c.name.contains(f.as_str()) || c.target.id().contains(f.as_str())
                     });
                 }
-                results.extend(testing::run_file(&checked, &file, &engine));
+                read.push(file);
             }
             Err(e) => {
                 unreadable += 1;
@@ -98,6 +102,19 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
+    // Cases done of all, on a terminal's standard error.
+    let total: usize = read.iter().map(|f| f.cases.len()).sum();
+    let shown = super::progress::wanted(args.quiet || args.format != Format::Human);
+    let bar = super::progress::Progress::count(shown, total as u64, "testing");
+    let mut results: Vec<CaseResult> = Vec::new();
+    for file in &read {
+        for case in &file.cases {
+            bar.say(&case.name);
+            results.push(testing::run_one(&checked, file, case, &engine));
+            bar.inc(1);
+        }
+    }
+    bar.clear();
     if files.is_empty() {
         return usage_error(format!(
             "no test file (`*{}`) under {}",

@@ -23,6 +23,17 @@ pub fn write_results(
     format: Format,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_results_fitted(results, format, None, out)
+}
+
+/// [`write_results`], the table fitted into `width` terminal columns (long names cut
+/// with `…`, numbers whole); `None`: no limit.
+pub fn write_results_fitted(
+    results: &Results,
+    format: Format,
+    width: Option<u16>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
     // A run of several groupings names each row's; a time series each row's period.
     let groupings = results.rows.iter().any(|r| r.grouping.is_some());
@@ -176,28 +187,8 @@ pub fn write_results(
         Format::Table => {
             let rows = cells(escape::terminal);
             let numbers_end = header.len() - usize::from(tallied);
-            let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-            for r in &rows {
-                for (w, c) in widths.iter_mut().zip(r) {
-                    *w = (*w).max(c.chars().count());
-                }
-            }
-            let line = |cells: Vec<String>| -> String {
-                let mut s = String::new();
-                for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
-                    let pad = w - c.chars().count();
-                    // Text left, numbers right (the member note after them is text).
-                    if i >= numbers_end - 3 && i < numbers_end {
-                        s.push_str(&" ".repeat(pad));
-                        s.push_str(c);
-                    } else {
-                        s.push_str(c);
-                        s.push_str(&" ".repeat(pad));
-                    }
-                    s.push_str("  ");
-                }
-                s.trim_end().to_string() + "\n"
-            };
+            // Text left, numbers right (the member note after them is text).
+            let number = |i: usize| i >= numbers_end - 3 && i < numbers_end;
             let mut text = match results.every {
                 Some(every) => format!(
                     "period {}, every {} (each compared with {})\n",
@@ -218,10 +209,7 @@ pub fn write_results(
                     results.previous_period
                 ),
             };
-            text.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
-            for r in rows {
-                text.push_str(&line(r));
-            }
+            text.push_str(&super::table::aligned(&header, rows, number, width));
             out.write_all(text.as_bytes())
         }
     }

@@ -55,3 +55,5 @@ mod spark_differential;
 mod sql_differential;
 mod sql_injection;
 mod sql_size;
+mod test_engines;
+mod test_tables;
