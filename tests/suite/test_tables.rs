@@ -56,12 +56,23 @@ fn non_ascii_names_line_up_by_display_width() {
     insta::assert_snapshot!("results_table_non_ascii", eval(data.path(), &[]));
 }
 
-/// At 56 columns the names are cut with `…` and every number is whole.
+/// Columns on screen: the CJK characters of the fixture take two.
+fn display_width(line: &str) -> usize {
+    line.chars()
+        .map(|c| if ('\u{3000}'..='\u{9fff}').contains(&c) { 2 } else { 1 })
+        .sum()
+}
+
+/// At 66 columns (the table is 86 wide) the names are cut with `…` and every number is
+/// whole.
 #[test]
 fn a_narrow_terminal_cuts_names_not_numbers() {
     let data = non_ascii_data();
-    let out = eval(data.path(), &[("KPIC_TABLE_WIDTH", "56")]);
+    let out = eval(data.path(), &[("KPIC_TABLE_WIDTH", "66")]);
     insta::assert_snapshot!("results_table_narrow", out);
+    for line in out.lines() {
+        assert!(display_width(line) <= 66, "{line}");
+    }
     let wide = eval(data.path(), &[]);
     // The same numbers as without a width.
     let numbers = |t: &str| -> Vec<String> {
