@@ -97,5 +97,10 @@ fn table(kpis: &[&KpiDef]) -> String {
         .iter()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
-    kpic::render::table::aligned(&header, rows, |_| false, kpic::render::table::stdout_width())
+    kpic::render::table::aligned(
+        &header,
+        rows,
+        |_| false,
+        kpic::render::table::stdout_width(),
+    )
 }

@@ -22,7 +22,12 @@ impl Progress {
 
     /// A bar of `total` items, e.g. test cases, labelled `label`.
     pub fn count(shown: bool, total: u64, label: &str) -> Progress {
-        Self::bar(shown, total, label, "{prefix} [{bar:30}] {pos}/{len} {wide_msg}")
+        Self::bar(
+            shown,
+            total,
+            label,
+            "{prefix} [{bar:30}] {pos}/{len} {wide_msg}",
+        )
     }
 
     /// A spinner for work of unknown length.

@@ -81,7 +81,6 @@ pub fn stdout_width() -> Option<u16> {
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    from_env("COLUMNS").or_else(|| {
-        terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0)
-    })
+    from_env("COLUMNS")
+        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0))
 }

@@ -31,7 +31,11 @@ fn on_postgres(args: &[&str]) -> (i32, String, String) {
 fn on_spark(args: &[&str]) -> (i32, String, String) {
     let socket = spark::shared_session();
     kpic_with_env(
-        &[&["test", "--engine", "spark", "--spark-session", &socket][..], args].concat(),
+        &[
+            &["test", "--engine", "spark", "--spark-session", &socket][..],
+            args,
+        ]
+        .concat(),
         &[],
     )
 }
@@ -48,7 +52,10 @@ fn the_catalog_tests_pass_on_duckdb() {
     let n = native_count();
     let (code, out, err) = on_duckdb(&[]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(err.contains(&format!("{n} cases: {n} passed, 0 failed")), "{err}");
+    assert!(
+        err.contains(&format!("{n} cases: {n} passed, 0 failed")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -56,7 +63,10 @@ fn the_catalog_tests_pass_on_postgres() {
     let n = native_count();
     let (code, out, err) = on_postgres(&[]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(err.contains(&format!("{n} cases: {n} passed, 0 failed")), "{err}");
+    assert!(
+        err.contains(&format!("{n} cases: {n} passed, 0 failed")),
+        "{err}"
+    );
 }
 
 /// Spark takes seconds per query on this machine, so a representative subset: the

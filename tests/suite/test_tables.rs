@@ -59,7 +59,13 @@ fn non_ascii_names_line_up_by_display_width() {
 /// Columns on screen: the CJK characters of the fixture take two.
 fn display_width(line: &str) -> usize {
     line.chars()
-        .map(|c| if ('\u{3000}'..='\u{9fff}').contains(&c) { 2 } else { 1 })
+        .map(|c| {
+            if ('\u{3000}'..='\u{9fff}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
         .sum()
 }
 
