@@ -12,8 +12,10 @@ use serde::Serialize;
 
 mod docs;
 mod grain;
+mod targets;
 pub use docs::{DocSlot, DocValue, Docs};
 pub use grain::{Grain, Members};
+pub use targets::{Amount, Target, TargetKind, Thresholds};
 
 /// The dimension of a number: what it counts or measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -312,6 +314,11 @@ pub struct KpiDef {
     pub cadence: Option<Cadence>,
     pub tags: Vec<String>,
     pub breakdown: Option<ColumnRef>,
+    /// What the value is measured against (`target:`), if anything.
+    pub target: Option<Target>,
+    /// When the value is green, amber or red (`status:`, or the default thresholds
+    /// when only a target is given).
+    pub status: Option<Thresholds>,
     pub formula: TExpr,
     /// The formula as written.
     pub formula_source: String,

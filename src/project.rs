@@ -55,6 +55,10 @@ pub struct Project {
     pub duckdb_cli: Option<PathBuf>,
     /// The PostgreSQL connection URL.
     pub postgres_url: Option<String>,
+    /// `kpic eval` lists only rows of these statuses (`green`, `amber`, `red`).
+    pub status: Vec<String>,
+    /// `kpic eval` exits 1 when a row is at this status or worse (`red`, `amber`).
+    pub fail_on: Option<String>,
 }
 
 /// How a lint is reported: not at all, as a warning, or as an error.
@@ -124,6 +128,8 @@ struct EvalSection {
     period: Option<String>,
     compare: Option<String>,
     fiscal_year_start: Option<u32>,
+    status: Option<Vec<String>>,
+    fail_on: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -197,6 +203,20 @@ pub fn parse(text: &str, root: &Path) -> Result<Project, String> {
             "[eval] fiscal_year_start = {m}: expected a month, 1 to 12"
         ));
     }
+    for s in file.eval.status.iter().flatten() {
+        if !matches!(s.as_str(), "green" | "amber" | "red") {
+            return Err(format!(
+                "[eval] status: \"{s}\": expected \"green\", \"amber\" or \"red\""
+            ));
+        }
+    }
+    if let Some(f) = &file.eval.fail_on
+        && !matches!(f.as_str(), "amber" | "red")
+    {
+        return Err(format!(
+            "[eval] fail_on = \"{f}\": expected \"red\" or \"amber\""
+        ));
+    }
     let under = |p: PathBuf| if p.is_absolute() { p } else { root.join(p) };
     Ok(Project {
         root: root.to_path_buf(),
@@ -214,6 +234,8 @@ pub fn parse(text: &str, root: &Path) -> Result<Project, String> {
         lints: Lints(lints),
         duckdb_cli: file.engine.duckdb_cli.map(under),
         postgres_url: file.engine.postgres_url,
+        status: file.eval.status.unwrap_or_default(),
+        fail_on: file.eval.fail_on,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use super::Set;
 use super::fields::Fields;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::*;
 use crate::syntax::ast::Block;
 use crate::vocab::ItemKind;
@@ -19,7 +19,10 @@ pub fn lower_benchmark(
     f.require(diags);
     let kpi = f.word("kpi", diags)?;
     if !kpi_ids.contains(kpi.name.as_str()) {
-        let hint = did_you_mean(&kpi.name, kpi_ids.iter().copied())
+        let close = closest(&kpi.name, kpi_ids.iter().copied());
+        let hint = close
+            .as_deref()
+            .map(mean)
             .unwrap_or_else(|| "name a declared KPI".into());
         diags.push(
             Diagnostic::error(
@@ -28,7 +31,8 @@ pub fn lower_benchmark(
                 format!("no KPI named `{}`", kpi.name),
             )
             .label("unknown KPI")
-            .help(hint),
+            .help(hint)
+            .fix_name(kpi.span, close.as_deref()),
         );
         return None;
     }

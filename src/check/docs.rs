@@ -3,7 +3,7 @@
 
 use super::Set;
 use super::fields::Fields;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::{DocSlot, Docs};
 use crate::syntax::ast::Block;
 use crate::vocab::{ATTRIBUTES, Shape};
@@ -26,10 +26,10 @@ pub fn lower_docs(f: &Fields, kpi_ids: &Set<&str>, diags: &mut Vec<Diagnostic>) 
                         if kpi_ids.contains(id.name.as_str()) {
                             return true;
                         }
-                        let hint =
-                            did_you_mean(&id.name, kpi_ids.iter().copied()).unwrap_or_else(|| {
-                                format!("`{field}` lists KPI ids declared in the catalog")
-                            });
+                        let close = closest(&id.name, kpi_ids.iter().copied());
+                        let hint = close.as_deref().map(mean).unwrap_or_else(|| {
+                            format!("`{field}` lists KPI ids declared in the catalog")
+                        });
                         diags.push(
                             Diagnostic::error(
                                 Code::UnknownName,
@@ -37,7 +37,8 @@ pub fn lower_docs(f: &Fields, kpi_ids: &Set<&str>, diags: &mut Vec<Diagnostic>) 
                                 format!("no KPI named `{}`", id.name),
                             )
                             .label("unknown KPI")
-                            .help(hint),
+                            .help(hint)
+                            .fix_name(id.span, close.as_deref()),
                         );
                         false
                     })

@@ -1,7 +1,7 @@
 //! Reading the fields of a block item: which fields a kind accepts, and typed access
 //! to their values with a diagnostic for each value of the wrong shape.
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::syntax::ast::{Block, Expr, ExprKind, Field, Ident, Value};
 use crate::vocab::ItemKind;
 use chrono::NaiveDate;
@@ -29,8 +29,8 @@ impl<'a> Fields<'a> {
                     format!("a {} has no field `{name}`", block.kind.name),
                 )
                 .label("unknown field");
-                d = match did_you_mean(name, kind.field_names()) {
-                    Some(hint) => d.help(hint),
+                d = match closest(name, kind.field_names()) {
+                    Some(close) => d.help(mean(&close)).fix_name(field.name.span, Some(&close)),
                     None => d.help(format!(
                         "{} fields: {}",
                         block.kind.name,
@@ -139,8 +139,8 @@ impl<'a> Fields<'a> {
                     None
                 }
             },
-            Value::List { span, .. } => {
-                diags.push(invalid(*span, name, "one bare name, not a list"));
+            Value::List { span, .. } | Value::Map { span, .. } => {
+                diags.push(invalid(*span, name, "one bare name"));
                 None
             }
         }
@@ -180,9 +180,9 @@ impl<'a> Fields<'a> {
                     v
                 })
                 .collect(),
-            Value::Expr(e) => {
+            Value::Expr(Expr { span, .. }) | Value::Map { span, .. } => {
                 diags.push(invalid(
-                    e.span,
+                    *span,
                     name,
                     &format!("{what} in brackets: `[...]`"),
                 ));
@@ -196,8 +196,8 @@ impl<'a> Fields<'a> {
         let field = self.get(name)?;
         match &field.value {
             Value::Expr(e) => Some(e),
-            Value::List { span, .. } => {
-                diags.push(invalid(*span, name, "an expression, not a list"));
+            Value::List { span, .. } | Value::Map { span, .. } => {
+                diags.push(invalid(*span, name, "an expression"));
                 None
             }
         }
@@ -263,7 +263,10 @@ pub fn one_of(word: &Ident, field: &str, allowed: &[&str], diags: &mut Vec<Diagn
     if allowed.contains(&word.name.as_str()) {
         return true;
     }
-    let hint = did_you_mean(&word.name, allowed.iter().copied())
+    let close = closest(&word.name, allowed.iter().copied());
+    let hint = close
+        .as_deref()
+        .map(mean)
         .unwrap_or_else(|| format!("`{field}` is one of: {}", allowed.join(", ")));
     diags.push(
         Diagnostic::error(
@@ -272,7 +275,8 @@ pub fn one_of(word: &Ident, field: &str, allowed: &[&str], diags: &mut Vec<Diagn
             format!("`{}` is not a valid `{field}`", word.name),
         )
         .label(format!("not one of: {}", allowed.join(", ")))
-        .help(hint),
+        .help(hint)
+        .fix_name(word.span, close.as_deref()),
     );
     false
 }

@@ -7,7 +7,7 @@ use super::Set;
 use super::docs::{lint_docs, lower_docs};
 use super::fields::{Fields, one_of};
 use super::typing::{Env, ValueInfo, type_formula};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::*;
 use crate::source::SourceMap;
 use crate::syntax::ast::{Block, Expr, ExprKind, Ident};
@@ -145,6 +145,17 @@ pub fn lower_formula_item(
     if let Some((Unit::Percent, _)) = &unit {
         lint_times_hundred(formula, diags);
     }
+    let (target, status) = match (&unit, better) {
+        (Some((unit, _)), Some(better)) => {
+            let ctx = super::targets::KpiContext {
+                id: &b.name.name,
+                unit: *unit,
+                better,
+            };
+            super::targets::lower_targets(&f, &ctx, env, catalog, sources, diags)
+        }
+        _ => (None, None),
+    };
     let docs = lower_docs(&f, kpi_ids, diags);
     lint_docs(b, &f, diags);
 
@@ -165,6 +176,8 @@ pub fn lower_formula_item(
         cadence,
         tags,
         breakdown,
+        target,
+        status,
         formula: typed.expr,
         formula_source,
         docs,
@@ -193,22 +206,22 @@ fn known_category(c: &Ident, catalog: &Catalog, diags: &mut Vec<Diagnostic>) -> 
     if catalog.categories.contains_key(&c.name) {
         return true;
     }
-    let hint =
-        did_you_mean(&c.name, catalog.categories.keys().map(String::as_str)).unwrap_or_else(|| {
-            if catalog.categories.is_empty() {
-                "no categories are declared; add `category NAME { name: \"...\" }`".into()
-            } else {
-                format!(
-                    "categories: {}",
-                    catalog
-                        .categories
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-        });
+    let close = closest(&c.name, catalog.categories.keys().map(String::as_str));
+    let hint = close.as_deref().map(mean).unwrap_or_else(|| {
+        if catalog.categories.is_empty() {
+            "no categories are declared; add `category NAME { name: \"...\" }`".into()
+        } else {
+            format!(
+                "categories: {}",
+                catalog
+                    .categories
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    });
     diags.push(
         Diagnostic::error(
             Code::UnknownCategory,
@@ -216,7 +229,8 @@ fn known_category(c: &Ident, catalog: &Catalog, diags: &mut Vec<Diagnostic>) -> 
             format!("unknown category `{}`", c.name),
         )
         .label("not a declared category")
-        .help(hint),
+        .help(hint)
+        .fix_name(c.span, close.as_deref()),
     );
     false
 }

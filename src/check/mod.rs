@@ -11,10 +11,11 @@ mod fields;
 mod graph;
 mod items;
 mod tables;
+mod targets;
 mod typing;
 mod units;
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::Catalog;
 use crate::source::SourceMap;
 use crate::syntax::ast::{Block, Expr, ExprKind, File, Item, Table};
@@ -44,7 +45,8 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
                 blocks.entry(kind).or_default().push(b)
             }
             Item::Block(b) => {
-                let hint = did_you_mean(&b.kind.name, ItemKind::keywords()).unwrap_or_else(|| {
+                let close = closest(&b.kind.name, ItemKind::keywords());
+                let hint = close.as_deref().map(mean).unwrap_or_else(|| {
                     format!(
                         "items are: {}",
                         ItemKind::keywords().collect::<Vec<_>>().join(", ")
@@ -57,7 +59,8 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
                         format!("unknown item kind `{}`", b.kind.name),
                     )
                     .label("not an item kind")
-                    .help(hint),
+                    .help(hint)
+                    .fix_name(b.kind.span, close.as_deref()),
                 );
             }
         }

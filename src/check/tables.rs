@@ -1,6 +1,6 @@
 //! Lowering `table` items to [`TableDef`]s: column types, modifiers, relations.
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::{ColumnDef, ColumnType, Dim, RelationDef, TableDef, Type, Unit};
 use crate::syntax::ast::{Ident, Modifier, Table};
 use indexmap::IndexMap;
@@ -26,7 +26,10 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
     }
     for decl in &table.columns {
         let Some(ty) = ColumnType::parse(&decl.ty.name) else {
-            let hint = did_you_mean(&decl.ty.name, ColumnType::NAMES.iter().copied())
+            let close = closest(&decl.ty.name, ColumnType::NAMES.iter().copied());
+            let hint = close
+                .as_deref()
+                .map(mean)
                 .unwrap_or_else(|| format!("column types: {}", ColumnType::NAMES.join(", ")));
             diags.push(
                 Diagnostic::error(
@@ -35,7 +38,8 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
                     format!("unknown column type `{}`", decl.ty.name),
                 )
                 .label("not a column type")
-                .help(hint),
+                .help(hint)
+                .fix_name(decl.ty.span, close.as_deref()),
             );
             continue;
         };
@@ -107,11 +111,10 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
                         )),
                     ),
                     other => {
-                        let hint = did_you_mean(other, FLAGS.iter().copied().chain(["unit"]))
-                            .unwrap_or_else(|| {
-                                "modifiers: key, optional, time, dimension, -> TABLE, unit UNIT"
-                                    .into()
-                            });
+                        let close = closest(other, FLAGS.iter().copied().chain(["unit"]));
+                        let hint = close.as_deref().map(mean).unwrap_or_else(|| {
+                            "modifiers: key, optional, time, dimension, -> TABLE, unit UNIT".into()
+                        });
                         diags.push(
                             Diagnostic::error(
                                 Code::InvalidColumn,
@@ -119,7 +122,9 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
                                 format!("unknown column modifier `{other}`"),
                             )
                             .label("not a modifier")
-                            .help(hint),
+                            .help(hint)
+                            // `unit` needs its unit after it: not a whole fix.
+                            .fix_name(flag.span, close.as_deref().filter(|c| *c != "unit")),
                         );
                     }
                 },
@@ -128,7 +133,10 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
                     let parsed = Unit::parse(&unit.name);
                     match (parsed, ty) {
                         (None, _) => {
-                            let hint = did_you_mean(&unit.name, Unit::NAMES.iter().copied())
+                            let close = closest(&unit.name, Unit::NAMES.iter().copied());
+                            let hint = close
+                                .as_deref()
+                                .map(mean)
                                 .unwrap_or_else(|| format!("units: {}", Unit::NAMES.join(", ")));
                             diags.push(
                                 Diagnostic::error(
@@ -137,7 +145,8 @@ pub fn lower_table(table: &Table, diags: &mut Vec<Diagnostic>) -> TableDef {
                                     format!("unknown unit `{}`", unit.name),
                                 )
                                 .label("not a unit")
-                                .help(hint),
+                                .help(hint)
+                                .fix_name(unit.span, close.as_deref()),
                             );
                         }
                         (Some(u), ColumnType::Int | ColumnType::Number) => {
@@ -237,7 +246,10 @@ pub fn check_relations(
                 if let Modifier::Relation { target, .. } = m
                     && !tables.contains_key(&target.name)
                 {
-                    let hint = did_you_mean(&target.name, tables.keys().map(String::as_str))
+                    let close = closest(&target.name, tables.keys().map(String::as_str));
+                    let hint = close
+                        .as_deref()
+                        .map(mean)
                         .unwrap_or_else(|| "declare the table, or remove the relation".into());
                     diags.push(
                         Diagnostic::error(
@@ -246,7 +258,8 @@ pub fn check_relations(
                             format!("no table named `{}`", target.name),
                         )
                         .label("unknown table")
-                        .help(hint),
+                        .help(hint)
+                        .fix_name(target.span, close.as_deref()),
                     );
                 }
             }
@@ -272,15 +285,17 @@ fn check_relations_on(
         if !def.relations.iter().any(|r| r.span == decl.name.span) {
             continue; // a duplicate name, reported when lowered
         }
-        let unknown_column = |table: &TableDef, ident: &Ident| {
-            let hint = did_you_mean(&ident.name, table.columns.keys().map(String::as_str))
-                .unwrap_or_else(|| {
-                    format!(
-                        "columns of `{}`: {}",
-                        table.name,
-                        table.columns.keys().cloned().collect::<Vec<_>>().join(", ")
-                    )
-                });
+        // `written`: the name is written for this table (not a parent's column named
+        // after the relation's), so putting the suggestion in its place is a fix.
+        let unknown_column = |table: &TableDef, ident: &Ident, written: bool| {
+            let close = closest(&ident.name, table.columns.keys().map(String::as_str));
+            let hint = close.as_deref().map(mean).unwrap_or_else(|| {
+                format!(
+                    "columns of `{}`: {}",
+                    table.name,
+                    table.columns.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            });
             Diagnostic::error(
                 Code::UnknownName,
                 ident.span,
@@ -288,6 +303,7 @@ fn check_relations_on(
             )
             .label("not a column")
             .help(hint)
+            .fix_name(ident.span, close.as_deref().filter(|_| written))
         };
         let own: Vec<Option<&ColumnDef>> = decl
             .columns
@@ -296,11 +312,14 @@ fn check_relations_on(
             .collect();
         for (ident, col) in decl.columns.iter().zip(&own) {
             if col.is_none() {
-                diags.push(unknown_column(def, ident));
+                diags.push(unknown_column(def, ident, true));
             }
         }
         let Some(target) = tables.get(&decl.target.name) else {
-            let hint = did_you_mean(&decl.target.name, tables.keys().map(String::as_str))
+            let close = closest(&decl.target.name, tables.keys().map(String::as_str));
+            let hint = close
+                .as_deref()
+                .map(mean)
                 .unwrap_or_else(|| "declare the table, or remove the relation".into());
             diags.push(
                 Diagnostic::error(
@@ -309,7 +328,8 @@ fn check_relations_on(
                     format!("no table named `{}`", decl.target.name),
                 )
                 .label("unknown table")
-                .help(hint),
+                .help(hint)
+                .fix_name(decl.target.span, close.as_deref()),
             );
             continue;
         };
@@ -339,7 +359,7 @@ fn check_relations_on(
                 continue; // the same name, reported on this table's side
             }
             let Some(parent) = target.columns.get(&parent_ident.name) else {
-                let mut d = unknown_column(target, parent_ident);
+                let mut d = unknown_column(target, parent_ident, decl.target_columns.is_some());
                 if decl.target_columns.is_none() {
                     d = d.help(format!(
                         "the parent's columns are named after the relation's unless written: `-> {}(COLUMN, ...)`",

@@ -6,6 +6,7 @@ use kpic::engine::{self, Database, DatabaseKind, Engine as Run, EngineError};
 use kpic::query::{Request, Results};
 use kpic::render::Format;
 use kpic::sql::TableNames;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Where KPIs are computed.
@@ -65,6 +66,31 @@ pub struct Args {
     pub connect: super::engine_args::EngineArgs,
     #[command(flatten)]
     pub tables: TableArgs,
+    /// List only the rows with this status against their KPI's target (repeatable;
+    /// default: `status` under `[eval]` in kpic.toml, else every row).
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Vec<StatusArg>,
+    /// Exit 1 (after printing) when any row is at this status or worse: `red`, or
+    /// `amber` (amber or red) (default: `fail_on` under `[eval]` in kpic.toml).
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// A status `--status` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    Green,
+    Amber,
+    Red,
+}
+
+/// The status `--fail-on` fails at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Fail when a row is red.
+    Red,
+    /// Fail when a row is amber or red.
+    Amber,
 }
 
 /// Runs `kpic eval`.
@@ -363,7 +389,11 @@ fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
             for w in &answer.warnings {
                 eprintln!("warning: {w}");
             }
+            let mut answer = answer;
+            let failed = super::eval_status::fails(&answer.results, args);
+            super::eval_status::keep_listed(&mut answer.results, args);
             let code = emit_results(&answer.results, args.format);
+            let code = if failed && code == OK { FAILED } else { code };
             let unavailable = &answer.results.unavailable;
             if unavailable.is_empty() {
                 return code;
@@ -423,8 +453,10 @@ fn report(e: &EngineError) -> u8 {
 pub fn emit_results(results: &Results, format: Format) -> u8 {
     use std::io::Write;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    // Status words in colour on a terminal only (and never under NO_COLOR).
+    let colour = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let width = kpic::render::table::stdout_width();
-    match kpic::render::write_results_fitted(results, format, width, &mut stdout)
+    match kpic::render::write_results_fitted(results, format, colour, width, &mut stdout)
         .and_then(|()| stdout.flush())
     {
         Ok(()) => OK,

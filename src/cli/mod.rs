@@ -6,8 +6,10 @@ pub mod check;
 pub mod completions;
 pub mod convert;
 pub mod demo;
+pub mod diff;
 pub mod engine_args;
 pub mod eval;
+mod eval_status;
 pub mod explain;
 pub mod export;
 pub mod fmt;
@@ -71,6 +73,8 @@ pub enum Command {
     Test(test::Args),
     /// Start a project: kpic.toml, a model, one KPI, example data, a mapping template.
     Init(init::Args),
+    /// What a catalog change does: changed items, what they affect, values before/after.
+    Diff(Box<diff::Args>),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -95,6 +99,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Diff(args) => diff::run(*args),
     }
 }
 

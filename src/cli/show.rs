@@ -103,6 +103,15 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
     if let Some(b) = &kpi.breakdown {
         facts.push(("breakdown", format!("by {}.{}", b.table, b.column)));
     }
+    if let Some(t) = &kpi.target {
+        facts.push(("target", t.source.clone()));
+    }
+    if let Some(th) = &kpi.status {
+        facts.push((
+            "status",
+            super::show_items::thresholds(th, kpi.unit, kpi.better),
+        ));
+    }
     facts.push(("defined in", kpi.file.clone()));
     for (label, value) in facts {
         let first = format!("  {}", pad(label, 12));

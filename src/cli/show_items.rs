@@ -159,3 +159,30 @@ fn place(checked: &kpic::Checked, span: kpic::source::Span) -> String {
     let file = checked.sources.get(span.file);
     format!("{}:{}", file.name, file.line_col(span.start).line)
 }
+
+/// A KPI's status thresholds in words: `green from 100% of the target, amber from 90%`
+/// (relative) or `green from 30%, amber from 25%` (absolute, in the KPI's unit);
+/// `up to` when lower is better.
+pub fn thresholds(
+    th: &kpic::ir::Thresholds,
+    unit: kpic::ir::Unit,
+    better: kpic::ir::Direction,
+) -> String {
+    // Lower is better: a value is green up to the threshold, not from it.
+    let from = match better {
+        kpic::ir::Direction::Higher => "from",
+        kpic::ir::Direction::Lower => "up to",
+    };
+    if th.absolute {
+        let v = |a: kpic::ir::Amount| kpic::render::value::exact(a.value, unit);
+        format!("green {from} {}, amber {from} {}", v(th.green), v(th.amber))
+    } else {
+        let pct =
+            |a: kpic::ir::Amount| kpic::render::value::exact(a.value, kpic::ir::Unit::Percent);
+        format!(
+            "green {from} {} of the target, amber {from} {}",
+            pct(th.green),
+            pct(th.amber)
+        )
+    }
+}

@@ -296,4 +296,35 @@ CI.";
     PercentTimesHundred = "K0402", "percent KPI multiplied by 100",
 "A percent KPI's formula yields a fraction (0.35) and kpic shows it as 35%. Multiplying
 by 100 in the formula would show 3500%. Remove the `* 100`.";
+
+    TargetUnit = "K0501", "target not in the KPI's unit",
+"A KPI's target (and an absolute status threshold) is a value in the KPI's own unit,
+so that the gap `value - target` means something. A percent KPI's target is written
+with `%` (`target: 30%`; a bare `30` would be 3,000%); a percentage is no target for a
+KPI in money, a count, days, hours or a score; money has at most four decimals; and a
+target read from the data must yield the KPI's unit:
+
+    kpi win_rate { unit: percent  target: 30%  ... }
+    kpi revenue  { unit: money    target: sum(plans.revenue_target)  ... }";
+
+    InvalidTarget = "K0502", "invalid target",
+"A target is one value (`target: 30%`), a value per segment, a value per period, or a
+formula over the dataset (a plan table):
+
+    target: by accounts.segment { \"enterprise\": 35%, \"mid_market\": 30%, else: 25% }
+    target: by period { 2025: 28%, \"2026-Q1\": 30%, else: 25% }
+    target: avg(plans.win_rate_target)
+
+A segment target is keyed by a `dimension` column of `accounts`, each key a value in
+quotes, given once; `else` is the target of every other group (the portfolio
+included). A period key is a year or a period in quotes (`\"2025-Q1\"`, `\"2025-07\"`).";
+
+    InvalidStatus = "K0503", "invalid status thresholds",
+"`status` says when a value is green, amber or red. By default the thresholds are
+percentages of the target (`status: { green: 100%, amber: 90% }`: green at or above the
+target, amber from 90% of it, red below); with `absolute` they are values in the KPI's
+unit (`status: { green: 30%, amber: 25%, absolute }`). Both `green` and `amber` are
+needed. When lower is better (`better: lower`) the scale flips: green at or below the
+`green` threshold, amber up to `amber`, so `green` must not be above `amber`
+(`status: { green: 100%, amber: 110% }`). Relative thresholds need a target.";
 }

@@ -39,6 +39,17 @@ pub struct Diagnostic {
     /// Further places that explain the problem (in the same file or another).
     pub secondary: Vec<Label>,
     pub help: Option<String>,
+    /// Edits that would fix the problem (e.g. the did-you-mean name put in place), for
+    /// editors' code actions. Empty when the help is not one concrete edit.
+    pub fixes: Vec<Fix>,
+}
+
+/// One way to fix a diagnostic: a title for the editor's menu and the text edits that
+/// make it, each replacing the text a span covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<(Span, String)>,
 }
 
 impl Diagnostic {
@@ -54,6 +65,7 @@ impl Diagnostic {
             },
             secondary: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -86,6 +98,39 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a fix made of one edit: `text` in place of what `span` covers.
+    pub fn fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        text: impl Into<String>,
+    ) -> Diagnostic {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![(span, text.into())],
+        });
+        self
+    }
+
+    /// Adds the fix of a did-you-mean: `suggestion` in place of the name at `span`
+    /// (nothing when there is no suggestion).
+    pub fn fix_name(self, span: Span, suggestion: Option<&str>) -> Diagnostic {
+        match suggestion {
+            Some(s) => self.fix(format!("Replace with `{s}`"), span, s),
+            None => self,
+        }
+    }
+
+    /// Adds a fix made of several edits (e.g. `sum(` before an expression and `)`
+    /// after it).
+    pub fn fix_edits(mut self, title: impl Into<String>, edits: Vec<(Span, String)>) -> Diagnostic {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits,
+        });
+        self
+    }
+
     /// True for errors.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -105,6 +150,17 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    closest(name, candidates).map(|c| mean(&c))
+}
+
+/// "did you mean `x`?": the help line of a suggestion.
+pub fn mean(suggestion: &str) -> String {
+    format!("did you mean `{suggestion}`?")
+}
+
+/// The closest of `candidates` to `name`, if any is close: what [`did_you_mean`]
+/// suggests, for a site that also offers it as a fix ([`Diagnostic::fix_name`]).
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(name, c);
@@ -114,5 +170,5 @@ pub fn did_you_mean<'a>(
             best = Some((score, c));
         }
     }
-    best.map(|(_, c)| format!("did you mean `{c}`?"))
+    best.map(|(_, c)| c.to_string())
 }

@@ -260,14 +260,20 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
     if let Engine::Native(data) = engine {
         native_filters_match(catalog, data, request)?;
     }
-    let (results, timings) = match engine {
+    // Targets read from the dataset are evaluated with the KPIs, as hidden KPIs.
+    let extended = crate::query::with_target_kpis(catalog, &query);
+    let (catalog_run, query_run) = match &extended {
+        Some((c, q)) => (c, q),
+        None => (catalog, &query),
+    };
+    let (mut results, timings) = match engine {
         Engine::Native(data) => {
-            let (results, timings) =
-                crate::eval::evaluate_timed(catalog, data, &query).map_err(EngineError::Request)?;
+            let (results, timings) = crate::eval::evaluate_timed(catalog_run, data, query_run)
+                .map_err(EngineError::Request)?;
             (results, Some(timings))
         }
         Engine::Database(db) => {
-            let results = run_sql(catalog, db, &query)?;
+            let results = run_sql(catalog_run, db, query_run)?;
             // No row at all under account filters: no account is in scope (every KPI
             // has a row per group otherwise). Say which filter matched nothing, as the
             // native engine does.
@@ -286,6 +292,7 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
             (results, None)
         }
     };
+    crate::query::apply_targets(catalog, &query, &mut results);
     Ok(Answer {
         query,
         results,

@@ -91,6 +91,9 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
                 members,
                 value,
                 previous,
+                target: None,
+                gap: None,
+                status: None,
             })
         })
         .collect();

@@ -384,6 +384,9 @@ impl<'a> Evaluator<'a> {
                     change,
                     note: notes.as_ref().and_then(|n| n.get(g).cloned()),
                     members: tallies.as_ref().and_then(|t| t.get(g).cloned()),
+                    target: None,
+                    gap: None,
+                    status: None,
                 });
             }
         }

@@ -4,7 +4,10 @@
 
 use super::comments::{Comment, Source};
 use super::doc::{Doc, cat, group, line, nest, softline, text};
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, PerClause, TimeClause, UnaryOp, Value};
+use crate::source::Span;
+use crate::syntax::ast::{
+    BinaryOp, Expr, ExprKind, MapEntry, PerClause, TimeClause, UnaryOp, Value,
+};
 
 /// How far a construct's continuation lines are indented.
 const INDENT: usize = 2;
@@ -102,6 +105,7 @@ impl<'a> Values<'a> {
     pub fn value(&mut self, v: &Value) -> Doc {
         match v {
             Value::Expr(e) => self.operand(e, prec::IF),
+            Value::Map { by, entries, span } => self.map(by.as_ref(), entries, *span),
             Value::List { items, span } => {
                 let (start, end) = (span.start as usize, span.end as usize);
                 let open = self.before(start + 1);
@@ -132,6 +136,60 @@ impl<'a> Values<'a> {
                 ]))
             }
         }
+    }
+
+    /// `by PATH { key: value, ... }`: on one line when it fits, else one entry a line
+    /// with a trailing comma (as lists).
+    fn map(&mut self, by: Option<&Expr>, entries: &[MapEntry], span: Span) -> Doc {
+        let (start, end) = (span.start as usize, span.end as usize);
+        let mut head = Vec::new();
+        let brace = match by {
+            Some(path) => {
+                head.push(text("by "));
+                head.push(self.operand(path, prec::IF));
+                head.push(text(" "));
+                path.span.end as usize
+            }
+            None => start,
+        };
+        let brace = brace
+            + self
+                .src
+                .text
+                .get(brace..end)
+                .and_then(|t| t.find('{'))
+                .unwrap_or(0)
+            + 1;
+        head.push(self.before(brace));
+        head.push(text("{"));
+        if entries.is_empty() {
+            let inside = self.before(end);
+            return cat(vec![cat(head), nest(INDENT, inside), text("}")]);
+        }
+        let mut inner = vec![line()];
+        for (i, entry) in entries.iter().enumerate() {
+            if i > 0 {
+                inner.push(text(","));
+                inner.push(self.trailing(entry.span.start as usize));
+                inner.push(line());
+            }
+            inner.push(self.operand(&entry.key, prec::IF));
+            if let Some(v) = &entry.value {
+                inner.push(text(": "));
+                inner.push(self.operand(v, prec::IF));
+            }
+        }
+        inner.push(Doc::IfBreak {
+            broken: ",",
+            flat: "",
+        });
+        inner.push(self.before(end));
+        group(cat(vec![
+            cat(head),
+            nest(INDENT, cat(inner)),
+            line(),
+            text("}"),
+        ]))
     }
 
     /// An expression standing where an operator binding at least `min` is expected:

@@ -70,6 +70,25 @@ fn same_value(a: &Value, b: &Value) -> bool {
         (Value::List { items: x, .. }, Value::List { items: y, .. }) => {
             x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same_expr(e, f))
         }
+        (
+            Value::Map {
+                by: p, entries: x, ..
+            },
+            Value::Map {
+                by: q, entries: y, ..
+            },
+        ) => {
+            let same_opt = |a: Option<&Expr>, b: Option<&Expr>| match (a, b) {
+                (Some(a), Some(b)) => same_expr(a, b),
+                (None, None) => true,
+                _ => false,
+            };
+            same_opt(p.as_ref(), q.as_ref())
+                && x.len() == y.len()
+                && x.iter().zip(y).all(|(e, f)| {
+                    same_expr(&e.key, &f.key) && same_opt(e.value.as_ref(), f.value.as_ref())
+                })
+        }
         _ => false,
     }
 }

@@ -15,6 +15,7 @@ mod needs;
 mod period;
 mod results;
 mod split;
+mod status;
 mod time_range;
 mod validate;
 
@@ -24,6 +25,7 @@ pub use needs::{Reads, Unavailable, columns_read, split_available, tables_needed
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period, YEAR_AGO};
 pub use results::{MemberTally, Output, ResultRow, Results, change};
 pub use split::{NOT_SPLIT, split_by_fact};
+pub use status::{Status, apply_targets, with_target_kpis};
 pub use time_range::time_ranges;
 pub use validate::{Validated, validate};
 

@@ -29,6 +29,8 @@ pub fn tables_read<'a>(catalog: &'a Catalog, kpi: &'a KpiDef) -> IndexSet<&'a st
     let mut seen: HashSet<&str> = HashSet::new();
     // Iterative: a chain of ten thousand measures is ten thousand steps, not frames.
     let mut stack: Vec<&TExpr> = vec![&kpi.formula];
+    // A target read from the dataset reads its tables too.
+    stack.extend(target_formula(kpi));
     while let Some(e) = stack.pop() {
         match &e.kind {
             TExprKind::Aggregate(agg) => {
@@ -162,6 +164,8 @@ fn columns_of<'a>(catalog: &'a Catalog, kpi: &'a KpiDef, read: &mut HashSet<(&'a
     }
     let mut seen: HashSet<&str> = HashSet::new();
     let mut stack: Vec<&TExpr> = vec![&kpi.formula];
+    // A target read from the dataset reads its tables too.
+    stack.extend(target_formula(kpi));
     while let Some(e) = stack.pop() {
         match &e.kind {
             TExprKind::Aggregate(agg) => {
@@ -221,6 +225,14 @@ pub fn split_available<'a>(
         }
     }
     (available, unavailable)
+}
+
+/// The formula of a target read from the dataset, if the KPI has one.
+fn target_formula(kpi: &KpiDef) -> Option<&TExpr> {
+    match kpi.target.as_ref().map(|t| &t.kind) {
+        Some(crate::ir::TargetKind::Formula(f)) => Some(f),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -46,6 +46,21 @@ pub struct ResultRow {
     /// every engine (the SQL counts them in the grain CTE); absent for other KPIs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<MemberTally>,
+    /// The KPI's target for this row's period and group (absent for a KPI without
+    /// one; missing with the reason when it has none here). Set once, after the
+    /// engine returned, by [`super::apply_targets`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Output>,
+    /// `value - target` in the KPI's unit (exact for money), when both exist.
+    #[serde(
+        serialize_with = "number_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gap: Option<Output>,
+    /// Green, amber or red against the thresholds, or why there is none; absent for
+    /// a KPI without target or thresholds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<super::Status>,
 }
 
 /// How many members an aggregate over members folded into a value and how many it

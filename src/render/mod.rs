@@ -9,4 +9,4 @@ pub mod table;
 pub mod value;
 
 pub use explain::explanation;
-pub use results::{Format, write_results, write_results_fitted};
+pub use results::{Format, write_results, write_results_coloured, write_results_fitted};

@@ -4,7 +4,7 @@
 
 use super::escape;
 use super::value::{change, shown};
-use crate::query::{Compare, Output, Results};
+use crate::query::{Compare, Output, Results, Status};
 
 /// Output formats of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,14 +23,26 @@ pub fn write_results(
     format: Format,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    write_results_fitted(results, format, None, out)
+    write_results_coloured(results, format, false, out)
 }
 
-/// [`write_results`], the table fitted into `width` terminal columns (long names cut
-/// with `…`, numbers whole); `None`: no limit.
+/// As [`write_results`]; with `colour`, the table's status words are coloured (for a
+/// terminal: green, amber as yellow, red). Other formats are never coloured.
+pub fn write_results_coloured(
+    results: &Results,
+    format: Format,
+    colour: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    write_results_fitted(results, format, colour, None, out)
+}
+
+/// As [`write_results_coloured`], the table fitted into `width` terminal columns (long
+/// names cut with `…`, numbers whole); `None`: no limit.
 pub fn write_results_fitted(
     results: &Results,
     format: Format,
+    colour: bool,
     width: Option<u16>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
@@ -40,6 +52,11 @@ pub fn write_results_fitted(
     let series = results.rows.iter().any(|r| r.period.is_some());
     // KPIs over members say how many members they folded and skipped.
     let tallied = results.rows.iter().any(|r| r.members.is_some());
+    // KPIs with a target or thresholds: target, gap and status beside the value.
+    let targeted = results
+        .rows
+        .iter()
+        .any(|r| r.target.is_some() || r.status.is_some());
     let (compared, change_name) = comparison_names(results.compare);
     let mut header: Vec<&str> = Vec::new();
     if groupings {
@@ -54,6 +71,9 @@ pub fn write_results_fitted(
         header.extend(["period", "compared_with"]);
     }
     header.extend(["value", compared, change_name]);
+    if targeted {
+        header.extend(["target", "gap", "status"]);
+    }
     if tallied {
         header.push("members");
     }
@@ -80,6 +100,16 @@ pub fn write_results_fitted(
                 row.push(escape(&shown(&r.value, r.unit)));
                 row.push(escape(&shown(&r.previous, r.unit)));
                 row.push(change(r.change.as_ref(), r.unit));
+                if targeted {
+                    row.push(escape(
+                        &r.target
+                            .as_ref()
+                            .map(|t| shown(t, r.unit))
+                            .unwrap_or_default(),
+                    ));
+                    row.push(change(r.gap.as_ref(), r.unit));
+                    row.push(status_word(r.status.as_ref()).to_string());
+                }
                 if tallied {
                     row.push(escape(
                         &r.members.as_ref().map(|m| m.describe()).unwrap_or_default(),
@@ -105,6 +135,9 @@ pub fn write_results_fitted(
                 head.extend(["period", "compared_with"]);
             }
             head.extend(["unit", "value", compared, change_name, "missing_reason"]);
+            if targeted {
+                head.extend(["target", "gap", "status", "status_missing_reason"]);
+            }
             if tallied {
                 head.extend(["members_counted", "members_skipped"]);
             }
@@ -139,6 +172,17 @@ pub fn write_results_fitted(
                     r.change.as_ref().map(Output::plain).unwrap_or_default(),
                     escape::spreadsheet(&reason).into_owned(),
                 ]);
+                if targeted {
+                    record.push(r.target.as_ref().map(Output::plain).unwrap_or_default());
+                    record.push(r.gap.as_ref().map(Output::plain).unwrap_or_default());
+                    let (word, why) = match &r.status {
+                        Some(Status::Missing(why)) => ("", why.as_str()),
+                        Some(s) => (s.word().unwrap_or_default(), ""),
+                        None => ("", ""),
+                    };
+                    record.push(word.to_string());
+                    record.push(escape::spreadsheet(why).into_owned());
+                }
                 if tallied {
                     let n = |f: fn(&crate::query::MemberTally) -> u64| {
                         r.members
@@ -186,9 +230,12 @@ pub fn write_results_fitted(
         }
         Format::Table => {
             let rows = cells(escape::terminal);
-            let numbers_end = header.len() - usize::from(tallied);
-            // Text left, numbers right (the member note after them is text).
-            let number = |i: usize| i >= numbers_end - 3 && i < numbers_end;
+            // Numbers right, text left (the status word and member note are text).
+            let numeric = |i: usize| {
+                let h = header[i];
+                h == "value" || h == compared || h == change_name || h == "target" || h == "gap"
+            };
+            let status_at = header.iter().position(|h| *h == "status");
             let mut text = match results.every {
                 Some(every) => format!(
                     "period {}, every {} (each compared with {})\n",
@@ -209,7 +256,11 @@ pub fn write_results_fitted(
                     results.previous_period
                 ),
             };
-            text.push_str(&super::table::aligned(&header, rows, number, width));
+            let table = super::table::aligned(&header, rows, numeric, width);
+            match status_at.filter(|_| colour) {
+                Some(i) => text.push_str(&super::table::colour_column(&table, i, coloured)),
+                None => text.push_str(&table),
+            }
             out.write_all(text.as_bytes())
         }
     }
@@ -223,4 +274,24 @@ fn comparison_names(compare: Compare) -> (&'static str, &'static str) {
         Compare::Previous => ("previous", "change"),
         Compare::YearAgo => ("year_ago", "change_vs_year_ago"),
     }
+}
+
+/// A status as the table and Markdown show it: its word, or `—` without one.
+fn status_word(s: Option<&Status>) -> &'static str {
+    match s {
+        Some(s) => s.word().unwrap_or("—"),
+        None => "",
+    }
+}
+
+/// A status word in its colour (ANSI: green, yellow for amber, red); other text as
+/// it is.
+fn coloured(word: &str) -> String {
+    let code = match word {
+        "green" => "32",
+        "amber" => "33",
+        "red" => "31",
+        _ => return word.to_string(),
+    };
+    format!("\x1b[{code}m{word}\x1b[0m")
 }

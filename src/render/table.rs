@@ -64,6 +64,65 @@ pub fn aligned(
     out
 }
 
+/// `table` (from [`aligned`]) with the cells of column `column` passed through
+/// `colour` (which adds escape codes of no width on screen), found under the column's
+/// header; cells are never cut at such a column's width (a status word).
+pub fn colour_column(table: &str, column: usize, colour: fn(&str) -> String) -> String {
+    let mut lines = table.lines();
+    let Some(head) = lines.next() else {
+        return table.to_string();
+    };
+    // The header's display column where the column starts: the start of its name, the
+    // column-th run of text separated by the gap.
+    let Some(start) = column_start(head, column) else {
+        return table.to_string();
+    };
+    let mut out = format!("{head}\n");
+    for line in lines {
+        let at = byte_at(line, start);
+        let (before, rest) = line.split_at(at);
+        let end = rest.find(' ').unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        out.push_str(before);
+        out.push_str(&colour(word));
+        out.push_str(after);
+        out.push('\n');
+    }
+    out
+}
+
+/// The display column where header name number `column` starts.
+fn column_start(head: &str, column: usize) -> Option<usize> {
+    let mut display = 0;
+    let mut seen = 0;
+    let mut previous = ' ';
+    let mut spaces = 2;
+    for c in head.chars() {
+        if c != ' ' && (display == 0 || (previous == ' ' && spaces >= GAP as usize)) {
+            if seen == column {
+                return Some(display);
+            }
+            seen += 1;
+        }
+        spaces = if c == ' ' { spaces + 1 } else { 0 };
+        previous = c;
+        display += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    }
+    None
+}
+
+/// The byte offset in `line` of display column `column` (the end when shorter).
+fn byte_at(line: &str, column: usize) -> usize {
+    let mut display = 0;
+    for (i, c) in line.char_indices() {
+        if display >= column {
+            return i;
+        }
+        display += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    }
+    line.len()
+}
+
 /// The width the tables of standard output fit in: `KPIC_TABLE_WIDTH` when set (the
 /// test suite's hook for a narrow terminal), else the terminal's (`COLUMNS` first, as
 /// shells export it), else `None` when standard output is not a terminal.

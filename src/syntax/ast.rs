@@ -100,7 +100,27 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Value {
     Expr(Expr),
-    List { items: Vec<Expr>, span: Span },
+    List {
+        items: Vec<Expr>,
+        span: Span,
+    },
+    /// `{ key: value, ... }`, optionally keyed by a dimension or the period:
+    /// `by accounts.segment { "enterprise": 35%, else: 25% }` (targets and status).
+    Map {
+        /// The path after `by`, when there is one.
+        by: Option<Expr>,
+        entries: Vec<MapEntry>,
+        span: Span,
+    },
+}
+
+/// One entry of a map: `key: value`, or a lone key (a flag such as `absolute`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapEntry {
+    /// A string, a number or a name (a name is a `Path` without member).
+    pub key: Expr,
+    pub value: Option<Expr>,
+    pub span: Span,
 }
 
 impl Value {
@@ -108,7 +128,7 @@ impl Value {
     pub fn span(&self) -> Span {
         match self {
             Value::Expr(e) => e.span,
-            Value::List { span, .. } => *span,
+            Value::List { span, .. } | Value::Map { span, .. } => *span,
         }
     }
 }

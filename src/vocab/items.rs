@@ -97,6 +97,16 @@ pub static ITEM_KINDS: &[ItemKindInfo] = &[
                 false,
                 "a `table.column` dimension the value is broken down by",
             ),
+            f(
+                "target",
+                false,
+                "what the value is measured against: a value, `by accounts.DIMENSION { ... }`, `by period { ... }` or a formula",
+            ),
+            f(
+                "status",
+                false,
+                "green/amber thresholds: `{ green: 100%, amber: 90% }` of the target, or values with `absolute`",
+            ),
         ],
         documented: true,
     },

@@ -207,8 +207,9 @@ fn show_win_rate_has_every_attribute_and_its_relations() {
     assert!(out.contains("• sales_growth — Sales Growth"), "{out}");
     assert!(out.contains("• time_to_close — Time to Close"), "{out}");
     assert!(out.contains("• Run win/loss reviews"), "{out}");
-    // No benchmarks ship in kpis/ for it.
-    assert!(!out.contains("Benchmarks"), "{out}");
+    // The benchmarks kpis/ ships for it are real ones, not the illustrative records.
+    assert!(out.contains("\nBenchmarks\n"), "{out}");
+    assert!(!out.contains("Illustrative"), "{out}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! and result rules of the builtins table, and the diagnostic for an unknown function.
 
 use super::{Checker, Facts, invalid, texpr};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ExprKind, Ident, TimeClause};
@@ -308,11 +308,16 @@ impl<'e, 'd> Checker<'e, 'd> {
     /// builtin spelled in lower case, or the closest builtin name.
     fn unknown_function(&mut self, name: &Ident, span: Span) -> (TExpr, Facts) {
         let lower = name.name.to_ascii_lowercase();
+        // The name to put in place, when the help names one.
+        let mut replace = None;
         let hint = if let Some(foreign) = vocab::foreign(&name.name) {
             foreign.help()
         } else if lower != name.name && vocab::call_names().any(|n| n == lower) {
+            replace = Some(lower.clone());
             format!("kpic writes functions in lower case: `{lower}`")
-        } else if let Some(hint) = did_you_mean(&name.name, vocab::call_names()) {
+        } else if let Some(close) = closest(&name.name, vocab::call_names()) {
+            let hint = mean(&close);
+            replace = Some(close);
             hint
         } else {
             format!(
@@ -327,7 +332,8 @@ impl<'e, 'd> Checker<'e, 'd> {
                 format!("unknown function `{}`", name.name),
             )
             .label("not a function")
-            .help(hint),
+            .help(hint)
+            .fix_name(name.span, replace.as_deref()),
         );
         invalid(span)
     }

@@ -5,7 +5,7 @@
 
 use super::calls::call_help;
 use super::{Checker, Facts, invalid, texpr};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ExprKind, Ident, PerClause, TimeClause};
@@ -249,7 +249,10 @@ impl<'e, 'd> Checker<'e, 'd> {
                 None
             }
             None => {
-                let hint = did_you_mean(&column.name, dims())
+                let close = closest(&column.name, dims());
+                let hint = close
+                    .as_deref()
+                    .map(mean)
                     .unwrap_or_else(|| format!("dimensions of accounts: {}", dims().join(", ")));
                 self.diags.push(
                     Diagnostic::error(
@@ -258,7 +261,8 @@ impl<'e, 'd> Checker<'e, 'd> {
                         format!("table `accounts` has no column `{}`", column.name),
                     )
                     .label("unknown column")
-                    .help(hint),
+                    .help(hint)
+                    .fix_name(column.span, close.as_deref()),
                 );
                 None
             }

@@ -3,7 +3,7 @@
 //! tables through relations, see `relations.rs`), and bare names of measures and KPIs.
 
 use super::{Checker, Facts, OutsideColumn, invalid, relations, texpr};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::*;
 use crate::source::Span;
 use crate::syntax::ast::Ident;
@@ -51,7 +51,8 @@ impl<'e, 'd> Checker<'e, 'd> {
                         "quarters",
                         "years",
                     ];
-                    let hint = did_you_mean(other, fields).unwrap_or_else(|| {
+                    let close = closest(other, fields);
+                    let hint = close.as_deref().map(mean).unwrap_or_else(|| {
                         "use `period.start`, `period.end`, `period.days`, `period.months`, \
                          `period.quarters` or `period.years`"
                             .into()
@@ -63,7 +64,8 @@ impl<'e, 'd> Checker<'e, 'd> {
                             format!("the period has no field `{other}`"),
                         )
                         .label("unknown period field")
-                        .help(hint),
+                        .help(hint)
+                        .fix_name(member.span, close.as_deref()),
                     );
                     return invalid(span);
                 }
@@ -87,14 +89,14 @@ impl<'e, 'd> Checker<'e, 'd> {
             }
         };
         let Some(column) = last.columns.get(&member.name) else {
-            let hint = did_you_mean(&member.name, last.columns.keys().map(String::as_str))
-                .unwrap_or_else(|| {
-                    format!(
-                        "columns of `{}`: {}",
-                        last.name,
-                        last.columns.keys().cloned().collect::<Vec<_>>().join(", ")
-                    )
-                });
+            let close = closest(&member.name, last.columns.keys().map(String::as_str));
+            let hint = close.as_deref().map(mean).unwrap_or_else(|| {
+                format!(
+                    "columns of `{}`: {}",
+                    last.name,
+                    last.columns.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            });
             self.diags.push(
                 Diagnostic::error(
                     Code::UnknownName,
@@ -103,7 +105,8 @@ impl<'e, 'd> Checker<'e, 'd> {
                 )
                 .label("unknown column")
                 .with(last.span, format!("`{}` is declared here", last.name))
-                .help(hint),
+                .help(hint)
+                .fix_name(member.span, close.as_deref()),
             );
             return invalid(span);
         };
@@ -161,11 +164,14 @@ impl<'e, 'd> Checker<'e, 'd> {
     }
 
     pub(super) fn unknown_table(&mut self, head: &Ident) {
-        let hint = did_you_mean(
+        let close = closest(
             &head.name,
             self.env.tables.keys().map(String::as_str).chain(["period"]),
-        )
-        .unwrap_or_else(|| "columns are written `table.column`".into());
+        );
+        let hint = close
+            .as_deref()
+            .map(mean)
+            .unwrap_or_else(|| "columns are written `table.column`".into());
         self.diags.push(
             Diagnostic::error(
                 Code::UnknownName,
@@ -173,7 +179,8 @@ impl<'e, 'd> Checker<'e, 'd> {
                 format!("no table named `{}`", head.name),
             )
             .label("unknown table")
-            .help(hint),
+            .help(hint)
+            .fix_name(head.span, close.as_deref()),
         );
     }
 
@@ -243,7 +250,7 @@ impl<'e, 'd> Checker<'e, 'd> {
                 name.name,
                 AggregateId::Count.name()
             ));
-        } else if let Some(hint) = did_you_mean(
+        } else if let Some(close) = closest(
             &name.name,
             self.env
                 .declared
@@ -251,7 +258,7 @@ impl<'e, 'd> Checker<'e, 'd> {
                 .map(String::as_str)
                 .chain(["true", "false"]),
         ) {
-            d = d.help(hint);
+            d = d.help(mean(&close)).fix_name(name.span, Some(&close));
         } else {
             d = d.help("declare it as a `measure` or `kpi`, or write a column as `table.column`");
         }

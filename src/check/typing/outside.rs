@@ -194,7 +194,8 @@ impl<'e, 'd> Checker<'e, 'd> {
             None => "columns are used outside an aggregate".to_string(),
         };
         let text = self.quoted(e.span);
-        let help = match (&text, is_condition(e)) {
+        let condition = is_condition(e);
+        let help = match (&text, condition) {
             (Some(t), true) => format!(
                 "to count the rows where it holds, write `{}({table} where {t})`",
                 AggregateId::Count.name()
@@ -209,10 +210,22 @@ impl<'e, 'd> Checker<'e, 'd> {
                 AggregateId::Sum.name()
             ),
         };
+        // The help's first suggestion, as edits around the expression; parentheses
+        // around the whole of it become the aggregate's.
+        let written = self.env.sources.text(e.span);
+        let enclosed = written.starts_with('(') && strip_parens(written) != written;
+        let fix = if condition {
+            let count = AggregateId::Count.name();
+            wrap(e.span, enclosed, format!("{count}({table} where "), count)
+        } else {
+            let sum = AggregateId::Sum.name();
+            wrap(e.span, enclosed, format!("{sum}("), sum)
+        };
         self.diags.push(
             Diagnostic::error(Code::ColumnOutsideAggregate, e.span, message)
                 .label("one value per row, but a formula needs one value")
-                .help(help),
+                .help(help)
+                .fix_edits(fix.0, fix.1),
         );
     }
 
@@ -229,9 +242,24 @@ impl<'e, 'd> Checker<'e, 'd> {
     }
 }
 
+/// A fix that writes `open` before `span` and `)` after it, titled after `func`; when
+/// `enclosed` (the span is a parenthesised expression), `open` replaces its `(`.
+fn wrap(span: Span, enclosed: bool, open: String, func: &str) -> (String, Vec<(Span, String)>) {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let title = format!("Wrap in `{func}(...)`");
+    if enclosed {
+        return (title, vec![(Span::new(span.file, start, start + 1), open)]);
+    }
+    let before = Span::new(span.file, start, start);
+    let after = Span::new(span.file, end, end);
+    (title, vec![(before, open), (after, ")".to_string())])
+}
+
 /// The message for one column on its own (`orders.revenue`).
 fn single_column(c: &OutsideColumn) -> Diagnostic {
     let x = format!("{}.{}", c.table, c.column);
+    let sum = AggregateId::Sum.name();
+    let (title, edits) = wrap(c.span, false, format!("{sum}("), sum);
     Diagnostic::error(
         Code::ColumnOutsideAggregate,
         c.span,
@@ -244,6 +272,7 @@ fn single_column(c: &OutsideColumn) -> Diagnostic {
         AggregateId::Avg.name(),
         AggregateId::Max.name(),
     ))
+    .fix_edits(title, edits)
 }
 
 /// Whether the expression is written as a condition (its value is true/false).

@@ -3,7 +3,7 @@
 //! direction refused with the fan-out it would cause.
 
 use super::Checker;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest, mean};
 use crate::ir::{ColumnDef, ColumnType, Hop, RelationDef, TableDef};
 use crate::source::Span;
 use crate::syntax::ast::Ident;
@@ -286,6 +286,7 @@ impl<'e, 'd> Checker<'e, 'd> {
             .columns
             .get(&ident.name)
             .or_else(|| table.columns.get(&format!("{}_id", ident.name)));
+        let mut close = None;
         let help = match declared {
             Some(c) if c.relation.is_some() => format!(
                 "`{}.{}` points to `{}`, which has no text `key` column to find its rows by",
@@ -297,16 +298,19 @@ impl<'e, 'd> Checker<'e, 'd> {
                 "`{0}.{1}` is a column, not a relation: write `{0}.{1}` as the last name, or declare it `{1}: text -> TABLE`",
                 table.name, c.name
             ),
-            None => did_you_mean(&ident.name, names.iter().copied()).unwrap_or_else(|| {
-                if names.is_empty() {
-                    format!(
-                        "`{}` has no relations to follow (`COLUMN: text -> TABLE`)",
-                        table.name
-                    )
-                } else {
-                    format!("relations of `{}`: {}", table.name, names.join(", "))
-                }
-            }),
+            None => {
+                close = closest(&ident.name, names.iter().copied());
+                close.as_deref().map(mean).unwrap_or_else(|| {
+                    if names.is_empty() {
+                        format!(
+                            "`{}` has no relations to follow (`COLUMN: text -> TABLE`)",
+                            table.name
+                        )
+                    } else {
+                        format!("relations of `{}`: {}", table.name, names.join(", "))
+                    }
+                })
+            }
         };
         self.diags.push(
             Diagnostic::error(
@@ -316,7 +320,8 @@ impl<'e, 'd> Checker<'e, 'd> {
             )
             .label("not a relation to follow")
             .with(table.span, format!("`{}` is declared here", table.name))
-            .help(help),
+            .help(help)
+            .fix_name(ident.span, close.as_deref()),
         );
     }
 

@@ -188,6 +188,8 @@ impl Builder {
                     items: exprs,
                     span: vspan,
                 }
+            } else if value.as_rule() == Rule::map {
+                self.map(value)
             } else {
                 match self.value_expr(value) {
                     Some(e) => Value::Expr(e),
@@ -206,6 +208,45 @@ impl Builder {
             fields,
             span,
         })
+    }
+
+    /// `by PATH { key: value, ... }`: the path, if any, and the entries.
+    fn map(&self, pair: Pair<Rule>) -> Value {
+        let span = self.span(&pair);
+        let mut by = None;
+        let mut entries = Vec::new();
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::kw_by => {}
+                Rule::path => by = Some(self.primary(part)),
+                Rule::map_entry => {
+                    let espan = self.span(&part);
+                    let mut inner = part.into_inner();
+                    let Some(key) = inner.next() else { continue };
+                    let key = if key.as_rule() == Rule::ident {
+                        let head = self.ident(key);
+                        Expr {
+                            span: head.span,
+                            kind: ExprKind::Path {
+                                head,
+                                member: None,
+                                hops: Vec::new(),
+                            },
+                        }
+                    } else {
+                        self.primary(key)
+                    };
+                    let value = inner.next().and_then(|v| self.top_expr(v));
+                    entries.push(MapEntry {
+                        key,
+                        value,
+                        span: espan,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Value::Map { by, entries, span }
     }
 
     /// A field value or list item: a lone string, text block or name, or an expression.

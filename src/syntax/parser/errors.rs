@@ -128,7 +128,10 @@ fn describe_rule(rule: Rule) -> &'static str {
         | Rule::call
         | Rule::conditional
         | Rule::list
+        | Rule::map
+        | Rule::kw_by
         | Rule::lone_value => "a value",
+        Rule::map_entry => "an entry (`key: value`)",
         Rule::number
         | Rule::date
         | Rule::string

@@ -249,11 +249,33 @@ impl Builder {
                     format!("`{}` is not a kpic operator", pair.as_str()),
                 )
                 .label(format!("use `{word}` here"))
-                .help(format!("kpic writes this operator as `{word}`")),
+                .help(format!("kpic writes this operator as `{word}`"))
+                .fix(
+                    format!("Replace `{}` with `{word}`", pair.as_str()),
+                    span,
+                    spaced(pair, word),
+                ),
             );
         }
         meant
     }
+}
+
+/// `word` to put in place of the operator `pair`: a word operator (`and` for `&&`)
+/// gets a blank on each side that has none, so `a&&b` becomes `a and b`.
+fn spaced(pair: &Pair<Rule>, word: &str) -> String {
+    if !word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return word.to_string();
+    }
+    let input = pair.get_input();
+    let span = pair.as_span();
+    let blank_before = input[..span.start()].ends_with(|c: char| c.is_whitespace());
+    let blank_after = input[span.end()..].starts_with(|c: char| c.is_whitespace());
+    format!(
+        "{}{word}{}",
+        if blank_before { "" } else { " " },
+        if blank_after { "" } else { " " }
+    )
 }
 
 /// A rule that is an operator token (of either rule set).

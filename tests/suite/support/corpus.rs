@@ -147,6 +147,33 @@ struct ExpectedRow {
     previous: Cell,
     /// For a KPI over members: how many members the value folded and skipped.
     members: Option<Tally>,
+    /// For a KPI with a target: the target, the gap and the status.
+    target: Option<Cell>,
+    gap: Option<Cell>,
+    status: Option<StatusCell>,
+}
+
+/// A row's status against its target: `"green"`, `"amber"`, `"red"`, or missing with
+/// the reason.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum StatusCell {
+    Word(String),
+    Missing { missing: String },
+}
+
+/// A row's target, gap and status (all absent for a KPI without a target).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Standing {
+    pub target: Option<Cell>,
+    pub gap: Option<Cell>,
+    pub status: Option<StatusCell>,
+}
+
+impl Standing {
+    fn is_empty(&self) -> bool {
+        *self == Standing::default()
+    }
 }
 
 /// How many members a KPI over members folded and skipped, as every engine reports
@@ -168,6 +195,8 @@ pub struct Results {
     pub rows: BTreeMap<Key, (Cell, Cell)>,
     /// The member counts of the rows of KPIs over members.
     pub members: BTreeMap<Key, Tally>,
+    /// The targets, gaps and statuses of the rows of KPIs with a target.
+    pub standings: BTreeMap<Key, Standing>,
 }
 
 /// One case of the corpus.
@@ -302,10 +331,19 @@ fn load(dir: &Path) -> Result<Case, String> {
         toml::from_str(&read("expected.toml")?).map_err(|e| format!("expected.toml: {e}"))?;
     let mut rows = BTreeMap::new();
     let mut members = BTreeMap::new();
+    let mut standings = BTreeMap::new();
     for r in expected.rows {
         let key = (r.kpi, r.group, r.breakdown, r.period, r.grouping);
         if let Some(m) = r.members {
             members.insert(key.clone(), m);
+        }
+        let standing = Standing {
+            target: r.target,
+            gap: r.gap,
+            status: r.status,
+        };
+        if !standing.is_empty() {
+            standings.insert(key.clone(), standing);
         }
         if rows.insert(key.clone(), (r.value, r.previous)).is_some() {
             return Err(format!("expected.toml: {} twice", show_key(&key)));
@@ -321,6 +359,7 @@ fn load(dir: &Path) -> Result<Case, String> {
             previous_period: Some(expected.previous_period),
             rows,
             members,
+            standings,
         },
     };
     if case.tables().is_empty() {
@@ -378,6 +417,9 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         value: JsonCell,
         previous: JsonCell,
         members: Option<Tally>,
+        target: Option<JsonCell>,
+        gap: Option<Box<serde_json::value::RawValue>>,
+        status: Option<StatusCell>,
     }
     #[derive(Deserialize)]
     struct JsonCell {
@@ -391,6 +433,7 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         previous_period: json.previous_period,
         rows: BTreeMap::new(),
         members: BTreeMap::new(),
+        standings: BTreeMap::new(),
     };
     for row in json.rows {
         let key = (row.kpi, row.group, row.breakdown, row.period, row.grouping);
@@ -402,6 +445,17 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
             (_, Some(r)) => Ok(Cell::Missing { missing: r }),
             (v, _) => Err(format!("{k} of {} is {v:?}", show_key(&key))),
         };
+        let standing = Standing {
+            target: row.target.map(|t| cell("target", t)).transpose()?,
+            gap: row
+                .gap
+                .filter(|g| g.get() != "null")
+                .map(|g| Cell::Exact(g.get().to_string())),
+            status: row.status,
+        };
+        if !standing.is_empty() {
+            results.standings.insert(key.clone(), standing);
+        }
         let cells = (cell("value", row.value)?, cell("previous", row.previous)?);
         if results.rows.insert(key.clone(), cells).is_some() {
             return Err(format!("{} is printed twice", show_key(&key)));
@@ -468,6 +522,35 @@ pub fn compare(case: &Case, engine: &str, got: &Results) -> Vec<String> {
                     show_key(key)
                 ));
             }
+        }
+        let none = Standing::default();
+        let (ws, gs) = (
+            want.standings.get(key).unwrap_or(&none),
+            got.standings.get(key).unwrap_or(&none),
+        );
+        for (what, w, g) in [
+            ("target", &ws.target, &gs.target),
+            ("gap", &ws.gap, &gs.gap),
+        ] {
+            let ok = match (w, g) {
+                (Some(w), Some(g)) => meets(w, g),
+                (None, None) => true,
+                _ => false,
+            };
+            if !ok {
+                problems.push(format!(
+                    "{at}: {}: {what} is {g:?}, expected {w:?}",
+                    show_key(key)
+                ));
+            }
+        }
+        if ws.status != gs.status {
+            problems.push(format!(
+                "{at}: {}: status is {:?}, expected {:?}",
+                show_key(key),
+                gs.status,
+                ws.status
+            ));
         }
         let (wm, gm) = (want.members.get(key), got.members.get(key));
         if wm != gm {

@@ -1,0 +1,238 @@
+//! `kpic diff OLD [NEW]`: what a catalog change does. Each side is a catalog path or a
+//! git revision of the current repository; the library compares and renders.
+
+use super::project_args::{self, CatalogFlags};
+use super::scope_args::ScopeArgs;
+use super::{FAILED, OK, usage_error};
+use kpic::diff::{self, Side};
+use std::path::{Path, PathBuf};
+
+/// Output formats of `kpic diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For a terminal.
+    Human,
+    Json,
+    /// For a pull-request comment.
+    Markdown,
+}
+
+/// Which changes make `kpic diff` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// A change of a formula or of metadata that changes output.
+    Semantic,
+    /// Any change found (documentation and rewrites included; layout and comments
+    /// are never changes).
+    Any,
+}
+
+/// Arguments of `kpic diff`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// OLD and NEW: each a catalog file or folder, or a git revision of the current
+    /// repository (`main`, `HEAD~1`, `origin/main`). NEW defaults to the catalog in
+    /// the work tree. A name that is both a path and a revision is refused: write
+    /// `./NAME` for the path or `NAME^{commit}` for the revision.
+    #[arg(value_name = "OLD [NEW]", num_args = 0..=2)]
+    pub sides: Vec<String>,
+    /// The old side as a path, whatever revisions exist.
+    #[arg(long, value_name = "PATH")]
+    pub old_path: Option<PathBuf>,
+    /// The new side as a path, whatever revisions exist.
+    #[arg(long, value_name = "PATH")]
+    pub new_path: Option<PathBuf>,
+    /// Catalog paths read at a revision and the work tree's catalog (default: the
+    /// project's, from kpic.toml, else `kpis/`).
+    #[command(flatten)]
+    pub source: CatalogFlags,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with 1 when there is such a change (default: exit 0 whatever changed).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<FailOn>,
+    /// Folder of CSV (or Parquet) files: compute every affected KPI under the old and
+    /// the new definitions over it, side by side (native engine).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Period of the values (default: the project's, else the latest complete year in
+    /// the data).
+    #[arg(long)]
+    pub period: Option<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+/// Where one side comes from.
+enum From {
+    Paths(Vec<PathBuf>),
+    Revision(String),
+}
+
+/// Runs `kpic diff`.
+pub fn run(args: Args) -> u8 {
+    if args.source.demo {
+        return usage_error("`kpic diff` compares two catalogs; `--demo` is not one of them");
+    }
+    let mut positional = args.sides.iter();
+    let old = match (&args.old_path, positional.next()) {
+        (Some(p), _) if args.sides.len() == 2 => {
+            return usage_error(format!(
+                "`--old-path {}` and two positional sides: give the old side once",
+                p.display()
+            ));
+        }
+        (Some(p), first) => {
+            // With `--old-path`, the one positional side is the new one.
+            positional = args.sides[..first.map_or(0, |_| 1)].iter();
+            From::Paths(vec![p.clone()])
+        }
+        (None, Some(name)) => match side(name) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
+        (None, None) => {
+            return usage_error(
+                "give the old side: a git revision (`kpic diff main`) or a catalog path",
+            );
+        }
+    };
+    let new = match (&args.new_path, positional.next()) {
+        (Some(_), Some(name)) => {
+            return usage_error(format!("`--new-path` and `{name}`: give the new side once"));
+        }
+        (Some(p), None) => From::Paths(vec![p.clone()]),
+        (None, Some(name)) => match side(name) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
+        (None, None) => match project_args::catalog_paths(Vec::new(), &args.source) {
+            Ok(paths) => From::Paths(paths),
+            Err(code) => return code,
+        },
+    };
+    let started = std::time::Instant::now();
+    // The two sides are read and checked at once (each in parallel inside, too).
+    let (old, new) = rayon::join(
+        || load(old, "old", &args.source),
+        || load(new, "new", &args.source),
+    );
+    let (old, new) = match (old, new) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let loaded = started.elapsed();
+    let mut report = diff::diff(&old, &new);
+    if std::env::var_os("KPIC_TIMING").is_some() {
+        eprintln!(
+            "load and check both sides {loaded:?} diff {:?}",
+            started.elapsed() - loaded
+        );
+    }
+    if let Some(dir) = &args.data {
+        if !dir.is_dir() {
+            return usage_error(format!("{}: no such data folder", dir.display()));
+        }
+        let request = match request(&args, &new.checked.catalog) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let kpis = report.kpis_to_compute();
+        match diff::values::compare(&old, &new, &kpis, dir, &request) {
+            Ok(v) => report.values = Some(v),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return FAILED;
+            }
+        }
+    }
+    let text = match args.format {
+        Format::Human => diff::render::human(&report),
+        Format::Markdown => diff::render::markdown(&report),
+        Format::Json => match serde_json::to_string_pretty(&report) {
+            Ok(json) => json + "\n",
+            Err(e) => return usage_error(format!("cannot write the diff as JSON: {e}")),
+        },
+    };
+    let code = super::catalog_args::emit(&text);
+    if code != OK {
+        return code;
+    }
+    let fails = match args.fail_on {
+        None => false,
+        Some(FailOn::Semantic) => report.has_semantic(),
+        Some(FailOn::Any) => !report.changes.is_empty(),
+    };
+    if fails { FAILED } else { OK }
+}
+
+/// A positional side: a path or a revision, never both.
+fn side(name: &str) -> Result<From, u8> {
+    let path = Path::new(name).exists();
+    let revision = diff::side::is_revision(name);
+    match (path, revision) {
+        (true, true) => Err(usage_error(format!(
+            "`{name}` is both a path and a git revision: write `./{name}` (or --old-path/\
+             --new-path) for the path, or `{name}^{{commit}}` for the revision"
+        ))),
+        (true, false) => Ok(From::Paths(vec![PathBuf::from(name)])),
+        (false, true) => Ok(From::Revision(name.to_string())),
+        (false, false) => Err(usage_error(format!(
+            "`{name}` is neither a catalog path nor a revision of a git repository here"
+        ))),
+    }
+}
+
+/// Loads and checks one side; a side with errors is not compared.
+fn load(from: From, which: &str, flags: &CatalogFlags) -> Result<Side, u8> {
+    let loaded = match from {
+        From::Paths(paths) => {
+            let label = paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            diff::side::from_paths(label, &paths)
+        }
+        From::Revision(rev) => {
+            let paths = project_args::catalog_paths(Vec::new(), flags)?;
+            diff::side::from_revision(&rev, &paths)
+        }
+    };
+    let mut side = loaded.map_err(usage_error)?;
+    project_args::apply_lints(&mut side.checked)?;
+    let errors = side.checked.error_count();
+    if errors > 0 {
+        eprintln!(
+            "error: the {which} catalog ({}) has {errors} error{}; run `kpic check` on it",
+            side.label,
+            super::catalog_args::plural(errors)
+        );
+        return Err(FAILED);
+    }
+    Ok(side)
+}
+
+/// The request of the values: period and scope as `kpic eval` reads them.
+fn request(args: &Args, catalog: &kpic::Catalog) -> Result<kpic::query::Request, u8> {
+    let fiscal_year_start = args.scope.fiscal_year_start()?;
+    let period = match args.scope.period(args.period.as_deref())? {
+        Some(text) => {
+            Some(kpic::query::Period::parse(&text, fiscal_year_start).map_err(usage_error)?)
+        }
+        None => None,
+    };
+    let g = args.scope.resolve(catalog).map_err(usage_error)?;
+    Ok(kpic::query::Request {
+        kpis: Vec::new(),
+        period,
+        fiscal_year_start,
+        scope: g.scope,
+        filters: g.filters,
+        compare: args.scope.compare()?,
+        every: args.scope.every,
+        groupings: g.groupings,
+        today: None,
+    })
+}

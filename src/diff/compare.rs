@@ -1,0 +1,491 @@
+//! Each item of the two catalogs compared: added, removed, renamed (the same
+//! definition under a new id) or changed, every difference classed as formula,
+//! output metadata, documentation, or no semantic change.
+
+use super::canon::{Forms, Interner, forms};
+use super::describe::{Ctx, describe};
+use super::formula::formatted;
+use super::report::{Change, Class, Detail, FormulaChange, ItemKind, Status, Step};
+use crate::Checked;
+use crate::ir::{Catalog, KpiDef, MeasureDef, TableDef};
+use std::collections::{HashMap, VecDeque};
+
+/// The changes, the renames, and the items whose own edit changes values (where
+/// impact starts).
+pub struct Compared {
+    pub changes: Vec<Change>,
+    /// Old id → new id of renamed measures and KPIs.
+    pub rename: HashMap<String, String>,
+    /// Changed items whose value (or, for a table, whose rows) changed by their own edit.
+    pub roots: Vec<Step>,
+    /// The tables each measure and KPI of the new side reads itself.
+    pub reads: HashMap<String, Vec<String>>,
+}
+
+/// Compares the old catalog with the new.
+pub fn compare(old: &Checked, new: &Checked) -> Compared {
+    let (o, n) = (&old.catalog, &new.catalog);
+    let mut interner = Interner::default();
+    let none = HashMap::new();
+    let new_forms = forms(n, &none, &mut interner);
+    let plain_old = forms(o, &none, &mut interner);
+    let rename = renames(o, n, &plain_old, &new_forms);
+    // The old side again with renamed names read as their new ones, so an item that
+    // only uses a renamed one is unchanged.
+    let old_forms = if rename.is_empty() {
+        plain_old
+    } else {
+        forms(o, &rename, &mut interner)
+    };
+    let back: HashMap<&str, &str> = rename
+        .iter()
+        .map(|(a, b)| (b.as_str(), a.as_str()))
+        .collect();
+    let oc = Ctx {
+        catalog: o,
+        forms: &old_forms,
+        sources: &old.sources,
+        rename: &rename,
+        interner: &interner,
+    };
+    let nc = Ctx {
+        catalog: n,
+        forms: &new_forms,
+        sources: &new.sources,
+        rename: &none,
+        interner: &interner,
+    };
+    let mut out = Compared {
+        changes: Vec::new(),
+        rename: HashMap::new(),
+        roots: Vec::new(),
+        reads: HashMap::new(),
+    };
+    tables(o, n, &mut out);
+    for m in n.measures.values() {
+        let was = back.get(m.id.as_str()).copied().unwrap_or(&m.id);
+        match o.measures.get(was) {
+            None => out.push(change(
+                ItemKind::Measure,
+                &m.id,
+                Status::Added,
+                None,
+                vec![detail(
+                    Class::None,
+                    format!("added: `{}`", one(&m.formula_source)),
+                )],
+            )),
+            Some(w) => measure(&oc, &nc, w, m, &mut out),
+        }
+    }
+    for m in o.measures.values() {
+        if !n.measures.contains_key(&m.id) && !rename.contains_key(&m.id) {
+            out.push(change(
+                ItemKind::Measure,
+                &m.id,
+                Status::Removed,
+                None,
+                vec![detail(
+                    Class::None,
+                    format!("removed (was `{}`)", one(&m.formula_source)),
+                )],
+            ));
+        }
+    }
+    for k in n.kpis.values() {
+        let was = back.get(k.id.as_str()).copied().unwrap_or(&k.id);
+        match o.kpis.get(was) {
+            None => {
+                out.roots.push(step(ItemKind::Kpi, &k.id));
+                out.push(change(
+                    ItemKind::Kpi,
+                    &k.id,
+                    Status::Added,
+                    None,
+                    vec![detail(
+                        Class::Formula,
+                        format!("added: `{}`", one(&k.formula_source)),
+                    )],
+                ));
+            }
+            Some(w) => kpi(&oc, &nc, w, k, &mut out),
+        }
+    }
+    for k in o.kpis.values() {
+        if !n.kpis.contains_key(&k.id) && !rename.contains_key(&k.id) {
+            out.push(change(
+                ItemKind::Kpi,
+                &k.id,
+                Status::Removed,
+                None,
+                vec![detail(
+                    Class::Formula,
+                    format!("removed (was `{}`)", one(&k.formula_source)),
+                )],
+            ));
+        }
+    }
+    super::others::benchmarks(o, n, &rename, &mut out.changes);
+    super::others::categories(o, n, &mut out.changes);
+    out.changes.retain(|c| !c.details.is_empty());
+    out.reads = new_forms.tables.clone();
+    out.rename = rename;
+    out
+}
+
+impl Compared {
+    fn push(&mut self, c: Change) {
+        self.changes.push(c);
+    }
+}
+
+fn one(source: &str) -> String {
+    crate::fmt::one_line(source)
+}
+
+/// A step of a path.
+pub fn step(item: ItemKind, id: &str) -> Step {
+    Step {
+        item,
+        id: id.to_string(),
+    }
+}
+
+/// A detail line.
+pub fn detail(class: Class, text: String) -> Detail {
+    Detail { class, text }
+}
+
+/// A change with its class taken from its details.
+pub fn change(
+    item: ItemKind,
+    id: &str,
+    status: Status,
+    renamed_from: Option<&str>,
+    details: Vec<Detail>,
+) -> Change {
+    Change {
+        item,
+        id: id.to_string(),
+        status,
+        class: details.iter().map(|d| d.class).max().unwrap_or(Class::None),
+        renamed_from: renamed_from.map(str::to_string),
+        details,
+        formula: None,
+    }
+}
+
+/// Measures and KPIs gone under one id and come under another with the same meaning
+/// (deep form, and for KPIs unit, direction and breakdown), paired in catalog order.
+fn renames(o: &Catalog, n: &Catalog, old: &Forms, new: &Forms) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut added: HashMap<(u32, String), VecDeque<&str>> = HashMap::new();
+    for m in n
+        .measures
+        .values()
+        .filter(|m| !o.measures.contains_key(&m.id))
+    {
+        if let Some(d) = new.deep.get(&m.id) {
+            let key = (*d, format!("m{:?}", m.unit));
+            added.entry(key).or_default().push_back(&m.id);
+        }
+    }
+    for k in n.kpis.values().filter(|k| !o.kpis.contains_key(&k.id)) {
+        if let Some(d) = new.deep.get(&k.id) {
+            added.entry((*d, kpi_key(k))).or_default().push_back(&k.id);
+        }
+    }
+    let gone_measures = o
+        .measures
+        .values()
+        .filter(|m| !n.measures.contains_key(&m.id));
+    for m in gone_measures {
+        if let Some(d) = old.deep.get(&m.id) {
+            let key = (*d, format!("m{:?}", m.unit));
+            if let Some(id) = added.get_mut(&key).and_then(VecDeque::pop_front) {
+                out.insert(m.id.clone(), id.to_string());
+            }
+        }
+    }
+    for k in o.kpis.values().filter(|k| !n.kpis.contains_key(&k.id)) {
+        let Some(d) = old.deep.get(&k.id) else {
+            continue;
+        };
+        if let Some(id) = added
+            .get_mut(&(*d, kpi_key(k)))
+            .and_then(VecDeque::pop_front)
+        {
+            out.insert(k.id.clone(), id.to_string());
+        }
+    }
+    out
+}
+
+/// What besides the formula a KPI must keep to count as renamed.
+fn kpi_key(k: &KpiDef) -> String {
+    format!("k{:?}{:?}{:?}", k.unit, k.better, k.breakdown)
+}
+
+/// The formula of a measure or KPI compared: a change of its own text that changes
+/// its meaning (described), a rewrite with the same meaning, or nothing (a change of
+/// meaning through a measure it uses is impact, found later).
+fn formula(
+    oc: &Ctx,
+    nc: &Ctx,
+    (was, now): (&str, &str),
+    (a, b): (&crate::ir::TExpr, &crate::ir::TExpr),
+    (src_a, src_b): (&str, &str),
+    details: &mut Vec<Detail>,
+) -> Option<FormulaChange> {
+    let edited = oc.forms.shallow.get(was) != nc.forms.shallow.get(now);
+    let differs = oc.forms.deep.get(was) != nc.forms.deep.get(now);
+    if !edited {
+        return None;
+    }
+    if !differs {
+        details.push(detail(
+            Class::None,
+            "formula rewritten, same meaning (measures expanded)".into(),
+        ));
+        return None;
+    }
+    match describe(oc, nc, a, b) {
+        Some(text) => {
+            details.push(detail(Class::Formula, text));
+            None
+        }
+        None => {
+            details.push(detail(Class::Formula, "formula changed".into()));
+            Some(FormulaChange {
+                old: formatted(src_a),
+                new: formatted(src_b),
+            })
+        }
+    }
+}
+
+fn measure(oc: &Ctx, nc: &Ctx, w: &MeasureDef, m: &MeasureDef, out: &mut Compared) {
+    let mut details = Vec::new();
+    let renamed = (w.id != m.id).then_some(w.id.as_str());
+    if let Some(from) = renamed {
+        details.push(detail(
+            Class::None,
+            format!("renamed from `{from}` (same definition)"),
+        ));
+    }
+    let f = formula(
+        oc,
+        nc,
+        (&w.id, &m.id),
+        (&w.formula, &m.formula),
+        (&w.formula_source, &m.formula_source),
+        &mut details,
+    );
+    let value_changed = details.iter().any(|d| d.class == Class::Formula);
+    if w.unit != m.unit {
+        details.push(detail(
+            Class::Output,
+            format!("unit: {} → {}", opt_unit(w.unit), opt_unit(m.unit)),
+        ));
+    }
+    if w.description != m.description {
+        details.push(detail(Class::Documentation, "description changed".into()));
+    }
+    if value_changed {
+        out.roots.push(step(ItemKind::Measure, &m.id));
+    }
+    let status = if renamed.is_some() {
+        Status::Renamed
+    } else {
+        Status::Changed
+    };
+    let mut c = change(ItemKind::Measure, &m.id, status, renamed, details);
+    c.formula = f;
+    out.push(c);
+}
+
+fn opt_unit(u: Option<crate::ir::Unit>) -> &'static str {
+    u.map_or("none", |u| u.as_str())
+}
+
+fn kpi(oc: &Ctx, nc: &Ctx, w: &KpiDef, k: &KpiDef, out: &mut Compared) {
+    let mut details = Vec::new();
+    let renamed = (w.id != k.id).then_some(w.id.as_str());
+    if let Some(from) = renamed {
+        details.push(detail(
+            Class::Output,
+            format!("renamed from `{from}` (same definition)"),
+        ));
+    }
+    let f = formula(
+        oc,
+        nc,
+        (&w.id, &k.id),
+        (&w.formula, &k.formula),
+        (&w.formula_source, &k.formula_source),
+        &mut details,
+    );
+    if details.iter().any(|d| d.class == Class::Formula) {
+        out.roots.push(step(ItemKind::Kpi, &k.id));
+    }
+    let mut field = |class, name: &str, a: String, b: String| {
+        if a != b {
+            details.push(detail(class, format!("{name}: {a} → {b}")));
+        }
+    };
+    field(
+        Class::Output,
+        "unit",
+        w.unit.as_str().into(),
+        k.unit.as_str().into(),
+    );
+    field(
+        Class::Output,
+        "better",
+        w.better.as_str().into(),
+        k.better.as_str().into(),
+    );
+    let breakdown = |k: &KpiDef| {
+        k.breakdown
+            .as_ref()
+            .map_or("none".to_string(), |b| format!("{}.{}", b.table, b.column))
+    };
+    field(Class::Output, "breakdown", breakdown(w), breakdown(k));
+    field(Class::Output, "name", quoted(&w.name), quoted(&k.name));
+    field(
+        Class::Output,
+        "category",
+        w.category.clone(),
+        k.category.clone(),
+    );
+    field(Class::Output, "tags", list(&w.tags), list(&k.tags));
+    let cadence = |k: &KpiDef| k.cadence.map_or("none", |c| c.as_str()).to_string();
+    field(Class::Documentation, "cadence", cadence(w), cadence(k));
+    let docs: Vec<&str> = w
+        .docs
+        .iter()
+        .zip(k.docs.iter())
+        .filter(|((_, a), (_, b))| format!("{a:?}") != format!("{b:?}"))
+        .map(|((info, _), _)| info.field)
+        .collect();
+    if !docs.is_empty() {
+        details.push(detail(
+            Class::Documentation,
+            format!("documentation changed: {}", docs.join(", ")),
+        ));
+    }
+    let status = if renamed.is_some() {
+        Status::Renamed
+    } else {
+        Status::Changed
+    };
+    let mut c = change(ItemKind::Kpi, &k.id, status, renamed, details);
+    c.formula = f;
+    out.push(c);
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+fn list(items: &[String]) -> String {
+    format!("[{}]", items.join(", "))
+}
+
+/// Tables compared column by column: a column's type, optionality, key, time,
+/// dimension or relation changing changes what the KPIs reading it compute; a column
+/// added or removed alone does not (a formula reading a removed one changed too).
+fn tables(o: &Catalog, n: &Catalog, out: &mut Compared) {
+    for t in n.tables.values() {
+        let Some(w) = o.tables.get(&t.name) else {
+            out.push(change(
+                ItemKind::Table,
+                &t.name,
+                Status::Added,
+                None,
+                vec![detail(Class::None, "added".into())],
+            ));
+            continue;
+        };
+        let details = table_details(w, t);
+        if details.iter().any(|d| d.class == Class::Formula) {
+            out.roots.push(step(ItemKind::Table, &t.name));
+        }
+        out.push(change(
+            ItemKind::Table,
+            &t.name,
+            Status::Changed,
+            None,
+            details,
+        ));
+    }
+    for t in o
+        .tables
+        .values()
+        .filter(|t| !n.tables.contains_key(&t.name))
+    {
+        out.push(change(
+            ItemKind::Table,
+            &t.name,
+            Status::Removed,
+            None,
+            vec![detail(Class::None, "removed".into())],
+        ));
+    }
+}
+
+fn table_details(w: &TableDef, t: &TableDef) -> Vec<Detail> {
+    let mut details = Vec::new();
+    for c in t.columns.values() {
+        match w.columns.get(&c.name) {
+            None => details.push(detail(Class::None, format!("column `{}` added", c.name))),
+            Some(d) => {
+                let shape = |c: &crate::ir::ColumnDef| {
+                    format!(
+                        "{}{}{}{}{}{}",
+                        c.ty.as_str(),
+                        if c.optional { "?" } else { "" },
+                        if c.key { " key" } else { "" },
+                        if c.time { " time" } else { "" },
+                        if c.dimension { " dimension" } else { "" },
+                        c.relation
+                            .as_ref()
+                            .map_or(String::new(), |r| format!(" -> {r}")),
+                    )
+                };
+                let (a, b) = (shape(d), shape(c));
+                if a != b {
+                    details.push(detail(
+                        Class::Formula,
+                        format!("column `{}`: {a} → {b}", c.name),
+                    ));
+                }
+            }
+        }
+    }
+    for c in w
+        .columns
+        .values()
+        .filter(|c| !t.columns.contains_key(&c.name))
+    {
+        details.push(detail(Class::None, format!("column `{}` removed", c.name)));
+    }
+    let rel = |t: &TableDef| {
+        t.relations
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{:?}->{}{:?}",
+                    r.name, r.columns, r.target, r.target_columns
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    if rel(w) != rel(t) {
+        details.push(detail(
+            Class::Formula,
+            "relations on several columns changed".into(),
+        ));
+    }
+    details
+}

@@ -1,0 +1,110 @@
+//! One side of a diff: the catalog (and its `*.test.toml` files) read from paths, or
+//! from a revision of the current git repository by running `git` as a child process
+//! (arguments passed as such, never through a shell).
+
+use crate::Checked;
+use crate::testing::{self, SUFFIX, TestFile};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A loaded and checked catalog with its test files.
+pub struct Side {
+    /// What the side is, as shown: a path, or `REV`.
+    pub label: String,
+    pub checked: Checked,
+    pub tests: Vec<TestFile>,
+}
+
+/// Reads and checks the catalog under `paths`, with the test files in them.
+pub fn from_paths(label: String, paths: &[PathBuf]) -> Result<Side, String> {
+    let checked = crate::check_paths(paths).map_err(|e| e.to_string())?;
+    let dirs: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
+    let mut tests = Vec::new();
+    for file in testing::find(&dirs)? {
+        // A test file that does not parse is `kpic test`'s to report, not the diff's.
+        if let Ok(t) = testing::read(&file) {
+            tests.push(t);
+        }
+    }
+    Ok(Side {
+        label,
+        checked,
+        tests,
+    })
+}
+
+/// Whether `rev` names a commit of the git repository around the current folder.
+pub fn is_revision(rev: &str) -> bool {
+    // A name starting with `-` would be read by git as an option.
+    if rev.is_empty() || rev.starts_with('-') {
+        return false;
+    }
+    Command::new("git")
+        .args(["rev-parse", "--verify", "--quiet"])
+        .arg(format!("{rev}^{{commit}}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Reads and checks the `.kpi` and test files under `paths` (relative to the current
+/// folder) as they are at revision `rev`.
+pub fn from_revision(rev: &str, paths: &[PathBuf]) -> Result<Side, String> {
+    if !is_revision(rev) {
+        return Err(format!("`{rev}` is not a revision of this git repository"));
+    }
+    let mut args: Vec<String> = ["ls-tree", "-r", "--name-only", rev, "--"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(paths.iter().map(|p| p.to_string_lossy().into_owned()));
+    let listed = git(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let mut kpi = Vec::new();
+    let mut tests = Vec::new();
+    for name in String::from_utf8_lossy(&listed).lines() {
+        let is_kpi = name.ends_with(".kpi");
+        if !is_kpi && !name.ends_with(SUFFIX) {
+            continue;
+        }
+        // `./` makes the path relative to the current folder, as ls-tree listed it.
+        let bytes = git(&["show", &format!("{rev}:./{name}")])?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("{rev}:{name}: not UTF-8 text"))?;
+        if is_kpi {
+            kpi.push((format!("{rev}:{name}"), text));
+        } else if let Ok(cases) = testing::file::parse(&text) {
+            tests.push(TestFile {
+                path: Path::new(name).to_path_buf(),
+                text,
+                cases,
+            });
+        }
+    }
+    if kpi.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(format!(
+            "revision `{rev}` has no .kpi file under {}",
+            shown.join(", ")
+        ));
+    }
+    let checked = crate::check_texts(kpi.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    Ok(Side {
+        label: rev.to_string(),
+        checked,
+        tests,
+    })
+}
+
+/// Runs `git ARGS` in the current folder: its standard output, or its error.
+fn git(args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {} failed: {}",
+            args.first().copied().unwrap_or(""),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
+}

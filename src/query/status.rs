@@ -1,0 +1,266 @@
+//! Targets, gaps and green/amber/red status of result rows: computed once, after any
+//! engine returned, so every engine's rows get them alike. A target read from the
+//! dataset is a formula the engine evaluates as a hidden KPI of the request
+//! ([`with_target_kpis`]); [`apply_targets`] folds its rows back in.
+
+use super::{GROUP_SEPARATOR, Money, Output, Period, Query, ResultRow, Results, Scope, change};
+use crate::ir::{
+    Amount, Catalog, Direction, KpiDef, TExpr, TExprKind, TargetKind, Thresholds, Unit,
+};
+use serde::{Serialize, Serializer};
+use std::collections::HashMap;
+
+/// The id of the hidden KPI holding a KPI's target formula (not a name a `.kpi` file
+/// can declare, so it never clashes).
+const HIDDEN: &str = "__target__";
+
+/// Where a value stands against its thresholds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Green,
+    Amber,
+    Red,
+    /// No status: the value or the target is missing, and why.
+    Missing(String),
+}
+
+impl Status {
+    /// `green`, `amber` or `red`; `None` when missing.
+    pub fn word(&self) -> Option<&'static str> {
+        match self {
+            Status::Green => Some("green"),
+            Status::Amber => Some("amber"),
+            Status::Red => Some("red"),
+            Status::Missing(_) => None,
+        }
+    }
+}
+
+/// JSON writes `"green"`, `"amber"`, `"red"`, or `{"missing": reason}` as values do.
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self.word(), self) {
+            (Some(w), _) => s.serialize_str(w),
+            (None, Status::Missing(r)) => s.serialize_newtype_variant("Status", 3, "missing", r),
+            (None, _) => s.serialize_none(),
+        }
+    }
+}
+
+/// The catalog and query an engine runs when a requested KPI reads its target from
+/// the dataset: each such target becomes a hidden KPI of the same unit, evaluated for
+/// the same periods and groups. `None` when no requested KPI has one.
+pub fn with_target_kpis(catalog: &Catalog, query: &Query) -> Option<(Catalog, Query)> {
+    let asked: Vec<&KpiDef> = if query.kpis.is_empty() {
+        catalog.kpis.values().collect()
+    } else {
+        query
+            .kpis
+            .iter()
+            .filter_map(|k| catalog.kpis.get(k))
+            .collect()
+    };
+    let hidden: Vec<KpiDef> = asked
+        .iter()
+        .filter_map(|k| match k.target.as_ref().map(|t| &t.kind) {
+            Some(TargetKind::Formula(f)) => Some(hidden_kpi(k, f)),
+            _ => None,
+        })
+        .collect();
+    if hidden.is_empty() {
+        return None;
+    }
+    let mut extended = catalog.clone();
+    let mut q = query.clone();
+    if q.kpis.is_empty() {
+        q.kpis = catalog.kpis.keys().cloned().collect();
+    }
+    for k in hidden {
+        q.kpis.push(k.id.clone());
+        extended.order.push(k.id.clone());
+        extended.kpis.insert(k.id.clone(), k);
+    }
+    Some((extended, q))
+}
+
+fn hidden_kpi(kpi: &KpiDef, formula: &TExpr) -> KpiDef {
+    let mut depends_on = Vec::new();
+    let mut stack = vec![formula];
+    while let Some(e) = stack.pop() {
+        if let TExprKind::Ref(id) = &e.kind {
+            depends_on.push(id.clone());
+        }
+        stack.extend(e.operands());
+    }
+    KpiDef {
+        id: format!("{HIDDEN}{}", kpi.id),
+        formula: formula.clone(),
+        depends_on,
+        breakdown: None,
+        target: None,
+        status: None,
+        tags: Vec::new(),
+        ..kpi.clone()
+    }
+}
+
+/// Sets every row's target, gap and status from its KPI's definition, and takes the
+/// rows (and unavailability) of the hidden target KPIs out of the results.
+pub fn apply_targets(catalog: &Catalog, query: &Query, results: &mut Results) {
+    // Read targets, by KPI, grouping, group and period.
+    let mut read: HashMap<(String, Option<String>, String, Option<String>), Output> =
+        HashMap::new();
+    results.rows.retain(|r| match r.kpi.strip_prefix(HIDDEN) {
+        Some(base) => {
+            read.insert(
+                (
+                    base.to_string(),
+                    r.grouping.as_deref().map(str::to_string),
+                    r.group.to_string(),
+                    r.period.as_deref().map(str::to_string),
+                ),
+                r.value.clone(),
+            );
+            false
+        }
+        None => true,
+    });
+    let mut unread: HashMap<String, String> = HashMap::new();
+    results
+        .unavailable
+        .retain(|u| match u.kpi.strip_prefix(HIDDEN) {
+            Some(base) => {
+                unread.insert(base.to_string(), u.reason.clone());
+                false
+            }
+            None => true,
+        });
+    let whole = results.period.clone();
+    for row in &mut results.rows {
+        let Some(kpi) = catalog.kpis.get(&*row.kpi) else {
+            continue;
+        };
+        let target = kpi.target.as_ref().map(|t| match &t.kind {
+            TargetKind::Formula(_) => {
+                let key = (
+                    kpi.id.clone(),
+                    row.grouping.as_deref().map(str::to_string),
+                    row.group.to_string(),
+                    row.period.as_deref().map(str::to_string),
+                );
+                read.get(&key).cloned().unwrap_or_else(|| {
+                    Output::Missing(match unread.get(&kpi.id) {
+                        Some(why) => format!("no target: {why}"),
+                        None => "no target for this group".into(),
+                    })
+                })
+            }
+            kind => declared(kind, kpi.unit, row, query, &whole),
+        });
+        row.gap = target
+            .as_ref()
+            .and_then(|t| change(kpi.unit, &row.value, t));
+        row.status = kpi
+            .status
+            .as_ref()
+            .map(|th| status(th, kpi.better, &row.value, target.as_ref()));
+        row.target = target;
+    }
+}
+
+/// A declared target (fixed, per segment, per period) for one row.
+fn declared(kind: &TargetKind, unit: Unit, row: &ResultRow, query: &Query, whole: &str) -> Output {
+    let found = match kind {
+        TargetKind::Fixed(a) => Ok(*a),
+        TargetKind::BySegment {
+            column,
+            values,
+            otherwise,
+        } => {
+            let scope = match row.grouping.as_deref() {
+                Some(label) => std::iter::once(&query.scope)
+                    .chain(&query.groupings)
+                    .find(|s| s.label() == label)
+                    .unwrap_or(&query.scope),
+                None => &query.scope,
+            };
+            let segment = match scope {
+                Scope::By(_) => scope
+                    .dimensions()
+                    .iter()
+                    .position(|d| d == column)
+                    .and_then(|i| row.group.split(GROUP_SEPARATOR).nth(i)),
+                _ => None,
+            };
+            let hit = segment.and_then(|s| values.iter().find(|(k, _)| k == s).map(|(_, a)| *a));
+            hit.or(*otherwise).ok_or_else(|| match segment {
+                Some(s) => format!("no target for {column} `{s}`"),
+                None => format!("the target is per accounts.{column}, with no `else`"),
+            })
+        }
+        TargetKind::ByPeriod { values, otherwise } => {
+            let label = row.period.as_deref().unwrap_or(whole);
+            let period = Period::parse(label, 1).ok();
+            let hit = period.and_then(|p| {
+                values
+                    .iter()
+                    .find(|(s, e, _, _)| *s == p.start && *e == p.end)
+                    .map(|v| v.3)
+            });
+            hit.or(*otherwise)
+                .ok_or_else(|| format!("no target for {label}"))
+        }
+        TargetKind::Formula(_) => Err("no target".into()),
+    };
+    match found {
+        Ok(a) => amount(a, unit),
+        Err(why) => Output::Missing(why),
+    }
+}
+
+/// A declared amount as an output: exact for money.
+fn amount(a: Amount, unit: Unit) -> Output {
+    match (a.money, unit) {
+        (Some(m), Unit::Money) => Output::Money(Money::from_ten_thousandths(m)),
+        _ => Output::Value(a.value),
+    }
+}
+
+/// Green, amber or red, or why not.
+fn status(th: &Thresholds, better: Direction, value: &Output, target: Option<&Output>) -> Status {
+    let Some(v) = value.number() else {
+        return Status::Missing(match value {
+            Output::Missing(r) => format!("no value: {r}"),
+            _ => "no value".into(),
+        });
+    };
+    let (green, amber) = if th.absolute {
+        (th.green.value, th.amber.value)
+    } else {
+        let t = match target {
+            Some(Output::Missing(r)) => return Status::Missing(r.clone()),
+            Some(t) => t.number(),
+            None => None,
+        };
+        let Some(t) = t else {
+            return Status::Missing("no target".into());
+        };
+        (th.green.value * t, th.amber.value * t)
+    };
+    // At a threshold is past it: 27% against 90% of a 30% target is amber, though
+    // 0.9 * 0.3 is 0.27000000000000002 in doubles.
+    let reaches = |bound: f64| {
+        let slack = 1e-9 * bound.abs().max(1e-9);
+        match better {
+            Direction::Higher => v >= bound - slack,
+            Direction::Lower => v <= bound + slack,
+        }
+    };
+    if reaches(green) {
+        Status::Green
+    } else if reaches(amber) {
+        Status::Amber
+    } else {
+        Status::Red
+    }
+}
