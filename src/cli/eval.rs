@@ -47,6 +47,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// No progress on standard error (it is shown only on a terminal, for the table).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Show how the value of this KPI was obtained: every sub-expression of its
     /// formula with its value and the rows each aggregate read, for every group.
     #[arg(long, value_name = "KPI")]
@@ -55,37 +58,12 @@ pub struct Args {
     /// generated SQL; results printed as the native engine prints them).
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
-    /// Connection URL for `--engine postgres`, e.g. postgresql://user@host:5432/db
-    /// (default: `postgres_url` in kpic.toml's `[engine]`).
-    #[arg(long)]
-    pub url: Option<String>,
     /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
     /// read-only.
     #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
     pub database: Option<PathBuf>,
-    /// The DuckDB command-line client for `--engine duckdb` (default: `duckdb_cli` in
-    /// kpic.toml's `[engine]`, else $KPIC_DUCKDB, else `duckdb` on PATH; `pip install
-    /// duckdb-cli` installs it).
-    #[arg(long, value_name = "PATH")]
-    pub duckdb_cli: Option<PathBuf>,
-    /// The Python that runs Spark for `--engine spark`; it must be able to `import
-    /// pyspark` (default: $KPIC_SPARK_PYTHON, else `python3` on PATH; `pip install
-    /// pyspark` installs PySpark, which needs Java: JAVA_HOME or `java` on PATH).
-    #[arg(long, value_name = "PATH")]
-    pub spark_python: Option<PathBuf>,
-    /// Where `--engine spark` runs: `local[*]` (this machine, every core),
-    /// `spark://host:7077`, `yarn`, or `sc://host:15002` (Spark Connect, with
-    /// `pip install pyspark[connect]`).
-    #[arg(long, value_name = "URL", default_value = kpic::engine::spark::DEFAULT_MASTER)]
-    pub spark_master: String,
-    /// A Spark setting for `--engine spark`, e.g. `--spark-conf spark.driver.memory=8g`
-    /// (repeatable).
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub spark_conf: Vec<String>,
-    /// A Spark session shared by several runs (the test suite's batch mode): the Unix
-    /// socket of a driver started by `engine::spark::Session::serve`.
-    #[arg(long, value_name = "SOCKET", hide = true)]
-    pub spark_session: Option<PathBuf>,
+    #[command(flatten)]
+    pub connect: super::engine_args::EngineArgs,
     #[command(flatten)]
     pub tables: TableArgs,
     /// List only the rows with this status against their KPI's target (repeatable;
@@ -193,11 +171,13 @@ pub fn run(mut args: Args) -> u8 {
         .chain(&request.groupings)
         .collect();
     let needed = kpic::query::columns_read(catalog, &reads, &scopes);
-    let progress_shown = std::io::stderr().is_terminal();
+    // Progress on a terminal's standard error: each file as it starts, with its size.
+    let shown = super::progress::wanted(args.quiet || args.format != Format::Table);
+    let bar = super::progress::Progress::count(shown, 0, "loading");
     let mut progress = |file: &str, i: usize, n: usize| {
-        if progress_shown {
-            eprint!("\r\x1b[2Kloading {file} ({}/{n})", i + 1);
-        }
+        bar.set(i as u64, n as u64);
+        let size = std::fs::metadata(data_dir.join(file)).map_or(0, |m| m.len());
+        bar.say(&format!("{file} ({})", super::progress::bytes(size)));
     };
     let started = std::time::Instant::now();
     // Parquet row groups wholly outside the days the KPIs read are skipped.
@@ -211,9 +191,7 @@ pub fn run(mut args: Args) -> u8 {
         &mut progress,
     );
     let load_time = started.elapsed();
-    if progress_shown {
-        eprint!("\r\x1b[2K");
-    }
+    bar.clear();
     let data = match loaded {
         Ok(d) => d,
         Err(report) => {
@@ -283,7 +261,20 @@ pub fn run(mut args: Args) -> u8 {
         native
     };
     let started = std::time::Instant::now();
+    let spinner = super::progress::Progress::spinner(
+        shown,
+        &format!(
+            "evaluating {} KPI{}",
+            asked.len() - unavailable.len(),
+            if asked.len() - unavailable.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ),
+    );
     let done = engine::run(&checked.catalog, &on, &request);
+    spinner.clear();
     if std::env::var_os("KPIC_TIMING").is_some() {
         if let Ok(Some(t)) = done.as_ref().map(|a| a.timings) {
             eprintln!(
@@ -354,60 +345,21 @@ fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<
 /// The database the flags name.
 fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
     let names = args.tables.names(catalog)?;
-    // Read (and any error in it reported) before the catalog was loaded.
-    let project = super::project_args::current().ok().flatten();
     let kind = match args.engine {
         Engine::Postgres => DatabaseKind::Postgres {
-            url: match args
-                .url
-                .clone()
-                .or_else(|| project.and_then(|p| p.postgres_url.clone()))
-            {
-                Some(url) => url,
-                None => {
-                    return Err(
-                        "`--engine postgres` needs `--url postgresql://USER@HOST:PORT/DB` \
-                                (or `postgres_url` under `[engine]` in kpic.toml)"
-                            .into(),
-                    );
-                }
-            },
+            url: args.connect.postgres_url()?,
         },
         Engine::Spark => DatabaseKind::Spark {
-            session: spark_session(args)?.into(),
+            session: args.connect.spark_session()?.into(),
         },
         _ => {
             let file = args.database.clone().unwrap_or_default();
             engine::duckdb::check_file(&file)?;
-            let configured = project.and_then(|p| p.duckdb_cli.clone());
-            let program = engine::duckdb::locate_client(
-                args.duckdb_cli.as_deref().or(configured.as_deref()),
-            )?;
+            let program = args.connect.duckdb_client()?;
             DatabaseKind::Duckdb { program, file }
         }
     };
     Ok(Database { kind, names })
-}
-
-/// The Spark session the flags describe: started here, or a shared one attached to.
-fn spark_session(args: &Args) -> Result<engine::spark::Session, String> {
-    if let Some(socket) = &args.spark_session {
-        return engine::spark::Session::attach(socket);
-    }
-    let mut conf = Vec::new();
-    for kv in &args.spark_conf {
-        let Some((k, v)) = kv.split_once('=') else {
-            return Err(format!("`--spark-conf {kv}`: write KEY=VALUE"));
-        };
-        conf.push((k.trim().to_string(), v.to_string()));
-    }
-    let settings = engine::spark::Settings {
-        python: engine::spark::locate_python(args.spark_python.as_deref())?,
-        master: args.spark_master.clone(),
-        conf,
-        java_home: None,
-    };
-    engine::spark::Session::start(&settings)
 }
 
 /// A Spark session holding `data` (loaded and checked natively) as its tables.
@@ -417,7 +369,7 @@ fn spark_database(
     data: &kpic::data::Dataset,
     names: TableNames,
 ) -> Result<Database, u8> {
-    let session = spark_session(args).map_err(usage_error)?;
+    let session = args.connect.spark_session().map_err(usage_error)?;
     if let Err(e) = session.load(catalog, data, &names) {
         eprintln!("error: {e}");
         return Err(FAILED);
@@ -503,7 +455,8 @@ pub fn emit_results(results: &Results, format: Format) -> u8 {
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // Status words in colour on a terminal only (and never under NO_COLOR).
     let colour = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
-    match kpic::render::write_results_coloured(results, format, colour, &mut stdout)
+    let width = kpic::render::table::stdout_width();
+    match kpic::render::write_results_fitted(results, format, colour, width, &mut stdout)
         .and_then(|()| stdout.flush())
     {
         Ok(()) => OK,

@@ -1,7 +1,7 @@
 //! `kpic list`: one line per KPI, filtered by category, tag or unit.
 
 use super::OK;
-use super::catalog_args::{self, Filters, category_name, direction, pad};
+use super::catalog_args::{self, Filters, category_name, direction};
 use kpic::ir::KpiDef;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -93,21 +93,14 @@ fn table(kpis: &[&KpiDef]) -> String {
         })
         .collect();
     let header = ["ID", "NAME", "CATEGORY", "UNIT", "BETTER"];
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, w)| pad(cell, w))
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
+    let rows = rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    kpic::render::table::aligned(
+        &header,
+        rows,
+        |_| false,
+        kpic::render::table::stdout_width(),
+    )
 }

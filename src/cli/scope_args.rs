@@ -82,31 +82,9 @@ impl ScopeArgs {
     /// The grouping and the account filters (`--account` is a filter on the accounts
     /// key), or a message for a malformed flag.
     pub fn resolve(&self, catalog: &kpic::Catalog) -> Result<Grouping, String> {
-        let mut filters = Vec::new();
-        for f in &self.filters {
-            match f.split_once('=') {
-                Some((c, v)) => filters.push(Filter {
-                    column: c.trim().to_string(),
-                    value: v.trim().to_string(),
-                }),
-                None => {
-                    return Err(format!(
-                        "`--where {f}`: write COLUMN=VALUE, e.g. tier=strategic"
-                    ));
-                }
-            }
-        }
-        if let Some(account) = &self.account {
-            let key = catalog
-                .tables
-                .get("accounts")
-                .and_then(|t| t.key.clone())
-                .unwrap_or_default();
-            filters.push(Filter {
-                column: key,
-                value: account.clone(),
-            });
-        }
+        let filters =
+            kpic::query::parse_filters(catalog, &self.filters, self.account.as_deref())
+                .map_err(|f| format!("`--where {f}`: write COLUMN=VALUE, e.g. tier=strategic"))?;
         if let Some(empty) = self
             .by
             .iter()

@@ -32,6 +32,34 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Where the cases run: natively, or on DuckDB, PostgreSQL or Spark (each case's
+    /// rows, checked by the native loader, put into the database first; a failure
+    /// then shows the SQL instead of the native explanation trace).
+    #[arg(long, value_enum, default_value_t = super::eval::Engine::Native)]
+    pub engine: super::eval::Engine,
+    #[command(flatten)]
+    pub connect: super::engine_args::EngineArgs,
+    /// No progress on standard error (it is shown only on a terminal, for the human
+    /// format).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The engine `--engine` names, reached as `kpic eval` reaches it.
+fn engine(args: &Args) -> Result<testing::TestEngine, String> {
+    use super::eval::Engine;
+    Ok(match args.engine {
+        Engine::Native => testing::TestEngine::Native,
+        Engine::Duckdb => testing::TestEngine::Duckdb {
+            program: args.connect.duckdb_client()?,
+        },
+        Engine::Postgres => testing::TestEngine::Postgres {
+            url: args.connect.postgres_url()?,
+        },
+        Engine::Spark => testing::TestEngine::Spark {
+            session: args.connect.spark_session()?.into(),
+        },
+    })
 }
 
 /// Runs `kpic test`.
@@ -52,8 +80,12 @@ pub fn run(args: Args) -> u8 {
         Ok(f) => f,
         Err(e) => return usage_error(e),
     };
-    let mut results: Vec<CaseResult> = Vec::new();
+    let engine = match engine(&args) {
+        Ok(e) => e,
+        Err(e) => return usage_error(e),
+    };
     let mut unreadable = 0;
+    let mut read = Vec::new();
     for path in &files {
         match testing::read(path) {
             Ok(mut file) => {
@@ -62,7 +94,7 @@ pub fn run(args: Args) -> u8 {
                         c.name.contains(f.as_str()) || c.target.id().contains(f.as_str())
                     });
                 }
-                results.extend(testing::run_file(&checked, &file));
+                read.push(file);
             }
             Err(e) => {
                 unreadable += 1;
@@ -70,6 +102,19 @@ pub fn run(args: Args) -> u8 {
             }
         }
     }
+    // Cases done of all, on a terminal's standard error.
+    let total: usize = read.iter().map(|f| f.cases.len()).sum();
+    let shown = super::progress::wanted(args.quiet || args.format != Format::Human);
+    let bar = super::progress::Progress::count(shown, total as u64, "testing");
+    let mut results: Vec<CaseResult> = Vec::new();
+    for file in &read {
+        for case in &file.cases {
+            bar.say(&case.name);
+            results.push(testing::run_one(&checked, file, case, &engine));
+            bar.inc(1);
+        }
+    }
+    bar.clear();
     if files.is_empty() {
         return usage_error(format!(
             "no test file (`*{}`) under {}",

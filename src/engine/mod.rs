@@ -11,7 +11,7 @@ pub mod duckdb;
 pub mod postgres;
 mod rows;
 pub mod spark;
-mod spark_data;
+pub(crate) mod spark_data;
 
 pub use rows::{SqlRow, to_results};
 

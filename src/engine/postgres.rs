@@ -57,7 +57,7 @@ pub fn query_number(url: &str, sql: &str) -> Result<Option<f64>, QueryError> {
     row.try_get(0).map_err(column_error)
 }
 
-fn connect(url: &str) -> Result<postgres::Client, QueryError> {
+pub(crate) fn connect(url: &str) -> Result<postgres::Client, QueryError> {
     postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
         QueryError(format!(
             "cannot connect to PostgreSQL at {}: {e}",

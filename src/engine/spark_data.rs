@@ -8,7 +8,7 @@ use crate::sql::Dialect;
 use std::path::Path;
 
 /// What Spark needs to read a written table.
-pub(super) struct Written {
+pub(crate) struct Written {
     /// The columns as Spark DDL: `` `a` STRING, `b` DECIMAL(18,4) ``, in file order.
     pub schema: String,
     /// Whether a cell holds a line break (Spark must then read the file whole).
@@ -19,7 +19,7 @@ pub(super) struct Written {
 /// `path`: a header, then one line per row, a missing cell empty. Money keeps its
 /// ten-thousandths, a date is `yyyy-MM-dd`, a date-time `yyyy-MM-dd HH:mm:ss`, a number
 /// the shortest text that reads back as the same `f64`.
-pub(super) fn write_table(
+pub(crate) fn write_table(
     def: &TableDef,
     data: Option<&TableData>,
     path: &Path,

@@ -8,6 +8,7 @@
 //! ([`validate`]).
 
 mod calendar;
+mod filter;
 pub mod missing;
 mod money;
 mod needs;
@@ -18,6 +19,7 @@ mod status;
 mod time_range;
 mod validate;
 
+pub use filter::parse_filters;
 pub use money::Money;
 pub use needs::{Reads, Unavailable, columns_read, split_available, tables_needed, tables_read};
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period, YEAR_AGO};

@@ -5,7 +5,8 @@
 pub mod escape;
 mod explain;
 mod results;
+pub mod table;
 pub mod value;
 
 pub use explain::explanation;
-pub use results::{Format, write_results, write_results_coloured};
+pub use results::{Format, write_results, write_results_coloured, write_results_fitted};

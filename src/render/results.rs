@@ -34,6 +34,18 @@ pub fn write_results_coloured(
     colour: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_results_fitted(results, format, colour, None, out)
+}
+
+/// As [`write_results_coloured`], the table fitted into `width` terminal columns (long
+/// names cut with `…`, numbers whole); `None`: no limit.
+pub fn write_results_fitted(
+    results: &Results,
+    format: Format,
+    colour: bool,
+    width: Option<u16>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
     // A run of several groupings names each row's; a time series each row's period.
     let groupings = results.rows.iter().any(|r| r.grouping.is_some());
@@ -224,30 +236,6 @@ pub fn write_results_coloured(
                 h == "value" || h == compared || h == change_name || h == "target" || h == "gap"
             };
             let status_at = header.iter().position(|h| *h == "status");
-            let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-            for r in &rows {
-                for (w, c) in widths.iter_mut().zip(r) {
-                    *w = (*w).max(c.chars().count());
-                }
-            }
-            let line = |cells: Vec<String>| -> String {
-                let mut s = String::new();
-                for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
-                    let pad = w - c.chars().count();
-                    if numeric(i) {
-                        s.push_str(&" ".repeat(pad));
-                        s.push_str(c);
-                    } else if colour && Some(i) == status_at {
-                        s.push_str(&coloured(c));
-                        s.push_str(&" ".repeat(pad));
-                    } else {
-                        s.push_str(c);
-                        s.push_str(&" ".repeat(pad));
-                    }
-                    s.push_str("  ");
-                }
-                s.trim_end().to_string() + "\n"
-            };
             let mut text = match results.every {
                 Some(every) => format!(
                     "period {}, every {} (each compared with {})\n",
@@ -268,9 +256,10 @@ pub fn write_results_coloured(
                     results.previous_period
                 ),
             };
-            text.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
-            for r in rows {
-                text.push_str(&line(r));
+            let table = super::table::aligned(&header, rows, numeric, width);
+            match status_at.filter(|_| colour) {
+                Some(i) => text.push_str(&super::table::colour_column(&table, i, coloured)),
+                None => text.push_str(&table),
             }
             out.write_all(text.as_bytes())
         }

@@ -2,11 +2,12 @@
 //! folder, loaded and checked by the same loader as `kpic eval --data`, evaluated by
 //! `engine::run`, and the values compared with the expectation.
 
+use super::engines::TestEngine;
 use super::expect::{self, Expected};
 use super::file::{Case, Expectation, Target, TestFile};
 use crate::engine::{self, Engine};
 use crate::ir::{Catalog, Unit};
-use crate::query::{Compare, Filter, Output, Period, Request, Scope};
+use crate::query::{Compare, Output, Period, Request, Scope};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -49,21 +50,36 @@ fn line_of(text: &str, offset: usize) -> usize {
         .map_or(1, |t| t.matches('\n').count() + 1)
 }
 
-/// Runs every case of a file against the checked catalog.
-pub fn run_file(checked: &crate::Checked, file: &TestFile) -> Vec<CaseResult> {
+/// Runs every case of a file against the checked catalog on `engine`.
+pub fn run_file(checked: &crate::Checked, file: &TestFile, engine: &TestEngine) -> Vec<CaseResult> {
     file.cases
         .iter()
-        .map(|case| CaseResult {
-            file: file.path.display().to_string(),
-            line: line_of(&file.text, case.offset),
-            name: case.name.clone(),
-            target: case.target.id().to_string(),
-            outcome: run_case(checked, file, case).unwrap_or_else(Outcome::Error),
-        })
+        .map(|case| run_one(checked, file, case, engine))
         .collect()
 }
 
-fn run_case(checked: &crate::Checked, file: &TestFile, case: &Case) -> Result<Outcome, String> {
+/// Runs one case of `file` on `engine`.
+pub fn run_one(
+    checked: &crate::Checked,
+    file: &TestFile,
+    case: &Case,
+    engine: &TestEngine,
+) -> CaseResult {
+    CaseResult {
+        file: file.path.display().to_string(),
+        line: line_of(&file.text, case.offset),
+        name: case.name.clone(),
+        target: case.target.id().to_string(),
+        outcome: run_case(checked, file, case, engine).unwrap_or_else(Outcome::Error),
+    }
+}
+
+fn run_case(
+    checked: &crate::Checked,
+    file: &TestFile,
+    case: &Case,
+    engine: &TestEngine,
+) -> Result<Outcome, String> {
     let (catalog, kpi) = target_catalog(checked, &case.target)?;
     let unit = catalog
         .kpis
@@ -75,12 +91,14 @@ fn run_case(checked: &crate::Checked, file: &TestFile, case: &Case) -> Result<Ou
         .prefix("kpic-test-")
         .tempdir()
         .map_err(|e| format!("cannot make a temporary folder: {e}"))?;
-    let catalog = write_tables(&catalog, case, &kpi, dir.path())?;
-    let kpi_def = catalog
-        .kpis
-        .get(&kpi)
-        .ok_or_else(|| format!("no KPI `{kpi}`"))?;
-    let needed = crate::query::tables_needed(&catalog, &[kpi_def]);
+    let needed = {
+        let kpi_def = catalog
+            .kpis
+            .get(&kpi)
+            .ok_or_else(|| format!("no KPI `{kpi}`"))?;
+        crate::query::tables_needed(&catalog, &[kpi_def])
+    };
+    let catalog = write_tables(&catalog, case, &needed, dir.path())?;
     let data = crate::data::load_needed(&catalog, dir.path(), &needed, false, &mut |_, _, _| {})
         .map_err(|report| {
             let mut lines: Vec<String> = report
@@ -94,8 +112,13 @@ fn run_case(checked: &crate::Checked, file: &TestFile, case: &Case) -> Result<Ou
             lines.join("\n")
         })?;
     let request = request(&catalog, case, &kpi)?;
-    let answer =
-        engine::run(&catalog, &Engine::Native(&data), &request).map_err(|e| e.to_string())?;
+    // On a database, the rows the native loader checked, put into it.
+    let loaded = engine.load(&catalog, &data, dir.path())?;
+    let on = match &loaded {
+        Some(l) => Engine::Database(&l.db),
+        None => Engine::Native(&data),
+    };
+    let answer = engine::run(&catalog, &on, &request).map_err(|e| e.to_string())?;
     let rows: Vec<(&str, &Output)> = answer
         .results
         .rows
@@ -136,14 +159,18 @@ fn run_case(checked: &crate::Checked, file: &TestFile, case: &Case) -> Result<Ou
     if mismatches.is_empty() {
         return Ok(Outcome::Pass);
     }
-    let trace = crate::eval::explain_groups(&catalog, &data, &answer.query, &kpi)
-        .map(|all| {
-            all.iter()
-                .map(|e| crate::render::explanation(&checked.sources, e))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_else(|e| format!("(no explanation: {e})"));
+    let trace = match engine.dialect() {
+        None => crate::eval::explain_groups(&catalog, &data, &answer.query, &kpi)
+            .map(|all| {
+                all.iter()
+                    .map(|e| crate::render::explanation(&checked.sources, e))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_else(|e| format!("(no explanation: {e})")),
+        // The explanation trace is the native engine's; a database shows its query.
+        Some(dialect) => sql_shown(&catalog, &answer.query, dialect, engine.name()),
+    };
     Ok(Outcome::Fail { mismatches, trace })
 }
 
@@ -227,7 +254,12 @@ fn target_catalog(checked: &crate::Checked, target: &Target) -> Result<(Catalog,
 /// not give: a header without rows; `accounts`, when not given: one row per account
 /// id of the given rows, its other cells empty). Returns the catalog to load with: as
 /// given, or with every column of a made-up `accounts` optional but its key.
-fn write_tables(catalog: &Catalog, case: &Case, kpi: &str, dir: &Path) -> Result<Catalog, String> {
+fn write_tables(
+    catalog: &Catalog,
+    case: &Case,
+    needed: &indexmap::IndexSet<String>,
+    dir: &Path,
+) -> Result<Catalog, String> {
     let mut catalog = catalog.clone();
     for name in case.tables.keys() {
         if !catalog.tables.contains_key(name) {
@@ -238,11 +270,6 @@ fn write_tables(catalog: &Catalog, case: &Case, kpi: &str, dir: &Path) -> Result
             return Err(format!("tables: no table `{name}` in the model{hint}"));
         }
     }
-    let kpi_def = catalog
-        .kpis
-        .get(kpi)
-        .ok_or_else(|| format!("no KPI `{kpi}`"))?;
-    let needed = crate::query::tables_needed(&catalog, &[kpi_def]);
     let mut account_ids = BTreeSet::new();
     for (name, (text, _)) in &case.tables {
         let csv = csv_text(text);
@@ -363,27 +390,8 @@ fn request(catalog: &Catalog, case: &Case, kpi: &str) -> Result<Request, String>
         .as_deref()
         .map(|p| Period::parse(p, 1))
         .transpose()?;
-    let mut filters = Vec::new();
-    for f in &case.filters {
-        let (c, v) = f
-            .split_once('=')
-            .ok_or_else(|| format!("where: write COLUMN=VALUE, not `{f}`"))?;
-        filters.push(Filter {
-            column: c.trim().to_string(),
-            value: v.trim().to_string(),
-        });
-    }
-    if let Some(account) = &case.account {
-        let key = catalog
-            .tables
-            .get("accounts")
-            .and_then(|t| t.key.clone())
-            .unwrap_or_default();
-        filters.push(Filter {
-            column: key,
-            value: account.clone(),
-        });
-    }
+    let filters = crate::query::parse_filters(catalog, &case.filters, case.account.as_deref())
+        .map_err(|f| format!("where: write COLUMN=VALUE, not `{f}`"))?;
     Ok(Request {
         kpis: vec![kpi.to_string()],
         period,
@@ -395,4 +403,32 @@ fn request(catalog: &Catalog, case: &Case, kpi: &str) -> Result<Request, String>
         groupings: Vec::new(),
         today: None,
     })
+}
+
+/// The SQL a database ran for a failing case (the explanation trace is native-only),
+/// as `kpic sql` prints it: the model's own table names.
+fn sql_shown(
+    catalog: &Catalog,
+    query: &crate::query::Query,
+    dialect: crate::sql::Dialect,
+    engine: &str,
+) -> String {
+    let req = crate::sql::SqlRequest {
+        kpis: query.kpis.clone(),
+        period: query.period,
+        scope: query.scope.clone(),
+        filters: query.filters.clone(),
+        compare: query.compare,
+        every: query.every,
+        groupings: query.groupings.clone(),
+        dialect,
+        names: crate::sql::TableNames::default(),
+    };
+    match crate::sql::compile_query(catalog, &req) {
+        Ok(sql) => format!(
+            "(the explanation trace is native-only: run without --engine for it)\n\
+             the SQL run on {engine}:\n{sql}"
+        ),
+        Err(e) => format!("(no SQL: {e})"),
+    }
 }

@@ -60,5 +60,7 @@ mod spark_differential;
 mod sql_differential;
 mod sql_injection;
 mod sql_size;
+mod test_engines;
+mod test_tables;
 mod vscode_extension;
 mod vscode_grammar;
