@@ -201,6 +201,11 @@ fn load(from: From, which: &str, flags: &CatalogFlags) -> Result<Side, u8> {
         }
     };
     let mut side = loaded.map_err(usage_error)?;
+    for file in &side.unreadable_tests {
+        eprintln!(
+            "warning: {file}\n  (a test file of the {which} side that cannot be read: its cases are not listed among the affected tests; `kpic test` reports the same)"
+        );
+    }
     project_args::apply_lints(&mut side.checked)?;
     let errors = side.checked.error_count();
     if errors > 0 {

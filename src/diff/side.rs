@@ -13,6 +13,10 @@ pub struct Side {
     pub label: String,
     pub checked: Checked,
     pub tests: Vec<TestFile>,
+    /// The test files that could not be read or parsed, `PATH: why`: their cases cannot
+    /// be listed as affected, which the command says rather than leaving them out
+    /// silently.
+    pub unreadable_tests: Vec<String>,
 }
 
 /// Reads and checks the catalog under `paths`, with the test files in them.
@@ -20,16 +24,19 @@ pub fn from_paths(label: String, paths: &[PathBuf]) -> Result<Side, String> {
     let checked = crate::check_paths(paths).map_err(|e| e.to_string())?;
     let dirs: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
     let mut tests = Vec::new();
+    let mut unreadable_tests = Vec::new();
     for file in testing::find(&dirs)? {
-        // A test file that does not parse is `kpic test`'s to report, not the diff's.
-        if let Ok(t) = testing::read(&file) {
-            tests.push(t);
+        match testing::read(&file) {
+            Ok(t) => tests.push(t),
+            // The reason names the file.
+            Err(e) => unreadable_tests.push(e),
         }
     }
     Ok(Side {
         label,
         checked,
         tests,
+        unreadable_tests,
     })
 }
 
@@ -60,6 +67,7 @@ pub fn from_revision(rev: &str, paths: &[PathBuf]) -> Result<Side, String> {
     let listed = git(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
     let mut kpi = Vec::new();
     let mut tests = Vec::new();
+    let mut unreadable_tests = Vec::new();
     for name in String::from_utf8_lossy(&listed).lines() {
         let is_kpi = name.ends_with(".kpi");
         if !is_kpi && !name.ends_with(SUFFIX) {
@@ -70,12 +78,15 @@ pub fn from_revision(rev: &str, paths: &[PathBuf]) -> Result<Side, String> {
         let text = String::from_utf8(bytes).map_err(|_| format!("{rev}:{name}: not UTF-8 text"))?;
         if is_kpi {
             kpi.push((format!("{rev}:{name}"), text));
-        } else if let Ok(cases) = testing::file::parse(&text) {
-            tests.push(TestFile {
-                path: Path::new(name).to_path_buf(),
-                text,
-                cases,
-            });
+        } else {
+            match testing::file::parse(&text) {
+                Ok(cases) => tests.push(TestFile {
+                    path: Path::new(name).to_path_buf(),
+                    text,
+                    cases,
+                }),
+                Err(e) => unreadable_tests.push(format!("{rev}:{name}: {e}")),
+            }
         }
     }
     if kpi.is_empty() {
@@ -90,6 +101,7 @@ pub fn from_revision(rev: &str, paths: &[PathBuf]) -> Result<Side, String> {
         label: rev.to_string(),
         checked,
         tests,
+        unreadable_tests,
     })
 }
 

@@ -235,3 +235,24 @@ fn two_revisions_of_the_shipped_catalog() {
     assert_eq!(code, 2, "{err}");
     std::fs::remove_dir_all(&repo).expect("cleanup");
 }
+
+/// A test file that cannot be read is named on standard error (its cases cannot be
+/// listed as affected), not left out silently; the diff itself still runs.
+#[test]
+fn an_unreadable_test_file_is_named() {
+    let work = root().join("target/kpic-test-diff-unreadable");
+    let _ = std::fs::remove_dir_all(&work);
+    let case = root().join("tests/fixtures/diff/no_semantic_change");
+    copy_tree(&case.join("old"), &work.join("old"));
+    copy_tree(&case.join("new"), &work.join("new"));
+    std::fs::write(work.join("new/broken.test.toml"), "[[case]\nname = ").expect("write");
+    let old = work.join("old").display().to_string();
+    let new = work.join("new").display().to_string();
+    let (code, _, err) = kpic(&["diff", "--old-path", &old, "--new-path", &new]);
+    let _ = std::fs::remove_dir_all(&work);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("broken.test.toml") && err.contains("cannot be read"),
+        "{err}"
+    );
+}
