@@ -37,53 +37,79 @@ pub struct Matched {
     pub duplicates: Vec<(usize, usize)>,
 }
 
-/// One column of a relation's key as numbers, per row: the value's bits, or for text
-/// the string's code in the parent column (`to`: the parent's strings; `None` for the
-/// parent side itself); `None` for an empty cell. A child's text is looked up once per
-/// distinct string, not once per row.
-fn key_part(column: &Column, to: Option<&Interner>) -> Vec<Option<u64>> {
-    let float = |v: f64| (if v == 0.0 { 0.0f64 } else { v }).to_bits();
-    match column {
-        Column::Text { codes, dict } => {
-            let by_code: Option<Vec<u64>> = to.map(|parent| {
-                let mut index = HashMap::with_hasher(FixedState::default());
-                index.extend(parent.iter().zip(0u32..));
-                dict.iter()
-                    .map(|s| index.get(s).map_or(UNMATCHED, |p| u64::from(*p)))
-                    .collect()
-            });
-            codes
-                .iter()
-                .map(|c| match (*c, &by_code) {
-                    (NO_TEXT, _) => None,
-                    (c, None) => Some(u64::from(c)),
-                    (c, Some(map)) => Some(map.get(c as usize).copied().unwrap_or(UNMATCHED)),
-                })
-                .collect()
+/// One column of a relation's key, read as numbers row by row in place (an orders
+/// table has millions of rows: no copy of the column is made).
+enum KeyPart<'d> {
+    /// Text codes, with (child side) the parent's code of each of the child's strings,
+    /// looked up once per distinct string; `UNMATCHED` where the parent has none.
+    Text(&'d [u32], Option<Vec<u64>>),
+    Float(&'d [f64], &'d [bool]),
+    Money(&'d [i64], &'d [bool]),
+    Bool(&'d [Option<bool>]),
+}
+
+impl<'d> KeyPart<'d> {
+    /// `column` as a key part; `to`: the parent column's strings (child side).
+    fn of(column: &'d Column, to: Option<&Interner>) -> KeyPart<'d> {
+        match column {
+            Column::Text { codes, dict } => KeyPart::Text(
+                codes,
+                to.map(|parent| {
+                    let mut index = HashMap::with_hasher(FixedState::default());
+                    index.extend(parent.iter().zip(0u32..));
+                    dict.iter()
+                        .map(|s| index.get(s).map_or(UNMATCHED, |p| u64::from(*p)))
+                        .collect()
+                }),
+            ),
+            Column::Number { values, valid } | Column::Date { values, valid } => {
+                KeyPart::Float(values, valid)
+            }
+            Column::Money { values, valid, .. } => KeyPart::Money(values, valid),
+            Column::Bool { values } => KeyPart::Bool(values),
         }
-        Column::Number { values, valid } | Column::Date { values, valid } => values
-            .iter()
-            .zip(valid)
-            .map(|(v, ok)| ok.then(|| float(*v)))
-            .collect(),
-        Column::Money { values, valid, .. } => values
-            .iter()
-            .zip(valid)
-            .map(|(v, ok)| ok.then_some(*v as u64))
-            .collect(),
-        Column::Bool { values } => values.iter().map(|v| v.map(u64::from)).collect(),
+    }
+
+    /// The key value of `row`: the value's bits, or a text's code in the parent
+    /// column; `None` for an empty cell.
+    fn at(&self, row: usize) -> Option<u64> {
+        match self {
+            KeyPart::Text(codes, map) => match (*codes.get(row)?, map) {
+                (NO_TEXT, _) => None,
+                (c, None) => Some(u64::from(c)),
+                (c, Some(map)) => Some(map.get(c as usize).copied().unwrap_or(UNMATCHED)),
+            },
+            KeyPart::Float(values, valid) => valid
+                .get(row)
+                .copied()
+                .unwrap_or(false)
+                // -0.0 and 0.0 are the same value.
+                .then(|| {
+                    values
+                        .get(row)
+                        .map(|v| (if *v == 0.0 { 0.0f64 } else { *v }).to_bits())
+                })
+                .flatten(),
+            KeyPart::Money(values, valid) => valid
+                .get(row)
+                .copied()
+                .unwrap_or(false)
+                .then(|| values.get(row).map(|v| *v as u64))
+                .flatten(),
+            KeyPart::Bool(values) => values.get(row).copied().flatten().map(u64::from),
+        }
     }
 }
 
-/// The key parts of one side of a relation, column by column.
-struct Keys(Vec<Vec<Option<u64>>>);
+/// The key columns of one side of a relation.
+struct Keys<'d>(Vec<KeyPart<'d>>);
 
-impl Keys {
+impl Keys<'_> {
     /// The hash of `row`'s key; `None` when a cell of it is empty.
     fn hash(&self, state: &FixedState, row: usize) -> Option<u64> {
         let mut h = state.build_hasher();
         for part in &self.0 {
-            h.write_u64(part.get(row).copied().flatten()?);
+            h.write_u64(part.at(row)?);
         }
         Some(h.finish())
     }
@@ -93,14 +119,12 @@ impl Keys {
         self.0
             .iter()
             .zip(&other.0)
-            .all(|(a, b)| a.get(row) == b.get(at))
+            .all(|(a, b)| a.at(row) == b.at(at))
     }
 
     /// Whether every cell of `row`'s key is present.
     fn complete(&self, row: usize) -> bool {
-        self.0
-            .iter()
-            .all(|p| p.get(row).is_some_and(Option::is_some))
+        self.0.iter().all(|p| p.at(row).is_some())
     }
 }
 
@@ -123,8 +147,8 @@ pub fn rows_on(child: &TableData, parent: &TableData, on: &[(String, String)]) -
             Column::Text { dict, .. } => Some(dict),
             _ => None,
         };
-        child_parts.push(key_part(c, strings));
-        parent_parts.push(key_part(p, None));
+        child_parts.push(KeyPart::of(c, strings));
+        parent_parts.push(KeyPart::of(p, None));
     }
     let (child_keys, parent_keys) = (Keys(child_parts), Keys(parent_parts));
     let state = FixedState::default();
