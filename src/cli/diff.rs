@@ -113,12 +113,14 @@ pub fn run(args: Args) -> u8 {
         },
     };
     let started = std::time::Instant::now();
-    // The two sides are read and checked at once (each in parallel inside, too).
-    let (old, new) = rayon::join(
-        || load(old, "old", &args.source),
-        || load(new, "new", &args.source),
-    );
+    // The two sides are read at once, then parsed together and checked at once.
+    let (old, new) = rayon::join(|| read(old, &args.source), || read(new, &args.source));
     let (old, new) = match (old, new) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let (old, new) = diff::side::check_both(old, new);
+    let (old, new) = match (accept(old, "old"), accept(new, "new")) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(code), _) | (_, Err(code)) => return code,
     };
@@ -184,9 +186,9 @@ fn side(name: &str) -> Result<From, u8> {
     }
 }
 
-/// Loads and checks one side; a side with errors is not compared.
-fn load(from: From, which: &str, flags: &CatalogFlags) -> Result<Side, u8> {
-    let loaded = match from {
+/// Reads one side.
+fn read(from: From, flags: &CatalogFlags) -> Result<diff::side::Read, u8> {
+    let read = match from {
         From::Paths(paths) => {
             let label = paths
                 .iter()
@@ -200,7 +202,11 @@ fn load(from: From, which: &str, flags: &CatalogFlags) -> Result<Side, u8> {
             diff::side::from_revision(&rev, &paths)
         }
     };
-    let mut side = loaded.map_err(usage_error)?;
+    read.map_err(usage_error)
+}
+
+/// A checked side, with its lints applied; a side with errors is not compared.
+fn accept(mut side: Side, which: &str) -> Result<Side, u8> {
     for file in &side.unreadable_tests {
         eprintln!(
             "warning: {file}\n  (a test file of the {which} side that cannot be read: its cases are not listed among the affected tests; `kpic test` reports the same)"

@@ -16,6 +16,7 @@ mod describe;
 mod formula;
 mod impact;
 mod others;
+mod parse;
 pub mod render;
 pub mod report;
 pub mod side;
