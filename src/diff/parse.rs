@@ -1,6 +1,6 @@
 //! Both sides of a diff parsed at once: an item whose text is the same on both sides
 //! (most of them, in a change of a large catalog) is parsed once and its tree used for
-//! both, moved to its place in each file.
+//! both, moved to its place in each file (copied for all but the last place).
 //!
 //! Why this gives exactly the trees `parse_file` gives: the parser reads each item on
 //! its own (the splitter cuts a file into items first), and its tree depends only on
@@ -22,6 +22,7 @@ use crate::syntax::{RuleSet, item_chunks, parse_file, read_item};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Mutex;
 
 type FastState = foldhash::fast::RandomState;
 
@@ -54,11 +55,21 @@ pub fn parse_both(old: &ToParse, new: &ToParse) -> (Parsed, Parsed) {
     let new_plan = plan(new, &mut distinct, &mut texts);
     // Each distinct text read once, at offset 0 of file 0: `None` when the fast rules
     // reject it or the builder says anything about it.
-    let trees: Vec<Option<Item>> = texts
+    let mut uses = vec![0usize; texts.len()];
+    for (plan, _) in old_plan.iter().chain(&new_plan) {
+        for (_, n) in plan.chunks.iter().flatten() {
+            uses[*n] += 1;
+        }
+    }
+    let trees: Vec<Shared> = texts
         .par_iter()
-        .map(|text| match read_item(RuleSet::Fast, text) {
-            Some((Some(item), diags)) if diags.is_empty() => Some(item),
-            _ => None,
+        .zip(uses)
+        .map(|(text, uses)| {
+            let tree = match read_item(RuleSet::Fast, text) {
+                Some((Some(item), diags)) if diags.is_empty() => Some(item),
+                _ => None,
+            };
+            Mutex::new((uses, tree))
         })
         .collect();
     let side = |plans: Vec<(Plan, &str)>| -> Parsed {
@@ -75,7 +86,8 @@ pub fn parse_both(old: &ToParse, new: &ToParse) -> (Parsed, Parsed) {
         (out, diagnostics)
     };
     let parsed = (side(old_plan), side(new_plan));
-    // Freeing the shared trees node by node takes a while: a pool thread does it.
+    // What is left of the shared trees (copies for files parse_file read) is freed
+    // by a pool thread: freeing trees node by node takes a while.
     rayon::spawn(move || drop(trees));
     parsed
 }
@@ -113,17 +125,32 @@ fn plan<'a>(
     plans
 }
 
+/// A distinct item text's tree (`None` when `parse_file` must read it), with how many
+/// of its places are still to be filled: the last one takes the tree, the others
+/// copy it.
+type Shared = Mutex<(usize, Option<Item>)>;
+
 /// One file's tree: its items' shared trees moved into place, or `parse_file`'s.
-fn file(plan: &Plan, text: &str, trees: &[Option<Item>]) -> FileParsed {
+fn file(plan: &Plan, text: &str, trees: &[Shared]) -> FileParsed {
     let Some(chunks) = &plan.chunks else {
         return parse_file(plan.id, text);
     };
     let mut items = Vec::with_capacity(chunks.len());
     for (range, n) in chunks {
-        let Some(Some(tree)) = trees.get(*n) else {
+        let tree = trees.get(*n).and_then(|shared| {
+            // A poisoned lock (a panic elsewhere) is read as no tree: parse_file reads
+            // the file.
+            let mut shared = shared.lock().ok()?;
+            shared.0 = shared.0.saturating_sub(1);
+            if shared.0 == 0 {
+                shared.1.take()
+            } else {
+                shared.1.clone()
+            }
+        });
+        let Some(mut item) = tree else {
             return parse_file(plan.id, text);
         };
-        let mut item = tree.clone();
         Move::new(plan.id, range.start).item(&mut item);
         items.push(item);
     }
