@@ -115,9 +115,34 @@ impl Checked {
 
 /// Loads every `.kpi` file under `paths` and checks them as one catalog.
 pub fn check_paths(paths: &[PathBuf]) -> Result<Checked, ReadError> {
+    let read = read_paths(paths)?;
+    Ok(check_sources(
+        read.sources,
+        read.diagnostics,
+        &read.unreadable,
+    ))
+}
+
+/// The `.kpi` files under `paths` read, not yet parsed: the first step of
+/// [`check_paths`], for a caller that parses the files itself and then calls
+/// [`check_parsed`] (`kpic diff` parses an item both its catalogs hold once).
+pub struct ReadSources {
+    pub sources: SourceMap,
+    /// The files that could not be read as text (K0001).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Those files, which are not parsed.
+    pub unreadable: Vec<source::FileId>,
+}
+
+/// Reads every `.kpi` file under `paths` (see [`ReadSources`]).
+pub fn read_paths(paths: &[PathBuf]) -> Result<ReadSources, ReadError> {
     let files = catalog_files::find_kpi_files(paths)?;
     let (sources, diagnostics, unreadable) = catalog_files::read_sources(&files)?;
-    Ok(check_sources(sources, diagnostics, &unreadable))
+    Ok(ReadSources {
+        sources,
+        diagnostics,
+        unreadable,
+    })
 }
 
 /// Checks sources already in memory (e.g. `("catalog.kpi", text)` pairs).
@@ -150,13 +175,25 @@ fn check_sources(
         diagnostics.extend(diags);
         files.push(parsed);
     }
+    check_parsed(sources, files, diagnostics, t0.elapsed())
+}
+
+/// Checks files parsed by the caller as one catalog: `files` are the syntax trees of
+/// `sources`' files in order (none for an unreadable one), `diagnostics` those of
+/// reading and parsing; `parse` is how long the parsing took.
+pub fn check_parsed(
+    sources: SourceMap,
+    files: Vec<syntax::ast::File>,
+    mut diagnostics: Vec<Diagnostic>,
+    parse: Duration,
+) -> Checked {
     let t1 = Instant::now();
     let (catalog, diags) = check::check(&sources, &files);
     // The syntax trees are done with. Freeing a large catalog's trees node by node
     // takes a while, so a pool thread does it while the caller goes on.
     rayon::spawn(move || drop(files));
     let timings = Timings {
-        parse: t1 - t0,
+        parse,
         check: t1.elapsed(),
     };
     diagnostics.extend(diags);

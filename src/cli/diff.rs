@@ -1,10 +1,13 @@
 //! `kpic diff OLD [NEW]`: what a catalog change does. Each side is a catalog path or a
 //! git revision of the current repository; the library compares and renders.
 
+use super::eval::Engine;
 use super::project_args::{self, CatalogFlags};
-use super::scope_args::ScopeArgs;
+use super::scope_args::{ScopeArgs, TableArgs};
 use super::{FAILED, OK, usage_error};
+use kpic::diff::values::On;
 use kpic::diff::{self, Side};
+use kpic::engine::{Database, DatabaseKind};
 use std::path::{Path, PathBuf};
 
 /// Output formats of `kpic diff`.
@@ -53,9 +56,23 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "WHAT")]
     pub fail_on: Option<FailOn>,
     /// Folder of CSV (or Parquet) files: compute every affected KPI under the old and
-    /// the new definitions over it, side by side (native engine).
+    /// the new definitions over it, side by side (on `--engine`, native by default).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Where to compute the values, as `kpic eval --engine`: natively over `--data`, or
+    /// in PostgreSQL, DuckDB or Spark (the generated SQL of each side's catalog). A
+    /// database engine computes the values without `--data`; Spark with `--data` is
+    /// handed the dataset, loaded as natively.
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    pub engine: Engine,
+    /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
+    /// read-only.
+    #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
+    pub database: Option<PathBuf>,
+    #[command(flatten)]
+    pub connect: super::engine_args::EngineArgs,
+    #[command(flatten)]
+    pub tables: TableArgs,
     /// Period of the values (default: the project's, else the latest complete year in
     /// the data).
     #[arg(long)]
@@ -113,12 +130,14 @@ pub fn run(args: Args) -> u8 {
         },
     };
     let started = std::time::Instant::now();
-    // The two sides are read and checked at once (each in parallel inside, too).
-    let (old, new) = rayon::join(
-        || load(old, "old", &args.source),
-        || load(new, "new", &args.source),
-    );
+    // The two sides are read at once, then parsed together and checked at once.
+    let (old, new) = rayon::join(|| read(old, &args.source), || read(new, &args.source));
     let (old, new) = match (old, new) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let (old, new) = diff::side::check_both(old, new);
+    let (old, new) = match (accept(old, "old"), accept(new, "new")) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(code), _) | (_, Err(code)) => return code,
     };
@@ -130,8 +149,8 @@ pub fn run(args: Args) -> u8 {
             started.elapsed() - loaded
         );
     }
-    if let Some(dir) = &args.data {
-        if !dir.is_dir() {
+    if args.data.is_some() || args.engine != Engine::Native {
+        if let Some(dir) = args.data.as_ref().filter(|d| !d.is_dir()) {
             return usage_error(format!("{}: no such data folder", dir.display()));
         }
         let request = match request(&args, &new.checked.catalog) {
@@ -139,14 +158,14 @@ pub fn run(args: Args) -> u8 {
             Err(code) => return code,
         };
         let kpis = report.kpis_to_compute();
-        match diff::values::compare(&old, &new, &kpis, dir, &request) {
+        match values(&args, &old, &new, &kpis, &request) {
             Ok(v) => report.values = Some(v),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return FAILED;
-            }
+            Err(code) => return code,
         }
     }
+    // The two checked catalogs are not freed: node by node that takes a while, and
+    // the process ends once the report is printed (the system takes the memory back).
+    std::mem::forget((old, new));
     let text = match args.format {
         Format::Human => diff::render::human(&report),
         Format::Markdown => diff::render::markdown(&report),
@@ -184,9 +203,9 @@ fn side(name: &str) -> Result<From, u8> {
     }
 }
 
-/// Loads and checks one side; a side with errors is not compared.
-fn load(from: From, which: &str, flags: &CatalogFlags) -> Result<Side, u8> {
-    let loaded = match from {
+/// Reads one side.
+fn read(from: From, flags: &CatalogFlags) -> Result<diff::side::Read, u8> {
+    let read = match from {
         From::Paths(paths) => {
             let label = paths
                 .iter()
@@ -200,7 +219,11 @@ fn load(from: From, which: &str, flags: &CatalogFlags) -> Result<Side, u8> {
             diff::side::from_revision(&rev, &paths)
         }
     };
-    let mut side = loaded.map_err(usage_error)?;
+    read.map_err(usage_error)
+}
+
+/// A checked side, with its lints applied; a side with errors is not compared.
+fn accept(mut side: Side, which: &str) -> Result<Side, u8> {
     for file in &side.unreadable_tests {
         eprintln!(
             "warning: {file}\n  (a test file of the {which} side that cannot be read: its cases are not listed among the affected tests; `kpic test` reports the same)"
@@ -217,6 +240,79 @@ fn load(from: From, which: &str, flags: &CatalogFlags) -> Result<Side, u8> {
         return Err(FAILED);
     }
     Ok(side)
+}
+
+/// The affected KPIs' values under both catalogs, on the engine the flags name.
+fn values(
+    args: &Args,
+    old: &Side,
+    new: &Side,
+    kpis: &[String],
+    request: &kpic::query::Request,
+) -> Result<diff::Values, u8> {
+    let failed = |e: String| {
+        eprintln!("error: {e}");
+        FAILED
+    };
+    let computed = match (args.engine, &args.data) {
+        (Engine::Native, None) => return Err(usage_error("give the data: `--data DIR`")),
+        (Engine::Native, Some(dir)) => {
+            diff::values::compare(old, new, kpis, &On::Native(dir), request)
+        }
+        (Engine::Spark, data) => {
+            // One session for both sides (starting Spark takes a while).
+            let session: std::sync::Arc<_> =
+                args.connect.spark_session().map_err(usage_error)?.into();
+            let spark = |catalog: &kpic::Catalog| -> Result<Database, String> {
+                Ok(Database {
+                    kind: DatabaseKind::Spark {
+                        session: session.clone(),
+                    },
+                    names: args.tables.names(catalog)?,
+                })
+            };
+            match data {
+                Some(dir) => {
+                    let loaded = |catalog: &kpic::Catalog, data: &kpic::data::Dataset| {
+                        let db = spark(catalog)?;
+                        session
+                            .load(catalog, data, &db.names)
+                            .map_err(|e| e.to_string())?;
+                        Ok(db)
+                    };
+                    diff::values::compare(old, new, kpis, &On::Loaded(dir, &loaded), request)
+                }
+                None => diff::values::compare(old, new, kpis, &On::Database(&spark), request),
+            }
+        }
+        (engine, _) => {
+            // The connection is settled once: a flag missing is a usage error.
+            let kind = || -> Result<DatabaseKind, String> {
+                Ok(match engine {
+                    Engine::Postgres => DatabaseKind::Postgres {
+                        url: args.connect.postgres_url()?,
+                    },
+                    _ => {
+                        let file = args.database.clone().unwrap_or_default();
+                        kpic::engine::duckdb::check_file(&file)?;
+                        DatabaseKind::Duckdb {
+                            program: args.connect.duckdb_client()?,
+                            file,
+                        }
+                    }
+                })
+            };
+            kind().map_err(usage_error)?;
+            let database = |catalog: &kpic::Catalog| -> Result<Database, String> {
+                Ok(Database {
+                    kind: kind()?,
+                    names: args.tables.names(catalog)?,
+                })
+            };
+            diff::values::compare(old, new, kpis, &On::Database(&database), request)
+        }
+    };
+    computed.map_err(failed)
 }
 
 /// The request of the values: period and scope as `kpic eval` reads them.

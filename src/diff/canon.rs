@@ -10,7 +10,7 @@
 //! of its deep form comes from a measure it uses (impact, not an edit).
 
 use crate::ir::{Catalog, TExpr, TExprKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 /// Deep forms interned to numbers, shared by both sides of a diff so that equal
@@ -28,68 +28,260 @@ impl Interner {
     }
 }
 
-/// The forms of every measure and KPI of one catalog.
-#[derive(Debug, Default)]
-pub struct Forms {
-    /// The deep form's interned number, per measure and KPI id.
-    pub deep: HashMap<String, u32>,
-    /// The shallow form, per measure and KPI id.
-    pub shallow: HashMap<String, String>,
-    /// The tables each measure and KPI reads itself (not through the names it uses).
-    pub tables: HashMap<String, Vec<String>>,
+/// The canonical forms of one catalog's measures and KPIs, each computed when first
+/// asked for and kept. Only the items a diff must look into are ever formed (those
+/// whose formula reads differently, and the candidates for a rename), with the
+/// measures they use: forming every item of a large catalog was most of a diff's time.
+pub struct Forms<'c> {
+    catalog: &'c Catalog,
+    /// Old id → new id, applied to every referenced name (for the old side of a diff),
+    /// so a renamed item does not change the forms of those that use it.
+    rename: &'c HashMap<String, String>,
+    /// The deep form's interned number per measure and KPI formed so far.
+    deep: HashMap<&'c str, u32>,
 }
 
-/// The forms of `catalog`'s measures and KPIs; every referenced name is first mapped
-/// through `rename` (old id → new id, for the old side of a diff), so a renamed item
-/// does not change the forms of those that use it.
-pub fn forms(
-    catalog: &Catalog,
-    rename: &HashMap<String, String>,
-    interner: &mut Interner,
-) -> Forms {
-    let mut forms = Forms::default();
-    // `order` lists every item after what it uses, so each measure's number is known
-    // before any formula that names it.
-    for id in &catalog.order {
-        let Some(formula) = catalog.formula(id) else {
-            continue;
-        };
-        let number = Deep {
+impl<'c> Forms<'c> {
+    /// No form computed yet.
+    pub fn new(catalog: &'c Catalog, rename: &'c HashMap<String, String>) -> Forms<'c> {
+        Forms {
             catalog,
             rename,
-            memo: &forms.deep,
-            ids: Ids::Intern(interner),
+            deep: HashMap::new(),
         }
-        .node(formula)
-        .unwrap_or(u32::MAX);
-        let mut shallow = Writer::new(rename);
-        shallow.expr(formula);
-        let mut tables = shallow.tables;
-        tables.sort_unstable();
-        tables.dedup();
-        forms.shallow.insert(id.clone(), shallow.out);
-        forms.tables.insert(id.clone(), tables);
-        forms.deep.insert(id.clone(), number);
     }
-    forms
+
+    /// The deep form's number of measure or KPI `id` (`None` for no such item),
+    /// forming first every measure it uses, each after those it uses itself.
+    pub fn deep(&mut self, id: &str, interner: &mut Interner) -> Option<u32> {
+        let c = self.catalog;
+        let root: &'c str = match c.measures.get_key_value(id) {
+            Some((k, _)) => k,
+            None => c.kpis.get_key_value(id)?.0,
+        };
+        // Depth first, without recursion (a chain of measures may be long); `seen`
+        // ends a cycle, which a checked catalog has not anyway.
+        let mut stack: Vec<(&'c str, bool)> = vec![(root, false)];
+        let mut seen: HashSet<&'c str> = HashSet::new();
+        while let Some((id, ready)) = stack.pop() {
+            if self.deep.contains_key(id) {
+                continue;
+            }
+            let Some(formula) = c.formula(id) else {
+                continue;
+            };
+            if !ready {
+                if !seen.insert(id) {
+                    continue;
+                }
+                stack.push((id, true));
+                for used in measures_used(c, formula) {
+                    if !self.deep.contains_key(used) && !seen.contains(used) {
+                        stack.push((used, false));
+                    }
+                }
+                continue;
+            }
+            let number = Deep {
+                catalog: c,
+                rename: self.rename,
+                memo: &self.deep,
+                ids: Ids::Intern(interner),
+            }
+            .node(formula)
+            .unwrap_or(u32::MAX);
+            self.deep.insert(id, number);
+        }
+        self.deep.get(root).copied()
+    }
+
+    /// The deep number of a sub-expression of a formula already formed (`None` for
+    /// one that was not): equal numbers, equal meaning.
+    pub fn look(&self, interner: &Interner, e: &TExpr) -> Option<u32> {
+        Deep {
+            catalog: self.catalog,
+            rename: self.rename,
+            memo: &self.deep,
+            ids: Ids::Look(interner),
+        }
+        .node(e)
+    }
+
+    /// The shallow form of a formula of this catalog (measure names kept).
+    pub fn shallow(&self, e: &TExpr) -> String {
+        let mut w = Writer::new(self.rename);
+        w.expr(e);
+        w.out
+    }
 }
 
-/// The deep number of a sub-expression of a formula [`forms`] read (`None` for one it
-/// did not): equal numbers, equal meaning.
-pub fn deep_id(
-    catalog: &Catalog,
-    forms: &Forms,
-    rename: &HashMap<String, String>,
-    interner: &Interner,
-    e: &TExpr,
-) -> Option<u32> {
-    Deep {
-        catalog,
-        rename,
-        memo: &forms.deep,
-        ids: Ids::Look(interner),
+/// The measures a formula names (directly), each once.
+fn measures_used<'c>(catalog: &'c Catalog, formula: &'c TExpr) -> Vec<&'c str> {
+    let mut out: Vec<&'c str> = Vec::new();
+    let mut stack = vec![formula];
+    while let Some(e) = stack.pop() {
+        if let TExprKind::Ref(id) = &e.kind
+            && let Some((k, _)) = catalog.measures.get_key_value(id)
+            && !out.contains(&k.as_str())
+        {
+            out.push(k);
+        }
+        stack.extend(children(e));
     }
-    .node(e)
+    out
+}
+
+/// Every direct sub-expression, aggregate arguments and filters and the inside of
+/// `previous` and `year_ago` included.
+fn children(e: &TExpr) -> Vec<&TExpr> {
+    match &e.kind {
+        TExprKind::Previous(x) | TExprKind::YearAgo(x) => vec![x],
+        TExprKind::Aggregate(a) => a.arg.iter().chain(&a.filter).collect(),
+        TExprKind::Grain(g) => g.inner.iter().chain(&g.filter).collect(),
+        _ => e.operands(),
+    }
+}
+
+/// The tables a formula reads itself (not through the names it uses): aggregated,
+/// reached through relations, or whose rows are members; sorted, each once.
+pub fn tables_read(formula: &TExpr) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut stack = vec![formula];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            TExprKind::Column { table, via, .. } => {
+                out.extend(via.iter().map(|h| h.table.as_str()));
+                out.push(table);
+            }
+            TExprKind::Aggregate(a) => out.push(&a.table),
+            TExprKind::Grain(g) => out.extend(g.members.table()),
+            _ => {}
+        }
+        stack.extend(children(e));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Both optional operands present (then pushed to be compared) or both absent.
+fn both<'e>(
+    stack: &mut Vec<(&'e TExpr, &'e TExpr)>,
+    x: &'e Option<TExpr>,
+    y: &'e Option<TExpr>,
+) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => {
+            stack.push((x, y));
+            true
+        }
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Whether two formulas have the same shallow form, `a` read on the old side (its
+/// names through `rename`) and `b` on the new, without writing either: nodes compared
+/// field by field. `true` only when the shallow forms are equal (it compares all they
+/// write and more: the types, numbers bit for bit), so a `false` is settled by
+/// writing both forms; an unedited formula, the usual case, costs one walk.
+pub fn same_shallow(a: &TExpr, b: &TExpr, rename: &HashMap<String, String>) -> bool {
+    use TExprKind as K;
+    let bits = |x: &Option<f64>, y: &Option<f64>| x.map(f64::to_bits) == y.map(f64::to_bits);
+    let mut stack: Vec<(&TExpr, &TExpr)> = vec![(a, b)];
+    while let Some((a, b)) = stack.pop() {
+        if a.ty != b.ty {
+            return false;
+        }
+        let same = match (&a.kind, &b.kind) {
+            (K::Number(x), K::Number(y)) => x.to_bits() == y.to_bits(),
+            (K::Text(x), K::Text(y)) => x == y,
+            (K::Date(x), K::Date(y)) => x == y,
+            (K::Bool(x), K::Bool(y)) => x == y,
+            (
+                K::Column { table, column, via },
+                K::Column {
+                    table: t,
+                    column: c,
+                    via: v,
+                },
+            ) => table == t && column == c && via == v,
+            (K::Ref(x), K::Ref(y)) => rename.get(x).unwrap_or(x) == y,
+            (K::Period(x), K::Period(y)) => x == y,
+            (K::Neg(x), K::Neg(y))
+            | (K::Not(x), K::Not(y))
+            | (K::Previous(x), K::Previous(y))
+            | (K::YearAgo(x), K::YearAgo(y)) => {
+                stack.push((x, y));
+                true
+            }
+            (
+                K::Binary { op, left, right },
+                K::Binary {
+                    op: o,
+                    left: l,
+                    right: r,
+                },
+            ) => {
+                stack.push((left, l));
+                stack.push((right, r));
+                op == o
+            }
+            (
+                K::IsMissing { operand, negated },
+                K::IsMissing {
+                    operand: x,
+                    negated: n,
+                },
+            ) => {
+                stack.push((operand, x));
+                negated == n
+            }
+            (
+                K::If {
+                    condition,
+                    then,
+                    otherwise,
+                },
+                K::If {
+                    condition: c,
+                    then: t,
+                    otherwise: o,
+                },
+            ) => {
+                stack.push((condition, c));
+                stack.push((then, t));
+                stack.push((otherwise, o));
+                true
+            }
+            (K::Func { func, args }, K::Func { func: f, args: a }) => {
+                stack.extend(args.iter().zip(a));
+                func == f && args.len() == a.len()
+            }
+            (K::Aggregate(x), K::Aggregate(y)) => {
+                x.func == y.func
+                    && x.table == y.table
+                    && bits(&x.fraction, &y.fraction)
+                    && x.time == y.time
+                    && both(&mut stack, &x.arg, &y.arg)
+                    && both(&mut stack, &x.filter, &y.filter)
+            }
+            (K::Grain(x), K::Grain(y)) => {
+                x.func == y.func
+                    && x.members == y.members
+                    && bits(&x.fraction, &y.fraction)
+                    && both(&mut stack, &x.inner, &y.inner)
+                    && both(&mut stack, &x.filter, &y.filter)
+            }
+            (K::Member(x), K::Member(y)) => x == y,
+            (K::Missing, K::Missing) | (K::Invalid, K::Invalid) => true,
+            _ => false,
+        };
+        if !same {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether nodes are interned (while reading the catalogs) or only looked up.
@@ -102,7 +294,7 @@ enum Ids<'a> {
 struct Deep<'a> {
     catalog: &'a Catalog,
     rename: &'a HashMap<String, String>,
-    memo: &'a HashMap<String, u32>,
+    memo: &'a HashMap<&'a str, u32>,
     ids: Ids<'a>,
 }
 
@@ -118,7 +310,7 @@ impl Deep<'_> {
     fn node(&mut self, e: &TExpr) -> Option<u32> {
         let form = match &e.kind {
             TExprKind::Ref(id) if self.catalog.measures.contains_key(id) => {
-                return self.memo.get(id).copied();
+                return self.memo.get(id.as_str()).copied();
             }
             TExprKind::Neg(x) => format!("neg({})", self.node(x)?),
             TExprKind::Not(x) => format!("not({})", self.node(x)?),
@@ -178,11 +370,10 @@ impl Deep<'_> {
     }
 }
 
-/// Writes an expression's shallow form (names kept), noting the tables it reads.
+/// Writes an expression's shallow form (names kept).
 struct Writer<'a> {
     out: String,
     rename: &'a HashMap<String, String>,
-    tables: Vec<String>,
 }
 
 impl<'a> Writer<'a> {
@@ -190,7 +381,6 @@ impl<'a> Writer<'a> {
         Writer {
             out: String::new(),
             rename,
-            tables: Vec::new(),
         }
     }
 
@@ -232,10 +422,8 @@ impl<'a> Writer<'a> {
                     for (a, b) in &hop.on {
                         let _ = write!(o, ",{a}={b}");
                     }
-                    self.tables.push(hop.table.clone());
                 }
                 self.out.push(')');
-                self.tables.push(table.clone());
             }
             TExprKind::Ref(id) => {
                 let name = self.rename.get(id).unwrap_or(id);
@@ -285,7 +473,6 @@ impl<'a> Writer<'a> {
                     "agg({:?},{},{:?},{:?},",
                     a.func, a.table, a.fraction, a.time
                 );
-                self.tables.push(a.table.clone());
                 self.opt(a.arg.as_ref());
                 self.out.push(',');
                 self.opt(a.filter.as_ref());
@@ -293,9 +480,6 @@ impl<'a> Writer<'a> {
             }
             TExprKind::Grain(g) => {
                 let _ = write!(o, "grain({:?},{:?},{:?},", g.func, g.members, g.fraction);
-                if let Some(t) = g.members.table() {
-                    self.tables.push(t.to_string());
-                }
                 self.opt(g.inner.as_ref());
                 self.out.push(',');
                 self.opt(g.filter.as_ref());

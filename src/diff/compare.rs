@@ -2,12 +2,12 @@
 //! definition under a new id) or changed, every difference classed as formula,
 //! output metadata, documentation, or no semantic change.
 
-use super::canon::{Forms, Interner, forms};
+use super::canon::{Forms, Interner, same_shallow};
 use super::describe::{Ctx, describe};
 use super::formula::formatted;
 use super::report::{Change, Class, Detail, FormulaChange, ItemKind, Status, Step};
 use crate::Checked;
-use crate::ir::{Catalog, KpiDef, MeasureDef, TableDef};
+use crate::ir::{Catalog, DocValue, KpiDef, MeasureDef, TableDef};
 use std::collections::{HashMap, VecDeque};
 
 /// The changes, the renames, and the items whose own edit changes values (where
@@ -18,48 +18,83 @@ pub struct Compared {
     pub rename: HashMap<String, String>,
     /// Changed items whose value (or, for a table, whose rows) changed by their own edit.
     pub roots: Vec<Step>,
-    /// The tables each measure and KPI of the new side reads itself.
-    pub reads: HashMap<String, Vec<String>>,
 }
 
 /// Compares the old catalog with the new.
+///
+/// Linear in the catalogs' size: items are paired by id through hash maps, and an
+/// item's formula is formed (canonical forms, `canon.rs`) only when its old and new
+/// trees differ; every other field is compared in place, and text is written only for
+/// a difference found.
+///
+/// Why an item whose source text is the same on both sides is still checked and
+/// walked, not skipped: its checked tree depends on more than its text. A name in it
+/// may now be a measure rather than a KPI, a column path may follow another relation
+/// once a table changed, a type may come from a measure that changed. Text equality
+/// is used where it is exact, for parsing (`parse.rs`: a tree depends on the item's
+/// text alone); here the trees are compared, which costs one walk per item. The
+/// impact walk (`impact.rs`) then goes over the whole new catalog's dependencies and
+/// tables read, so a change reaches every item through what it uses, whatever its
+/// text.
 pub fn compare(old: &Checked, new: &Checked) -> Compared {
     let (o, n) = (&old.catalog, &new.catalog);
     let mut interner = Interner::default();
     let none = HashMap::new();
-    let new_forms = forms(n, &none, &mut interner);
-    let plain_old = forms(o, &none, &mut interner);
-    let rename = renames(o, n, &plain_old, &new_forms);
-    // The old side again with renamed names read as their new ones, so an item that
-    // only uses a renamed one is unchanged.
-    let old_forms = if rename.is_empty() {
-        plain_old
-    } else {
-        forms(o, &rename, &mut interner)
-    };
+    let mut new_forms = Forms::new(n, &none);
+    let rename = renames(
+        o,
+        n,
+        &mut Forms::new(o, &none),
+        &mut new_forms,
+        &mut interner,
+    );
+    // The old side read with renamed names as their new ones, so an item that only
+    // uses a renamed one is unchanged.
+    let mut old_forms = Forms::new(o, &rename);
     let back: HashMap<&str, &str> = rename
         .iter()
         .map(|(a, b)| (b.as_str(), a.as_str()))
         .collect();
+    // The formulas edited (shallow forms differ), each with whether its meaning changed
+    // (deep forms differ); formed here, before the describing below reads the forms.
+    let mut edits: HashMap<&str, bool> = HashMap::new();
+    // A measure pairs with a measure, a KPI with a KPI, as below.
+    let measures = n.measures.values().filter_map(|m| {
+        let was = back.get(m.id.as_str()).copied().unwrap_or(&m.id);
+        o.measures
+            .get(was)
+            .map(|w| (w.id.as_str(), &w.formula, m.id.as_str(), &m.formula))
+    });
+    let kpis = n.kpis.values().filter_map(|k| {
+        let was = back.get(k.id.as_str()).copied().unwrap_or(&k.id);
+        o.kpis
+            .get(was)
+            .map(|w| (w.id.as_str(), &w.formula, k.id.as_str(), &k.formula))
+    });
+    for (was, before, id, now) in measures.chain(kpis) {
+        if same_shallow(before, now, &rename) || old_forms.shallow(before) == new_forms.shallow(now)
+        {
+            continue;
+        }
+        let differs = old_forms.deep(was, &mut interner) != new_forms.deep(id, &mut interner);
+        edits.insert(id, differs);
+    }
     let oc = Ctx {
         catalog: o,
         forms: &old_forms,
         sources: &old.sources,
-        rename: &rename,
         interner: &interner,
     };
     let nc = Ctx {
         catalog: n,
         forms: &new_forms,
         sources: &new.sources,
-        rename: &none,
         interner: &interner,
     };
     let mut out = Compared {
         changes: Vec::new(),
         rename: HashMap::new(),
         roots: Vec::new(),
-        reads: HashMap::new(),
     };
     tables(o, n, &mut out);
     for m in n.measures.values() {
@@ -75,7 +110,7 @@ pub fn compare(old: &Checked, new: &Checked) -> Compared {
                     format!("added: `{}`", one(&m.formula_source)),
                 )],
             )),
-            Some(w) => measure(&oc, &nc, w, m, &mut out),
+            Some(w) => measure(&oc, &nc, edits.get(m.id.as_str()).copied(), w, m, &mut out),
         }
     }
     for m in o.measures.values() {
@@ -108,7 +143,7 @@ pub fn compare(old: &Checked, new: &Checked) -> Compared {
                     )],
                 ));
             }
-            Some(w) => kpi(&oc, &nc, w, k, &mut out),
+            Some(w) => kpi(&oc, &nc, edits.get(k.id.as_str()).copied(), w, k, &mut out),
         }
     }
     for k in o.kpis.values() {
@@ -128,7 +163,6 @@ pub fn compare(old: &Checked, new: &Checked) -> Compared {
     super::others::benchmarks(o, n, &rename, &mut out.changes);
     super::others::categories(o, n, &mut out.changes);
     out.changes.retain(|c| !c.details.is_empty());
-    out.reads = new_forms.tables.clone();
     out.rename = rename;
     out
 }
@@ -177,7 +211,13 @@ pub fn change(
 
 /// Measures and KPIs gone under one id and come under another with the same meaning
 /// (deep form, and for KPIs unit, direction and breakdown), paired in catalog order.
-fn renames(o: &Catalog, n: &Catalog, old: &Forms, new: &Forms) -> HashMap<String, String> {
+fn renames(
+    o: &Catalog,
+    n: &Catalog,
+    old: &mut Forms,
+    new: &mut Forms,
+    interner: &mut Interner,
+) -> HashMap<String, String> {
     let mut out = HashMap::new();
     let mut added: HashMap<(u32, String), VecDeque<&str>> = HashMap::new();
     for m in n
@@ -185,34 +225,38 @@ fn renames(o: &Catalog, n: &Catalog, old: &Forms, new: &Forms) -> HashMap<String
         .values()
         .filter(|m| !o.measures.contains_key(&m.id))
     {
-        if let Some(d) = new.deep.get(&m.id) {
-            let key = (*d, format!("m{:?}", m.unit));
+        if let Some(d) = new.deep(&m.id, interner) {
+            let key = (d, format!("m{:?}", m.unit));
             added.entry(key).or_default().push_back(&m.id);
         }
     }
     for k in n.kpis.values().filter(|k| !o.kpis.contains_key(&k.id)) {
-        if let Some(d) = new.deep.get(&k.id) {
-            added.entry((*d, kpi_key(k))).or_default().push_back(&k.id);
+        if let Some(d) = new.deep(&k.id, interner) {
+            added.entry((d, kpi_key(k))).or_default().push_back(&k.id);
         }
+    }
+    // Nothing added, nothing renamed: the gone items need no forms.
+    if added.is_empty() {
+        return out;
     }
     let gone_measures = o
         .measures
         .values()
         .filter(|m| !n.measures.contains_key(&m.id));
     for m in gone_measures {
-        if let Some(d) = old.deep.get(&m.id) {
-            let key = (*d, format!("m{:?}", m.unit));
+        if let Some(d) = old.deep(&m.id, interner) {
+            let key = (d, format!("m{:?}", m.unit));
             if let Some(id) = added.get_mut(&key).and_then(VecDeque::pop_front) {
                 out.insert(m.id.clone(), id.to_string());
             }
         }
     }
     for k in o.kpis.values().filter(|k| !n.kpis.contains_key(&k.id)) {
-        let Some(d) = old.deep.get(&k.id) else {
+        let Some(d) = old.deep(&k.id, interner) else {
             continue;
         };
         if let Some(id) = added
-            .get_mut(&(*d, kpi_key(k)))
+            .get_mut(&(d, kpi_key(k)))
             .and_then(VecDeque::pop_front)
         {
             out.insert(k.id.clone(), id.to_string());
@@ -232,16 +276,13 @@ fn kpi_key(k: &KpiDef) -> String {
 fn formula(
     oc: &Ctx,
     nc: &Ctx,
-    (was, now): (&str, &str),
+    edit: Option<bool>,
     (a, b): (&crate::ir::TExpr, &crate::ir::TExpr),
     (src_a, src_b): (&str, &str),
     details: &mut Vec<Detail>,
 ) -> Option<FormulaChange> {
-    let edited = oc.forms.shallow.get(was) != nc.forms.shallow.get(now);
-    let differs = oc.forms.deep.get(was) != nc.forms.deep.get(now);
-    if !edited {
-        return None;
-    }
+    // `None`: not edited; `Some(differs)`: edited, its meaning changed or not.
+    let differs = edit?;
     if !differs {
         details.push(detail(
             Class::None,
@@ -264,7 +305,18 @@ fn formula(
     }
 }
 
-fn measure(oc: &Ctx, nc: &Ctx, w: &MeasureDef, m: &MeasureDef, out: &mut Compared) {
+fn measure(
+    oc: &Ctx,
+    nc: &Ctx,
+    edit: Option<bool>,
+    w: &MeasureDef,
+    m: &MeasureDef,
+    out: &mut Compared,
+) {
+    // Nothing differs, the usual case: no text written.
+    if w.id == m.id && edit.is_none() && w.unit == m.unit && w.description == m.description {
+        return;
+    }
     let mut details = Vec::new();
     let renamed = (w.id != m.id).then_some(w.id.as_str());
     if let Some(from) = renamed {
@@ -276,7 +328,7 @@ fn measure(oc: &Ctx, nc: &Ctx, w: &MeasureDef, m: &MeasureDef, out: &mut Compare
     let f = formula(
         oc,
         nc,
-        (&w.id, &m.id),
+        edit,
         (&w.formula, &m.formula),
         (&w.formula_source, &m.formula_source),
         &mut details,
@@ -308,7 +360,28 @@ fn opt_unit(u: Option<crate::ir::Unit>) -> &'static str {
     u.map_or("none", |u| u.as_str())
 }
 
-fn kpi(oc: &Ctx, nc: &Ctx, w: &KpiDef, k: &KpiDef, out: &mut Compared) {
+fn kpi(oc: &Ctx, nc: &Ctx, edit: Option<bool>, w: &KpiDef, k: &KpiDef, out: &mut Compared) {
+    // Nothing differs, the usual case: no text written. The fields are those compared
+    // below.
+    let docs_equal = || {
+        w.docs
+            .iter()
+            .zip(k.docs.iter())
+            .all(|((_, a), (_, b))| same_doc(a, b))
+    };
+    if w.id == k.id
+        && edit.is_none()
+        && w.unit == k.unit
+        && w.better == k.better
+        && w.breakdown == k.breakdown
+        && w.name == k.name
+        && w.category == k.category
+        && w.tags == k.tags
+        && w.cadence == k.cadence
+        && docs_equal()
+    {
+        return;
+    }
     let mut details = Vec::new();
     let renamed = (w.id != k.id).then_some(w.id.as_str());
     if let Some(from) = renamed {
@@ -320,7 +393,7 @@ fn kpi(oc: &Ctx, nc: &Ctx, w: &KpiDef, k: &KpiDef, out: &mut Compared) {
     let f = formula(
         oc,
         nc,
-        (&w.id, &k.id),
+        edit,
         (&w.formula, &k.formula),
         (&w.formula_source, &k.formula_source),
         &mut details,
@@ -365,7 +438,7 @@ fn kpi(oc: &Ctx, nc: &Ctx, w: &KpiDef, k: &KpiDef, out: &mut Compared) {
         .docs
         .iter()
         .zip(k.docs.iter())
-        .filter(|((_, a), (_, b))| format!("{a:?}") != format!("{b:?}"))
+        .filter(|((_, a), (_, b))| !same_doc(*a, *b))
         .map(|((info, _), _)| info.field)
         .collect();
     if !docs.is_empty() {
@@ -382,6 +455,15 @@ fn kpi(oc: &Ctx, nc: &Ctx, w: &KpiDef, k: &KpiDef, out: &mut Compared) {
     let mut c = change(ItemKind::Kpi, &k.id, status, renamed, details);
     c.formula = f;
     out.push(c);
+}
+
+/// Whether a documentation attribute has the same value on both sides.
+fn same_doc(a: DocValue, b: DocValue) -> bool {
+    match (a, b) {
+        (DocValue::Text(a), DocValue::Text(b)) => a == b,
+        (DocValue::List(a), DocValue::List(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn quoted(s: &str) -> String {

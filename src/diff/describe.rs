@@ -2,19 +2,16 @@
 //! and new formula (measures expanded) differ, named — a filter added, an aggregate
 //! changed, a constant, the period read, an operand added — or `None`.
 
-use super::canon::{Forms, Interner, deep_id};
+use super::canon::{Forms, Interner};
 use crate::fmt::one_line;
 use crate::ir::{AggFunc, Aggregate, Catalog, TExpr, TExprKind, TimeFilter};
 use crate::source::SourceMap;
-use std::collections::HashMap;
 
 /// One side of a diff as the describer reads it.
 pub struct Ctx<'a> {
     pub catalog: &'a Catalog,
-    pub forms: &'a Forms,
+    pub forms: &'a Forms<'a>,
     pub sources: &'a SourceMap,
-    /// Old id → new id (empty for the new side).
-    pub rename: &'a HashMap<String, String>,
     pub interner: &'a Interner,
 }
 
@@ -26,7 +23,7 @@ impl Ctx<'_> {
 
     /// The deep number of `e` (`None` if it was never read, which then equals nothing).
     fn deep(&self, e: &TExpr) -> Option<u32> {
-        deep_id(self.catalog, self.forms, self.rename, self.interner, e)
+        self.forms.look(self.interner, e)
     }
 
     /// `e`, or the formula of the measure it names (followed to a non-measure).

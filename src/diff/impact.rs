@@ -9,26 +9,21 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 type Node = (ItemKind, String);
 
-/// What depends on the `roots` in the `catalog` (the new side), nearest first. `reads`
-/// holds the tables each measure and KPI reads itself.
-pub fn affected(
-    catalog: &Catalog,
-    reads: &HashMap<String, Vec<String>>,
-    roots: &[Step],
-) -> Vec<Affected> {
+/// What depends on the `roots` in the `catalog` (the new side), nearest first.
+pub fn affected(catalog: &Catalog, roots: &[Step]) -> Vec<Affected> {
     // Who uses each item: the reverse of the dependency graph `check` built.
     let mut users: HashMap<Node, Vec<Node>> = HashMap::new();
     let items = catalog
         .measures
         .values()
-        .map(|m| (ItemKind::Measure, &m.id, &m.depends_on))
+        .map(|m| (ItemKind::Measure, &m.id, &m.depends_on, &m.formula))
         .chain(
             catalog
                 .kpis
                 .values()
-                .map(|k| (ItemKind::Kpi, &k.id, &k.depends_on)),
+                .map(|k| (ItemKind::Kpi, &k.id, &k.depends_on, &k.formula)),
         );
-    for (kind, id, deps) in items {
+    for (kind, id, deps, formula) in items {
         for d in deps {
             let used = if catalog.measures.contains_key(d) {
                 ItemKind::Measure
@@ -40,9 +35,9 @@ pub fn affected(
                 .or_default()
                 .push((kind, id.clone()));
         }
-        for t in reads.get(id).into_iter().flatten() {
+        for t in super::canon::tables_read(formula) {
             users
-                .entry((ItemKind::Table, t.clone()))
+                .entry((ItemKind::Table, t.to_string()))
                 .or_default()
                 .push((kind, id.clone()));
         }

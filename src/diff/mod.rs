@@ -16,6 +16,7 @@ mod describe;
 mod formula;
 mod impact;
 mod others;
+mod parse;
 pub mod render;
 pub mod report;
 pub mod side;
@@ -30,7 +31,7 @@ pub use side::Side;
 /// Compares two checked catalogs (each without errors) and their test files.
 pub fn diff(old: &Side, new: &Side) -> Report {
     let compared = compare::compare(&old.checked, &new.checked);
-    let affected = impact::affected(&new.checked.catalog, &compared.reads, &compared.roots);
+    let affected = impact::affected(&new.checked.catalog, &compared.roots);
     let tests = impact::tests(&new.tests, &compared.roots, &affected);
     let mut changes = compared.changes;
     // Weightiest first; within a class, in the order found (catalog order).

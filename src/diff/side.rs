@@ -1,11 +1,15 @@
 //! One side of a diff: the catalog (and its `*.test.toml` files) read from paths, or
 //! from a revision of the current git repository by running `git` as a child process
-//! (arguments passed as such, never through a shell).
+//! (arguments passed as such, never through a shell). The two sides are read, then
+//! parsed together (an item both hold is parsed once, see `parse.rs`) and checked.
 
-use crate::Checked;
+use super::parse::{ToParse, parse_both};
+use crate::source::{FileId, SourceMap};
 use crate::testing::{self, SUFFIX, TestFile};
+use crate::{Checked, Diagnostic};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 /// A loaded and checked catalog with its test files.
 pub struct Side {
@@ -19,9 +23,22 @@ pub struct Side {
     pub unreadable_tests: Vec<String>,
 }
 
-/// Reads and checks the catalog under `paths`, with the test files in them.
-pub fn from_paths(label: String, paths: &[PathBuf]) -> Result<Side, String> {
-    let checked = crate::check_paths(paths).map_err(|e| e.to_string())?;
+/// A side read, not yet parsed nor checked ([`check_both`] does both).
+pub struct Read {
+    /// What the side is, as shown: a path, or `REV`.
+    pub label: String,
+    sources: SourceMap,
+    /// Reading's diagnostics (a file that is not UTF-8).
+    diagnostics: Vec<Diagnostic>,
+    /// The files not to parse (not UTF-8).
+    unreadable: Vec<FileId>,
+    tests: Vec<TestFile>,
+    unreadable_tests: Vec<String>,
+}
+
+/// Reads the catalog under `paths`, with the test files in them.
+pub fn from_paths(label: String, paths: &[PathBuf]) -> Result<Read, String> {
+    let read = crate::read_paths(paths).map_err(|e| e.to_string())?;
     let dirs: Vec<PathBuf> = paths.iter().filter(|p| p.is_dir()).cloned().collect();
     let mut tests = Vec::new();
     let mut unreadable_tests = Vec::new();
@@ -32,12 +49,46 @@ pub fn from_paths(label: String, paths: &[PathBuf]) -> Result<Side, String> {
             Err(e) => unreadable_tests.push(e),
         }
     }
-    Ok(Side {
+    Ok(Read {
         label,
-        checked,
+        sources: read.sources,
+        diagnostics: read.diagnostics,
+        unreadable: read.unreadable,
         tests,
         unreadable_tests,
     })
+}
+
+/// Parses both sides at once and checks each, the two checks at the same time: what
+/// [`crate::check_paths`] gives for each, with the parsing of the items they share
+/// done once.
+pub fn check_both(old: Read, new: Read) -> (Side, Side) {
+    let started = Instant::now();
+    let ((old_files, old_diags), (new_files, new_diags)) = parse_both(
+        &ToParse {
+            sources: &old.sources,
+            skip: &old.unreadable,
+        },
+        &ToParse {
+            sources: &new.sources,
+            skip: &new.unreadable,
+        },
+    );
+    let parse = started.elapsed();
+    let check = |read: Read, files, diags: Vec<Diagnostic>| {
+        let mut diagnostics = read.diagnostics;
+        diagnostics.extend(diags);
+        Side {
+            label: read.label,
+            checked: crate::check_parsed(read.sources, files, diagnostics, parse),
+            tests: read.tests,
+            unreadable_tests: read.unreadable_tests,
+        }
+    };
+    rayon::join(
+        || check(old, old_files, old_diags),
+        || check(new, new_files, new_diags),
+    )
 }
 
 /// Whether `rev` names a commit of the git repository around the current folder.
@@ -53,9 +104,9 @@ pub fn is_revision(rev: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Reads and checks the `.kpi` and test files under `paths` (relative to the current
-/// folder) as they are at revision `rev`.
-pub fn from_revision(rev: &str, paths: &[PathBuf]) -> Result<Side, String> {
+/// Reads the `.kpi` and test files under `paths` (relative to the current folder) as
+/// they are at revision `rev`.
+pub fn from_revision(rev: &str, paths: &[PathBuf]) -> Result<Read, String> {
     if !is_revision(rev) {
         return Err(format!("`{rev}` is not a revision of this git repository"));
     }
@@ -96,10 +147,15 @@ pub fn from_revision(rev: &str, paths: &[PathBuf]) -> Result<Side, String> {
             shown.join(", ")
         ));
     }
-    let checked = crate::check_texts(kpi.iter().map(|(n, t)| (n.as_str(), t.as_str())));
-    Ok(Side {
+    let mut sources = SourceMap::new();
+    for (name, text) in kpi {
+        sources.add(name, text);
+    }
+    Ok(Read {
         label: rev.to_string(),
-        checked,
+        sources,
+        diagnostics: Vec::new(),
+        unreadable: Vec::new(),
         tests,
         unreadable_tests,
     })

@@ -1,9 +1,11 @@
 //! The affected KPIs computed under the old and the new definitions over one dataset,
-//! side by side with the difference. Only those KPIs are loaded for and computed.
+//! side by side with the difference, natively or on a database engine. Only those KPIs
+//! are loaded for and computed.
 
 use super::report::{ValueRow, Values};
 use super::side::Side;
-use crate::engine::{self, Engine};
+use crate::data::Dataset;
+use crate::engine::{self, Database, Engine};
 use crate::ir::{Catalog, Unit};
 use crate::query::{Output, Request, ResultRow, columns_read, split_available, time_ranges};
 use crate::render::value::{change, shown};
@@ -12,18 +14,33 @@ use std::path::Path;
 /// One side's results: per (KPI, group) the value and the KPI's unit, in order.
 type Computed = Vec<(String, String, Output, Unit)>;
 
-/// `kpis` (ids of the new side; absent ones skipped on each side) computed natively
-/// over the dataset in `data` for `request` (its `kpis` ignored), old beside new.
+/// Where the values are computed; each side is computed apart, under its own catalog
+/// (whose tables may differ), so a database is made per side.
+pub enum On<'a> {
+    /// Natively, over the dataset in this folder (each side loads what it reads).
+    Native(&'a Path),
+    /// In a database holding the model's tables: the database for a side's catalog.
+    Database(&'a dyn Fn(&Catalog) -> Result<Database, String>),
+    /// The dataset in this folder loaded and checked as natively, then handed to a
+    /// database (Spark) made for the side's catalog and dataset.
+    Loaded(
+        &'a Path,
+        &'a dyn Fn(&Catalog, &Dataset) -> Result<Database, String>,
+    ),
+}
+
+/// `kpis` (ids of the new side; absent ones skipped on each side) computed `on` an
+/// engine for `request` (its `kpis` ignored), old beside new.
 pub fn compare(
     old: &Side,
     new: &Side,
     kpis: &[String],
-    data: &Path,
+    on: &On,
     request: &Request,
 ) -> Result<Values, String> {
     let mut notes = Vec::new();
-    let (before, _) = compute(&old.checked.catalog, kpis, data, request, "old", &mut notes)?;
-    let (after, period) = compute(&new.checked.catalog, kpis, data, request, "new", &mut notes)?;
+    let (before, _) = compute(&old.checked.catalog, kpis, on, request, "old", &mut notes)?;
+    let (after, period) = compute(&new.checked.catalog, kpis, on, request, "new", &mut notes)?;
     let mut rows = Vec::new();
     // The new side's order, then rows only the old side has.
     for (kpi, group, value, unit) in &after {
@@ -80,11 +97,11 @@ fn row(
     }
 }
 
-/// The KPIs of `kpis` that `catalog` has, computed natively; and the period shown.
+/// The KPIs of `kpis` that `catalog` has, computed `on` an engine; and the period shown.
 fn compute(
     catalog: &Catalog,
     kpis: &[String],
-    data: &Path,
+    on: &On,
     request: &Request,
     side: &str,
     notes: &mut Vec<String>,
@@ -93,12 +110,62 @@ fn compute(
     if asked.is_empty() {
         return Ok((Vec::new(), None));
     }
+    let mut request = request.clone();
+    let loaded;
+    let database;
+    let engine = match on {
+        On::Database(make) => {
+            // The database answers for every table it holds; a missing one is its error.
+            request.kpis = asked.iter().map(|k| k.id.clone()).collect();
+            database = make(catalog).map_err(|e| format!("the {side} side: {e}"))?;
+            Engine::Database(&database)
+        }
+        On::Native(data) | On::Loaded(data, _) => {
+            loaded = load(catalog, &asked, data, &request, side)?;
+            let (available, unavailable) = split_available(catalog, &asked, &loaded.absent);
+            for u in unavailable {
+                notes.push(format!("{} ({side}): {}", u.kpi, u.reason));
+            }
+            if available.is_empty() {
+                return Ok((Vec::new(), None));
+            }
+            request.kpis = available.iter().map(|k| k.id.clone()).collect();
+            match on {
+                On::Loaded(_, make) => {
+                    database =
+                        make(catalog, &loaded).map_err(|e| format!("the {side} side: {e}"))?;
+                    Engine::Database(&database)
+                }
+                _ => Engine::Native(&loaded),
+            }
+        }
+    };
+    let answer = engine::run(catalog, &engine, &request).map_err(|e| match e {
+        engine::EngineError::Request(e) | engine::EngineError::Database(e) => e.to_string(),
+    })?;
+    let rows = answer
+        .results
+        .rows
+        .iter()
+        .map(|r| (r.kpi.to_string(), group(r), r.value.clone(), r.unit))
+        .collect();
+    Ok((rows, Some(answer.results.period.clone())))
+}
+
+/// The dataset in `data` as the `asked` KPIs of `catalog` read it.
+fn load(
+    catalog: &Catalog,
+    asked: &[&crate::ir::KpiDef],
+    data: &Path,
+    request: &Request,
+    side: &str,
+) -> Result<Dataset, String> {
     let scopes: Vec<&crate::query::Scope> = std::iter::once(&request.scope)
         .chain(&request.groupings)
         .collect();
-    let needed = columns_read(catalog, &asked, &scopes);
-    let ranges = time_ranges(catalog, &asked, request);
-    let dataset = crate::data::load_read(
+    let needed = columns_read(catalog, asked, &scopes);
+    let ranges = time_ranges(catalog, asked, request);
+    crate::data::load_read(
         catalog,
         data,
         &needed,
@@ -112,27 +179,7 @@ fn compute(
             text.push_str(&format!("\n  {e}"));
         }
         text
-    })?;
-    let (available, unavailable) = split_available(catalog, &asked, &dataset.absent);
-    for u in unavailable {
-        notes.push(format!("{} ({side}): {}", u.kpi, u.reason));
-    }
-    if available.is_empty() {
-        return Ok((Vec::new(), None));
-    }
-    let mut request = request.clone();
-    request.kpis = available.iter().map(|k| k.id.clone()).collect();
-    let answer =
-        engine::run(catalog, &Engine::Native(&dataset), &request).map_err(|e| match e {
-            engine::EngineError::Request(e) | engine::EngineError::Database(e) => e.to_string(),
-        })?;
-    let rows = answer
-        .results
-        .rows
-        .iter()
-        .map(|r| (r.kpi.to_string(), group(r), r.value.clone(), r.unit))
-        .collect();
-    Ok((rows, Some(answer.results.period.clone())))
+    })
 }
 
 /// A result row's group as one label: grouping, sub-period, group and breakdown value.

@@ -6,5 +6,5 @@ mod split;
 
 pub use parser::{MAX_OPERATORS, dedent, parse_file};
 #[doc(hidden)]
-pub use parser::{RuleSet, item_ranges, read_item};
+pub use parser::{RuleSet, item_chunks, item_ranges, read_item};
 pub use split::MAX_NESTING;

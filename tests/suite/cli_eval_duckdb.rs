@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 /// The example dataset in a DuckDB file, built once per test run: tables in schema
 /// `sales`, and `orders` stored as `fact_orders`, so every run needs
 /// [`MAPPING`] (and exercises it).
-fn database() -> &'static Path {
+pub(crate) fn database() -> &'static Path {
     static FILE: OnceLock<PathBuf> = OnceLock::new();
     FILE.get_or_init(|| {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/kpic-test-duckdb-engine");
@@ -69,7 +69,7 @@ fn database() -> &'static Path {
 }
 
 /// Where the test database keeps the model's tables.
-const MAPPING: &[&str] = &["--schema", "sales", "--table", "orders=fact_orders"];
+pub(crate) const MAPPING: &[&str] = &["--schema", "sales", "--table", "orders=fact_orders"];
 
 /// `kpic eval ARGS` natively over examples/data, and with `--engine duckdb` on the test
 /// database (the client found through KPIC_DUCKDB); both must succeed.

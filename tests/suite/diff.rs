@@ -256,3 +256,43 @@ fn an_unreadable_test_file_is_named() {
         "{err}"
     );
 }
+
+/// The `values` case's value rows, computed with `ENGINE_FLAGS` (none: natively over
+/// `--data examples/data`, from the case's `args`).
+fn value_rows(engine_flags: &[&str]) -> serde_json::Value {
+    let mut extra = vec!["--format", "json"];
+    extra.extend(engine_flags);
+    let (code, json, err) = diff(&root().join("tests/fixtures/diff/values"), &extra);
+    assert_eq!(code, 0, "{engine_flags:?}: {err}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let rows = report["values"]["rows"].clone();
+    assert!(
+        rows.as_array().is_some_and(|r| !r.is_empty()),
+        "{engine_flags:?}: no rows in {report}"
+    );
+    rows
+}
+
+/// `--engine duckdb`: the old and new values computed by DuckDB on the example dataset
+/// (the database of `cli_eval_duckdb`) are the native ones, row for row.
+#[test]
+fn values_on_duckdb_are_the_native_ones() {
+    let db = crate::cli_eval_duckdb::database()
+        .to_str()
+        .expect("UTF-8 path")
+        .to_string();
+    let cli = crate::support::duckdb::cli();
+    let cli = cli.to_str().expect("UTF-8 path");
+    let mut flags = vec!["--engine", "duckdb", "--database", &db, "--duckdb-cli", cli];
+    flags.extend(crate::cli_eval_duckdb::MAPPING);
+    assert_eq!(value_rows(&flags), value_rows(&[]));
+}
+
+/// `--engine postgres`: the same on PostgreSQL (the example dataset in schema `example`
+/// of the shared test server).
+#[test]
+fn values_on_postgres_are_the_native_ones() {
+    let url = crate::sql_differential::example_db();
+    let flags = ["--engine", "postgres", "--url", url, "--schema", "example"];
+    assert_eq!(value_rows(&flags), value_rows(&[]));
+}

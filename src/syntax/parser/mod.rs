@@ -137,3 +137,15 @@ pub fn item_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
         .map(|c| c.start..c.end)
         .collect()
 }
+
+/// Every item of `text` as [`parse_file`] cuts it: its byte range, and whether it nests
+/// too deep for pest (`parse_file` reports such an item and never parses it). For
+/// `kpic diff`, which parses an item its two catalogs share once (with [`read_item`]);
+/// not part of the stable API.
+#[doc(hidden)]
+pub fn item_chunks(text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
+    split_items(text)
+        .iter()
+        .map(|c| (c.start..c.end, c.too_deep_at.is_some()))
+        .collect()
+}
