@@ -47,7 +47,7 @@ fn not_evaluated_note(results: &Results) -> Option<String> {
         .count();
     (n > 0).then(|| {
         format!(
-            "{n} rule evaluation{} not run: a KPI {} read was missing (`--format json` says which)",
+            "{n} rule evaluation{} not run: a value {} read was missing (`--format json` says why)",
             if n == 1 { " was" } else { "s were" },
             if n == 1 { "it" } else { "they" },
         )
