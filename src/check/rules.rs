@@ -348,7 +348,7 @@ fn message(
                             diags.push(bad(
                                 i,
                                 end,
-                                format!("`{{{inner}}}` is no placeholder: {why}"),
+                                format!("`{{{}}}` is no placeholder: {why}", shortened(inner)),
                                 "not a placeholder",
                             ));
                             ok = false;
@@ -472,5 +472,13 @@ pub fn unit_of(e: &TExpr, catalog: &Catalog) -> Unit {
             },
             _ => return from_dim(e),
         };
+    }
+}
+
+/// A placeholder's text as a message quotes it: at most 40 characters.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
