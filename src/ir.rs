@@ -12,9 +12,11 @@ use serde::Serialize;
 
 mod docs;
 mod grain;
+mod rules;
 mod targets;
 pub use docs::{DocSlot, DocValue, Docs};
 pub use grain::{Grain, Members};
+pub use rules::{MessagePart, RuleDef};
 pub use targets::{Amount, Target, TargetKind, Thresholds};
 
 /// The dimension of a number: what it counts or measures.
@@ -365,6 +367,9 @@ pub struct Catalog {
     pub measures: IndexMap<String, MeasureDef>,
     pub kpis: IndexMap<String, KpiDef>,
     pub benchmarks: Vec<BenchmarkDef>,
+    /// Diagnostic rules, in declaration order (absent from JSON when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleDef>,
     /// Measures and KPIs, each after everything it depends on.
     pub order: Vec<String>,
 }

@@ -10,6 +10,7 @@ mod docs;
 mod fields;
 mod graph;
 mod items;
+mod rules;
 mod tables;
 mod targets;
 mod typing;
@@ -233,6 +234,16 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
             catalog.benchmarks.push(def);
         }
     }
+
+    // Rules, once every KPI is known: they read KPI values only.
+    let env = typing::Env {
+        tables: &catalog.tables,
+        values: &values,
+        declared: &declared,
+        sources,
+    };
+    let lowered = rules::lower_rules(&blocks_of(ItemKind::Rule), &env, &catalog, &mut diags);
+    catalog.rules = lowered;
 
     crate::diagnostic::sort(&mut diags);
     (catalog, diags)

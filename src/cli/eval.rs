@@ -74,6 +74,13 @@ pub struct Args {
     /// `amber` (amber or red) (default: `fail_on` under `[eval]` in kpic.toml).
     #[arg(long, value_enum, value_name = "STATUS")]
     pub fail_on: Option<FailOn>,
+    /// Evaluate every rule of the catalog: the KPIs the rules read are computed too
+    /// (without it, a rule runs when every KPI it reads was asked for).
+    #[arg(long)]
+    pub rules: bool,
+    /// Exit 1 (after printing) when a rule of this severity or worse fired.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on_rule: Option<super::eval_rules::RuleSeverity>,
 }
 
 /// A status `--status` lists.
@@ -330,7 +337,7 @@ fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<
         p.split(every.months(), every.name())?;
     }
     Ok(Request {
-        kpis: args.kpis.clone(),
+        kpis: super::eval_rules::kpis(args, catalog),
         period,
         fiscal_year_start,
         scope: g.scope,
@@ -390,7 +397,8 @@ fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
                 eprintln!("warning: {w}");
             }
             let mut answer = answer;
-            let failed = super::eval_status::fails(&answer.results, args);
+            let failed = super::eval_status::fails(&answer.results, args)
+                || super::eval_rules::fails(&answer.results, args);
             super::eval_status::keep_listed(&mut answer.results, args);
             let code = emit_results(&answer.results, args.format);
             let code = if failed && code == OK { FAILED } else { code };

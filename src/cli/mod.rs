@@ -9,6 +9,7 @@ pub mod demo;
 pub mod diff;
 pub mod engine_args;
 pub mod eval;
+mod eval_rules;
 mod eval_status;
 pub mod explain;
 pub mod export;

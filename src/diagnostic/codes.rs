@@ -327,4 +327,42 @@ unit (`status: { green: 30%, amber: 25%, absolute }`). Both `green` and `amber` 
 needed. When lower is better (`better: lower`) the scale flips: green at or below the
 `green` threshold, amber up to `amber`, so `green` must not be above `amber`
 (`status: { green: 100%, amber: 110% }`). Relative thresholds need a target.";
+
+    RuleNotBoolean = "K0701", "rule condition is not true or false",
+"A rule fires when its condition is true, so the condition must be a comparison or
+another true/false value, not a number:
+
+    rule retention_churn_mirror {
+      condition: abs(customer_retention_rate + churn_rate - 100%) > 2%
+      ...
+    }
+
+`churn_rate > 10%` is a condition; `churn_rate` alone, or `churn_rate - 10%`, is a
+number. Combine comparisons with `and`, `or` and `not`.";
+
+    RuleName = "K0702", "rule reads something that is not a KPI",
+"A rule is evaluated after the KPIs, from their values, on every engine alike; so its
+condition and the placeholders of its message may name only KPIs: `churn_rate`, and
+`previous(churn_rate)` for its value in the period compared with (`--compare`; the
+period before by default). Measures, columns, aggregates (`sum(...)`), `period` and
+`year_ago` are not available there: declare a KPI for the value the rule needs, and
+use `previous` with a KPI name inside, nothing else:
+
+    condition: sales_pipeline > previous(sales_pipeline) * 1.1";
+
+    RulePlaceholder = "K0703", "invalid placeholder in a rule message",
+"A rule's message shows values with placeholders: `{churn_rate}`, or any expression
+over KPIs, `{customer_retention_rate + churn_rate}`, each shown in its unit (a KPI's
+own unit; percent plus percent is a percent, money divided by money a ratio). A
+placeholder must be a whole expression of a number or true/false, closed by `}`; write
+`{{` and `}}` for braces in the text:
+
+    message: \"retention {customer_retention_rate} + churn {churn_rate} = {customer_retention_rate + churn_rate}\"";
+
+    RuleUnits = "K0704", "rule combines values of different units",
+"A rule's condition and placeholders are checked like formulas: values are added,
+subtracted and compared only in the same unit. Comparing a percent with money
+(`churn_rate > average_order_value`) has no meaning. Compare each KPI with a value of
+its own unit (`churn_rate > 10%`, `average_order_value > 500`), or compare changes,
+which are plain numbers: `sales_pipeline / previous(sales_pipeline) > 1.1`.";
 }

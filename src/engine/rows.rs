@@ -131,6 +131,7 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
         scope: query.scope.clone(),
         rows: result,
         unavailable: Vec::new(),
+        rules: Vec::new(),
     }
 }
 

@@ -28,6 +28,8 @@ mod value;
 pub use explain::{ExplainLine, Explanation, explain, explain_groups};
 pub use grain::MemberCounts;
 pub use groups::check_portfolio_tables;
+/// The scope-level operators, for the rules evaluated over result rows (`query::apply_rules`).
+pub(crate) use scalar::combine;
 pub use scan::RowCounts;
 pub use value::Val;
 
@@ -193,6 +195,7 @@ fn evaluate_scope(
             all
         },
         unavailable: not_split,
+        rules: Vec::new(),
     };
     Ok((results, timings))
 }

@@ -193,7 +193,7 @@ impl Walker<'_> {
             ItemKind::Kpi => Some(Symbol::Kpi(b.name.name.clone())),
             ItemKind::Measure => Some(Symbol::Measure(b.name.name.clone())),
             ItemKind::Category => Some(Symbol::Category(b.name.name.clone())),
-            ItemKind::Table | ItemKind::Benchmark => None,
+            ItemKind::Table | ItemKind::Benchmark | ItemKind::Rule => None,
         };
         if let Some(sym) = own {
             self.push(b.name.span, sym, Role::Definition);
@@ -201,7 +201,9 @@ impl Walker<'_> {
         for field in &b.fields {
             let name = field.name.name.as_str();
             match (kind, name) {
-                (ItemKind::Kpi | ItemKind::Measure, "formula") | (ItemKind::Kpi, "breakdown") => {
+                (ItemKind::Kpi | ItemKind::Measure, "formula")
+                | (ItemKind::Kpi, "breakdown")
+                | (ItemKind::Rule, "condition") => {
                     if let Value::Expr(e) = &field.value {
                         self.expr(e);
                     }

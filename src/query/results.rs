@@ -166,6 +166,12 @@ pub struct Results {
     /// dataset), each with why; absent from JSON when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unavailable: Vec<super::Unavailable>,
+    /// The catalog's diagnostic rules over every scope row (group, grouping,
+    /// sub-period), for the rules whose KPIs the request computed: fired with their
+    /// message, not fired, or not evaluated and why. Set once, after the engine
+    /// returned, by [`super::apply_rules`]; absent from JSON when no rule applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<super::RuleOutcome>,
 }
 
 fn is_previous(c: &Compare) -> bool {

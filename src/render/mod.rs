@@ -1,10 +1,12 @@
 //! Presenting what the engines computed: results in every output format
 //! ([`write_results`]), explanations ([`explanation`]), and one formatter of values by
-//! unit ([`value`]) that everything showing a KPI's number uses.
+//! unit ([`value`]) that everything showing a KPI's number uses. The rules that fired
+//! follow the values in every format (`rules.rs`).
 
 pub mod escape;
 mod explain;
 mod results;
+mod rules;
 pub mod table;
 pub mod value;
 

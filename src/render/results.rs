@@ -141,6 +141,11 @@ pub fn write_results_fitted(
             if tallied {
                 head.extend(["members_counted", "members_skipped"]);
             }
+            // Fired rules: their own columns, and a record each after the values.
+            let rules = super::rules::csv_wanted(results);
+            if rules {
+                head.extend(super::rules::CSV_COLUMNS);
+            }
             w.write_record(&head)?;
             for r in &results.rows {
                 // Every digit: exact money as its decimal, a double as Rust writes it.
@@ -193,6 +198,12 @@ pub fn write_results_fitted(
                     record.push(n(|m| m.counted));
                     record.push(n(|m| m.skipped));
                 }
+                if rules {
+                    record.extend(std::iter::repeat_n(String::new(), 3));
+                }
+                w.write_record(&record)?;
+            }
+            for record in super::rules::csv_records(results, &head) {
                 w.write_record(&record)?;
             }
             w.flush()
@@ -226,6 +237,7 @@ pub fn write_results_fitted(
                     ));
                 }
             }
+            text.push_str(&super::rules::markdown_section(results));
             out.write_all(text.as_bytes())
         }
         Format::Table => {
@@ -261,6 +273,7 @@ pub fn write_results_fitted(
                 Some(i) => text.push_str(&super::table::colour_column(&table, i, coloured)),
                 None => text.push_str(&table),
             }
+            text.push_str(&super::rules::table_section(results));
             out.write_all(text.as_bytes())
         }
     }

@@ -13,7 +13,7 @@ pub const MAX_NESTING: usize = 64;
 
 /// Item keywords: a line starting with one of these followed by a name and `{` starts
 /// a new item even when the previous one was never closed.
-const ITEM_KEYWORDS: &[&str] = &["table", "category", "measure", "kpi", "benchmark"];
+const ITEM_KEYWORDS: &[&str] = &["table", "category", "measure", "kpi", "benchmark", "rule"];
 
 /// A byte range of the file holding one item (or text that is not one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,6 @@
-//! The kinds of top-level items (`table`, `category`, `measure`, `kpi`, `benchmark`),
-//! their keywords and the fields each accepts, one row each in [`ITEM_KINDS`].
+//! The kinds of top-level items (`table`, `category`, `measure`, `kpi`, `benchmark`,
+//! `rule`), their keywords and the fields each accepts, one row each in [`ITEM_KINDS`];
+//! and the severities of a rule ([`SEVERITIES`]).
 
 use super::attributes::ATTRIBUTES;
 
@@ -11,6 +12,7 @@ pub enum ItemKind {
     Measure,
     Kpi,
     Benchmark,
+    Rule,
 }
 
 /// One field of an item kind.
@@ -127,7 +129,99 @@ pub static ITEM_KINDS: &[ItemKindInfo] = &[
         ],
         documented: false,
     },
+    ItemKindInfo {
+        kind: ItemKind::Rule,
+        keyword: "rule",
+        doc: "A diagnostic rule: a condition over KPI values that, when true, reports a message.",
+        fields: &[
+            f("name", true, "the display name"),
+            f(
+                "condition",
+                true,
+                "when the rule fires: true/false over KPIs, `previous(KPI)`, operators and scalar functions",
+            ),
+            f(
+                "severity",
+                true,
+                "how serious it is when it fires: info, warning or critical",
+            ),
+            f(
+                "message",
+                true,
+                "what it says when it fires; `{expression}` shows a value in its unit, `{{` and `}}` are braces",
+            ),
+            f(
+                "description",
+                false,
+                "why the rule holds and why its thresholds",
+            ),
+        ],
+        documented: false,
+    },
 ];
+
+/// How serious a fired rule is, least serious first (so that `>=` compares them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// One severity: its word and what it means.
+#[derive(Debug, Clone, Copy)]
+pub struct SeverityInfo {
+    pub severity: Severity,
+    /// The word a rule's `severity:` field takes.
+    pub word: &'static str,
+    /// What it means, in one line.
+    pub doc: &'static str,
+}
+
+/// Every severity, in [`Severity`] order.
+pub static SEVERITIES: &[SeverityInfo] = &[
+    SeverityInfo {
+        severity: Severity::Info,
+        word: "info",
+        doc: "worth knowing; no action needed by itself",
+    },
+    SeverityInfo {
+        severity: Severity::Warning,
+        word: "warning",
+        doc: "worth a look before the next review",
+    },
+    SeverityInfo {
+        severity: Severity::Critical,
+        word: "critical",
+        doc: "the numbers cannot be trusted or need action now",
+    },
+];
+
+impl Severity {
+    /// The word a rule's `severity:` field takes (`info`, `warning`, `critical`).
+    pub fn word(self) -> &'static str {
+        SEVERITIES[self as usize].word
+    }
+
+    /// The severity this word names.
+    pub fn from_word(word: &str) -> Option<Severity> {
+        SEVERITIES
+            .iter()
+            .find(|s| s.word == word)
+            .map(|s| s.severity)
+    }
+
+    /// Every severity word, in order.
+    pub fn words() -> impl Iterator<Item = &'static str> + Clone {
+        SEVERITIES.iter().map(|s| s.word)
+    }
+}
+
+impl serde::Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.word())
+    }
+}
 
 impl ItemKind {
     /// The kind's row of [`ITEM_KINDS`].
@@ -195,5 +289,10 @@ mod tests {
             ItemKind::Benchmark.required_fields().collect::<Vec<_>>(),
             ["kpi", "source", "as_of"]
         );
+        for (i, s) in SEVERITIES.iter().enumerate() {
+            assert_eq!(s.severity as usize, i, "{}", s.word);
+            assert_eq!(Severity::from_word(s.word), Some(s.severity));
+        }
+        assert!(Severity::Critical > Severity::Warning);
     }
 }

@@ -24,7 +24,7 @@ pub use foreign::{FOREIGN_NAMES, ForeignName, foreign};
 pub use functions::{
     ArgKind, Arity, FUNCTIONS, FunctionId, FunctionInfo, Param, ResultRule, function,
 };
-pub use items::{ITEM_KINDS, ItemKind, ItemKindInfo};
+pub use items::{ITEM_KINDS, ItemKind, ItemKindInfo, SEVERITIES, Severity, SeverityInfo};
 pub use operators::{BinaryOp, OPERATORS, Operator, OperatorInfo, UnaryOp};
 
 /// A builtin of the language: what `kpic explain NAME` explains.

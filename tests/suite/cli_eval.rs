@@ -8,8 +8,11 @@ fn demo_runs_with_no_setup_for_the_latest_complete_year() {
     let (code, out, err) = kpic(&["eval"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("period 2025 (previous: 2024)"), "{out}");
-    // 53 KPIs, the pipeline split into its 4 open stages: 56 rows + 2 header lines.
-    assert_eq!(out.lines().count(), 58, "{out}");
+    // 53 KPIs, the pipeline split into its 4 open stages: 56 rows + 2 header lines;
+    // then, after a blank line, the rules that fired (kpis/rules.kpi).
+    let (values, rules) = out.split_once("\n\n").unwrap_or((&out, ""));
+    assert_eq!(values.lines().count(), 58, "{out}");
+    assert!(rules.starts_with("Rules that fired"), "{out}");
     assert!(
         err.is_empty(),
         "no progress noise when stderr is not a terminal: {err}"

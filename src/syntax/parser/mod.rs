@@ -23,7 +23,7 @@ mod literals;
 
 pub use literals::dedent;
 
-use super::ast::{File, Item};
+use super::ast::{Expr, File, Item};
 use super::split::{Chunk, MAX_NESTING, split_items};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -124,6 +124,61 @@ pub fn read_item(rules: RuleSet, source: &str) -> Option<(Option<Item>, Vec<Diag
     let mut builder = Builder::new(FileId(0), 0);
     let item = builder.item(pair);
     Some((item, builder.finish()))
+}
+
+/// Parses one expression written inside other text (a rule message's `{...}`), whose
+/// first byte is at `offset` in `file`. `Err` with a short reason when it is not one
+/// whole expression, or nests deeper than the splitter allows items to (the text
+/// inside a string is not scanned by the splitter, so the bound is enforced here
+/// before pest recurses).
+pub fn parse_expression(
+    file: FileId,
+    offset: usize,
+    text: &str,
+) -> Result<(Expr, Vec<Diagnostic>), String> {
+    if nesting(text) > MAX_NESTING {
+        return Err(format!(
+            "it nests more than {MAX_NESTING} parentheses or conditionals"
+        ));
+    }
+    let mut pairs = KpiGrammar::parse(Rule::expr_only, text).map_err(|e| match e.location {
+        pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => {
+            match text[p.min(text.len())..].chars().next() {
+                Some(c) => format!("it is not an expression (unexpected `{c}`)"),
+                None => "it is not a whole expression (it ends too early)".to_string(),
+            }
+        }
+    })?;
+    let pair = pairs
+        .next()
+        .and_then(|p| p.into_inner().next())
+        .ok_or_else(|| "it is empty".to_string())?;
+    let builder = Builder::new(file, offset);
+    let expr = builder
+        .top_expr(pair)
+        .ok_or_else(|| "it is empty".to_string())?;
+    Ok((expr, builder.finish()))
+}
+
+/// How deep parentheses and conditionals nest in `text`, at most (each `if` counted as
+/// one more level, wherever it stands: an over-estimate that is cheap and safe).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let ifs = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| *w == "if")
+        .count();
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest + ifs
 }
 
 /// The byte ranges of `text` that pest reads, one per item: the splitter's chunks

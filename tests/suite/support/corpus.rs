@@ -71,6 +71,11 @@ struct ExpectedFile {
     previous_period: String,
     #[serde(rename = "row")]
     rows: Vec<ExpectedRow>,
+    /// The rules that fire, and those not evaluated (`corpus_rules.rs`).
+    #[serde(default)]
+    fired: Vec<super::corpus_rules::ExpectedFired>,
+    #[serde(default)]
+    not_evaluated: Vec<super::corpus_rules::ExpectedNotEvaluated>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +143,8 @@ pub struct Results {
     pub members: BTreeMap<Key, Tally>,
     /// The targets, gaps and statuses of the rows of KPIs with a target.
     pub standings: BTreeMap<Key, Standing>,
+    /// The rules that fired and those not evaluated.
+    pub rules: super::corpus_rules::Rules,
 }
 
 /// One case of the corpus.
@@ -290,6 +297,7 @@ fn load(dir: &Path) -> Result<Case, String> {
             return Err(format!("expected.toml: {} twice", show_key(&key)));
         }
     }
+    let rules = super::corpus_rules::expected(expected.fired, expected.not_evaluated)?;
     read("catalog.kpi")?;
     let case = Case {
         name,
@@ -301,6 +309,7 @@ fn load(dir: &Path) -> Result<Case, String> {
             rows,
             members,
             standings,
+            rules,
         },
     };
     if case.tables().is_empty() {
@@ -375,6 +384,7 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         rows: BTreeMap::new(),
         members: BTreeMap::new(),
         standings: BTreeMap::new(),
+        rules: super::corpus_rules::from_json(text)?,
     };
     for row in json.rows {
         let key = (row.kpi, row.group, row.breakdown, row.period, row.grouping);
@@ -503,6 +513,7 @@ pub fn compare(case: &Case, engine: &str, got: &Results) -> Vec<String> {
             ));
         }
     }
+    problems.extend(super::corpus_rules::compare(&at, &want.rules, &got.rules));
     problems
 }
 
