@@ -40,6 +40,15 @@ impl Node {
         }
     }
 
+    /// The kind in words, for the node's tooltip.
+    fn kind(&self) -> &'static str {
+        match self {
+            Node::Table(_) => "table",
+            Node::Measure(_) => "measure",
+            Node::Kpi(_) => "KPI",
+        }
+    }
+
     fn path(&self) -> String {
         match self {
             Node::Table(n) => html::table_path(n),
@@ -251,7 +260,7 @@ pub fn svg(ctx: &Ctx, focus: &Node, root: &str) -> String {
             esc(root),
             esc(&n.path()),
             n.class(),
-            n.class(),
+            n.kind(),
             esc(n.id()),
             x + NODE_W / 2,
             y + NODE_H / 2 + 5,
