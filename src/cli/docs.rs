@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 /// Arguments of `kpic docs`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "The site works offline: open OUT/index.html in a browser. It has one \
+#[command(
+    after_help = "The site works offline: open OUT/index.html in a browser. It has one \
 page per KPI (all twelve attributes, the formula with every name linked, targets, \
 benchmarks with their sources, a dependency graph), per category, measure and table, \
-the top 12 on the index and a search box.\n\nExample: kpic docs kpis -o target/site")]
+the top 12 on the index and a search box.\n\nExample: kpic docs kpis -o target/site"
+)]
 pub struct Args {
     /// Files or folders of `.kpi` files (default: the project's, else `kpis/`).
     pub paths: Vec<PathBuf>,
@@ -36,7 +38,10 @@ pub fn run(args: Args) -> u8 {
     }
     println!(
         "wrote {} pages to {} (open {})",
-        site.files.iter().filter(|(p, _)| p.ends_with(".html")).count(),
+        site.files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .count(),
         args.output.display(),
         args.output.join("index.html").display()
     );

@@ -65,7 +65,13 @@ pub fn symbol_path(catalog: &Catalog, sym: &Symbol) -> Option<String> {
 
 /// The source text of `span` (a formula as written, comments and line breaks kept),
 /// escaped, each name a link to its definition; `root` leads to the site's root.
-pub fn linked(sources: &SourceMap, catalog: &Catalog, names: &Names, span: Span, root: &str) -> String {
+pub fn linked(
+    sources: &SourceMap,
+    catalog: &Catalog,
+    names: &Names,
+    span: Span,
+    root: &str,
+) -> String {
     let text = sources.get(span.file).text.as_ref();
     let (start, end) = (span.start as usize, span.end as usize);
     let Some(source) = text.get(start..end) else {

@@ -10,12 +10,15 @@ use std::fmt::Write;
 
 /// The most nodes drawn on each side of the KPI; the lists below the graph stay whole.
 const MAX_SIDE: usize = 40;
-const NODE_W: i64 = 168;
+/// The most nodes side by side: a wider layer wraps onto further rows, so the graph
+/// fits the page's width.
+const PER_ROW: usize = 5;
+const NODE_W: i64 = 160;
 const NODE_H: i64 = 34;
-const GAP_X: i64 = 16;
+const GAP_X: i64 = 14;
 const GAP_Y: i64 = 42;
 /// Characters of a label before it is cut with an ellipsis (the full name is its title).
-const LABEL_CHARS: usize = 22;
+const LABEL_CHARS: usize = 20;
 
 /// A node of the graph.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -193,28 +196,43 @@ pub fn svg(ctx: &Ctx, focus: &Node, root: &str) -> String {
     // Rows from the top: the deepest input first, the focus, then its users. A table
     // always sits on the top row, where every chain of reading starts.
     let top = up.iter().map(|(_, d)| *d).max().unwrap_or(0);
-    let mut rows: Vec<Vec<Node>> = vec![Vec::new(); top + 1 + down.iter().map(|(_, d)| *d).max().unwrap_or(0)];
+    let mut rows: Vec<Vec<Node>> =
+        vec![Vec::new(); top + 1 + down.iter().map(|(_, d)| *d).max().unwrap_or(0)];
     for (n, d) in &up {
-        let row = if matches!(n, Node::Table(_)) { 0 } else { top - d };
+        let row = if matches!(n, Node::Table(_)) {
+            0
+        } else {
+            top - d
+        };
         rows[row].push(n.clone());
     }
     rows[top].push(focus.clone());
     for (n, d) in &down {
         rows[top + d].push(n.clone());
     }
-    rows.retain(|r| !r.is_empty());
-    for r in &mut rows {
-        r.sort();
-    }
+    let rows: Vec<Vec<Node>> = rows
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .flat_map(|mut r| {
+            r.sort();
+            r.chunks(PER_ROW).map(<[Node]>::to_vec).collect::<Vec<_>>()
+        })
+        .collect();
     let widest = rows.iter().map(Vec::len).max().unwrap_or(1) as i64;
     let width = widest * (NODE_W + GAP_X) + GAP_X;
-    let height = rows.len() as i64 * (NODE_H + GAP_Y) + GAP_Y - NODE_H / 2;
+    let height = rows.len() as i64 * (NODE_H + GAP_Y);
     let mut pos: HashMap<&Node, (i64, i64)> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         let row_w = r.len() as i64 * (NODE_W + GAP_X) - GAP_X;
         let x0 = (width - row_w) / 2;
         for (j, n) in r.iter().enumerate() {
-            pos.insert(n, (x0 + j as i64 * (NODE_W + GAP_X), GAP_Y / 2 + i as i64 * (NODE_H + GAP_Y)));
+            pos.insert(
+                n,
+                (
+                    x0 + j as i64 * (NODE_W + GAP_X),
+                    GAP_Y / 2 + i as i64 * (NODE_H + GAP_Y),
+                ),
+            );
         }
     }
     let mut out = String::new();
@@ -269,7 +287,10 @@ pub fn svg(ctx: &Ctx, focus: &Node, root: &str) -> String {
     }
     out.push_str("</svg>\n<figcaption>Tables (top) are read by measures and KPIs; arrows point from what is read to what reads it.");
     if up_cut || down_cut {
-        let _ = write!(out, " Only the nearest {MAX_SIDE} items on each side are drawn; the lists below are complete.");
+        let _ = write!(
+            out,
+            " Only the nearest {MAX_SIDE} items on each side are drawn; the lists below are complete."
+        );
     }
     out.push_str("</figcaption>\n</figure>\n");
     out

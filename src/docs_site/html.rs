@@ -145,7 +145,10 @@ mod tests {
 
     #[test]
     fn only_web_urls_become_links() {
-        assert_eq!(web_url("https://example.com/a?b=1"), Some("https://example.com/a?b=1"));
+        assert_eq!(
+            web_url("https://example.com/a?b=1"),
+            Some("https://example.com/a?b=1")
+        );
         assert_eq!(web_url("HTTP://EXAMPLE.COM"), Some("HTTP://EXAMPLE.COM"));
         for bad in [
             "javascript:alert(1)",

@@ -60,7 +60,13 @@ pub fn render(ctx: &Ctx, kpi: &KpiDef) -> String {
             let _ = writeln!(
                 b,
                 "<section id=\"formula\">\n<h2>Standard formula</h2>\n<pre class=\"formula\">{}</pre>\n</section>",
-                formula::linked(&ctx.checked.sources, ctx.catalog, &ctx.names, kpi.formula.span, ROOT)
+                formula::linked(
+                    &ctx.checked.sources,
+                    ctx.catalog,
+                    &ctx.names,
+                    kpi.formula.span,
+                    ROOT
+                )
             );
         }
     }
@@ -147,7 +153,11 @@ pub fn thresholds(th: &Thresholds, unit: Unit, better: Direction) -> String {
     };
     if th.absolute {
         let v = |a: Amount| exact(a.value, unit);
-        format!("green {from} {}, amber {from} {}, red beyond", v(th.green), v(th.amber))
+        format!(
+            "green {from} {}, amber {from} {}, red beyond",
+            v(th.green),
+            v(th.amber)
+        )
     } else {
         let pct = |a: Amount| exact(a.value, Unit::Percent);
         format!(
@@ -256,11 +266,11 @@ fn dependencies(ctx: &Ctx, kpi: &KpiDef, b: &mut String) {
     b.push_str("<h3>Used in the formulas of</h3>\n");
     b.push_str(&html::list(&used, "No other measure or KPI."));
     let impact: Vec<String> = ctx
-        .catalog
-        .kpis
-        .values()
-        .filter(|k| k.docs.list(Attribute::Affects).contains(&kpi.id))
-        .map(|k| kpi_item(ctx, &k.id))
+        .affected_by
+        .get(&kpi.id)
+        .into_iter()
+        .flatten()
+        .map(|id| kpi_item(ctx, id))
         .collect();
     let _ = writeln!(
         b,
@@ -311,6 +321,9 @@ fn rules_section(ctx: &Ctx, kpi: &KpiDef, b: &mut String) {
             )
         })
         .collect();
-    b.push_str(&html::list(&items, "No rule in this catalog mentions this KPI."));
+    b.push_str(&html::list(
+        &items,
+        "No rule in this catalog mentions this KPI.",
+    ));
     b.push_str("</section>\n");
 }

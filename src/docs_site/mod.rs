@@ -68,6 +68,8 @@ pub(crate) struct Ctx<'a> {
     /// For each measure or KPI id: the measures and KPIs whose formula names it
     /// directly, in catalog order (built once: a page per KPI must not scan them all).
     pub used_by: HashMap<String, Vec<String>>,
+    /// For each KPI id: the KPIs whose `affects` list names it, in catalog order.
+    pub affected_by: HashMap<String, Vec<String>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -95,11 +97,18 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        let mut affected_by: HashMap<String, Vec<String>> = HashMap::new();
+        for k in catalog.kpis.values() {
+            for a in k.docs.list(crate::vocab::Attribute::Affects) {
+                affected_by.entry(a.clone()).or_default().push(k.id.clone());
+            }
+        }
         Ctx {
             checked,
             catalog,
             names: formula::Names::new(&index),
             used_by,
+            affected_by,
         }
     }
 

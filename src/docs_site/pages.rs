@@ -152,7 +152,13 @@ pub fn measure(ctx: &Ctx, m: &MeasureDef) -> String {
     let _ = writeln!(
         b,
         "<h2>Formula</h2>\n<pre class=\"formula\">{}</pre>",
-        formula::linked(&ctx.checked.sources, ctx.catalog, &ctx.names, m.formula.span, ROOT)
+        formula::linked(
+            &ctx.checked.sources,
+            ctx.catalog,
+            &ctx.names,
+            m.formula.span,
+            ROOT
+        )
     );
     let focus = Node::Measure(m.id.clone());
     b.push_str("<h2>Dependencies</h2>\n");

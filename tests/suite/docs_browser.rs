@@ -32,7 +32,11 @@ fn assert_clean(page: &Page, what: &str) {
         "{what} logged to the console:\n{}",
         page.console_errors.join("\n")
     );
-    assert!(page.dom.contains("</main>"), "{what}: no page in the DOM:\n{}", page.dom);
+    assert!(
+        page.dom.contains("</main>"),
+        "{what}: no page in the DOM:\n{}",
+        page.dom
+    );
 }
 
 #[test]
@@ -49,7 +53,10 @@ fn shipped_catalog_pages_load_cleanly_and_search_works() {
         browser::screenshot(&root.join(page), &artifact(shot));
     }
     let kpi = Page::load(&root.join("kpi/win_rate.html"));
-    assert!(kpi.dom.contains("<svg"), "the dependency graph is in the page");
+    assert!(
+        kpi.dom.contains("<svg"),
+        "the dependency graph is in the page"
+    );
 
     // A word of the definition of one KPI finds it.
     let checked = kpic::check_paths(&["kpis".into()]).expect("the catalog");
@@ -77,11 +84,17 @@ fn shipped_catalog_pages_load_cleanly_and_search_works() {
         results.contains("href=\"kpi/account_penetration_index.html\""),
         "`{word}` does not find account_penetration_index: {results}"
     );
-    assert!(found.dom.contains("match"), "the status line counts matches");
+    assert!(
+        found.dom.contains("match"),
+        "the status line counts matches"
+    );
     browser::screenshot_url(&url, &artifact("docs-search.png"));
 
     // A word nothing holds finds nothing, and says so.
-    let url = format!("{}?q=zzqqxxnothing", browser::file_url(&root.join("index.html")));
+    let url = format!(
+        "{}?q=zzqqxxnothing",
+        browser::file_url(&root.join("index.html"))
+    );
     let none = Page::load_url(&url);
     assert_clean(&none, &url);
     assert!(none.dom.contains("No KPI matches."), "{}", none.dom);
@@ -101,14 +114,20 @@ fn hostile_text_runs_nothing_in_the_browser() {
         let loaded = Page::load(&root.join(page));
         assert_clean(&loaded, page);
         // The hostile name is text in the DOM, not an element.
-        assert!(!loaded.dom.contains("<script>alert"), "{page}: {}", loaded.dom);
+        assert!(
+            !loaded.dom.contains("<script>alert"),
+            "{page}: {}",
+            loaded.dom
+        );
     }
     // The search shows the hostile name as text.
     let url = format!("{}?q=invoiced", browser::file_url(&root.join("index.html")));
     let found = Page::load_url(&url);
     assert_clean(&found, &url);
     assert!(
-        found.dom.contains("Total \"Revenue\" &lt;script&gt;alert('name')&lt;/script&gt;"),
+        found
+            .dom
+            .contains("Total \"Revenue\" &lt;script&gt;alert('name')&lt;/script&gt;"),
         "{}",
         found.dom
     );

@@ -27,18 +27,63 @@ fn pages_of_the_fixture_catalog() {
         "measure/revenue.html",
         "table/orders.html",
     ] {
-        let html = site.file(page).unwrap_or_else(|| panic!("the site has {page}"));
+        let html = site
+            .file(page)
+            .unwrap_or_else(|| panic!("the site has {page}"));
         insta::assert_snapshot!(format!("page_{}", page.replace(['/', '.'], "_")), html);
     }
 }
 
 /// The tags the site writes. Anything else in a page came from the catalog unescaped.
 const TAGS: &[&str] = &[
-    "!DOCTYPE", "html", "head", "meta", "title", "link", "body", "header", "form", "input",
-    "main", "footer", "code", "h1", "h2", "h3", "p", "span", "section", "dl", "dt", "dd",
-    "ul", "ol", "li", "a", "br", "pre", "div", "cite", "table", "thead", "tbody", "tr", "th",
-    "td", "figure", "figcaption", "svg", "defs", "marker", "path", "line", "g", "title",
-    "rect", "text", "script",
+    "!DOCTYPE",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "link",
+    "body",
+    "header",
+    "form",
+    "input",
+    "main",
+    "footer",
+    "code",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "span",
+    "section",
+    "dl",
+    "dt",
+    "dd",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "br",
+    "pre",
+    "div",
+    "cite",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "figure",
+    "figcaption",
+    "svg",
+    "defs",
+    "marker",
+    "path",
+    "line",
+    "g",
+    "title",
+    "rect",
+    "text",
+    "script",
 ];
 
 /// Every `<name` in `html` with the text after it up to the closing `>`.
@@ -63,9 +108,15 @@ fn catalog_text_is_escaped_everywhere() {
     let site = site_of(FIXTURE);
     for (path, html) in site.files.iter().filter(|(p, _)| p.ends_with(".html")) {
         for (name, tag) in tags(html) {
-            assert!(TAGS.contains(&name.as_str()), "{path}: a tag <{tag}> from the catalog");
+            assert!(
+                TAGS.contains(&name.as_str()),
+                "{path}: a tag <{tag}> from the catalog"
+            );
             // No event handler attribute, no script but the site's two.
-            assert!(!tag.contains("onerror") && !tag.contains("onclick"), "{path}: <{tag}>");
+            assert!(
+                !tag.contains("onerror") && !tag.contains("onclick"),
+                "{path}: <{tag}>"
+            );
             if name == "script" && !tag.is_empty() && !tag.starts_with('/') {
                 assert!(
                     tag == "script type=\"application/json\" id=\"search-index\""
@@ -73,12 +124,18 @@ fn catalog_text_is_escaped_everywhere() {
                     "{path}: <{tag}>"
                 );
             }
-            assert!(!tag.to_lowercase().contains("javascript:"), "{path}: <{tag}>");
+            assert!(
+                !tag.to_lowercase().contains("javascript:"),
+                "{path}: <{tag}>"
+            );
         }
     }
     let page = site.file("kpi/total_revenue.html").expect("the KPI's page");
     // The hostile URL is shown as text, the web one is a link.
-    assert!(page.contains("<code>javascript:alert(&#39;url&#39;)</code>"), "{page}");
+    assert!(
+        page.contains("<code>javascript:alert(&#39;url&#39;)</code>"),
+        "{page}"
+    );
     assert!(page.contains(
         "<a href=\"https://example.com/report?year=2025&amp;kind=revenue\" rel=\"noopener noreferrer\">"
     ));
@@ -92,8 +149,7 @@ fn catalog_text_is_escaped_everywhere() {
     assert!(!json.contains('<') && !json.contains('>'), "{json}");
     let entries: serde_json::Value = serde_json::from_str(json).expect("the index is JSON");
     assert_eq!(
-        entries[0]["name"],
-        "Total \"Revenue\" <script>alert('name')</script>",
+        entries[0]["name"], "Total \"Revenue\" <script>alert('name')</script>",
         "JSON.parse reads the name back as written"
     );
 }
@@ -111,7 +167,10 @@ fn assert_links_resolve(site: &Site) {
                 let target = part.split('"').next().unwrap_or("").replace("&amp;", "&");
                 if target.starts_with("https://") || target.starts_with("http://") {
                     assert!(
-                        html.contains(&format!("<a href=\"{}\" rel=\"noopener", part.split('"').next().unwrap_or(""))),
+                        html.contains(&format!(
+                            "<a href=\"{}\" rel=\"noopener",
+                            part.split('"').next().unwrap_or("")
+                        )),
                         "{path}: an outside link that is not a benchmark's: {target}"
                     );
                     continue;
@@ -162,8 +221,15 @@ fn links_resolve_in_the_shipped_catalog_site() {
     // One page per KPI, category, measure and table, and the top 12 on the index.
     let checked = kpic::check_paths(&["kpis".into()]).expect("the catalog");
     let c = &checked.catalog;
-    let pages = site.files.iter().filter(|(p, _)| p.ends_with(".html")).count();
-    assert_eq!(pages, 1 + c.kpis.len() + c.categories.len() + c.measures.len() + c.tables.len());
+    let pages = site
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .count();
+    assert_eq!(
+        pages,
+        1 + c.kpis.len() + c.categories.len() + c.measures.len() + c.tables.len()
+    );
     let index = site.file("index.html").expect("the index");
     let top = index
         .split("<section id=\"top12\">")
@@ -190,7 +256,10 @@ fn links_resolve_in_the_shipped_catalog_site() {
         "Dependencies",
         "Rules",
     ] {
-        assert!(page.contains(&format!("<h2>{heading}</h2>")), "win_rate: {heading}");
+        assert!(
+            page.contains(&format!("<h2>{heading}</h2>")),
+            "win_rate: {heading}"
+        );
     }
     assert!(page.contains("<svg"), "the dependency graph");
 }
@@ -203,7 +272,13 @@ fn the_command_writes_the_site() {
     let (code, stdout, stderr) = kpic(&["docs", FIXTURE, "-o", out_s]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("wrote 12 pages to "), "{stdout}");
-    for f in ["index.html", "style.css", "search.js", "kpi/total_revenue.html", "table/meetings.html"] {
+    for f in [
+        "index.html",
+        "style.css",
+        "search.js",
+        "kpi/total_revenue.html",
+        "table/meetings.html",
+    ] {
         assert!(out.join(f).is_file(), "{f}");
     }
     // A catalog with errors is refused, as by the other catalog commands.

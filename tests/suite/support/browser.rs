@@ -58,7 +58,11 @@ pub fn screenshot_url(url: &str, png: &Path) {
     let _ = std::fs::remove_file(png);
     let arg = format!("--screenshot={}", png.display());
     run(&[&arg, "--window-size=1280,2200", url]);
-    assert!(png.is_file(), "Chromium wrote no screenshot to {}", png.display());
+    assert!(
+        png.is_file(),
+        "Chromium wrote no screenshot to {}",
+        png.display()
+    );
 }
 
 /// `file://` URL of a path (made absolute).
