@@ -12,7 +12,7 @@ use std::fmt::Write;
 const ROOT: &str = "../";
 
 /// The first sentence of a KPI's definition, for lists.
-fn summary(kpi: &KpiDef) -> String {
+pub(super) fn summary(kpi: &KpiDef) -> String {
     let text = html::paragraphs(kpi.docs.definition.as_deref().unwrap_or(""))
         .into_iter()
         .next()

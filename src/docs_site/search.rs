@@ -15,6 +15,7 @@ struct Entry<'a> {
     category: &'a str,
     /// The page, relative to the index.
     url: String,
+    /// The first sentence of the definition.
     summary: String,
     /// Every attribute, the tags and the formula, lower-cased, for matching.
     text: String,
@@ -33,11 +34,6 @@ fn entries<'a>(ctx: &'a Ctx) -> Vec<Entry<'a>> {
                     DocValue::List(items) => text.extend(items.iter().cloned()),
                 }
             }
-            let definition = k.docs.definition.as_deref().unwrap_or("");
-            let summary = html::paragraphs(definition)
-                .into_iter()
-                .next()
-                .unwrap_or_default();
             Entry {
                 id: &k.id,
                 name: &k.name,
@@ -47,7 +43,7 @@ fn entries<'a>(ctx: &'a Ctx) -> Vec<Entry<'a>> {
                     .get(&k.category)
                     .map_or(k.category.as_str(), |c| c.name.as_str()),
                 url: html::kpi_path(&k.id),
-                summary,
+                summary: super::pages::summary(k),
                 text: text.join(" ").to_lowercase(),
             }
         })
