@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// Arguments of `kpic docs`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The site works offline: open OUT/index.html in a browser. It has one \
+    after_help = "The site works offline: open DIR/index.html in a browser. It has one \
 page per KPI (all twelve attributes, the formula with every name linked, targets, \
 benchmarks with their sources, a dependency graph), per category, measure and table, \
 the top 12 on the index and a search box.\n\nExample: kpic docs kpis -o target/site"
