@@ -59,6 +59,7 @@ pub mod check;
 pub mod data;
 pub mod diagnostic;
 pub mod diff;
+pub mod docs_site;
 pub mod engine;
 pub mod eval;
 pub mod fmt;

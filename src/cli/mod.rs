@@ -7,6 +7,7 @@ pub mod completions;
 pub mod convert;
 pub mod demo;
 pub mod diff;
+pub mod docs;
 pub mod engine_args;
 pub mod eval;
 mod eval_rules;
@@ -79,6 +80,8 @@ pub enum Command {
     Lsp(lsp::Args),
     /// What a catalog change does: changed items, what they affect, values before/after.
     Diff(Box<diff::Args>),
+    /// Write the catalog as a static site that works offline (`-o DIR`).
+    Docs(docs::Args),
 }
 
 /// Where catalogs are looked for when no path is given.
@@ -105,6 +108,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fmt(args) => fmt::run(args),
         Command::Lsp(args) => lsp::run(args),
         Command::Diff(args) => diff::run(*args),
+        Command::Docs(args) => docs::run(args),
     }
 }
 

@@ -45,6 +45,22 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// For HTML text and quoted attribute values: `&`, `<`, `>`, `"` and `'` as entities.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +85,13 @@ mod tests {
     fn markdown_cells_stay_one_cell() {
         assert_eq!(markdown("EMEA | Europe"), "EMEA \\| Europe");
         assert_eq!(markdown("a\nb\\"), "a b\\\\");
+    }
+
+    #[test]
+    fn html_text_cannot_open_a_tag_or_leave_an_attribute() {
+        assert_eq!(
+            html("<script>\"a\" & 'b'</script>"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
     }
 }

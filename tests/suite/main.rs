@@ -33,6 +33,8 @@ mod cli_test;
 mod crm_export;
 mod data_fixtures;
 mod diff;
+mod docs_browser;
+mod docs_site;
 mod eval_corpus;
 mod eval_determinism;
 mod eval_expected;

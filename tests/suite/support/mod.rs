@@ -12,6 +12,7 @@
 //! - [`install`]: Debian packages installed when absent (as root), else a loud failure
 //!   naming the package.
 
+pub mod browser;
 pub mod cell;
 pub mod cli;
 pub mod corpus;

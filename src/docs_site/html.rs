@@ -1,0 +1,169 @@
+//! The HTML helpers of the site: escaping, file names and links of items, and the page
+//! shell every page shares (head, header with the search form, footer).
+
+use crate::render::escape;
+use std::fmt::Write;
+
+/// Catalog text as HTML text or a quoted attribute value.
+pub fn esc(text: &str) -> String {
+    escape::html(text)
+}
+
+/// An item's file name without extension: identifiers are ASCII letters, digits and
+/// `_`; an upper-case letter is written `-x` so that `Win_rate` and `win_rate` stay two
+/// files on a case-insensitive file system, and anything else as `-HH` bytes (never
+/// produced by a checked catalog, but a file name must not depend on that).
+pub fn slug(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' | b'_' => out.push(b as char),
+            b'A'..=b'Z' => {
+                out.push('-');
+                out.push(b.to_ascii_lowercase() as char);
+            }
+            other => write!(out, "-{other:02X}").unwrap_or(()),
+        }
+    }
+    out
+}
+
+/// The path of a KPI's page, relative to the site's root.
+pub fn kpi_path(id: &str) -> String {
+    format!("kpi/{}.html", slug(id))
+}
+
+/// The path of a category's page.
+pub fn category_path(id: &str) -> String {
+    format!("category/{}.html", slug(id))
+}
+
+/// The path of a measure's page.
+pub fn measure_path(id: &str) -> String {
+    format!("measure/{}.html", slug(id))
+}
+
+/// The path of a table's page.
+pub fn table_path(name: &str) -> String {
+    format!("table/{}.html", slug(name))
+}
+
+/// The path of a column's row on its table's page.
+pub fn column_path(table: &str, column: &str) -> String {
+    format!("{}#col-{}", table_path(table), slug(column))
+}
+
+/// `<a href="ROOT/path">text</a>`, the text escaped; `root` leads from the page to the
+/// site's root (`""` or `"../"`).
+pub fn link(root: &str, path: &str, text: &str) -> String {
+    format!("<a href=\"{}{}\">{}</a>", esc(root), esc(path), esc(text))
+}
+
+/// The URL if it may become a link: `http://` or `https://` (any case) and nothing a
+/// browser would read otherwise (spaces, control characters, quotes).
+pub fn web_url(url: &str) -> Option<&str> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("http://") || lower.starts_with("https://");
+    let clean = !url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>'));
+    (scheme_ok && clean).then_some(url)
+}
+
+/// Text split into paragraphs at blank lines, each one line of words.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines().chain([""]) {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(current.join(" "));
+                current.clear();
+            }
+        } else {
+            current.extend(line.split_whitespace());
+        }
+    }
+    out
+}
+
+/// Escaped paragraphs as `<p>` elements, or a note that the text is missing.
+pub fn text_block(text: Option<&str>) -> String {
+    let paras = text.map(paragraphs).unwrap_or_default();
+    if paras.is_empty() {
+        return "<p class=\"missing\">Not documented.</p>\n".into();
+    }
+    paras
+        .iter()
+        .map(|p| format!("<p>{}</p>\n", esc(p)))
+        .collect()
+}
+
+/// A `<ul>` of items already in HTML, or `empty` (escaped) in a paragraph.
+pub fn list(items: &[String], empty: &str) -> String {
+    if items.is_empty() {
+        return format!("<p class=\"missing\">{}</p>\n", esc(empty));
+    }
+    let mut out = String::from("<ul>\n");
+    for item in items {
+        let _ = writeln!(out, "<li>{item}</li>");
+    }
+    out.push_str("</ul>\n");
+    out
+}
+
+/// A whole page: `title` (escaped) in the head and the header, `body` (HTML) as the
+/// main content, `root` the way back to the site's root.
+pub fn page(root: &str, title: &str, body: &str) -> String {
+    let root = esc(root);
+    let title = esc(title);
+    // The policy forbids every request but the site's own files: a hostile text that
+    // escaped escaping still could not run inline script or load anything remote.
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'\">\n\
+<title>{title} · KPI catalog</title>\n<link rel=\"stylesheet\" href=\"{root}style.css\">\n</head>\n<body>\n\
+<header><a class=\"home\" href=\"{root}index.html\">KPI catalog</a>\n\
+<form class=\"search\" action=\"{root}index.html\" method=\"get\" role=\"search\">\
+<input type=\"search\" name=\"q\" placeholder=\"Search KPIs\" aria-label=\"Search KPIs\"></form>\n</header>\n\
+<main>\n{body}</main>\n<footer>Generated by <code>kpic docs</code> from the catalog's <code>.kpi</code> files.</footer>\n\
+</body>\n</html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe_and_distinct() {
+        assert_eq!(slug("win_rate"), "win_rate");
+        assert_eq!(slug("Win_rate"), "-win_rate");
+        assert_eq!(slug("../x"), "-2E-2E-2Fx");
+    }
+
+    #[test]
+    fn only_web_urls_become_links() {
+        assert_eq!(
+            web_url("https://example.com/a?b=1"),
+            Some("https://example.com/a?b=1")
+        );
+        assert_eq!(web_url("HTTP://EXAMPLE.COM"), Some("HTTP://EXAMPLE.COM"));
+        for bad in [
+            "javascript:alert(1)",
+            " https://x",
+            "https://x\" onclick=\"y",
+            "data:text/html,x",
+            "http",
+            "",
+        ] {
+            assert_eq!(web_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn paragraphs_split_at_blank_lines() {
+        assert_eq!(paragraphs("  a\n  b\n\n  c\n   \n d"), ["a b", "c", "d"]);
+    }
+}
