@@ -1,11 +1,7 @@
-//! The rules that mention a KPI, for the KPI's page.
-//!
-//! RULES PLUG-IN: the `rule` item kind (issue 14, "Diagnostic rules") is being added
-//! beside this site. When the checked catalog holds rules, [`mentioning`] returns each
-//! rule whose condition or message names the KPI, and the page lists them (`kpi_page.rs`
-//! already renders the list); nothing else in the site needs to change.
+//! The rules that mention a KPI, for the KPI's page: each rule whose condition or
+//! message reads the KPI (`RuleDef::kpis`).
 
-use crate::ir::Catalog;
+use crate::ir::{Catalog, MessagePart};
 
 /// A rule that mentions a KPI, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,9 +18,25 @@ pub struct RuleMention {
     pub kpis: Vec<String>,
 }
 
-/// The rules of `catalog` that mention KPI `kpi`, in catalog order. The catalog has no
-/// rules yet: empty until the rule item kind lands (see the module's note).
+/// The rules of `catalog` that mention KPI `kpi`, in catalog order.
 pub fn mentioning(catalog: &Catalog, kpi: &str) -> Vec<RuleMention> {
-    let _ = (catalog, kpi);
-    Vec::new()
+    catalog
+        .rules
+        .iter()
+        .filter(|r| r.kpis.iter().any(|k| k == kpi))
+        .map(|r| RuleMention {
+            id: r.id.clone(),
+            severity: r.severity.word().to_string(),
+            condition: r.condition_source.clone(),
+            message: r
+                .message
+                .iter()
+                .map(|part| match part {
+                    MessagePart::Text(text) => text.replace('{', "{{").replace('}', "}}"),
+                    MessagePart::Value { source, .. } => format!("{{{source}}}"),
+                })
+                .collect(),
+            kpis: r.kpis.iter().filter(|k| *k != kpi).cloned().collect(),
+        })
+        .collect()
 }
