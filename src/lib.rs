@@ -68,6 +68,7 @@ pub mod names;
 pub mod project;
 pub mod query;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod sql;
 pub mod syntax;
