@@ -116,33 +116,40 @@ pub fn group_label(row: &ResultRow) -> String {
 struct Shape<'a> {
     rows: Vec<&'a ResultRow>,
     /// Sub-periods in order (empty without a time series).
-    periods: Vec<&'a str>,
+    periods: indexmap::IndexSet<&'a str>,
     /// Groups in order, as (grouping, group).
-    groups: Vec<(Option<&'a str>, &'a str)>,
+    groups: indexmap::IndexSet<(Option<&'a str>, &'a str)>,
     breakdown: bool,
     target: bool,
+    /// The last sub-period in which the KPI has a value (else the last one).
+    latest: Option<&'a str>,
 }
 
 impl<'a> Shape<'a> {
     fn of(kpi: &KpiDef, rows: Vec<&'a ResultRow>) -> Shape<'a> {
-        let mut periods = Vec::new();
-        let mut groups = Vec::new();
+        // Sets: a per-account request has a group per account.
+        let mut periods = indexmap::IndexSet::new();
+        let mut groups = indexmap::IndexSet::new();
         for r in &rows {
-            if let Some(p) = r.period.as_deref()
-                && !periods.contains(&p)
-            {
-                periods.push(p);
+            if let Some(p) = r.period.as_deref() {
+                periods.insert(p);
             }
-            let g = (r.grouping.as_deref(), &*r.group);
-            if !groups.contains(&g) {
-                groups.push(g);
-            }
+            groups.insert((r.grouping.as_deref(), &*r.group));
         }
         let breakdown = kpi.breakdown.is_some() || rows.iter().any(|r| r.breakdown.is_some());
         let target = rows
             .iter()
             .any(|r| r.target.as_ref().and_then(Output::number).is_some());
+        let latest = rows
+            .iter()
+            .filter(|r| r.value.number().is_some())
+            .filter_map(|r| periods.get_index_of(r.period.as_deref()?))
+            .max()
+            .and_then(|i| periods.get_index(i))
+            .or(periods.last())
+            .copied();
         Shape {
+            latest,
             rows,
             periods,
             groups,
@@ -151,12 +158,8 @@ impl<'a> Shape<'a> {
         }
     }
 
-    fn latest(&self) -> Option<&'a str> {
-        self.periods.last().copied()
-    }
-
     fn in_latest(&self, r: &ResultRow) -> bool {
-        r.period.as_deref() == self.latest()
+        r.period.as_deref() == self.latest
     }
 
     fn in_headline(&self, r: &ResultRow) -> bool {
@@ -235,10 +238,10 @@ fn build<'a>(kind: ChartKind, unit: Unit, shape: &Shape<'a>, results: &'a Result
                     group_label(r)
                 }
             };
-            let mut names: Vec<String> = Vec::new();
+            let mut names = indexmap::IndexSet::new();
             for r in &shape.rows {
-                if (!shape.breakdown || shape.in_headline(r)) && !names.contains(&series_of(r)) {
-                    names.push(series_of(r));
+                if !shape.breakdown || shape.in_headline(r) {
+                    names.insert(series_of(r));
                 }
             }
             cut(MAX_LINES, names.len(), "lines");

@@ -24,6 +24,8 @@ table.scorecard { border-collapse: collapse; width: 100%; margin: 12px 0 24px; }
 .scorecard th, .scorecard td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left;
   vertical-align: top; }
 .scorecard th { background: #f6f8fa; position: sticky; top: 0; }
+.scorecard td.kpi { min-width: 220px; } .scorecard tr.first td { border-top: 1px solid #8c959f; }
+.stage { color: var(--muted); } .scorecard td { white-space: nowrap; } .scorecard td.kpi { white-space: normal; }
 .num { text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .status-green { color: var(--green); font-weight: 600; } .status-amber { color: var(--amber); font-weight: 600; }
 .status-red { color: var(--red); font-weight: 600; }
@@ -148,7 +150,13 @@ fn section(report: &Report, kpi: &KpiDef) -> String {
         "<section class=\"kpi\" id=\"kpi-{id}\">\n<h2>{} <span class=\"muted\">({id})</span></h2>\n\
          <p class=\"meta\">{} · {} · better {}</p>\n",
         html(&kpi.name),
-        html(&kpi.category),
+        html(
+            report
+                .catalog
+                .categories
+                .get(&kpi.category)
+                .map_or(kpi.category.as_str(), |c| c.name.as_str())
+        ),
         kpi.unit.as_str(),
         kpi.better.as_str(),
     );
@@ -157,16 +165,26 @@ fn section(report: &Report, kpi: &KpiDef) -> String {
     }
     match chart::choose(kpi, report.results) {
         Some(c) => {
+            let drawn = match c.kind {
+                chart::ChartKind::Trend => "Trend over the time series.",
+                chart::ChartKind::Bars => "Bars by segment or period.",
+                chart::ChartKind::Bullet => "Bullet graph: the value against its target.",
+                chart::ChartKind::Pipeline => "By stage.",
+                chart::ChartKind::Compare => "The value next to its comparison.",
+            };
             let why = match kpi.docs.visualization.first() {
-                Some(v) => format!("Suggested: {}.", v),
-                None => String::new(),
+                Some(v) => format!("{drawn} Suggested: {v}."),
+                None => drawn.to_string(),
             };
             let _ = write!(
                 s,
-                "<figure data-kpi=\"{id}\">{}<figcaption>{} {}</figcaption></figure>\n",
+                "<figure data-kpi=\"{id}\">{}<figcaption>{}</figcaption></figure>\n",
                 super::svg::draw(&c),
-                html(&why),
-                html(c.note.as_deref().unwrap_or("")),
+                html(match &c.note {
+                    Some(n) => format!("{why} {n}"),
+                    None => why,
+                }
+                .as_str()),
             );
         }
         None => s.push_str("<p class=\"muted\">No value to chart.</p>\n"),

@@ -63,17 +63,28 @@ pub fn table(catalog: &Catalog, results: &Results) -> String {
          <th class=\"num\">Change</th><th class=\"num\">Target</th><th class=\"num\">Gap</th>\
          <th>Status</th><th>Benchmarks</th><th>Flags</th></tr></thead><tbody>"
     );
+    let mut last: Option<&str> = None;
     for row in listed(results) {
         let Some(kpi) = catalog.kpis.get(&*row.kpi) else {
             continue;
         };
-        s.push_str(&line(catalog, kpi, row, several, series));
+        // The KPI's name once, on its first row (the next rows are its groups).
+        let first = last != Some(&*row.kpi);
+        last = Some(&row.kpi);
+        s.push_str(&line(catalog, kpi, row, first, several, series));
     }
     s.push_str("</tbody></table>");
     s
 }
 
-fn line(catalog: &Catalog, kpi: &KpiDef, row: &ResultRow, several: bool, series: bool) -> String {
+fn line(
+    catalog: &Catalog,
+    kpi: &KpiDef,
+    row: &ResultRow,
+    first: bool,
+    several: bool,
+    series: bool,
+) -> String {
     let unit = row.unit;
     let status = match &row.status {
         Some(st) => match st.word() {
@@ -109,14 +120,19 @@ fn line(catalog: &Catalog, kpi: &KpiDef, row: &ResultRow, several: bool, series:
     if let Some(m) = &row.members {
         flags.push(html(&m.describe()));
     }
+    let name = if first {
+        format!("<a href=\"#kpi-{}\">{}</a>", html(&kpi.id), html(&row.name))
+    } else {
+        String::new()
+    };
     let name = match &row.breakdown {
-        Some(stage) => format!("{} · {}", html(&row.name), html(stage)),
-        None => html(&row.name),
+        Some(stage) => format!("{name} <span class=\"stage\">{}</span>", html(stage)),
+        None => name,
     };
     let mut s = format!(
-        "<tr data-kpi=\"{}\"><td><a href=\"#kpi-{}\">{name}</a></td>",
+        "<tr data-kpi=\"{}\"{}><td class=\"kpi\">{name}</td>",
         html(&kpi.id),
-        html(&kpi.id)
+        if first { " class=\"first\"" } else { "" }
     );
     if several {
         let _ = write!(s, "<td>{}</td>", html(&group_label(row)));

@@ -70,7 +70,7 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
 fn open(kind: ChartKind, height: f64, label: &str) -> String {
     format!(
         "<svg class=\"chart {}\" data-chart=\"{}\" role=\"img\" aria-label=\"{}\" \
-         viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
+         viewBox=\"0 0 {WIDTH} {height:.0}\" width=\"{WIDTH}\" height=\"{height:.0}\" \
          xmlns=\"http://www.w3.org/2000/svg\">",
         kind.name(),
         kind.name(),
@@ -132,7 +132,7 @@ fn bullet(chart: &Chart) -> String {
             groups.push(&m.series);
         }
     }
-    let height = groups.len() as f64 * ROW * 1.4 + 10.0;
+    let height = (groups.len() as f64 * ROW * 1.4 + 10.0).ceil();
     let (lo, hi) = span(chart.marks.iter().map(|m| m.value));
     let hi = hi * 1.1;
     let x = |v: f64| LEFT + (v - lo) / (hi - lo) * (WIDTH - LEFT - RIGHT);
