@@ -71,8 +71,7 @@ pub fn http_url(url: &str) -> Option<String> {
     let lower = trimmed.to_ascii_lowercase();
     let web = lower.starts_with("http://") || lower.starts_with("https://");
     // A control character or a space inside would let a browser read something else.
-    (web && !trimmed.chars().any(|c| c.is_control() || c.is_whitespace()))
-        .then(|| html(trimmed))
+    (web && !trimmed.chars().any(|c| c.is_control() || c.is_whitespace())).then(|| html(trimmed))
 }
 
 #[cfg(test)]

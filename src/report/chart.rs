@@ -38,9 +38,18 @@ impl ChartKind {
 /// "Line chart by month", "Bar chart by tier", "Funnel by stage", ...).
 pub fn suggested(visualization: &[String]) -> Vec<ChartKind> {
     const WORDS: [(ChartKind, &[&str]); 4] = [
-        (ChartKind::Pipeline, &["pipeline", "funnel", "by stage", "waterfall"]),
-        (ChartKind::Bullet, &["bullet", "gauge", "against target", "vs target"]),
-        (ChartKind::Trend, &["line", "trend", "run chart", "sparkline", "over time"]),
+        (
+            ChartKind::Pipeline,
+            &["pipeline", "funnel", "by stage", "waterfall"],
+        ),
+        (
+            ChartKind::Bullet,
+            &["bullet", "gauge", "against target", "vs target"],
+        ),
+        (
+            ChartKind::Trend,
+            &["line", "trend", "run chart", "sparkline", "over time"],
+        ),
         (ChartKind::Bars, &["bar", "column", "pareto", "histogram"]),
     ];
     let mut kinds = Vec::new();
@@ -258,8 +267,7 @@ fn build<'a>(kind: ChartKind, unit: Unit, shape: &Shape<'a>, results: &'a Result
                 .collect()
         }
         ChartKind::Bars if shape.groups.len() > 1 => {
-            let rows: Vec<&&ResultRow> =
-                shape.rows.iter().filter(|r| shape.in_latest(r)).collect();
+            let rows: Vec<&&ResultRow> = shape.rows.iter().filter(|r| shape.in_latest(r)).collect();
             cut(MAX_BARS, rows.len(), "segments");
             rows.into_iter()
                 .take(MAX_BARS)
@@ -354,7 +362,10 @@ mod tests {
             vec![ChartKind::Trend, ChartKind::Bars]
         );
         assert_eq!(
-            suggested(&v(&["Funnel of open deals by stage", "Bullet graph against target"])),
+            suggested(&v(&[
+                "Funnel of open deals by stage",
+                "Bullet graph against target"
+            ])),
             vec![ChartKind::Pipeline, ChartKind::Bullet]
         );
         assert_eq!(suggested(&v(&["Heat map by account"])), vec![]);

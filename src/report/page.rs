@@ -176,15 +176,17 @@ fn section(report: &Report, kpi: &KpiDef) -> String {
                 Some(v) => format!("{drawn} Suggested: {v}."),
                 None => drawn.to_string(),
             };
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "<figure data-kpi=\"{id}\">{}<figcaption>{}</figcaption></figure>\n",
+                "<figure data-kpi=\"{id}\">{}<figcaption>{}</figcaption></figure>",
                 super::svg::draw(&c),
-                html(match &c.note {
-                    Some(n) => format!("{why} {n}"),
-                    None => why,
-                }
-                .as_str()),
+                html(
+                    match &c.note {
+                        Some(n) => format!("{why} {n}"),
+                        None => why,
+                    }
+                    .as_str()
+                ),
             );
         }
         None => s.push_str("<p class=\"muted\">No value to chart.</p>\n"),
@@ -207,10 +209,10 @@ fn section(report: &Report, kpi: &KpiDef) -> String {
     }
     match report.explanations.get(&kpi.id) {
         Some(Ok(text)) => {
-            let _ = write!(
+            let _ = writeln!(
                 s,
                 "<details class=\"explanation\"><summary>Show explanation</summary>\
-                 <pre>{}</pre></details>\n",
+                 <pre>{}</pre></details>",
                 html(text)
             );
         }

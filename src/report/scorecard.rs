@@ -35,7 +35,11 @@ pub fn rules_fired(_results: &Results) -> Vec<String> {
 /// The rows the scorecard lists: every row, but of a time series only the latest
 /// sub-period (the charts show the series).
 fn listed(results: &Results) -> impl Iterator<Item = &ResultRow> {
-    let latest = results.rows.iter().filter_map(|r| r.period.as_deref()).max();
+    let latest = results
+        .rows
+        .iter()
+        .filter_map(|r| r.period.as_deref())
+        .max();
     results
         .rows
         .iter()
@@ -102,7 +106,11 @@ fn line(
         },
         None => "<td class=\"status\"></td>".to_string(),
     };
-    let cited = catalog.benchmarks.iter().filter(|b| b.kpi == kpi.id).count();
+    let cited = catalog
+        .benchmarks
+        .iter()
+        .filter(|b| b.kpi == kpi.id)
+        .count();
     let mut bench = Vec::new();
     if let Some(p) = benchmark_position(row) {
         bench.push(html(&p));
@@ -152,7 +160,12 @@ fn line(
         html(&shown(&row.value, unit)),
         html(&shown(&row.previous, unit)),
         html(&change(row.change.as_ref(), unit)),
-        html(&row.target.as_ref().map(|t| shown(t, unit)).unwrap_or_default()),
+        html(
+            &row.target
+                .as_ref()
+                .map(|t| shown(t, unit))
+                .unwrap_or_default()
+        ),
         html(&gap),
         bench.join(" "),
         flags.join(" "),

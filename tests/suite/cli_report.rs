@@ -37,14 +37,20 @@ fn nothing_from_the_catalog_or_the_data_becomes_markup() {
     for tag in ["<script", "<img", "<b>definition", "<i>segment"] {
         assert!(!page.contains(tag), "{tag} in the page");
     }
-    assert!(page.contains("&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;"));
+    assert!(
+        page.contains(
+            "&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;"
+        )
+    );
     assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
     // The javascript: citation is text, the https one a link.
     assert!(!page.contains("href=\"javascript"));
     assert!(page.contains("Script &quot;link&quot; (javascript:alert(1))"));
     assert!(page.contains("<a href=\"https://example.org/study?a=1&amp;b=&quot;2&quot;\""));
     // No request leaves the page: a policy forbids all but inline style.
-    assert!(page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\""));
+    assert!(
+        page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"")
+    );
     assert!(!page.contains("src=\"http"));
 }
 

@@ -101,14 +101,21 @@ fn reports_load_cleanly_and_chart_the_values_of_the_json_output() {
             browser::screenshot(&file, &png, 1200, 3200).unwrap_or_else(|e| panic!("{e}"));
             let bytes = std::fs::read(&png).expect("screenshot readable");
             assert!(bytes.starts_with(b"\x89PNG"), "{name}: not a PNG");
-            assert!(bytes.len() > 20_000, "{name}: a blank screenshot? {} bytes", bytes.len());
+            assert!(
+                bytes.len() > 20_000,
+                "{name}: a blank screenshot? {} bytes",
+                bytes.len()
+            );
             crate::support::install::announce(&format!("screenshot kept in {}", png.display()));
         }
     }
     let all: BTreeSet<String> = ["bars", "bullet", "compare", "pipeline", "trend"]
         .map(String::from)
         .into();
-    assert_eq!(kinds, all, "every kind of chart is drawn by one of the reports");
+    assert_eq!(
+        kinds, all,
+        "every kind of chart is drawn by one of the reports"
+    );
 }
 
 /// Every mark's value equals its row's field in the JSON output; every chart has
@@ -118,7 +125,10 @@ fn check_charts(name: &str, dom: &str, rows: &HashMap<Key, Value>) -> BTreeSet<S
     assert!(!charts.is_empty(), "{name}: no chart");
     let figures = browser::elements_with(dom, "data-kpi")
         .into_iter()
-        .filter(|a| !a.iter().any(|(k, _)| k == "data-field" || k == "data-chart"))
+        .filter(|a| {
+            !a.iter()
+                .any(|(k, _)| k == "data-field" || k == "data-chart")
+        })
         .count();
     let marks = browser::elements_with(dom, "data-field");
     let mut charted = BTreeSet::new();
@@ -163,7 +173,10 @@ fn check_charts(name: &str, dom: &str, rows: &HashMap<Key, Value>) -> BTreeSet<S
 fn check_no_markup_from_text(name: &str, dom: &str) {
     assert!(!dom.contains("<script"), "{name}: a script element");
     assert!(!dom.contains("<img"), "{name}: an img element");
-    assert!(!dom.contains("<b>definition"), "{name}: markup from a definition");
+    assert!(
+        !dom.contains("<b>definition"),
+        "{name}: markup from a definition"
+    );
     for a in browser::elements_with(dom, "href") {
         let href = &a.iter().find(|(k, _)| k == "href").expect("href").1;
         assert!(
@@ -173,8 +186,10 @@ fn check_no_markup_from_text(name: &str, dom: &str) {
     }
     if name == "report-hostile" {
         assert!(dom.contains("&lt;script&gt;alert(\"name\")&lt;/script&gt; &amp; 'quotes'"));
-        assert!(dom.contains("href=\"https://example.org/study?a=1&amp;b=%222%22\"")
-            || dom.contains("href=\"https://example.org/study?a=1&amp;b=&quot;2&quot;\""));
+        assert!(
+            dom.contains("href=\"https://example.org/study?a=1&amp;b=%222%22\"")
+                || dom.contains("href=\"https://example.org/study?a=1&amp;b=&quot;2&quot;\"")
+        );
         assert!(!dom.contains("href=\"javascript"), "{name}: a script link");
     }
 }

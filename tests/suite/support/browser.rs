@@ -76,10 +76,7 @@ impl Page {
         let copy = sibling(path, "capture")?;
         std::fs::write(copy.path(), with_capture(&html))
             .map_err(|e| format!("cannot write {}: {e}", copy.path().display()))?;
-        let out = chromium(&[
-            "--dump-dom".to_string(),
-            url(copy.path())?,
-        ])?;
+        let out = chromium(&["--dump-dom".to_string(), url(copy.path())?])?;
         let dom = String::from_utf8_lossy(&out).into_owned();
         let console_errors = errors_in(&dom)?;
         Ok(Page {
@@ -189,8 +186,14 @@ fn chromium(args: &[String]) -> Result<Vec<u8>, String> {
             Err(e) => return Err(format!("{shown}: {e}")),
         }
     };
-    let out = out.join().map_err(|_| "stdout reader panicked")?.map_err(|e| e.to_string())?;
-    let err = err.join().map_err(|_| "stderr reader panicked")?.map_err(|e| e.to_string())?;
+    let out = out
+        .join()
+        .map_err(|_| "stdout reader panicked")?
+        .map_err(|e| e.to_string())?;
+    let err = err
+        .join()
+        .map_err(|_| "stderr reader panicked")?
+        .map_err(|e| e.to_string())?;
     if !status.success() {
         return Err(format!(
             "{shown} exited with {status}\n--- stderr ---\n{}",
@@ -242,8 +245,7 @@ fn without_capture(dom: &str) -> String {
 
 /// The errors the capture script recorded; an error when it did not run at all.
 fn errors_in(dom: &str) -> Result<Vec<String>, String> {
-    let attrs = element_attributes(dom, "html")
-        .ok_or("the dumped DOM has no <html> element")?;
+    let attrs = element_attributes(dom, "html").ok_or("the dumped DOM has no <html> element")?;
     let json = attrs
         .iter()
         .find(|(k, _)| k == ERRORS_ATTRIBUTE)

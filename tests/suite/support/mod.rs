@@ -14,8 +14,8 @@
 //! - [`install`]: Debian packages installed when absent (as root), else a loud failure
 //!   naming the package.
 
-pub mod cell;
 pub mod browser;
+pub mod cell;
 pub mod cli;
 pub mod corpus;
 pub mod corpus_load;
