@@ -69,6 +69,7 @@ pub mod names;
 pub mod project;
 pub mod query;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod sql;
 pub mod syntax;

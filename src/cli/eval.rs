@@ -102,32 +102,56 @@ pub enum FailOn {
 
 /// Runs `kpic eval`.
 pub fn run(mut args: Args) -> u8 {
+    let prepared = match prepare(&mut args) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let (Some(kpi), Some(data)) = (&args.explain, &prepared.data) {
+        return explain(&prepared, data, kpi, args.format);
+    }
+    match execute(&prepared, &args) {
+        Ok(done) => finish(done, &args),
+        Err(code) => code,
+    }
+}
+
+/// What a run has before any KPI is computed: the checked catalog, the request the
+/// flags describe, and the dataset (`None` when the tables are in a database). Shared
+/// by `kpic eval` and `kpic report` ([`prepare`], then [`execute`]).
+pub struct Prepared {
+    pub checked: kpic::Checked,
+    pub request: Request,
+    /// The loaded dataset, for the native engine (and Spark over a dataset).
+    pub data: Option<kpic::data::Dataset>,
+    /// Requested KPIs the dataset lacks a table for (left out of `request`).
+    unavailable: Vec<kpic::query::Unavailable>,
+    /// Whether progress is shown on standard error.
+    shown: bool,
+    /// How many KPIs the engine computes (for the progress line).
+    evaluating: usize,
+    load_time: std::time::Duration,
+}
+
+/// Reads the catalog and the flags and loads the data the request reads; on an error,
+/// prints it and returns the exit code.
+pub fn prepare(args: &mut Args) -> Result<Prepared, u8> {
     if args.source.demo {
         match super::demo::unpack() {
             Ok((_, data)) => args.data = Some(data),
             Err(e) => {
-                return usage_error(format!(
+                return Err(usage_error(format!(
                     "cannot unpack the demo into the temporary folder: {e}"
-                ));
+                )));
             }
         }
     }
-    let checked = match super::catalog_args::load_checked(Vec::new(), &args.source) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let checked = super::catalog_args::load_checked(Vec::new(), &args.source)?;
     if checked.catalog.kpis.is_empty() {
         eprintln!("error: {}", super::check::no_kpi(&checked));
-        return FAILED;
+        return Err(FAILED);
     }
-    let settings = match Settings::read(&args) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let request = match request(&args, &settings, &checked.catalog) {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
-    };
+    let settings = Settings::read(args)?;
+    let request = request(args, &settings, &checked.catalog).map_err(usage_error)?;
     // Spark over a dataset (--data, --demo, or kpic.toml's) loads it as the native
     // engine does, below; without one, the tables are in Spark's catalog.
     let spark_data = args.engine == Engine::Spark
@@ -136,38 +160,39 @@ pub fn run(mut args: Args) -> u8 {
                 .ok()
                 .flatten()
                 .is_some_and(|p| p.data.is_some()));
+    let shown = super::progress::wanted(args.quiet || args.format != Format::Table);
     if args.engine != Engine::Native && !spark_data {
         if args.explain.is_some() {
-            return usage_error("`--explain` runs on the native engine only (drop `--engine`)");
+            return Err(usage_error(
+                "`--explain` runs on the native engine only (drop `--engine`)",
+            ));
         }
-        let db = match database(&args, &checked.catalog) {
-            Ok(db) => db,
-            Err(e) => return usage_error(e),
-        };
-        return finish(
-            engine::run(&checked.catalog, &Run::Database(&db), &request),
-            &args,
-        );
+        return Ok(Prepared {
+            checked,
+            request,
+            data: None,
+            unavailable: Vec::new(),
+            shown,
+            evaluating: 0,
+            load_time: std::time::Duration::ZERO,
+        });
     }
     let data_dir = settings.data.clone();
     if !data_dir.is_dir() {
-        return usage_error(format!(
+        return Err(usage_error(format!(
             "{}: no such data folder (give one with --data DIR)",
             data_dir.display()
-        ));
+        )));
     }
     // Only the tables the requested KPIs read are loaded (plus `accounts`): a table
     // nothing asked for may be absent or even broken without stopping the run.
     let catalog = &checked.catalog;
-    let asked =
-        match kpic::query::validate(catalog, &request.kpis, &request.scope, &request.filters) {
-            Ok(v) => v.kpis,
-            Err(e) => return usage_error(e),
-        };
+    let asked = kpic::query::validate(catalog, &request.kpis, &request.scope, &request.filters)
+        .map_err(usage_error)?
+        .kpis;
     for scope in &request.groupings {
-        if let Err(e) = kpic::query::validate(catalog, &request.kpis, scope, &request.filters) {
-            return usage_error(e);
-        }
+        kpic::query::validate(catalog, &request.kpis, scope, &request.filters)
+            .map_err(usage_error)?;
     }
     let mut reads = asked.clone();
     if let Some(k) = args.explain.as_ref().and_then(|k| catalog.kpis.get(k)) {
@@ -179,7 +204,6 @@ pub fn run(mut args: Args) -> u8 {
         .collect();
     let needed = kpic::query::columns_read(catalog, &reads, &scopes);
     // Progress on a terminal's standard error: each file as it starts, with its size.
-    let shown = super::progress::wanted(args.quiet || args.format != Format::Table);
     let bar = super::progress::Progress::count(shown, 0, "loading");
     let mut progress = |file: &str, i: usize, n: usize| {
         bar.set(i as u64, n as u64);
@@ -211,14 +235,14 @@ pub fn run(mut args: Args) -> u8 {
             eprintln!(
                 "no KPI was computed: fix the data above (or the model in the catalog) and run again"
             );
-            return FAILED;
+            return Err(FAILED);
         }
     };
     if let Some(k) = args.explain.as_ref().and_then(|k| catalog.kpis.get(k)) {
         let (_, not) = kpic::query::split_available(catalog, &[k], &data.absent);
         if let Some(u) = not.first() {
             eprintln!("error: cannot explain `{}`: {}", u.kpi, u.reason);
-            return FAILED;
+            return Err(FAILED);
         }
     }
     let (available, unavailable) = kpic::query::split_available(catalog, &asked, &data.absent);
@@ -227,60 +251,73 @@ pub fn run(mut args: Args) -> u8 {
         if available.is_empty() {
             list_unavailable(&unavailable, true);
             eprintln!("error: no KPI could be computed: the data lacks a table each of them reads");
-            return FAILED;
+            return Err(FAILED);
         }
         request.kpis = available.iter().map(|k| k.id.clone()).collect();
     }
-    let native = Run::Native(&data);
-    if let Some(kpi) = &args.explain {
-        let query = match engine::period(&checked.catalog, &native, &request) {
-            Ok(p) => request.with_period(p),
-            Err(e) => return report(&e),
-        };
-        return match kpic::eval::explain_groups(&checked.catalog, &data, &query, kpi) {
-            Ok(all) if args.format == Format::Json => {
-                match explanation_json(&checked.sources, &all) {
-                    Ok(json) => super::catalog_args::emit(&format!("{json}\n")),
-                    Err(e) => usage_error(format!("cannot write the explanation as JSON: {e}")),
-                }
-            }
-            Ok(all) => super::catalog_args::emit(
-                &all.iter()
-                    .map(|e| kpic::render::explanation(&checked.sources, e))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-            Err(e) => usage_error(e),
-        };
+    let evaluating = asked.len() - unavailable.len();
+    Ok(Prepared {
+        checked,
+        request,
+        data: Some(data),
+        evaluating,
+        unavailable,
+        shown,
+        load_time,
+    })
+}
+
+/// `--explain KPI` on the loaded data.
+fn explain(prepared: &Prepared, data: &kpic::data::Dataset, kpi: &str, format: Format) -> u8 {
+    let checked = &prepared.checked;
+    let native = Run::Native(data);
+    let query = match engine::period(&checked.catalog, &native, &prepared.request) {
+        Ok(p) => prepared.request.with_period(p),
+        Err(e) => return report(&e),
+    };
+    match kpic::eval::explain_groups(&checked.catalog, data, &query, kpi) {
+        Ok(all) if format == Format::Json => match explanation_json(&checked.sources, &all) {
+            Ok(json) => super::catalog_args::emit(&format!("{json}\n")),
+            Err(e) => usage_error(format!("cannot write the explanation as JSON: {e}")),
+        },
+        Ok(all) => super::catalog_args::emit(
+            &all.iter()
+                .map(|e| kpic::render::explanation(&checked.sources, e))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Err(e) => usage_error(e),
     }
+}
+
+/// Computes the prepared request on the engine the flags name: the engine's answer
+/// (the KPIs the data lacks listed in its `unavailable`), or the exit code of an
+/// error already printed (a database the flags cannot name, Spark not starting).
+pub fn execute(
+    prepared: &Prepared,
+    args: &Args,
+) -> Result<Result<engine::Answer, EngineError>, u8> {
+    let catalog = &prepared.checked.catalog;
+    let request = &prepared.request;
+    let Some(data) = &prepared.data else {
+        let db = database(args, catalog).map_err(usage_error)?;
+        return Ok(engine::run(catalog, &Run::Database(&db), request));
+    };
     let spark;
     let on = if args.engine == Engine::Spark {
-        let names = match args.tables.names(catalog) {
-            Ok(n) => n,
-            Err(e) => return usage_error(e),
-        };
-        spark = match spark_database(&args, catalog, &data, names) {
-            Ok(db) => db,
-            Err(code) => return code,
-        };
+        let names = args.tables.names(catalog).map_err(usage_error)?;
+        spark = spark_database(args, catalog, data, names)?;
         Run::Database(&spark)
     } else {
-        native
+        Run::Native(data)
     };
     let started = std::time::Instant::now();
+    let n = prepared.evaluating;
     let spinner = super::progress::Progress::spinner(
-        shown,
-        &format!(
-            "evaluating {} KPI{}",
-            asked.len() - unavailable.len(),
-            if asked.len() - unavailable.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
-        ),
+        prepared.shown,
+        &format!("evaluating {n} KPI{}", if n == 1 { "" } else { "s" }),
     );
-    let done = engine::run(&checked.catalog, &on, &request);
+    let done = engine::run(catalog, &on, request);
     spinner.clear();
     if std::env::var_os("KPIC_TIMING").is_some() {
         if let Ok(Some(t)) = done.as_ref().map(|a| a.timings) {
@@ -289,15 +326,19 @@ pub fn run(mut args: Args) -> u8 {
                 t.groups, t.scans, t.formulas
             );
         }
-        eprintln!("load {load_time:?} evaluate {:?}", started.elapsed());
+        eprintln!(
+            "load {:?} evaluate {:?}",
+            prepared.load_time,
+            started.elapsed()
+        );
     }
-    finish(
-        done.map(|mut answer| {
-            answer.results.unavailable.extend(unavailable);
-            answer
-        }),
-        &args,
-    )
+    Ok(done.map(|mut answer| {
+        answer
+            .results
+            .unavailable
+            .extend(prepared.unavailable.iter().cloned());
+        answer
+    }))
 }
 
 /// What the flags leave to the project file (`kpic.toml`) or to a default.

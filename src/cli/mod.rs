@@ -20,6 +20,7 @@ pub mod list;
 pub mod lsp;
 pub mod progress;
 pub mod project_args;
+pub mod report;
 pub mod scope_args;
 pub mod search;
 pub mod show;
@@ -60,6 +61,8 @@ pub enum Command {
     Show(show::Args),
     /// Search KPI names and attributes, best matches first.
     Search(search::Args),
+    /// Write the computed KPIs as one self-contained HTML report (scorecard, charts).
+    Report(Box<report::Args>),
     /// Print the SQL that computes KPIs in PostgreSQL, DuckDB or Spark.
     Sql(sql::Args),
     /// Export the catalog as CSV or JSON, one row per KPI.
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Init(args) => init::run(args),
         Command::Test(args) => test::run(args),
         Command::Eval(args) => eval::run(*args),
+        Command::Report(args) => report::run(*args),
         Command::Sql(args) => sql::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Completions(args) => completions::completions(args),

@@ -45,7 +45,9 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
-/// For HTML text and quoted attribute values: `&`, `<`, `>`, `"` and `'` as entities.
+/// For HTML text and attribute values (quoted with `"` or `'`): `&`, `<`, `>`, `"` and
+/// `'` become character references, so a name from the catalog or a cell of the data
+/// can neither open a tag nor leave an attribute.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -59,6 +61,17 @@ pub fn html(text: &str) -> String {
         }
     }
     out
+}
+
+/// A URL an HTML page may link to: only `http://` and `https://` ones (no
+/// `javascript:`, `data:` or relative ones), escaped for an attribute; `None` for
+/// any other text, which a page then shows as text.
+pub fn http_url(url: &str) -> Option<String> {
+    let trimmed = url.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let web = lower.starts_with("http://") || lower.starts_with("https://");
+    // A control character or a space inside would let a browser read something else.
+    (web && !trimmed.chars().any(|c| c.is_control() || c.is_whitespace())).then(|| html(trimmed))
 }
 
 #[cfg(test)]
@@ -90,8 +103,30 @@ mod tests {
     #[test]
     fn html_text_cannot_open_a_tag_or_leave_an_attribute() {
         assert_eq!(
-            html("<script>\"a\" & 'b'</script>"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+            html("<script>alert('x')</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
         );
+        assert_eq!(html("a \"b\" & c"), "a &quot;b&quot; &amp; c");
+        assert_eq!(html("EMEA"), "EMEA");
+    }
+
+    #[test]
+    fn only_web_urls_become_links() {
+        assert_eq!(
+            http_url("https://example.org/a?b=1&c=\"2\""),
+            Some("https://example.org/a?b=1&amp;c=&quot;2&quot;".to_string())
+        );
+        assert_eq!(http_url(" HTTP://x.org "), Some("HTTP://x.org".to_string()));
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,<b>",
+            "//evil.org",
+            "/local",
+            "https://x.org/\u{0}",
+            "https://x.org/ a",
+        ] {
+            assert_eq!(http_url(bad), None, "{bad}");
+        }
     }
 }

@@ -48,11 +48,12 @@ fn shipped_catalog_pages_load_cleanly_and_search_works() {
         ("kpi/win_rate.html", "docs-kpi.png"),
         ("category/retention.html", "docs-category.png"),
     ] {
-        let loaded = Page::load(&root.join(page));
+        let loaded = Page::load(&root.join(page)).expect("the page loads");
         assert_clean(&loaded, page);
-        browser::screenshot(&root.join(page), &artifact(shot));
+        browser::screenshot(&root.join(page), &artifact(shot), 1280, 1600)
+            .expect("a screenshot");
     }
-    let kpi = Page::load(&root.join("kpi/win_rate.html"));
+    let kpi = Page::load(&root.join("kpi/win_rate.html")).expect("the page loads");
     assert!(
         kpi.dom.contains("<svg"),
         "the dependency graph is in the page"
@@ -71,9 +72,10 @@ fn shipped_catalog_pages_load_cleanly_and_search_works() {
         .max_by_key(|w| w.len())
         .expect("a long word")
         .to_lowercase();
-    let url = format!("{}?q={word}", browser::file_url(&root.join("index.html")));
-    let found = Page::load_url(&url);
-    assert_clean(&found, &url);
+    let index = root.join("index.html");
+    let query = format!("q={word}");
+    let found = Page::load_query(&index, &query).expect("the page loads");
+    assert_clean(&found, &query);
     let results = found
         .dom
         .split("<ol id=\"results\">")
@@ -88,15 +90,12 @@ fn shipped_catalog_pages_load_cleanly_and_search_works() {
         found.dom.contains("match"),
         "the status line counts matches"
     );
-    browser::screenshot_url(&url, &artifact("docs-search.png"));
+    browser::screenshot_query(&index, &query, &artifact("docs-search.png"), 1280, 1000)
+        .expect("a screenshot");
 
     // A word nothing holds finds nothing, and says so.
-    let url = format!(
-        "{}?q=zzqqxxnothing",
-        browser::file_url(&root.join("index.html"))
-    );
-    let none = Page::load_url(&url);
-    assert_clean(&none, &url);
+    let none = Page::load_query(&index, "q=zzqqxxnothing").expect("the page loads");
+    assert_clean(&none, "q=zzqqxxnothing");
     assert!(none.dom.contains("No KPI matches."), "{}", none.dom);
 }
 
@@ -111,7 +110,7 @@ fn hostile_text_runs_nothing_in_the_browser() {
         "measure/revenue.html",
         "table/orders.html",
     ] {
-        let loaded = Page::load(&root.join(page));
+        let loaded = Page::load(&root.join(page)).expect("the page loads");
         assert_clean(&loaded, page);
         // The hostile name is text in the DOM, not an element.
         assert!(
@@ -121,9 +120,8 @@ fn hostile_text_runs_nothing_in_the_browser() {
         );
     }
     // The search shows the hostile name as text.
-    let url = format!("{}?q=invoiced", browser::file_url(&root.join("index.html")));
-    let found = Page::load_url(&url);
-    assert_clean(&found, &url);
+    let found = Page::load_query(&root.join("index.html"), "q=invoiced").expect("the page loads");
+    assert_clean(&found, "q=invoiced");
     assert!(
         found
             .dom

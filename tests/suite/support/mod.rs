@@ -3,6 +3,8 @@
 //! provides their prerequisites on a fresh machine.
 //!
 //! - [`cli`]: runs `kpic` as a user does, independent of the caller's environment.
+//! - [`browser`]: headless Chromium for pages kpic writes: DOM, console errors,
+//!   screenshots.
 //! - [`postgres`]: a throw-away PostgreSQL server per test process.
 //! - [`duckdb`], [`spark`]: DuckDB (Python package and CLI) and PySpark, in virtual
 //!   environments under `target/` ([`python`]); Spark's Java from [`java`].
