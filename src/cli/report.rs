@@ -120,6 +120,10 @@ fn as_eval(args: Args) -> eval::Args {
         tables: args.tables,
         status: Vec::new(),
         fail_on: None,
+        // A whole-catalog report computes every KPI, so every rule runs; a report of
+        // a few KPIs shows the rules over those.
+        rules: false,
+        fail_on_rule: None,
     }
 }
 

@@ -26,9 +26,33 @@ fn sample_flag(_row: &ResultRow) -> Option<String> {
     None
 }
 
-/// The diagnostic rules that fired, one sentence each (with the scope they fired for).
-pub fn rules_fired(_results: &Results) -> Vec<String> {
-    Vec::new()
+/// The diagnostic rules that fired, one sentence each (with the scope they fired for):
+/// `warning: Pipeline grows, win rate does not (EMEA, 2025-Q3): pipeline coverage
+/// rose …`. The page escapes them.
+pub fn rules_fired(results: &Results) -> Vec<String> {
+    results
+        .rules
+        .iter()
+        .filter(|r| r.fired)
+        .map(|r| {
+            let scope: Vec<&str> = [r.grouping.as_deref(), Some(&*r.group), r.period.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect();
+            let scope = if scope.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", scope.join(", "))
+            };
+            format!(
+                "{}: {}{scope}: {}",
+                r.severity.word(),
+                r.name,
+                r.message.as_deref().unwrap_or("")
+            )
+        })
+        .collect()
 }
 // ---- end of plug-in point ------------------------------------------------------
 
