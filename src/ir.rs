@@ -10,9 +10,11 @@ use chrono::NaiveDate;
 use indexmap::IndexMap;
 use serde::Serialize;
 
+mod benchmark;
 mod docs;
 mod grain;
 mod targets;
+pub use benchmark::{PeriodBasis, SegmentValue};
 pub use docs::{DocSlot, DocValue, Docs};
 pub use grain::{Grain, Members};
 pub use targets::{Amount, Target, TargetKind, Thresholds};
@@ -350,6 +352,12 @@ pub struct BenchmarkDef {
     pub low: Option<f64>,
     pub high: Option<f64>,
     pub segment: Option<String>,
+    /// The accounts the figure describes, each condition a text column of `accounts`
+    /// and its value (`applies_to: accounts.industry == "manufacturing"`); empty: any
+    /// scope (`applies_to: any`, or not written).
+    pub applies_to: Vec<SegmentValue>,
+    /// The length of period the figure describes (`period: year`); `None`: any.
+    pub period: Option<PeriodBasis>,
     pub source: String,
     pub url: Option<String>,
     pub as_of: Option<NaiveDate>,

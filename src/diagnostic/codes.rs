@@ -327,4 +327,24 @@ unit (`status: { green: 30%, amber: 25%, absolute }`). Both `green` and `amber` 
 needed. When lower is better (`better: lower`) the scale flips: green at or below the
 `green` threshold, amber up to `amber`, so `green` must not be above `amber`
 (`status: { green: 100%, amber: 110% }`). Relative thresholds need a target.";
+
+    BenchmarkScope = "K0504", "invalid benchmark scope (`applies_to`)",
+"A benchmark's `applies_to` says which accounts its figure describes, so that `kpic
+eval` compares it only with values of those accounts: `any`, or conditions on text
+columns of `accounts`, each column once, joined by `and`:
+
+    applies_to: accounts.industry == \"manufacturing\"
+    applies_to: accounts.industry == \"software\" and accounts.tier == \"strategic\"
+    applies_to: any
+
+A value is compared with the benchmark when its scope fixes every column named: a
+`--where industry=manufacturing` filter, or the `manufacturing` group of `--by
+industry`. Without `applies_to` a benchmark applies to any scope.";
+
+    BenchmarkPeriod = "K0505", "invalid benchmark period basis",
+"A benchmark's `period` is the length of period its figure describes: `year`, `quarter`
+or `month`. A rate over a year (churn, growth) is not comparable with one over a
+quarter, so `kpic eval` compares the benchmark only with values over a period of that
+length and says `not comparable: yearly figure, quarterly value` otherwise. Without
+`period` the figure is compared with a value over any period.";
 }

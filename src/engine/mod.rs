@@ -293,6 +293,7 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
         }
     };
     crate::query::apply_targets(catalog, &query, &mut results);
+    crate::query::apply_benchmarks(catalog, &query, &mut results);
     Ok(Answer {
         query,
         results,

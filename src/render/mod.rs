@@ -2,6 +2,7 @@
 //! ([`write_results`]), explanations ([`explanation`]), and one formatter of values by
 //! unit ([`value`]) that everything showing a KPI's number uses.
 
+mod benchmarks;
 pub mod escape;
 mod explain;
 mod results;
@@ -9,4 +10,6 @@ pub mod table;
 pub mod value;
 
 pub use explain::explanation;
-pub use results::{Format, write_results, write_results_coloured, write_results_fitted};
+pub use results::{
+    Format, write_results, write_results_coloured, write_results_fitted, write_results_shown,
+};

@@ -2,6 +2,7 @@
 //! Markdown. CSV and JSON stream row by row, so a large result (every account times
 //! every KPI) is never held twice in memory.
 
+use super::benchmarks;
 use super::escape;
 use super::value::{change, shown};
 use crate::query::{Compare, Output, Results, Status};
@@ -46,6 +47,20 @@ pub fn write_results_fitted(
     width: Option<u16>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_results_shown(results, format, colour, width, false, out)
+}
+
+/// As [`write_results_fitted`]; with `all_benchmarks`, the table shows every
+/// benchmark of a row, one line each (`kpic eval --benchmarks`), not the first and how
+/// many more.
+pub fn write_results_shown(
+    results: &Results,
+    format: Format,
+    colour: bool,
+    width: Option<u16>,
+    all_benchmarks: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
     // A run of several groupings names each row's; a time series each row's period.
     let groupings = results.rows.iter().any(|r| r.grouping.is_some());
@@ -57,6 +72,8 @@ pub fn write_results_fitted(
         .rows
         .iter()
         .any(|r| r.target.is_some() || r.status.is_some());
+    // Rows with benchmarks that apply: where each value stands.
+    let benchmarked = results.rows.iter().any(|r| !r.benchmarks.is_empty());
     let (compared, change_name) = comparison_names(results.compare);
     let mut header: Vec<&str> = Vec::new();
     if groupings {
@@ -76,6 +93,9 @@ pub fn write_results_fitted(
     }
     if tallied {
         header.push("members");
+    }
+    if benchmarked {
+        header.push("benchmark");
     }
     // Formatted cells, for the formats that show them, each escaped for where it goes
     // (group and breakdown names, and missing reasons, come from the data).
@@ -115,6 +135,14 @@ pub fn write_results_fitted(
                         &r.members.as_ref().map(|m| m.describe()).unwrap_or_default(),
                     ));
                 }
+                if benchmarked {
+                    row.push(escape(&match (format, r.benchmarks.first()) {
+                        (Format::Markdown, _) => benchmarks::all(&r.benchmarks, r.unit),
+                        // The others follow on lines of their own.
+                        (_, Some(first)) if all_benchmarks => benchmarks::describe(first, r.unit),
+                        _ => benchmarks::first_and_count(&r.benchmarks, r.unit),
+                    }));
+                }
                 row
             })
             .collect()
@@ -140,6 +168,9 @@ pub fn write_results_fitted(
             }
             if tallied {
                 head.extend(["members_counted", "members_skipped"]);
+            }
+            if benchmarked {
+                head.push("benchmarks");
             }
             w.write_record(&head)?;
             for r in &results.rows {
@@ -193,6 +224,12 @@ pub fn write_results_fitted(
                     record.push(n(|m| m.counted));
                     record.push(n(|m| m.skipped));
                 }
+                if benchmarked {
+                    record.push(
+                        escape::spreadsheet(&benchmarks::with_ids(&r.benchmarks, r.unit))
+                            .into_owned(),
+                    );
+                }
                 w.write_record(&record)?;
             }
             w.flush()
@@ -229,7 +266,12 @@ pub fn write_results_fitted(
             out.write_all(text.as_bytes())
         }
         Format::Table => {
-            let rows = cells(escape::terminal);
+            let mut rows = cells(escape::terminal);
+            if let Some(at) = header.iter().position(|h| *h == "benchmark")
+                && all_benchmarks
+            {
+                rows = benchmarks::one_line_each(rows, &results.rows, header.len(), at);
+            }
             // Numbers right, text left (the status word and member note are text).
             let numeric = |i: usize| {
                 let h = header[i];

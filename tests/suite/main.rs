@@ -32,6 +32,7 @@ mod cli_test;
 mod crm_export;
 mod data_fixtures;
 mod diff;
+mod eval_benchmarks;
 mod eval_corpus;
 mod eval_determinism;
 mod eval_expected;
