@@ -172,7 +172,7 @@ pub fn write_results_shown(
             if benchmarked {
                 head.push("benchmarks");
             }
-            w.write_record(&head)?;
+            w.write_record(&head).map_err(csv_io)?;
             for r in &results.rows {
                 // Every digit: exact money as its decimal, a double as Rust writes it.
                 let num = Output::plain;
@@ -230,7 +230,7 @@ pub fn write_results_shown(
                             .into_owned(),
                     );
                 }
-                w.write_record(&record)?;
+                w.write_record(&record).map_err(csv_io)?;
             }
             w.flush()
         }
@@ -305,6 +305,19 @@ pub fn write_results_shown(
             }
             out.write_all(text.as_bytes())
         }
+    }
+}
+
+/// A CSV writer's error as the I/O error it wraps, so that a closed pipe stays
+/// `BrokenPipe` for the caller (the `csv` crate's own conversion makes every error
+/// `Other`).
+fn csv_io(e: csv::Error) -> std::io::Error {
+    if !matches!(e.kind(), csv::ErrorKind::Io(_)) {
+        return std::io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 
