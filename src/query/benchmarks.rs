@@ -94,7 +94,7 @@ pub fn apply_benchmarks(catalog: &Catalog, query: &Query, results: &mut Results)
     }
     for list in by_kpi.values_mut() {
         // Newest first; the catalog's order between figures of the same date.
-        list.sort_by(|a, b| b.as_of.cmp(&a.as_of));
+        list.sort_by_key(|b| std::cmp::Reverse(b.as_of));
     }
     let months = match query.every {
         Some(e) => Some(e.months()),
