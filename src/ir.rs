@@ -10,10 +10,12 @@ use chrono::NaiveDate;
 use indexmap::IndexMap;
 use serde::Serialize;
 
+mod benchmark;
 mod docs;
 mod grain;
 mod rules;
 mod targets;
+pub use benchmark::{PeriodBasis, SegmentValue};
 pub use docs::{DocSlot, DocValue, Docs};
 pub use grain::{Grain, Members};
 pub use rules::{MessagePart, RuleDef};
@@ -352,6 +354,12 @@ pub struct BenchmarkDef {
     pub low: Option<f64>,
     pub high: Option<f64>,
     pub segment: Option<String>,
+    /// The accounts the figure describes, each condition a text column of `accounts`
+    /// and its value (`applies_to: accounts.industry == "manufacturing"`); empty: any
+    /// scope (`applies_to: any`, or not written).
+    pub applies_to: Vec<SegmentValue>,
+    /// The length of period the figure describes (`period: year`); `None`: any.
+    pub period: Option<PeriodBasis>,
     pub source: String,
     pub url: Option<String>,
     pub as_of: Option<NaiveDate>,

@@ -81,6 +81,10 @@ pub struct Args {
     /// Exit 1 (after printing) when a rule of this severity or worse fired.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on_rule: Option<super::eval_rules::RuleSeverity>,
+    /// Show every benchmark that applies to a value, one line each, in the table
+    /// (default: the first and how many more; Markdown, CSV and JSON show all).
+    #[arg(long)]
+    pub benchmarks: bool,
 }
 
 /// A status `--status` lists.
@@ -441,7 +445,7 @@ fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
             let failed = super::eval_status::fails(&answer.results, args)
                 || super::eval_rules::fails(&answer.results, args);
             super::eval_status::keep_listed(&mut answer.results, args);
-            let code = emit_results(&answer.results, args.format);
+            let code = emit_results(&answer.results, args.format, args.benchmarks);
             let code = if failed && code == OK { FAILED } else { code };
             let unavailable = &answer.results.unavailable;
             if unavailable.is_empty() {
@@ -499,14 +503,21 @@ fn report(e: &EngineError) -> u8 {
 }
 
 /// Prints results to standard output (a closed pipe is not an error).
-pub fn emit_results(results: &Results, format: Format) -> u8 {
+pub fn emit_results(results: &Results, format: Format, all_benchmarks: bool) -> u8 {
     use std::io::Write;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // Status words in colour on a terminal only (and never under NO_COLOR).
     let colour = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let width = kpic::render::table::stdout_width();
-    match kpic::render::write_results_fitted(results, format, colour, width, &mut stdout)
-        .and_then(|()| stdout.flush())
+    match kpic::render::write_results_shown(
+        results,
+        format,
+        colour,
+        width,
+        all_benchmarks,
+        &mut stdout,
+    )
+    .and_then(|()| stdout.flush())
     {
         Ok(()) => OK,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,

@@ -365,4 +365,23 @@ subtracted and compared only in the same unit. Comparing a percent with money
 (`churn_rate > average_order_value`) has no meaning. Compare each KPI with a value of
 its own unit (`churn_rate > 10%`, `average_order_value > 500`), or compare changes,
 which are plain numbers: `sales_pipeline / previous(sales_pipeline) > 1.1`.";
+    BenchmarkScope = "K0504", "invalid benchmark scope (`applies_to`)",
+"A benchmark's `applies_to` says which accounts its figure describes, so that `kpic
+eval` compares it only with values of those accounts: `any`, or conditions on text
+columns of `accounts`, each column once, joined by `and`:
+
+    applies_to: accounts.industry == \"manufacturing\"
+    applies_to: accounts.industry == \"software\" and accounts.tier == \"strategic\"
+    applies_to: any
+
+A value is compared with the benchmark when its scope fixes every column named: a
+`--where industry=manufacturing` filter, or the `manufacturing` group of `--by
+industry`. Without `applies_to` a benchmark applies to any scope.";
+
+    BenchmarkPeriod = "K0505", "invalid benchmark period basis",
+"A benchmark's `period` is the length of period its figure describes: `year`, `quarter`
+or `month`. A rate over a year (churn, growth) is not comparable with one over a
+quarter, so `kpic eval` compares the benchmark only with values over a period of that
+length and says `not comparable: yearly figure, quarterly value` otherwise. Without
+`period` the figure is compared with a value over any period.";
 }

@@ -41,6 +41,21 @@ pub fn benchmarks(
         field(Class::Output, "low", num(w.low), num(b.low));
         field(Class::Output, "high", num(w.high), num(b.high));
         field(Class::Output, "segment", text(&w.segment), text(&b.segment));
+        let scope = |d: &BenchmarkDef| {
+            let c: Vec<String> = d
+                .applies_to
+                .iter()
+                .map(|c| format!("accounts.{} == {:?}", c.column, c.value))
+                .collect();
+            if c.is_empty() {
+                "any".into()
+            } else {
+                c.join(" and ")
+            }
+        };
+        field(Class::Output, "applies_to", scope(w), scope(b));
+        let basis = |d: &BenchmarkDef| d.period.map_or("any", |p| p.name()).to_string();
+        field(Class::Output, "period", basis(w), basis(b));
         field(
             Class::Documentation,
             "source",

@@ -294,6 +294,7 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
     };
     crate::query::apply_targets(catalog, &query, &mut results);
     crate::query::apply_rules(catalog, &mut results);
+    crate::query::apply_benchmarks(catalog, &query, &mut results);
     Ok(Answer {
         query,
         results,

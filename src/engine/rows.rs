@@ -94,6 +94,7 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
                 target: None,
                 gap: None,
                 status: None,
+                benchmarks: Vec::new(),
             })
         })
         .collect();

@@ -387,6 +387,7 @@ impl<'a> Evaluator<'a> {
                     target: None,
                     gap: None,
                     status: None,
+                    benchmarks: Vec::new(),
                 });
             }
         }

@@ -7,6 +7,7 @@
 //! request means. A request is validated here, once, with one wording for every engine
 //! ([`validate`]).
 
+mod benchmarks;
 mod calendar;
 mod filter;
 pub mod missing;
@@ -20,6 +21,7 @@ mod status;
 mod time_range;
 mod validate;
 
+pub use benchmarks::{Assessment, Position, Standing, apply_benchmarks};
 pub use filter::parse_filters;
 pub use money::Money;
 pub use needs::{Reads, Unavailable, columns_read, split_available, tables_needed, tables_read};

@@ -61,6 +61,11 @@ pub struct ResultRow {
     /// a KPI without target or thresholds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::Status>,
+    /// The catalog's benchmarks that apply to this row's KPI and scope, with where
+    /// the value stands against each. Set once, after the engine returned, by
+    /// [`super::apply_benchmarks`]; absent from JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub benchmarks: Vec<super::Standing>,
 }
 
 /// How many members an aggregate over members folded into a value and how many it
@@ -138,7 +143,7 @@ fn exact_number<E: serde::ser::Error>(m: Money) -> Result<Box<serde_json::value:
 }
 
 /// A change as a bare JSON number (exact for money), or `null`.
-fn number_or_null<S: Serializer>(c: &Option<Output>, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn number_or_null<S: Serializer>(c: &Option<Output>, s: S) -> Result<S::Ok, S::Error> {
     match c {
         Some(Output::Value(v)) => s.serialize_some(v),
         Some(Output::Money(m)) => s.serialize_some(&exact_number::<S::Error>(*m)?),

@@ -3,6 +3,7 @@
 //! unit ([`value`]) that everything showing a KPI's number uses. The rules that fired
 //! follow the values in every format (`rules.rs`).
 
+mod benchmarks;
 pub mod escape;
 mod explain;
 mod results;
@@ -11,4 +12,6 @@ pub mod table;
 pub mod value;
 
 pub use explain::explanation;
-pub use results::{Format, write_results, write_results_coloured, write_results_fitted};
+pub use results::{
+    Format, write_results, write_results_coloured, write_results_fitted, write_results_shown,
+};

@@ -2,6 +2,7 @@
 //! Markdown. CSV and JSON stream row by row, so a large result (every account times
 //! every KPI) is never held twice in memory.
 
+use super::benchmarks;
 use super::escape;
 use super::value::{change, shown};
 use crate::query::{Compare, Output, Results, Status};
@@ -46,6 +47,20 @@ pub fn write_results_fitted(
     width: Option<u16>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_results_shown(results, format, colour, width, false, out)
+}
+
+/// As [`write_results_fitted`]; with `all_benchmarks`, the table shows every
+/// benchmark of a row, one line each (`kpic eval --benchmarks`), not the first and how
+/// many more.
+pub fn write_results_shown(
+    results: &Results,
+    format: Format,
+    colour: bool,
+    width: Option<u16>,
+    all_benchmarks: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
     // A run of several groupings names each row's; a time series each row's period.
     let groupings = results.rows.iter().any(|r| r.grouping.is_some());
@@ -57,6 +72,8 @@ pub fn write_results_fitted(
         .rows
         .iter()
         .any(|r| r.target.is_some() || r.status.is_some());
+    // Rows with benchmarks that apply: where each value stands.
+    let benchmarked = results.rows.iter().any(|r| !r.benchmarks.is_empty());
     let (compared, change_name) = comparison_names(results.compare);
     let mut header: Vec<&str> = Vec::new();
     if groupings {
@@ -76,6 +93,9 @@ pub fn write_results_fitted(
     }
     if tallied {
         header.push("members");
+    }
+    if benchmarked {
+        header.push("benchmark");
     }
     // Formatted cells, for the formats that show them, each escaped for where it goes
     // (group and breakdown names, and missing reasons, come from the data).
@@ -115,6 +135,14 @@ pub fn write_results_fitted(
                         &r.members.as_ref().map(|m| m.describe()).unwrap_or_default(),
                     ));
                 }
+                if benchmarked {
+                    row.push(escape(&match (format, r.benchmarks.first()) {
+                        (Format::Markdown, _) => benchmarks::all(&r.benchmarks, r.unit),
+                        // The others follow on lines of their own.
+                        (_, Some(first)) if all_benchmarks => benchmarks::describe(first, r.unit),
+                        _ => benchmarks::first_and_count(&r.benchmarks, r.unit),
+                    }));
+                }
                 row
             })
             .collect()
@@ -141,12 +169,15 @@ pub fn write_results_fitted(
             if tallied {
                 head.extend(["members_counted", "members_skipped"]);
             }
+            if benchmarked {
+                head.push("benchmarks");
+            }
             // Fired rules: their own columns, and a record each after the values.
             let rules = super::rules::csv_wanted(results);
             if rules {
                 head.extend(super::rules::CSV_COLUMNS);
             }
-            w.write_record(&head)?;
+            w.write_record(&head).map_err(csv_io)?;
             for r in &results.rows {
                 // Every digit: exact money as its decimal, a double as Rust writes it.
                 let num = Output::plain;
@@ -198,13 +229,19 @@ pub fn write_results_fitted(
                     record.push(n(|m| m.counted));
                     record.push(n(|m| m.skipped));
                 }
+                if benchmarked {
+                    record.push(
+                        escape::spreadsheet(&benchmarks::with_ids(&r.benchmarks, r.unit))
+                            .into_owned(),
+                    );
+                }
                 if rules {
                     record.extend(std::iter::repeat_n(String::new(), 3));
                 }
-                w.write_record(&record)?;
+                w.write_record(&record).map_err(csv_io)?;
             }
             for record in super::rules::csv_records(results, &head) {
-                w.write_record(&record)?;
+                w.write_record(&record).map_err(csv_io)?;
             }
             w.flush()
         }
@@ -241,7 +278,12 @@ pub fn write_results_fitted(
             out.write_all(text.as_bytes())
         }
         Format::Table => {
-            let rows = cells(escape::terminal);
+            let mut rows = cells(escape::terminal);
+            if let Some(at) = header.iter().position(|h| *h == "benchmark")
+                && all_benchmarks
+            {
+                rows = benchmarks::one_line_each(rows, &results.rows, header.len(), at);
+            }
             // Numbers right, text left (the status word and member note are text).
             let numeric = |i: usize| {
                 let h = header[i];
@@ -276,6 +318,19 @@ pub fn write_results_fitted(
             text.push_str(&super::rules::table_section(results));
             out.write_all(text.as_bytes())
         }
+    }
+}
+
+/// A CSV writer's error as the I/O error it wraps, so that a closed pipe stays
+/// `BrokenPipe` for the caller (the `csv` crate's own conversion makes every error
+/// `Other`).
+fn csv_io(e: csv::Error) -> std::io::Error {
+    if !matches!(e.kind(), csv::ErrorKind::Io(_)) {
+        return std::io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 

@@ -122,6 +122,16 @@ pub static ITEM_KINDS: &[ItemKindInfo] = &[
             f("low", false, "the low end of a range"),
             f("high", false, "the high end of a range"),
             f("segment", false, "the industry or segment it applies to"),
+            f(
+                "applies_to",
+                false,
+                "the accounts it is compared for: `accounts.COLUMN == \"VALUE\"` (joined by `and`), or `any`",
+            ),
+            f(
+                "period",
+                false,
+                "the length of period the figure describes: `year`, `quarter` or `month`",
+            ),
             f("source", true, "publisher, report title, year"),
             f("url", false, "a link to the source"),
             f("as_of", true, "the date of the figure"),

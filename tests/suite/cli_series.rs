@@ -47,14 +47,15 @@ fn year_ago_comparisons_name_their_column_in_every_format() {
         "{table}"
     );
     let head = table.lines().nth(1).unwrap_or_default();
+    // The shipped win-rate benchmarks follow in their own column.
     assert!(
-        head.contains("year_ago") && head.ends_with("change_vs_year_ago"),
+        head.contains("year_ago") && head.ends_with("change_vs_year_ago  benchmark"),
         "{head}"
     );
     let csv = ok(&[&args[..], &["--format", "csv"]].concat());
     assert!(
         csv.starts_with(
-            "kpi,group,breakdown,unit,value,year_ago,change_vs_year_ago,missing_reason\n"
+            "kpi,group,breakdown,unit,value,year_ago,change_vs_year_ago,missing_reason,benchmarks\n"
         ),
         "{csv}"
     );
@@ -101,7 +102,7 @@ fn a_time_series_has_a_period_column_in_every_format() {
     let csv = ok(&[&args[..], &["--format", "csv"]].concat());
     assert!(
         csv.starts_with(
-            "kpi,group,breakdown,period,compared_with,unit,value,previous,change,missing_reason\n\
+            "kpi,group,breakdown,period,compared_with,unit,value,previous,change,missing_reason,benchmarks\n\
              win_rate,,,2025-Q1,2024-Q4,percent,"
         ),
         "{csv}"

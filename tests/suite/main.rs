@@ -36,6 +36,7 @@ mod data_fixtures;
 mod diff;
 mod docs_browser;
 mod docs_site;
+mod eval_benchmarks;
 mod eval_corpus;
 mod eval_determinism;
 mod eval_expected;
