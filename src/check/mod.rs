@@ -10,6 +10,7 @@ mod docs;
 mod fields;
 mod graph;
 mod items;
+mod sample;
 mod tables;
 mod targets;
 mod typing;

@@ -74,6 +74,10 @@ pub struct Args {
     /// `amber` (amber or red) (default: `fail_on` under `[eval]` in kpic.toml).
     #[arg(long, value_enum, value_name = "STATUS")]
     pub fail_on: Option<FailOn>,
+    /// Show each proportion's 95% Wilson interval in the table and Markdown (JSON
+    /// and CSV always carry it).
+    #[arg(long)]
+    pub intervals: bool,
 }
 
 /// A status `--status` lists.
@@ -137,10 +141,8 @@ pub fn run(mut args: Args) -> u8 {
             Ok(db) => db,
             Err(e) => return usage_error(e),
         };
-        return finish(
-            engine::run(&checked.catalog, &Run::Database(&db), &request),
-            &args,
-        );
+        let done = engine::run(&checked.catalog, &Run::Database(&db), &request);
+        return finish(project_min_sample(done, &checked.catalog), &args);
     }
     let data_dir = settings.data.clone();
     if !data_dir.is_dir() {
@@ -285,7 +287,7 @@ pub fn run(mut args: Args) -> u8 {
         eprintln!("load {load_time:?} evaluate {:?}", started.elapsed());
     }
     finish(
-        done.map(|mut answer| {
+        project_min_sample(done, catalog).map(|mut answer| {
             answer.results.unavailable.extend(unavailable);
             answer
         }),
@@ -392,7 +394,7 @@ fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
             let mut answer = answer;
             let failed = super::eval_status::fails(&answer.results, args);
             super::eval_status::keep_listed(&mut answer.results, args);
-            let code = emit_results(&answer.results, args.format);
+            let code = emit_results(&answer.results, args.format, args.intervals);
             let code = if failed && code == OK { FAILED } else { code };
             let unavailable = &answer.results.unavailable;
             if unavailable.is_empty() {
@@ -449,14 +451,32 @@ fn report(e: &EngineError) -> u8 {
     }
 }
 
+/// The answer with the project's small-sample threshold (`[eval] min_sample`) applied
+/// to the KPIs without one of their own; the engine used the default.
+fn project_min_sample(
+    done: Result<engine::Answer, EngineError>,
+    catalog: &kpic::Catalog,
+) -> Result<engine::Answer, EngineError> {
+    let min = super::project_args::current()
+        .ok()
+        .flatten()
+        .and_then(|p| p.min_sample);
+    done.map(|mut answer| {
+        if let Some(min) = min {
+            kpic::query::set_min_sample(catalog, &mut answer.results, min);
+        }
+        answer
+    })
+}
+
 /// Prints results to standard output (a closed pipe is not an error).
-pub fn emit_results(results: &Results, format: Format) -> u8 {
+pub fn emit_results(results: &Results, format: Format, intervals: bool) -> u8 {
     use std::io::Write;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // Status words in colour on a terminal only (and never under NO_COLOR).
     let colour = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
     let width = kpic::render::table::stdout_width();
-    match kpic::render::write_results_fitted(results, format, colour, width, &mut stdout)
+    match kpic::render::write_results_shown(results, format, colour, width, intervals, &mut stdout)
         .and_then(|()| stdout.flush())
     {
         Ok(()) => OK,

@@ -94,6 +94,8 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
                 target: None,
                 gap: None,
                 status: None,
+                sample: None,
+                interval: None,
             })
         })
         .collect();

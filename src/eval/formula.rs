@@ -387,6 +387,8 @@ impl<'a> Evaluator<'a> {
                     target: None,
                     gap: None,
                     status: None,
+                    sample: None,
+                    interval: None,
                 });
             }
         }

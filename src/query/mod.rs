@@ -14,6 +14,7 @@ mod money;
 mod needs;
 mod period;
 mod results;
+mod sample;
 mod split;
 mod status;
 mod time_range;
@@ -24,6 +25,10 @@ pub use money::Money;
 pub use needs::{Reads, Unavailable, columns_read, split_available, tables_needed, tables_read};
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period, YEAR_AGO};
 pub use results::{MemberTally, Output, ResultRow, Results, change};
+pub use sample::{
+    DEFAULT_MIN_SAMPLE, Interval, Sample, SampleOf, apply_samples, sample_of, set_min_sample,
+    wilson, with_sample_kpis,
+};
 pub use split::{NOT_SPLIT, split_by_fact};
 pub use status::{Status, apply_targets, with_target_kpis};
 pub use time_range::time_ranges;

@@ -61,6 +61,14 @@ pub struct ResultRow {
     /// a KPI without target or thresholds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::Status>,
+    /// For a ratio or an average: the count it was computed from, against the
+    /// small-sample threshold. Set once, after the engine returned, by
+    /// [`super::apply_samples`]; absent for other KPIs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<super::Sample>,
+    /// For a proportion of whole counts: its 95% Wilson score interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<super::Interval>,
 }
 
 /// How many members an aggregate over members folded into a value and how many it

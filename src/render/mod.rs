@@ -4,9 +4,12 @@
 
 pub mod escape;
 mod explain;
+pub mod flags;
 mod results;
 pub mod table;
 pub mod value;
 
 pub use explain::explanation;
-pub use results::{Format, write_results, write_results_coloured, write_results_fitted};
+pub use results::{
+    Format, write_results, write_results_coloured, write_results_fitted, write_results_shown,
+};

@@ -3,6 +3,7 @@
 //! every KPI) is never held twice in memory.
 
 use super::escape;
+use super::flags;
 use super::value::{change, shown};
 use crate::query::{Compare, Output, Results, Status};
 
@@ -46,6 +47,19 @@ pub fn write_results_fitted(
     width: Option<u16>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_results_shown(results, format, colour, width, false, out)
+}
+
+/// As [`write_results_fitted`]; with `intervals`, the table and Markdown also show
+/// each proportion's 95% Wilson interval (JSON and CSV always carry it).
+pub fn write_results_shown(
+    results: &Results,
+    format: Format,
+    colour: bool,
+    width: Option<u16>,
+    intervals: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
     // A run of several groupings names each row's; a time series each row's period.
     let groupings = results.rows.iter().any(|r| r.grouping.is_some());
@@ -57,6 +71,12 @@ pub fn write_results_fitted(
         .rows
         .iter()
         .any(|r| r.target.is_some() || r.status.is_some());
+    // Ratios and averages from too few members: a flag beside the value; proportions'
+    // intervals on request.
+    let flagged = results.rows.iter().any(flags::flagged);
+    let sampled = results.rows.iter().any(|r| r.sample.is_some());
+    let has_interval = results.rows.iter().any(|r| r.interval.is_some());
+    let intervals = intervals && has_interval;
     let (compared, change_name) = comparison_names(results.compare);
     let mut header: Vec<&str> = Vec::new();
     if groupings {
@@ -76,6 +96,12 @@ pub fn write_results_fitted(
     }
     if tallied {
         header.push("members");
+    }
+    if intervals {
+        header.push("interval");
+    }
+    if flagged {
+        header.push("flags");
     }
     // Formatted cells, for the formats that show them, each escaped for where it goes
     // (group and breakdown names, and missing reasons, come from the data).
@@ -115,6 +141,12 @@ pub fn write_results_fitted(
                         &r.members.as_ref().map(|m| m.describe()).unwrap_or_default(),
                     ));
                 }
+                if intervals {
+                    row.push(flags::interval_cell(r));
+                }
+                if flagged {
+                    row.push(flags::flag_cell(r));
+                }
                 row
             })
             .collect()
@@ -140,6 +172,12 @@ pub fn write_results_fitted(
             }
             if tallied {
                 head.extend(["members_counted", "members_skipped"]);
+            }
+            if sampled {
+                head.extend(["sample_n", "sample_min", "sample_small"]);
+            }
+            if has_interval {
+                head.extend(["interval_low", "interval_high"]);
             }
             w.write_record(&head)?;
             for r in &results.rows {
@@ -193,6 +231,17 @@ pub fn write_results_fitted(
                     record.push(n(|m| m.counted));
                     record.push(n(|m| m.skipped));
                 }
+                if sampled {
+                    let s = r.sample;
+                    record.push(s.map(|s| s.n.to_string()).unwrap_or_default());
+                    record.push(s.map(|s| s.min.to_string()).unwrap_or_default());
+                    record.push(s.map(|s| s.small.to_string()).unwrap_or_default());
+                }
+                if has_interval {
+                    let i = r.interval;
+                    record.push(i.map(|i| i.low.to_string()).unwrap_or_default());
+                    record.push(i.map(|i| i.high.to_string()).unwrap_or_default());
+                }
                 w.write_record(&record)?;
             }
             w.flush()
@@ -205,6 +254,14 @@ pub fn write_results_fitted(
             );
             for r in cells(escape::markdown) {
                 text.push_str(&format!("| {} |\n", r.join(" | ")));
+            }
+            if let Some(note) = flags::footnote(results) {
+                text.push('\n');
+                text.push_str(&note);
+            }
+            if intervals {
+                text.push('\n');
+                text.push_str(flags::INTERVAL_NOTE);
             }
             // A report says what it leaves out; the other formats leave the listing to
             // standard error (and JSON to its `unavailable` field).
@@ -260,6 +317,12 @@ pub fn write_results_fitted(
             match status_at.filter(|_| colour) {
                 Some(i) => text.push_str(&super::table::colour_column(&table, i, coloured)),
                 None => text.push_str(&table),
+            }
+            if let Some(note) = flags::footnote(results) {
+                text.push_str(&note);
+            }
+            if intervals {
+                text.push_str(flags::INTERVAL_NOTE);
             }
             out.write_all(text.as_bytes())
         }
