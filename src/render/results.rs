@@ -318,9 +318,12 @@ pub fn write_results_shown(
                 Some(i) => text.push_str(&super::table::colour_column(&table, i, coloured)),
                 None => text.push_str(&table),
             }
-            if let Some(note) = flags::footnote(results) {
-                text.push_str(&note);
+            // Under the table, after a blank line: what the flag and interval mean.
+            let note = flags::footnote(results);
+            if note.is_some() || intervals {
+                text.push('\n');
             }
+            text.push_str(note.as_deref().unwrap_or_default());
             if intervals {
                 text.push_str(flags::INTERVAL_NOTE);
             }

@@ -25,6 +25,7 @@ mod cli_eval_spark;
 mod cli_explain;
 mod cli_period;
 mod cli_project;
+mod cli_samples;
 mod cli_series;
 mod cli_sql;
 mod cli_targets;

@@ -16,6 +16,7 @@ pub mod cell;
 pub mod cli;
 pub mod corpus;
 pub mod corpus_load;
+pub mod corpus_sample;
 pub mod differential;
 pub mod duckdb;
 pub mod install;
