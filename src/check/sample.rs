@@ -21,14 +21,19 @@ pub fn lower_min_sample(f: &Fields, diags: &mut Vec<Diagnostic>) -> Option<u64> 
     };
     let e = match &field.value {
         crate::syntax::ast::Value::Expr(e) => e,
-        crate::syntax::ast::Value::List { span, .. } | crate::syntax::ast::Value::Map { span, .. } => {
+        crate::syntax::ast::Value::List { span, .. }
+        | crate::syntax::ast::Value::Map { span, .. } => {
             diags.push(bad(*span, "not a number"));
             return None;
         }
     };
     use crate::syntax::ast::ExprKind;
     let value = match &e.kind {
-        ExprKind::Number { value, percent: false, .. } => *value,
+        ExprKind::Number {
+            value,
+            percent: false,
+            ..
+        } => *value,
         ExprKind::Number { percent: true, .. } => {
             diags.push(bad(e.span, "a count, not a percentage"));
             return None;

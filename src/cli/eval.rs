@@ -74,8 +74,8 @@ pub struct Args {
     /// `amber` (amber or red) (default: `fail_on` under `[eval]` in kpic.toml).
     #[arg(long, value_enum, value_name = "STATUS")]
     pub fail_on: Option<FailOn>,
-    /// Show each proportion's 95% Wilson interval in the table and Markdown (JSON
-    /// and CSV always carry it).
+    /// Show each proportion's 95% Wilson interval in the table and Markdown, and the
+    /// sample and interval columns in CSV (JSON always carries both).
     #[arg(long)]
     pub intervals: bool,
 }

@@ -54,17 +54,29 @@ pub struct Interval {
     pub level: f64,
 }
 
-/// What a KPI's sample is: the formula counting it, and whether the KPI is a
-/// proportion of integer counts (then `factor` is the literal the fraction is
-/// multiplied by, `value = factor * successes / n`).
+/// What a KPI's sample is: the formula counting it (`None`: the members its
+/// aggregate over members folded, which every engine reports already in
+/// [`super::MemberTally`]), and whether the KPI is a proportion of integer counts (then
+/// the literal the fraction is multiplied by, `value = factor * successes / n`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SampleOf {
-    pub count: TExpr,
+    pub count: Option<TExpr>,
     pub proportion: Option<f64>,
 }
 
 /// The sample of a KPI, or `None` for a KPI that is not a ratio or an average.
 pub fn sample_of(catalog: &Catalog, kpi: &KpiDef) -> Option<SampleOf> {
+    // An average over members, directly or through the names it refers to: its rows
+    // already carry the members folded, on every engine; counting them again would
+    // evaluate the inner formula once more per member.
+    if let Some(g) = catalog.grain_of(&kpi.formula) {
+        return matches!(g.func, AggFunc::Avg | AggFunc::Median | AggFunc::Percentile).then_some(
+            SampleOf {
+                count: None,
+                proportion: None,
+            },
+        );
+    }
     let (factor, shape) = peel(catalog, &kpi.formula, 1.0, true);
     match &shape.kind {
         TExprKind::Binary {
@@ -72,7 +84,7 @@ pub fn sample_of(catalog: &Catalog, kpi: &KpiDef) -> Option<SampleOf> {
             left,
             right,
         } => {
-            let count = count_of(catalog, right, 0)?;
+            let count = Some(count_of(catalog, right, 0)?);
             let proportion = (matches!(kpi.unit, Unit::Percent | Unit::Ratio)
                 && factor.is_some()
                 && is_integer_count(catalog, left, 0)
@@ -85,7 +97,7 @@ pub fn sample_of(catalog: &Catalog, kpi: &KpiDef) -> Option<SampleOf> {
             if matches!(a.func, AggFunc::Avg | AggFunc::Median | AggFunc::Percentile) =>
         {
             Some(SampleOf {
-                count: count_of(catalog, shape, 0)?,
+                count: Some(count_of(catalog, shape, 0)?),
                 proportion: None,
             })
         }
@@ -93,7 +105,7 @@ pub fn sample_of(catalog: &Catalog, kpi: &KpiDef) -> Option<SampleOf> {
             if matches!(g.func, AggFunc::Avg | AggFunc::Median | AggFunc::Percentile) =>
         {
             Some(SampleOf {
-                count: count_of(catalog, shape, 0)?,
+                count: Some(count_of(catalog, shape, 0)?),
                 proportion: None,
             })
         }
@@ -245,7 +257,10 @@ fn is_integer_count(catalog: &Catalog, e: &TExpr, depth: usize) -> bool {
 /// also yields its count: each as a hidden KPI `__n__ID` (unit count, the KPI's
 /// breakdown kept so the counts split alike). `None` when no requested KPI has a
 /// sample. Hidden KPIs of other passes (`__target__...`) are left alone.
-pub fn with_sample_kpis(catalog: &Catalog, query: &super::Query) -> Option<(Catalog, super::Query)> {
+pub fn with_sample_kpis(
+    catalog: &Catalog,
+    query: &super::Query,
+) -> Option<(Catalog, super::Query)> {
     let asked: Vec<&KpiDef> = if query.kpis.is_empty() {
         catalog.kpis.values().collect()
     } else {
@@ -258,7 +273,11 @@ pub fn with_sample_kpis(catalog: &Catalog, query: &super::Query) -> Option<(Cata
     let hidden: Vec<KpiDef> = asked
         .iter()
         .filter(|k| !k.id.starts_with("__"))
-        .filter_map(|k| sample_of(catalog, k).map(|s| hidden_kpi(k, s.count)))
+        .filter_map(|k| {
+            sample_of(catalog, k)
+                .and_then(|s| s.count)
+                .map(|c| hidden_kpi(k, c))
+        })
         .collect();
     if hidden.is_empty() {
         return None;
@@ -298,7 +317,13 @@ fn hidden_kpi(kpi: &KpiDef, count: TExpr) -> KpiDef {
 }
 
 /// Row key: KPI, grouping, group, period, breakdown.
-type Key = (String, Option<String>, String, Option<String>, Option<String>);
+type Key = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 fn key(kpi: &str, r: &ResultRow) -> Key {
     (
@@ -327,15 +352,20 @@ pub fn apply_samples(catalog: &Catalog, results: &mut Results, default_min: u64)
         None => true,
     });
     results.unavailable.retain(|u| !u.kpi.starts_with(HIDDEN));
-    if counts.is_empty() {
-        return;
-    }
-    let mut shapes: HashMap<String, Option<SampleOf>> = HashMap::new();
+    let mut shapes: HashMap<&str, Option<SampleOf>> = HashMap::new();
     for row in &mut results.rows {
-        let Some(&n) = counts.get(&key(&row.kpi, row)) else {
+        let Some(kpi) = catalog.kpis.get(&*row.kpi) else {
             continue;
         };
-        let Some(kpi) = catalog.kpis.get(&*row.kpi) else {
+        let shape = shapes
+            .entry(kpi.id.as_str())
+            .or_insert_with(|| sample_of(catalog, kpi));
+        let n = match shape {
+            None => continue,
+            Some(SampleOf { count: None, .. }) => row.members.as_ref().map(|m| m.counted),
+            Some(SampleOf { count: Some(_), .. }) => counts.get(&key(&row.kpi, row)).copied(),
+        };
+        let Some(n) = n else {
             continue;
         };
         let min = kpi.min_sample.unwrap_or(default_min);
@@ -344,9 +374,6 @@ pub fn apply_samples(catalog: &Catalog, results: &mut Results, default_min: u64)
             min,
             small: n < min,
         });
-        let shape = shapes
-            .entry(kpi.id.clone())
-            .or_insert_with(|| sample_of(catalog, kpi));
         if let (Some(factor), Some(v)) = (
             shape.as_ref().and_then(|s| s.proportion),
             row.value.number(),
@@ -435,7 +462,11 @@ mod tests {
         assert_eq!(wilson(1, 0, Z95), None);
         assert_eq!(wilson(5, 4, Z95), None);
         let (l, h) = wilson(4, 4, Z95).expect("an interval");
-        assert!(l > 0.5 && h == 1.0);
+        // All successes: the low end is 1 / (1 + z²/n), the high end 1 (to rounding).
+        assert!(
+            close(l, 1.0 / (1.0 + Z95 * Z95 / 4.0)) && close(h, 1.0),
+            "{l}–{h}"
+        );
     }
 
     #[test]

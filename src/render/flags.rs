@@ -34,9 +34,9 @@ pub fn interval_cell(r: &ResultRow) -> String {
         .unwrap_or_default()
 }
 
-/// The footnote under a table or Markdown report with flagged values, saying what
-/// the marker means; `None` when no value is flagged.
-pub fn footnote(results: &Results) -> Option<String> {
+/// What the mark means, under a Markdown report with flagged values; `None` when no
+/// value is flagged.
+pub fn legend(results: &Results) -> Option<String> {
     let mut mins = results
         .rows
         .iter()
@@ -46,12 +46,25 @@ pub fn footnote(results: &Results) -> Option<String> {
     let threshold = if mins.all(|m| m == first) {
         format!("fewer than {first}")
     } else {
-        "fewer than its KPI's threshold".to_string()
+        "fewer than its KPI's `min_sample`".to_string()
     };
     Some(format!(
-        "{MARK} n=N: computed from only N members (rows, accounts, responses), {threshold}: \
-         a small sample, not yet a trend\n"
+        "{MARK} n=N: computed from only N members (rows, accounts, responses), {threshold}: a small sample, not a trend"
     ))
+}
+
+/// The table's header of the flag column: `⚑ n<30` (the threshold, when every
+/// flagged value has the same), else `⚑ n<min`.
+pub fn header(results: &Results) -> String {
+    let mut mins = results
+        .rows
+        .iter()
+        .filter(|r| flagged(r))
+        .filter_map(|r| r.sample.map(|s| s.min));
+    match mins.next() {
+        Some(first) if mins.all(|m| m == first) => format!("{MARK} n<{first}"),
+        _ => format!("{MARK} n<min"),
+    }
 }
 
 /// The footnote for the interval column, when it is shown.
@@ -99,7 +112,10 @@ mod tests {
             small: true,
         });
         assert_eq!(flag_cell(&row(Output::Value(0.4), small)), "⚑ n=5");
-        assert_eq!(flag_cell(&row(Output::Missing("no rows".into()), small)), "");
+        assert_eq!(
+            flag_cell(&row(Output::Missing("no rows".into()), small)),
+            ""
+        );
         let big = Some(Sample {
             n: 50,
             min: 30,

@@ -51,7 +51,8 @@ pub fn write_results_fitted(
 }
 
 /// As [`write_results_fitted`]; with `intervals`, the table and Markdown also show
-/// each proportion's 95% Wilson interval (JSON and CSV always carry it).
+/// each proportion's 95% Wilson interval, and CSV the sample and interval columns
+/// (JSON always carries both; the small-sample flag is always shown).
 pub fn write_results_shown(
     results: &Results,
     format: Format,
@@ -76,6 +77,7 @@ pub fn write_results_shown(
     let flagged = results.rows.iter().any(flags::flagged);
     let sampled = results.rows.iter().any(|r| r.sample.is_some());
     let has_interval = results.rows.iter().any(|r| r.interval.is_some());
+    let intervals_asked = intervals;
     let intervals = intervals && has_interval;
     let (compared, change_name) = comparison_names(results.compare);
     let mut header: Vec<&str> = Vec::new();
@@ -173,13 +175,14 @@ pub fn write_results_shown(
             if tallied {
                 head.extend(["members_counted", "members_skipped"]);
             }
-            if sampled {
+            // On request only: the columns a CSV reader expects stay the same.
+            if sampled && intervals_asked {
                 head.extend(["sample_n", "sample_min", "sample_small"]);
             }
-            if has_interval {
+            if has_interval && intervals_asked {
                 head.extend(["interval_low", "interval_high"]);
             }
-            w.write_record(&head)?;
+            w.write_record(&head).map_err(io_error)?;
             for r in &results.rows {
                 // Every digit: exact money as its decimal, a double as Rust writes it.
                 let num = Output::plain;
@@ -231,18 +234,18 @@ pub fn write_results_shown(
                     record.push(n(|m| m.counted));
                     record.push(n(|m| m.skipped));
                 }
-                if sampled {
+                if sampled && intervals_asked {
                     let s = r.sample;
                     record.push(s.map(|s| s.n.to_string()).unwrap_or_default());
                     record.push(s.map(|s| s.min.to_string()).unwrap_or_default());
                     record.push(s.map(|s| s.small.to_string()).unwrap_or_default());
                 }
-                if has_interval {
+                if has_interval && intervals_asked {
                     let i = r.interval;
                     record.push(i.map(|i| i.low.to_string()).unwrap_or_default());
                     record.push(i.map(|i| i.high.to_string()).unwrap_or_default());
                 }
-                w.write_record(&record)?;
+                w.write_record(&record).map_err(io_error)?;
             }
             w.flush()
         }
@@ -255,9 +258,8 @@ pub fn write_results_shown(
             for r in cells(escape::markdown) {
                 text.push_str(&format!("| {} |\n", r.join(" | ")));
             }
-            if let Some(note) = flags::footnote(results) {
-                text.push('\n');
-                text.push_str(&note);
+            if let Some(legend) = flags::legend(results) {
+                text.push_str(&format!("\n{legend}\n"));
             }
             if intervals {
                 text.push('\n');
@@ -286,7 +288,23 @@ pub fn write_results_shown(
             out.write_all(text.as_bytes())
         }
         Format::Table => {
-            let rows = cells(escape::terminal);
+            let mut rows = cells(escape::terminal);
+            // The flag stands by the value it qualifies, its header saying what it
+            // means (the period line and the table's lines stay as they were).
+            let legend = flags::header(results);
+            let mut header = header.clone();
+            if flagged && let Some(from) = header.iter().position(|h| *h == "flags") {
+                let to = header
+                    .iter()
+                    .position(|h| *h == "value")
+                    .map_or(from, |v| v + 1);
+                header.remove(from);
+                header.insert(to, &legend);
+                for row in &mut rows {
+                    let cell = row.remove(from);
+                    row.insert(to, cell);
+                }
+            }
             // Numbers right, text left (the status word and member note are text).
             let numeric = |i: usize| {
                 let h = header[i];
@@ -318,17 +336,25 @@ pub fn write_results_shown(
                 Some(i) => text.push_str(&super::table::colour_column(&table, i, coloured)),
                 None => text.push_str(&table),
             }
-            // Under the table, after a blank line: what the flag and interval mean.
-            let note = flags::footnote(results);
-            if note.is_some() || intervals {
-                text.push('\n');
-            }
-            text.push_str(note.as_deref().unwrap_or_default());
+            // Under the table, after a blank line: what the interval column holds.
             if intervals {
+                text.push('\n');
                 text.push_str(flags::INTERVAL_NOTE);
             }
             out.write_all(text.as_bytes())
         }
+    }
+}
+
+/// A CSV writer's error as the I/O error it wraps, kind kept (a closed pipe stays a
+/// `BrokenPipe`, which the CLI does not report), else as an other error.
+fn io_error(e: csv::Error) -> std::io::Error {
+    if !matches!(e.kind(), csv::ErrorKind::Io(_)) {
+        return std::io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 

@@ -44,7 +44,9 @@ fn every_format_shows_the_sample_flags() {
 fn intervals_are_shown_on_request() {
     let (_, plain, _) = eval(&[]);
     assert!(!plain.contains("interval"), "{plain}");
-    for format in ["table", "markdown"] {
+    // CSV adds the sample and interval columns on request only: a CSV reader's
+    // columns stay as they were.
+    for format in ["table", "markdown", "csv"] {
         let (code, out, err) = eval(&["--intervals", "--format", format]);
         assert_eq!(code, 0, "{format}: {err}");
         insta::assert_snapshot!(format!("samples_intervals_{format}"), out);
@@ -56,11 +58,8 @@ fn the_project_threshold_applies_to_kpis_without_their_own() {
     // A project whose threshold is 2: strategic's 4 deals are no longer a small
     // sample, key's 1 still is; win_points keeps its own min_sample: 3.
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("kpic.toml"),
-        "[eval]\nmin_sample = 2\n",
-    )
-    .expect("write kpic.toml");
+    std::fs::write(dir.path().join("kpic.toml"), "[eval]\nmin_sample = 2\n")
+        .expect("write kpic.toml");
     let root = env!("CARGO_MANIFEST_DIR");
     let mut args = args(&["win_rate", "win_points", "--format", "json"]);
     for a in &mut args {
@@ -72,7 +71,11 @@ fn the_project_threshold_applies_to_kpis_without_their_own() {
         .current_dir(dir.path())
         .output()
         .expect("kpic runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let samples: Vec<(String, String, u64, u64, bool)> = json["rows"]
         .as_array()
