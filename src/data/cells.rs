@@ -35,25 +35,31 @@ pub(super) fn money_too_large(s: &str) -> bool {
 }
 
 fn parse_money_unbounded(s: &str) -> Option<i64> {
-    let (neg, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
+    // One pass over the bytes (a money column is read for millions of rows):
+    // `-`? digits+ (`.` digit{0,4})?, anything else is not money.
+    let (neg, bytes) = match s.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s.as_bytes()),
     };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if int.is_empty()
-        || frac.len() > 4
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
         return None;
     }
-    let int: i64 = int.parse().ok()?;
+    let mut int: i64 = 0;
+    for b in &bytes[..digits] {
+        int = int.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
     // "5" is 5000 ten-thousandths, "05" is 500, ...
-    let frac_value = frac
-        .bytes()
-        .chain(std::iter::repeat(b'0'))
-        .take(4)
-        .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+    let mut frac_value: i64 = 0;
+    match &bytes[digits..] {
+        [] => {}
+        [b'.', frac @ ..] if frac.len() <= 4 && frac.iter().all(u8::is_ascii_digit) => {
+            for place in 0..4 {
+                frac_value = frac_value * 10 + frac.get(place).map_or(0, |b| i64::from(b - b'0'));
+            }
+        }
+        _ => return None,
+    }
     let v = int.checked_mul(MONEY_SCALE)?.checked_add(frac_value)?;
     Some(if neg { -v } else { v })
 }
@@ -193,6 +199,35 @@ mod tests {
                     assert_eq!(days_from_civil(y, m, d), want, "{y}-{m}-{d}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn money_cells_are_digits_with_at_most_four_decimals() {
+        let cases = [
+            ("5", Some(50_000)),
+            ("5.", Some(50_000)),
+            ("05.5", Some(55_000)),
+            ("1250.50", Some(12_505_000)),
+            ("-0.0001", Some(-1)),
+            ("-0", Some(0)),
+            ("0.1234", Some(1_234)),
+            ("1.23456", None),
+            ("+1", None),
+            (".5", None),
+            ("-", None),
+            ("", None),
+            ("1e3", None),
+            ("1.2.3", None),
+            ("1,5", None),
+            ("12 ", None),
+            (" 12", None),
+            ("1.-2", None),
+            ("\u{661}", None),
+            ("9223372036854775808", None),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(parse_money(cell), want, "{cell:?}");
         }
     }
 

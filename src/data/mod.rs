@@ -59,6 +59,8 @@ pub struct Dataset {
     /// Tables asked for that the dataset does not have, each with why ("no file
     /// service_costs.csv in data/"); only [`load_needed`] leaves tables out so.
     pub absent: IndexMap<String, String>,
+    /// The rows matched through relations on several columns, once per dataset.
+    pub matched: relations::MatchedRows,
 }
 
 /// One table's rows, column by column.

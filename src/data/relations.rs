@@ -5,12 +5,18 @@
 
 use super::assemble::Origins;
 use super::errors::{DataError, Errors, MAX_ERRORS};
+use super::intern::Interner;
 use super::lines::record_lines;
 use super::mapping::Mapping;
 use super::{Column, Dataset, NO_TEXT, TableData};
 use crate::ir::{Catalog, ColumnType, RelationDef, TableDef};
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+use rayon::prelude::*;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// The code of a row without a parent in [`Matched::rows`].
 pub const NO_ROW: u32 = u32::MAX;
@@ -31,24 +37,30 @@ pub struct Matched {
     pub duplicates: Vec<(usize, usize)>,
 }
 
-/// One column of a relation's key as numbers, per row: the text's code in the
-/// parent column (`to`, a map of the parent's strings; `None` for the parent side
-/// itself), or the value's bits; `None` for an empty cell.
-fn key_part(column: &Column, to: Option<&HashMap<&str, u32>>) -> Vec<Option<u64>> {
+/// One column of a relation's key as numbers, per row: the value's bits, or for text
+/// the string's code in the parent column (`to`: the parent's strings; `None` for the
+/// parent side itself); `None` for an empty cell. A child's text is looked up once per
+/// distinct string, not once per row.
+fn key_part(column: &Column, to: Option<&Interner>) -> Vec<Option<u64>> {
     let float = |v: f64| (if v == 0.0 { 0.0f64 } else { v }).to_bits();
     match column {
-        Column::Text { codes, dict } => codes
-            .iter()
-            .map(|c| match (*c, to) {
-                (NO_TEXT, _) => None,
-                (c, None) => Some(u64::from(c)),
-                (c, Some(map)) => Some(
-                    dict.get(c)
-                        .and_then(|s| map.get(s))
-                        .map_or(UNMATCHED, |p| u64::from(*p)),
-                ),
-            })
-            .collect(),
+        Column::Text { codes, dict } => {
+            let by_code: Option<Vec<u64>> = to.map(|parent| {
+                let mut index = HashMap::with_hasher(FixedState::default());
+                index.extend(parent.iter().zip(0u32..));
+                dict.iter()
+                    .map(|s| index.get(s).map_or(UNMATCHED, |p| u64::from(*p)))
+                    .collect()
+            });
+            codes
+                .iter()
+                .map(|c| match (*c, &by_code) {
+                    (NO_TEXT, _) => None,
+                    (c, None) => Some(u64::from(c)),
+                    (c, Some(map)) => Some(map.get(c as usize).copied().unwrap_or(UNMATCHED)),
+                })
+                .collect()
+        }
         Column::Number { values, valid } | Column::Date { values, valid } => values
             .iter()
             .zip(valid)
@@ -63,9 +75,42 @@ fn key_part(column: &Column, to: Option<&HashMap<&str, u32>>) -> Vec<Option<u64>
     }
 }
 
+/// The key parts of one side of a relation, column by column.
+struct Keys(Vec<Vec<Option<u64>>>);
+
+impl Keys {
+    /// The hash of `row`'s key; `None` when a cell of it is empty.
+    fn hash(&self, state: &FixedState, row: usize) -> Option<u64> {
+        let mut h = state.build_hasher();
+        for part in &self.0 {
+            h.write_u64(part.get(row).copied().flatten()?);
+        }
+        Some(h.finish())
+    }
+
+    /// Whether `row` holds the same key as `other`'s row `at`.
+    fn same(&self, row: usize, other: &Keys, at: usize) -> bool {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .all(|(a, b)| a.get(row) == b.get(at))
+    }
+
+    /// Whether every cell of `row`'s key is present.
+    fn complete(&self, row: usize) -> bool {
+        self.0
+            .iter()
+            .all(|p| p.get(row).is_some_and(Option::is_some))
+    }
+}
+
 /// Matches each row of `child` with the row of `parent` holding its values in the
 /// column pairs `on` (child column, parent column). `None` when a column is not
 /// loaded or the two columns of a pair hold different kinds of values.
+///
+/// Rows are matched through a hash table of parent row numbers, keyed by the row's
+/// values and compared in place: no key is allocated per row, and the child's rows
+/// are matched in parallel (an orders table has millions).
 pub fn rows_on(child: &TableData, parent: &TableData, on: &[(String, String)]) -> Option<Matched> {
     let mut child_parts = Vec::with_capacity(on.len());
     let mut parent_parts = Vec::with_capacity(on.len());
@@ -74,49 +119,86 @@ pub fn rows_on(child: &TableData, parent: &TableData, on: &[(String, String)]) -
         if std::mem::discriminant(c) != std::mem::discriminant(p) {
             return None;
         }
-        let strings: Option<HashMap<&str, u32>> = match p {
-            Column::Text { dict, .. } => Some(dict.iter().zip(0u32..).collect()),
+        let strings = match p {
+            Column::Text { dict, .. } => Some(dict),
             _ => None,
         };
-        child_parts.push(key_part(
-            c,
-            Some(strings.as_ref().unwrap_or(&HashMap::new())),
-        ));
+        child_parts.push(key_part(c, strings));
         parent_parts.push(key_part(p, None));
     }
-    let key = |parts: &[Vec<Option<u64>>], row: usize| -> Option<Vec<u64>> {
-        parts
-            .iter()
-            .map(|p| p.get(row).copied().flatten())
-            .collect()
-    };
+    let (child_keys, parent_keys) = (Keys(child_parts), Keys(parent_parts));
+    let state = FixedState::default();
     let mut out = Matched::default();
-    let mut row_of: HashMap<Vec<u64>, u32> = HashMap::with_capacity(parent.rows);
+    let mut row_of: HashTable<u32> = HashTable::with_capacity(parent.rows);
     for row in 0..parent.rows {
         // A parent column of a relation is never optional (checked); an empty cell
         // could not be matched anyway.
-        let Some(k) = key(&parent_parts, row) else {
+        let Some(hash) = parent_keys.hash(&state, row) else {
             continue;
         };
-        match row_of.entry(k) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                out.duplicates.push((*first.get() as usize, row))
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(row as u32);
+        match row_of.find(hash, |r| parent_keys.same(*r as usize, &parent_keys, row)) {
+            Some(first) => out.duplicates.push((*first as usize, row)),
+            None => {
+                row_of.insert_unique(hash, row as u32, |r| {
+                    parent_keys.hash(&state, *r as usize).unwrap_or(0)
+                });
             }
         }
     }
     out.rows = (0..child.rows)
-        .map(|row| match key(&child_parts, row) {
-            None => NO_ROW,
-            Some(k) => row_of.get(&k).copied().unwrap_or_else(|| {
-                out.dangling.push(row);
-                NO_ROW
-            }),
+        .into_par_iter()
+        .map(|row| {
+            child_keys
+                .hash(&state, row)
+                .and_then(|hash| {
+                    row_of.find(hash, |r| child_keys.same(row, &parent_keys, *r as usize))
+                })
+                .copied()
+                .unwrap_or(NO_ROW)
         })
         .collect();
+    out.dangling = (0..child.rows)
+        .filter(|r| out.rows[*r] == NO_ROW && child_keys.complete(*r))
+        .collect();
     Some(out)
+}
+
+/// The parent rows of the relations on several columns, matched once per dataset (by
+/// the load's checks) and reused by every scan and request over it.
+#[derive(Debug, Default)]
+pub struct MatchedRows(Mutex<HashMap<MatchKey, Arc<[u32]>>>);
+
+/// (child table, parent table, column pairs).
+type MatchKey = (String, String, Vec<(String, String)>);
+
+impl MatchedRows {
+    fn remember(&self, key: MatchKey, rows: Arc<[u32]>) {
+        if let Ok(mut known) = self.0.lock() {
+            known.insert(key, rows);
+        }
+    }
+}
+
+impl Dataset {
+    /// The row of table `parent` each row of table `child` matches on the column pairs
+    /// `on` ([`NO_ROW`] where none), as [`rows_on`] finds them; computed once per
+    /// dataset. `None` when a table or column is not loaded.
+    pub fn rows_matched(
+        &self,
+        child: &str,
+        parent: &str,
+        on: &[(String, String)],
+    ) -> Option<Arc<[u32]>> {
+        let key = (child.to_string(), parent.to_string(), on.to_vec());
+        if let Some(rows) = self.matched.0.lock().ok()?.get(&key) {
+            return Some(rows.clone());
+        }
+        let rows: Arc<[u32]> = rows_on(self.tables.get(child)?, self.tables.get(parent)?, on)?
+            .rows
+            .into();
+        self.matched.remember(key, rows.clone());
+        Some(rows)
+    }
 }
 
 /// One bad row: (row, column, value, message).
@@ -155,18 +237,23 @@ pub(super) fn check_relations(
                 continue;
             };
             if let Some(Column::Text { codes, dict }) = data.columns.get(&col.name) {
+                // Each distinct value is looked up once, not once per row.
+                let mut index = std::collections::HashSet::with_hasher(FixedState::default());
+                index.extend(key_dict.iter());
+                let known: Vec<bool> = dict.iter().map(|v| index.contains(v)).collect();
                 for (row, code) in codes.iter().enumerate() {
+                    if known.get(*code as usize).copied().unwrap_or(true) {
+                        continue;
+                    }
                     let Some(value) = dict.get(*code) else {
                         continue;
                     };
-                    if key_dict.code(value).is_none() {
-                        bad.entry(&table.name).or_default().push((
-                            row,
-                            col.name.clone(),
-                            value.to_string(),
-                            format!("no row of `{target}` has this `{key}`"),
-                        ));
-                    }
+                    bad.entry(&table.name).or_default().push((
+                        row,
+                        col.name.clone(),
+                        value.to_string(),
+                        format!("no row of `{target}` has this `{key}`"),
+                    ));
                 }
             }
         }
@@ -183,9 +270,13 @@ pub(super) fn check_relations(
                 .cloned()
                 .zip(relation.target_columns.iter().cloned())
                 .collect();
-            let Some(matched) = rows_on(data, target_data, &on) else {
+            let Some(mut matched) = rows_on(data, target_data, &on) else {
                 continue;
             };
+            dataset.matched.remember(
+                (table.name.clone(), relation.target.clone(), on),
+                std::mem::take(&mut matched.rows).into(),
+            );
             let written = format!("({})", relation.columns.join(", "));
             for row in matched.dangling {
                 bad.entry(&table.name).or_default().push((

@@ -206,12 +206,13 @@ impl<'a> Rows<'a> {
             .zip(&mut self.key_lines)
             .enumerate()
         {
-            let header = self.plan.header(index);
+            // The header is looked up only for an error.
+            let plan = self.plan;
             let err = |cell: &str, message: String| DataError {
                 file: file.to_string(),
                 line,
-                column: Some(header.to_string()),
-                model_column: (header != col.name).then(|| col.name.clone()),
+                column: Some(plan.header(index).to_string()),
+                model_column: (plan.header(index) != col.name).then(|| col.name.clone()),
                 value: Some(cell.to_string()),
                 message,
             };

@@ -43,25 +43,27 @@ impl<'a> Parents<'a> {
         if let Some(rows) = self.built.borrow().get(hops) {
             return Some((last, rows.clone()));
         }
-        let mut table = self.data.tables.get(self.from)?;
+        let mut name = self.from;
+        let mut table = self.data.tables.get(name)?;
         // Row of the current table for every scanned row; `None` before the first hop.
         let mut rows: Option<Vec<u32>> = None;
         for hop in hops {
-            let step = if hop.on.is_empty() {
-                self.step(table, hop)?
+            let step: Arc<[u32]> = if hop.on.is_empty() {
+                self.step(table, hop)?.into()
             } else {
-                // A relation on several columns: rows matched on their values.
-                let target = self.data.tables.get(&hop.table)?;
-                crate::data::rows_on(table, target, &hop.on)?.rows
+                // A relation on several columns: rows matched on their values, once
+                // per dataset (the load's check matched them already).
+                self.data.rows_matched(name, &hop.table, &hop.on)?
             };
             rows = Some(match rows {
-                None => step,
+                None => step.to_vec(),
                 Some(prev) => prev
                     .iter()
                     .map(|r| step.get(*r as usize).copied().unwrap_or(NONE))
                     .collect(),
             });
-            table = self.data.tables.get(&hop.table)?;
+            name = &hop.table;
+            table = self.data.tables.get(name)?;
         }
         let rows: Arc<[u32]> = rows?.into();
         self.built.borrow_mut().insert(hops.to_vec(), rows.clone());

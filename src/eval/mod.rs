@@ -227,12 +227,21 @@ pub fn date_bound(
             1.0
         };
         if let Some(crate::data::Column::Date { values, valid }) = table.columns.get(col) {
-            for (v, ok) in values.iter().zip(valid) {
-                // A date-time (whole seconds) counts as its day.
-                let day = v.div_euclid(per_day);
-                if !*ok || limit.is_some_and(|l| day >= l) {
-                    continue;
-                }
+            // One pass over the raw values (whole days or seconds), then one division:
+            // a day is at or past the limit exactly when its first second is.
+            let below = limit.map(|l| l * per_day);
+            let kept = values
+                .iter()
+                .zip(valid)
+                .filter(|(v, ok)| **ok && below.is_none_or(|b| **v < b))
+                .map(|(v, _)| *v);
+            let bound = if earliest {
+                kept.reduce(f64::min)
+            } else {
+                kept.reduce(f64::max)
+            };
+            // A date-time (whole seconds) counts as its day.
+            if let Some(day) = bound.map(|v| v.div_euclid(per_day)) {
                 found = Some(match found {
                     None => day,
                     Some(f) if earliest => f.min(day),
