@@ -323,6 +323,9 @@ pub struct KpiDef {
     /// When the value is green, amber or red (`status:`, or the default thresholds
     /// when only a target is given).
     pub status: Option<Thresholds>,
+    /// Fewer members than this flag a ratio's or average's value as a small sample
+    /// (`min_sample:`); `None`: the project's threshold.
+    pub min_sample: Option<u64>,
     pub formula: TExpr,
     /// The formula as written.
     pub formula_source: String,

@@ -13,6 +13,7 @@
 //! period = "2025"             # default --period
 //! compare = "year-ago"        # default --compare: previous | year-ago
 //! fiscal_year_start = 4       # default --fiscal-year-start (month 1..12)
+//! min_sample = 30             # fewer members flag a ratio or average (default 30)
 //!
 //! [lints]
 //! K0401 = "allow"             # allow | warn | deny, per lint code
@@ -59,6 +60,9 @@ pub struct Project {
     pub status: Vec<String>,
     /// `kpic eval` exits 1 when a row is at this status or worse (`red`, `amber`).
     pub fail_on: Option<String>,
+    /// Fewer members than this flag a ratio's or average's value as a small sample,
+    /// for KPIs without a `min_sample` of their own (default 30).
+    pub min_sample: Option<u64>,
 }
 
 /// How a lint is reported: not at all, as a warning, or as an error.
@@ -130,6 +134,7 @@ struct EvalSection {
     fiscal_year_start: Option<u32>,
     status: Option<Vec<String>>,
     fail_on: Option<String>,
+    min_sample: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -217,6 +222,13 @@ pub fn parse(text: &str, root: &Path) -> Result<Project, String> {
             "[eval] fail_on = \"{f}\": expected \"red\" or \"amber\""
         ));
     }
+    if let Some(n) = file.eval.min_sample
+        && !(1..=1_000_000_000).contains(&n)
+    {
+        return Err(format!(
+            "[eval] min_sample = {n}: expected a whole number of members, 1 to 1000000000"
+        ));
+    }
     let under = |p: PathBuf| if p.is_absolute() { p } else { root.join(p) };
     Ok(Project {
         root: root.to_path_buf(),
@@ -236,12 +248,22 @@ pub fn parse(text: &str, root: &Path) -> Result<Project, String> {
         postgres_url: file.engine.postgres_url,
         status: file.eval.status.unwrap_or_default(),
         fail_on: file.eval.fail_on,
+        min_sample: file.eval.min_sample,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn min_sample_is_a_positive_count() {
+        let p = parse("[eval]\nmin_sample = 50\n", Path::new("/proj")).expect("valid");
+        assert_eq!(p.min_sample, Some(50));
+        let e = parse("[eval]\nmin_sample = 0\n", Path::new("/proj")).expect_err("zero");
+        assert!(e.contains("min_sample = 0"), "{e}");
+        assert!(parse("[eval]\nmin_sample = -3\n", Path::new("/proj")).is_err());
+    }
 
     #[test]
     fn paths_are_relative_to_the_project_file() {

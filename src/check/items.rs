@@ -156,6 +156,7 @@ pub fn lower_formula_item(
         }
         _ => (None, None),
     };
+    let min_sample = super::sample::lower_min_sample(&f, diags);
     let docs = lower_docs(&f, kpi_ids, diags);
     lint_docs(b, &f, diags);
 
@@ -178,6 +179,7 @@ pub fn lower_formula_item(
         breakdown,
         target,
         status,
+        min_sample,
         formula: typed.expr,
         formula_source,
         docs,

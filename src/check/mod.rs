@@ -11,6 +11,7 @@ mod fields;
 mod graph;
 mod items;
 mod rules;
+mod sample;
 mod tables;
 mod targets;
 mod typing;

@@ -85,6 +85,10 @@ pub struct Args {
     /// (default: the first and how many more; Markdown, CSV and JSON show all).
     #[arg(long)]
     pub benchmarks: bool,
+    /// Show each proportion's 95% Wilson interval in the table and Markdown, and the
+    /// sample and interval columns in CSV (JSON always carries both).
+    #[arg(long)]
+    pub intervals: bool,
 }
 
 /// A status `--status` lists.
@@ -305,7 +309,10 @@ pub fn execute(
     let request = &prepared.request;
     let Some(data) = &prepared.data else {
         let db = database(args, catalog).map_err(usage_error)?;
-        return Ok(engine::run(catalog, &Run::Database(&db), request));
+        return Ok(project_min_sample(
+            engine::run(catalog, &Run::Database(&db), request),
+            catalog,
+        ));
     };
     let spark;
     let on = if args.engine == Engine::Spark {
@@ -336,7 +343,7 @@ pub fn execute(
             started.elapsed()
         );
     }
-    Ok(done.map(|mut answer| {
+    Ok(project_min_sample(done, catalog).map(|mut answer| {
         answer
             .results
             .unavailable
@@ -445,7 +452,12 @@ fn finish(done: Result<engine::Answer, EngineError>, args: &Args) -> u8 {
             let failed = super::eval_status::fails(&answer.results, args)
                 || super::eval_rules::fails(&answer.results, args);
             super::eval_status::keep_listed(&mut answer.results, args);
-            let code = emit_results(&answer.results, args.format, args.benchmarks);
+            let code = emit_results(
+                &answer.results,
+                args.format,
+                args.benchmarks,
+                args.intervals,
+            );
             let code = if failed && code == OK { FAILED } else { code };
             let unavailable = &answer.results.unavailable;
             if unavailable.is_empty() {
@@ -502,8 +514,31 @@ fn report(e: &EngineError) -> u8 {
     }
 }
 
+/// The answer with the project's small-sample threshold (`[eval] min_sample`) applied
+/// to the KPIs without one of their own; the engine used the default.
+fn project_min_sample(
+    done: Result<engine::Answer, EngineError>,
+    catalog: &kpic::Catalog,
+) -> Result<engine::Answer, EngineError> {
+    let min = super::project_args::current()
+        .ok()
+        .flatten()
+        .and_then(|p| p.min_sample);
+    done.map(|mut answer| {
+        if let Some(min) = min {
+            kpic::query::set_min_sample(catalog, &mut answer.results, min);
+        }
+        answer
+    })
+}
+
 /// Prints results to standard output (a closed pipe is not an error).
-pub fn emit_results(results: &Results, format: Format, all_benchmarks: bool) -> u8 {
+pub fn emit_results(
+    results: &Results,
+    format: Format,
+    all_benchmarks: bool,
+    intervals: bool,
+) -> u8 {
     use std::io::Write;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // Status words in colour on a terminal only (and never under NO_COLOR).
@@ -515,6 +550,7 @@ pub fn emit_results(results: &Results, format: Format, all_benchmarks: bool) -> 
         colour,
         width,
         all_benchmarks,
+        intervals,
         &mut stdout,
     )
     .and_then(|()| stdout.flush())

@@ -124,6 +124,8 @@ fn as_eval(args: Args) -> eval::Args {
         // a few KPIs shows the rules over those.
         rules: false,
         fail_on_rule: None,
+        benchmarks: false,
+        intervals: false,
     }
 }
 

@@ -328,6 +328,15 @@ needed. When lower is better (`better: lower`) the scale flips: green at or belo
 `green` threshold, amber up to `amber`, so `green` must not be above `amber`
 (`status: { green: 100%, amber: 110% }`). Relative thresholds need a target.";
 
+    InvalidMinSample = "K0510", "invalid small-sample threshold",
+"`min_sample` is how many members (rows, accounts, survey responses) a ratio's or an
+average's value must be computed from before it is read without a flag; fewer, and
+`kpic eval` marks the value as a small sample (`⚑ n=5`). It is a whole number of
+members, at least 1 — not a percentage, not negative, not a fraction:
+
+    kpi net_promoter_score { ... min_sample: 50 }
+
+Without it, the project's `[eval] min_sample` applies (default 30).";
     RuleNotBoolean = "K0701", "rule condition is not true or false",
 "A rule fires when its condition is true, so the condition must be a comparison or
 another true/false value, not a number:

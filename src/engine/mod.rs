@@ -266,6 +266,12 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
         Some((c, q)) => (c, q),
         None => (catalog, &query),
     };
+    // So are the counts that ratios and averages are computed from.
+    let sampled = crate::query::with_sample_kpis(catalog_run, query_run);
+    let (catalog_run, query_run) = match &sampled {
+        Some((c, q)) => (c, q),
+        None => (catalog_run, query_run),
+    };
     let (mut results, timings) = match engine {
         Engine::Native(data) => {
             let (results, timings) = crate::eval::evaluate_timed(catalog_run, data, query_run)
@@ -292,6 +298,7 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
             (results, None)
         }
     };
+    crate::query::apply_samples(catalog, &mut results, crate::query::DEFAULT_MIN_SAMPLE);
     crate::query::apply_targets(catalog, &query, &mut results);
     crate::query::apply_rules(catalog, &mut results);
     crate::query::apply_benchmarks(catalog, &query, &mut results);

@@ -95,6 +95,8 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
                 gap: None,
                 status: None,
                 benchmarks: Vec::new(),
+                sample: None,
+                interval: None,
             })
         })
         .collect();

@@ -388,6 +388,8 @@ impl<'a> Evaluator<'a> {
                     gap: None,
                     status: None,
                     benchmarks: Vec::new(),
+                    sample: None,
+                    interval: None,
                 });
             }
         }

@@ -16,6 +16,7 @@ mod needs;
 mod period;
 mod results;
 mod rules;
+mod sample;
 mod split;
 mod status;
 mod time_range;
@@ -28,6 +29,10 @@ pub use needs::{Reads, Unavailable, columns_read, split_available, tables_needed
 pub use period::{DateBound, MAX_YEAR, MIN_YEAR, Period, YEAR_AGO};
 pub use results::{MemberTally, Output, ResultRow, Results, change};
 pub use rules::{RuleOutcome, apply_rules, with_rule_kpis};
+pub use sample::{
+    DEFAULT_MIN_SAMPLE, Interval, Sample, SampleOf, apply_samples, sample_of, set_min_sample,
+    wilson, with_sample_kpis,
+};
 pub use split::{NOT_SPLIT, split_by_fact};
 pub use status::{Status, apply_targets, with_target_kpis};
 pub use time_range::time_ranges;

@@ -66,6 +66,14 @@ pub struct ResultRow {
     /// [`super::apply_benchmarks`]; absent from JSON when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub benchmarks: Vec<super::Standing>,
+    /// For a ratio or an average: the count it was computed from, against the
+    /// small-sample threshold. Set once, after the engine returned, by
+    /// [`super::apply_samples`]; absent for other KPIs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<super::Sample>,
+    /// For a proportion of whole counts: its 95% Wilson score interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<super::Interval>,
 }
 
 /// How many members an aggregate over members folded into a value and how many it

@@ -3,9 +3,10 @@
 //! unit ([`value`]) that everything showing a KPI's number uses. The rules that fired
 //! follow the values in every format (`rules.rs`).
 
-mod benchmarks;
+pub mod benchmarks;
 pub mod escape;
 mod explain;
+pub mod flags;
 mod results;
 mod rules;
 pub mod table;

@@ -4,6 +4,7 @@
 
 use super::benchmarks;
 use super::escape;
+use super::flags;
 use super::value::{change, shown};
 use crate::query::{Compare, Output, Results, Status};
 
@@ -47,18 +48,21 @@ pub fn write_results_fitted(
     width: Option<u16>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    write_results_shown(results, format, colour, width, false, out)
+    write_results_shown(results, format, colour, width, false, false, out)
 }
 
 /// As [`write_results_fitted`]; with `all_benchmarks`, the table shows every
 /// benchmark of a row, one line each (`kpic eval --benchmarks`), not the first and how
-/// many more.
+/// many more; with `intervals`, the table and Markdown also show each proportion's 95%
+/// Wilson interval, and CSV the sample and interval columns (JSON always carries both;
+/// the small-sample flag is always shown).
 pub fn write_results_shown(
     results: &Results,
     format: Format,
     colour: bool,
     width: Option<u16>,
     all_benchmarks: bool,
+    intervals: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let grouped = results.rows.iter().any(|r| !r.group.is_empty());
@@ -74,6 +78,13 @@ pub fn write_results_shown(
         .any(|r| r.target.is_some() || r.status.is_some());
     // Rows with benchmarks that apply: where each value stands.
     let benchmarked = results.rows.iter().any(|r| !r.benchmarks.is_empty());
+    // Ratios and averages from too few members: a flag beside the value; proportions'
+    // intervals on request.
+    let flagged = results.rows.iter().any(flags::flagged);
+    let sampled = results.rows.iter().any(|r| r.sample.is_some());
+    let has_interval = results.rows.iter().any(|r| r.interval.is_some());
+    let intervals_asked = intervals;
+    let intervals = intervals && has_interval;
     let (compared, change_name) = comparison_names(results.compare);
     let mut header: Vec<&str> = Vec::new();
     if groupings {
@@ -96,6 +107,12 @@ pub fn write_results_shown(
     }
     if benchmarked {
         header.push("benchmark");
+    }
+    if intervals {
+        header.push("interval");
+    }
+    if flagged {
+        header.push("flags");
     }
     // Formatted cells, for the formats that show them, each escaped for where it goes
     // (group and breakdown names, and missing reasons, come from the data).
@@ -143,6 +160,12 @@ pub fn write_results_shown(
                         _ => benchmarks::first_and_count(&r.benchmarks, r.unit),
                     }));
                 }
+                if intervals {
+                    row.push(flags::interval_cell(r));
+                }
+                if flagged {
+                    row.push(flags::flag_cell(r));
+                }
                 row
             })
             .collect()
@@ -171,6 +194,13 @@ pub fn write_results_shown(
             }
             if benchmarked {
                 head.push("benchmarks");
+            }
+            // On request only: the columns a CSV reader expects stay the same.
+            if sampled && intervals_asked {
+                head.extend(["sample_n", "sample_min", "sample_small"]);
+            }
+            if has_interval && intervals_asked {
+                head.extend(["interval_low", "interval_high"]);
             }
             // Fired rules: their own columns, and a record each after the values.
             let rules = super::rules::csv_wanted(results);
@@ -235,6 +265,17 @@ pub fn write_results_shown(
                             .into_owned(),
                     );
                 }
+                if sampled && intervals_asked {
+                    let s = r.sample;
+                    record.push(s.map(|s| s.n.to_string()).unwrap_or_default());
+                    record.push(s.map(|s| s.min.to_string()).unwrap_or_default());
+                    record.push(s.map(|s| s.small.to_string()).unwrap_or_default());
+                }
+                if has_interval && intervals_asked {
+                    let i = r.interval;
+                    record.push(i.map(|i| i.low.to_string()).unwrap_or_default());
+                    record.push(i.map(|i| i.high.to_string()).unwrap_or_default());
+                }
                 if rules {
                     record.extend(std::iter::repeat_n(String::new(), 3));
                 }
@@ -253,6 +294,13 @@ pub fn write_results_shown(
             );
             for r in cells(escape::markdown) {
                 text.push_str(&format!("| {} |\n", r.join(" | ")));
+            }
+            if let Some(legend) = flags::legend(results) {
+                text.push_str(&format!("\n{legend}\n"));
+            }
+            if intervals {
+                text.push('\n');
+                text.push_str(flags::INTERVAL_NOTE);
             }
             // A report says what it leaves out; the other formats leave the listing to
             // standard error (and JSON to its `unavailable` field).
@@ -279,6 +327,22 @@ pub fn write_results_shown(
         }
         Format::Table => {
             let mut rows = cells(escape::terminal);
+            // The flag stands by the value it qualifies, its header saying what it
+            // means (the period line and the table's lines stay as they were).
+            let legend = flags::header(results);
+            let mut header = header.clone();
+            if flagged && let Some(from) = header.iter().position(|h| *h == "flags") {
+                let to = header
+                    .iter()
+                    .position(|h| *h == "value")
+                    .map_or(from, |v| v + 1);
+                header.remove(from);
+                header.insert(to, &legend);
+                for row in &mut rows {
+                    let cell = row.remove(from);
+                    row.insert(to, cell);
+                }
+            }
             if let Some(at) = header.iter().position(|h| *h == "benchmark")
                 && all_benchmarks
             {
@@ -314,6 +378,11 @@ pub fn write_results_shown(
             match status_at.filter(|_| colour) {
                 Some(i) => text.push_str(&super::table::colour_column(&table, i, coloured)),
                 None => text.push_str(&table),
+            }
+            // Under the table, after a blank line: what the interval column holds.
+            if intervals {
+                text.push('\n');
+                text.push_str(flags::INTERVAL_NOTE);
             }
             text.push_str(&super::rules::table_section(results));
             out.write_all(text.as_bytes())

@@ -9,21 +9,36 @@ use crate::render::escape::html;
 use crate::render::value::{change, shown};
 use std::fmt::Write;
 
-// ---- Plug-in point -------------------------------------------------------------
-// Issue 14 adds, next to this report, result fields the scorecard should show:
-// `ResultRow::benchmarks` (where the value stands against the benchmarks of its
-// scope), `ResultRow::sample` (a value from too few members) and `Results::rules` (the
-// diagnostic rules that fired). When they land, fill in these three functions; the
-// page already calls them and shows what they return.
+// ---- What the other result fields add -------------------------------------------
+// `ResultRow::benchmarks` (where the value stands against the benchmarks of its scope),
+// `ResultRow::sample` (a value from too few members) and `Results::rules` (the
+// diagnostic rules that fired), each as one line of text the page escapes.
 
-/// Where the row's value stands against its benchmarks (`below 28–35%`), if known.
-fn benchmark_position(_row: &ResultRow) -> Option<String> {
-    None
+/// Where the row's value stands against its benchmarks (`within 25.0%–35.0% (Source,
+/// 2024) +1 more`), if any apply to its scope.
+fn benchmark_position(row: &ResultRow) -> Option<String> {
+    (!row.benchmarks.is_empty())
+        .then(|| crate::render::benchmarks::first_and_count(&row.benchmarks, row.unit))
 }
 
-/// A warning that the row's value comes from a small sample, if it does.
-fn sample_flag(_row: &ResultRow) -> Option<String> {
-    None
+/// A warning that the row's value comes from a small sample (`⚑ n=5, fewer than 30`),
+/// with a proportion's 95% interval when it has one.
+fn sample_flag(row: &ResultRow) -> Option<String> {
+    let sample = row.sample.filter(|_| crate::render::flags::flagged(row))?;
+    let mut text = format!(
+        "{} n={}, fewer than {}",
+        crate::render::flags::MARK,
+        sample.n,
+        sample.min
+    );
+    if row.interval.is_some() {
+        let _ = write!(
+            text,
+            "; 95% interval {}",
+            crate::render::flags::interval_cell(row)
+        );
+    }
+    Some(text)
 }
 
 /// The diagnostic rules that fired, one sentence each (with the scope they fired for):
@@ -54,7 +69,7 @@ pub fn rules_fired(results: &Results) -> Vec<String> {
         })
         .collect()
 }
-// ---- end of plug-in point ------------------------------------------------------
+// ------------------------------------------------------------------------------------
 
 /// The rows the scorecard lists: every row, but of a time series only the latest
 /// sub-period (the charts show the series).

@@ -109,6 +109,11 @@ pub static ITEM_KINDS: &[ItemKindInfo] = &[
                 false,
                 "green/amber thresholds: `{ green: 100%, amber: 90% }` of the target, or values with `absolute`",
             ),
+            f(
+                "min_sample",
+                false,
+                "fewer members than this flag a ratio's or average's value as a small sample (default: the project's, 30)",
+            ),
         ],
         documented: true,
     },

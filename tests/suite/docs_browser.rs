@@ -50,8 +50,7 @@ fn shipped_catalog_pages_load_cleanly_and_search_works() {
     ] {
         let loaded = Page::load(&root.join(page)).expect("the page loads");
         assert_clean(&loaded, page);
-        browser::screenshot(&root.join(page), &artifact(shot), 1280, 1600)
-            .expect("a screenshot");
+        browser::screenshot(&root.join(page), &artifact(shot), 1280, 1600).expect("a screenshot");
     }
     let kpi = Page::load(&root.join("kpi/win_rate.html")).expect("the page loads");
     assert!(

@@ -82,7 +82,10 @@ impl Page {
         let copy = sibling(path, "capture")?;
         std::fs::write(copy.path(), with_capture(&html))
             .map_err(|e| format!("cannot write {}: {e}", copy.path().display()))?;
-        let out = chromium(&["--dump-dom".to_string(), with_query(url(copy.path())?, query)])?;
+        let out = chromium(&[
+            "--dump-dom".to_string(),
+            with_query(url(copy.path())?, query),
+        ])?;
         let dom = String::from_utf8_lossy(&out).into_owned();
         let console_errors = errors_in(&dom)?;
         Ok(Page {

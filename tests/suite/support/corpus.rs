@@ -10,6 +10,7 @@
 #![allow(dead_code)] // each test of the corpus uses a different part
 
 pub use super::cell::{Cell, meets};
+use super::corpus_sample::{self, Flags, IntervalCell, SampleCell};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -97,6 +98,9 @@ struct ExpectedRow {
     target: Option<Cell>,
     gap: Option<Cell>,
     status: Option<StatusCell>,
+    /// For a ratio or average: the count it rests on; for a proportion its interval.
+    sample: Option<SampleCell>,
+    interval: Option<IntervalCell>,
 }
 
 /// A row's status against its target: `"green"`, `"amber"`, `"red"`, or missing with
@@ -145,6 +149,8 @@ pub struct Results {
     pub standings: BTreeMap<Key, Standing>,
     /// The rules that fired and those not evaluated.
     pub rules: super::corpus_rules::Rules,
+    /// The samples and intervals of the rows of ratios and averages.
+    pub flags: BTreeMap<Key, Flags>,
 }
 
 /// One case of the corpus.
@@ -280,8 +286,16 @@ fn load(dir: &Path) -> Result<Case, String> {
     let mut rows = BTreeMap::new();
     let mut members = BTreeMap::new();
     let mut standings = BTreeMap::new();
+    let mut flags = BTreeMap::new();
     for r in expected.rows {
         let key = (r.kpi, r.group, r.breakdown, r.period, r.grouping);
+        let f = Flags {
+            sample: r.sample,
+            interval: r.interval,
+        };
+        if f != Flags::default() {
+            flags.insert(key.clone(), f);
+        }
         if let Some(m) = r.members {
             members.insert(key.clone(), m);
         }
@@ -310,6 +324,7 @@ fn load(dir: &Path) -> Result<Case, String> {
             members,
             standings,
             rules,
+            flags,
         },
     };
     if case.tables().is_empty() {
@@ -370,6 +385,8 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         target: Option<JsonCell>,
         gap: Option<Box<serde_json::value::RawValue>>,
         status: Option<StatusCell>,
+        sample: Option<SampleCell>,
+        interval: Option<IntervalCell>,
     }
     #[derive(Deserialize)]
     struct JsonCell {
@@ -385,9 +402,17 @@ pub fn parse_json(text: &str) -> Result<Results, String> {
         members: BTreeMap::new(),
         standings: BTreeMap::new(),
         rules: super::corpus_rules::from_json(text)?,
+        flags: BTreeMap::new(),
     };
     for row in json.rows {
         let key = (row.kpi, row.group, row.breakdown, row.period, row.grouping);
+        let f = Flags {
+            sample: row.sample,
+            interval: row.interval,
+        };
+        if f != Flags::default() {
+            results.flags.insert(key.clone(), f);
+        }
         if let Some(m) = row.members {
             results.members.insert(key.clone(), m);
         }
@@ -496,6 +521,14 @@ pub fn compare(case: &Case, engine: &str, got: &Results) -> Vec<String> {
                 gs.status,
                 ws.status
             ));
+        }
+        let none = Flags::default();
+        let (wf, gf) = (
+            want.flags.get(key).unwrap_or(&none),
+            got.flags.get(key).unwrap_or(&none),
+        );
+        for p in corpus_sample::problems(!want.flags.is_empty(), wf, gf) {
+            problems.push(format!("{at}: {}: {p}", show_key(key)));
         }
         let (wm, gm) = (want.members.get(key), got.members.get(key));
         if wm != gm {

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod corpus;
 pub mod corpus_load;
 pub mod corpus_rules;
+pub mod corpus_sample;
 pub mod differential;
 pub mod duckdb;
 pub mod install;
