@@ -95,6 +95,7 @@ mod tests {
             target: None,
             gap: None,
             status: None,
+            benchmarks: Vec::new(),
             sample,
             interval: Some(Interval {
                 low: 0.2553,
