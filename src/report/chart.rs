@@ -145,6 +145,10 @@ impl<'a> Shape<'a> {
             }
             groups.insert((r.grouping.as_deref(), &*r.group));
         }
+        // In time order (the rows come group by group, and a group may lack the first
+        // sub-periods); the sub-periods of one series share a format, so their labels
+        // sort as their times do.
+        periods.sort();
         let breakdown = kpi.breakdown.is_some() || rows.iter().any(|r| r.breakdown.is_some());
         let target = rows
             .iter()
@@ -303,10 +307,21 @@ fn build<'a>(kind: ChartKind, unit: Unit, shape: &Shape<'a>, results: &'a Result
                 .collect()
         }
         ChartKind::Pipeline => {
+            // The headline group's own latest sub-period with a value: another group's
+            // may be later.
+            let latest = shape
+                .rows
+                .iter()
+                .filter(|r| shape.in_headline(r) && r.value.number().is_some())
+                .filter_map(|r| shape.periods.get_index_of(r.period.as_deref()?))
+                .max()
+                .and_then(|i| shape.periods.get_index(i))
+                .copied()
+                .or(shape.latest);
             let rows: Vec<&&ResultRow> = shape
                 .rows
                 .iter()
-                .filter(|r| shape.in_latest(r) && shape.in_headline(r))
+                .filter(|r| shape.in_headline(r) && r.period.as_deref() == latest)
                 .collect();
             if shape.groups.len() > 1
                 && let Some(r) = rows.first()
