@@ -279,40 +279,13 @@ pub fn with_sample_kpis(
                 .map(|c| hidden_kpi(k, c))
         })
         .collect();
-    if hidden.is_empty() {
-        return None;
-    }
-    let mut extended = catalog.clone();
-    let mut q = query.clone();
-    if q.kpis.is_empty() {
-        q.kpis = catalog.kpis.keys().cloned().collect();
-    }
-    for k in hidden {
-        q.kpis.push(k.id.clone());
-        extended.order.push(k.id.clone());
-        extended.kpis.insert(k.id.clone(), k);
-    }
-    Some((extended, q))
+    super::status::with_hidden(catalog, query, hidden)
 }
 
 fn hidden_kpi(kpi: &KpiDef, count: TExpr) -> KpiDef {
-    let mut depends_on = Vec::new();
-    let mut stack = vec![&count];
-    while let Some(e) = stack.pop() {
-        if let TExprKind::Ref(id) = &e.kind {
-            depends_on.push(id.clone());
-        }
-        stack.extend(e.operands());
-    }
     KpiDef {
-        id: format!("{HIDDEN}{}", kpi.id),
         unit: Unit::Count,
-        formula: count,
-        depends_on,
-        target: None,
-        status: None,
-        tags: Vec::new(),
-        ..kpi.clone()
+        ..super::status::hidden_kpi_as(HIDDEN, kpi, count)
     }
 }
 

@@ -67,6 +67,17 @@ pub fn with_target_kpis(catalog: &Catalog, query: &Query) -> Option<(Catalog, Qu
             _ => None,
         })
         .collect();
+    with_hidden(catalog, query, hidden)
+}
+
+/// The catalog and query extended with `hidden` KPIs (computed by the engine beside
+/// the request's own, then taken out of the results); `None` when there are none.
+/// Shared by the targets read from the data and the sample counts.
+pub(super) fn with_hidden(
+    catalog: &Catalog,
+    query: &Query,
+    hidden: Vec<KpiDef>,
+) -> Option<(Catalog, Query)> {
     if hidden.is_empty() {
         return None;
     }
@@ -84,8 +95,17 @@ pub fn with_target_kpis(catalog: &Catalog, query: &Query) -> Option<(Catalog, Qu
 }
 
 fn hidden_kpi(kpi: &KpiDef, formula: &TExpr) -> KpiDef {
+    KpiDef {
+        breakdown: None,
+        ..hidden_kpi_as(HIDDEN, kpi, formula.clone())
+    }
+}
+
+/// A hidden KPI `{prefix}{kpi.id}` computing `formula` in `kpi`'s scope: no target,
+/// status or tags of its own, its dependencies read from the formula.
+pub(super) fn hidden_kpi_as(prefix: &str, kpi: &KpiDef, formula: TExpr) -> KpiDef {
     let mut depends_on = Vec::new();
-    let mut stack = vec![formula];
+    let mut stack = vec![&formula];
     while let Some(e) = stack.pop() {
         if let TExprKind::Ref(id) = &e.kind {
             depends_on.push(id.clone());
@@ -93,13 +113,12 @@ fn hidden_kpi(kpi: &KpiDef, formula: &TExpr) -> KpiDef {
         stack.extend(e.operands());
     }
     KpiDef {
-        id: format!("{HIDDEN}{}", kpi.id),
-        formula: formula.clone(),
+        id: format!("{prefix}{}", kpi.id),
         depends_on,
-        breakdown: None,
         target: None,
         status: None,
         tags: Vec::new(),
+        formula,
         ..kpi.clone()
     }
 }
