@@ -56,7 +56,7 @@ bin=$out/kpic-$tag
 cp "$BIN" "$bin"
 
 echo "== dataset: $n accounts -> $data"
-stamp="accounts=$n seed=$seed generator=$(sha1sum bench/gen_data.py | cut -c1-16)"
+stamp="accounts=$n seed=$seed generator=$(cat bench/gen_data*.py | sha1sum | cut -c1-16)"
 if [[ -f "$data.stamp" && "$(cat "$data.stamp")" == "$stamp" && -d "$data" ]]; then
   echo "reusing $data ($stamp)"
 else
