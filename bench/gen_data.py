@@ -21,7 +21,7 @@ tiers: 10% strategic, 35% key, 55% developing (prospects lean to strategic / key
 About 40 orders per account per year (customers order 34-115 a year depending on tier,
 prospects and lost accounts none), so ~80 orders per account over the two years;
 ~180 rows per account in all tables together (100,000 accounts: 7.9M orders, 18M rows,
-1.1 GB, about 75 s on one core).
+1.1 GB, about 45 s of CPU on one core; 300,000 accounts about 2-3 minutes).
 
 Data conventions, the same as examples/generate_example_data.py:
   - no order, opportunity, lead, touchpoint, review, survey, ticket, contract or cost
@@ -66,7 +66,9 @@ def main():
     ap.add_argument("--accounts", type=int, default=1000)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=20250)
-    ap.add_argument("--batch", type=int, default=2000, help="accounts per write batch")
+    # 250 rather than 2000: a third of the memory (36 MB) and half the system time, same bytes.
+    ap.add_argument("--batch", type=int, default=250,
+                    help="accounts per write batch (the output does not depend on it)")
     ap.add_argument("--validate", action="store_true", help="re-read the files and check the conventions")
     args = ap.parse_args()
     gen_data_check.check_model(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), COLUMNS)
