@@ -25,8 +25,8 @@ pub enum Format {
 pub enum FailOn {
     /// A change of a formula or of metadata that changes output.
     Semantic,
-    /// Any change found (documentation and rewrites included; layout and comments
-    /// are never changes).
+    /// Any change found (documentation, rewrites and test cases included; layout and
+    /// comments are never changes).
     Any,
 }
 
@@ -181,7 +181,7 @@ pub fn run(args: Args) -> u8 {
     let fails = match args.fail_on {
         None => false,
         Some(FailOn::Semantic) => report.has_semantic(),
-        Some(FailOn::Any) => !report.changes.is_empty(),
+        Some(FailOn::Any) => !report.changes.is_empty() || !report.test_changes.is_empty(),
     };
     if fails { FAILED } else { OK }
 }
