@@ -20,12 +20,12 @@ mod impact;
 mod others;
 mod parse;
 mod reads;
-mod tables;
-mod test_files;
-mod targets;
 pub mod render;
 pub mod report;
 pub mod side;
+mod tables;
+mod targets;
+mod test_files;
 pub mod values;
 
 pub use report::{

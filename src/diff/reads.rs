@@ -182,7 +182,11 @@ impl<'c> Reads<'c> {
                         self.nodes.insert(column(t, c));
                     }
                 }
-                TExprKind::Column { table, column: c, via } => {
+                TExprKind::Column {
+                    table,
+                    column: c,
+                    via,
+                } => {
                     // Each hop follows a relation of the table reached so far.
                     let mut at = row;
                     for hop in via {

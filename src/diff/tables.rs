@@ -155,7 +155,10 @@ fn table_details(w: &TableDef, t: &TableDef, roots: &mut Vec<Step>) -> Vec<Detai
         .iter()
         .filter(|r| !t.relations.iter().any(|x| x.name == r.name))
     {
-        details.push(detail(Class::None, format!("relation `{}` removed", r.name)));
+        details.push(detail(
+            Class::None,
+            format!("relation `{}` removed", r.name),
+        ));
     }
     details
 }

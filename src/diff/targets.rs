@@ -71,7 +71,11 @@ pub fn compare(
         (None, None) => {}
         (a, b) => details.push(detail(
             Class::Output,
-            format!("status {} → {}", status(a.as_ref(), w.unit), status(b.as_ref(), k.unit)),
+            format!(
+                "status {} → {}",
+                status(a.as_ref(), w.unit),
+                status(b.as_ref(), k.unit)
+            ),
         )),
     }
 }
@@ -125,7 +129,10 @@ fn target_text(kind: &TargetKind, unit: Unit, sorted: bool) -> String {
             parts.extend(otherwise(o));
             format!("by accounts.{column} {{ {} }}", parts.join(", "))
         }
-        TargetKind::ByPeriod { values, otherwise: o } => {
+        TargetKind::ByPeriod {
+            values,
+            otherwise: o,
+        } => {
             let mut parts: Vec<String> = values
                 .iter()
                 .map(|(_, _, label, a)| format!("{label:?}: {}", amount(a)))
