@@ -297,6 +297,23 @@ fn benchmark(out: &mut String, b: &BenchmarkDef, unit: Unit) {
         None => value,
     };
     bullet(out, &head);
+    // What the figure is compared with: the accounts and the length of period (as
+    // written in the catalog), so a reader sees why a row shows it or not.
+    if !b.applies_to.is_empty() {
+        let conditions: Vec<String> = b
+            .applies_to
+            .iter()
+            .map(|c| format!("accounts.{} == {:?}", c.column, c.value))
+            .collect();
+        let line = format!("applies to: {}", conditions.join(" and "));
+        out.push_str(&wrap(&line, "    ", "    "));
+        out.push('\n');
+    }
+    if let Some(p) = b.period {
+        let line = format!("period: {}", p.name());
+        out.push_str(&wrap(&line, "    ", "    "));
+        out.push('\n');
+    }
     let mut source = format!("source: {}", b.source);
     if let Some(d) = b.as_of {
         write!(source, " (as of {d})").unwrap();
