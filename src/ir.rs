@@ -15,6 +15,7 @@ mod docs;
 mod grain;
 mod rules;
 mod targets;
+mod walk;
 pub use benchmark::{PeriodBasis, SegmentValue};
 pub use docs::{DocSlot, DocValue, Docs};
 pub use grain::{Grain, Members};

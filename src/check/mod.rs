@@ -217,6 +217,7 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
     for kpi in kpi_slots.into_iter().flatten() {
         catalog.kpis.insert(kpi.id.clone(), kpi);
     }
+    sample::lint_min_sample(&catalog, &blocks_of(ItemKind::Kpi), &mut diags);
 
     // Benchmarks.
     let mut bench_ids: Map<String, crate::source::Span> = Map::default();

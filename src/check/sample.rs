@@ -1,7 +1,10 @@
-//! Lowering a KPI's `min_sample:` (the small-sample threshold of its values), K0510.
+//! Lowering a KPI's `min_sample:` (the small-sample threshold of its values), K0510,
+//! and the warning that it has no effect on a value without a sample, K0511.
 
 use super::fields::Fields;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::Catalog;
+use crate::syntax::ast::Block;
 
 /// The largest threshold accepted: far above any sample a flag is meant for, and
 /// small enough that every engine's count compares with it exactly.
@@ -59,4 +62,41 @@ pub fn lower_min_sample(f: &Fields, diags: &mut Vec<Diagnostic>) -> Option<u64> 
         return None;
     }
     Some(value as u64)
+}
+
+/// K0511 for each KPI of `blocks` whose `min_sample` can never flag a value: its
+/// formula is not a ratio or an average (see [`crate::query::sample_of`]), so no count
+/// of members is computed for it. Run once every KPI is in `catalog`, because a
+/// formula is read through the KPIs it names.
+pub fn lint_min_sample(catalog: &Catalog, blocks: &[&Block], diags: &mut Vec<Diagnostic>) {
+    for b in blocks {
+        // The KPI lowered from this block (not a duplicate of the same id).
+        let Some(kpi) = catalog
+            .kpis
+            .get(&b.name.name)
+            .filter(|k| k.span == b.name.span && k.min_sample.is_some())
+        else {
+            continue;
+        };
+        if crate::query::sample_of(catalog, kpi).is_some() {
+            continue;
+        }
+        let Some(field) = b.fields.iter().find(|f| f.name.name == "min_sample") else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::warning(
+                Code::MinSampleUnused,
+                field.span,
+                format!(
+                    "`min_sample` has no effect on `{}`: its value is not a ratio or an average",
+                    kpi.id
+                ),
+            )
+            .label("no sample count to compare with")
+            .help(
+                "a sum, a count or a difference is not computed from a sample; remove `min_sample`",
+            ),
+        );
+    }
 }

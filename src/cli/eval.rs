@@ -1,6 +1,5 @@
 //! `kpic eval`: compute KPIs for a period over a dataset.
 
-use super::scope_args::{ScopeArgs, TableArgs};
 use super::{FAILED, OK, usage_error};
 use kpic::engine::{self, Database, Engine as Run, EngineError};
 use kpic::query::{Request, Results};
@@ -32,18 +31,8 @@ pub enum Engine {
 pub struct Args {
     /// KPI ids to compute (default: every KPI of the catalog).
     pub kpis: Vec<String>,
-    /// Folder of CSV files, one per table (default: the project's, from kpic.toml, else
-    /// the bundled `examples/data`).
-    #[arg(long, conflicts_with = "demo")]
-    pub data: Option<PathBuf>,
     #[command(flatten)]
-    pub source: super::project_args::CatalogFlags,
-    /// Period: 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (default:
-    /// the latest complete year in the data).
-    #[arg(long)]
-    pub period: Option<String>,
-    #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub request: super::request_args::RequestArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -54,18 +43,8 @@ pub struct Args {
     /// formula with its value and the rows each aggregate read, for every group.
     #[arg(long, value_name = "KPI")]
     pub explain: Option<String>,
-    /// Where to compute: natively over `--data`, or in PostgreSQL, DuckDB or Spark (the
-    /// generated SQL; results printed as the native engine prints them).
-    #[arg(long, value_enum, default_value_t = Engine::Native)]
-    pub engine: Engine,
-    /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
-    /// read-only.
-    #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
-    pub database: Option<PathBuf>,
     #[command(flatten)]
-    pub connect: super::engine_args::EngineArgs,
-    #[command(flatten)]
-    pub tables: TableArgs,
+    pub run: super::request_args::RunArgs,
     /// List only the rows with this status against their KPI's target (repeatable;
     /// default: `status` under `[eval]` in kpic.toml, else every row).
     #[arg(long, value_enum, value_name = "STATUS")]
@@ -143,9 +122,9 @@ pub struct Prepared {
 /// Reads the catalog and the flags and loads the data the request reads; on an error,
 /// prints it and returns the exit code.
 pub fn prepare(args: &mut Args) -> Result<Prepared, u8> {
-    if args.source.demo {
+    if args.request.source.demo {
         match super::demo::unpack() {
-            Ok((_, data)) => args.data = Some(data),
+            Ok((_, data)) => args.request.data = Some(data),
             Err(e) => {
                 return Err(usage_error(format!(
                     "cannot unpack the demo into the temporary folder: {e}"
@@ -153,7 +132,7 @@ pub fn prepare(args: &mut Args) -> Result<Prepared, u8> {
             }
         }
     }
-    let checked = super::catalog_args::load_checked(Vec::new(), &args.source)?;
+    let checked = super::catalog_args::load_checked(Vec::new(), &args.request.source)?;
     if checked.catalog.kpis.is_empty() {
         eprintln!("error: {}", super::check::no_kpi(&checked));
         return Err(FAILED);
@@ -162,14 +141,14 @@ pub fn prepare(args: &mut Args) -> Result<Prepared, u8> {
     let request = request(args, &settings, &checked.catalog).map_err(usage_error)?;
     // Spark over a dataset (--data, --demo, or kpic.toml's) loads it as the native
     // engine does, below; without one, the tables are in Spark's catalog.
-    let spark_data = args.engine == Engine::Spark
-        && (args.data.is_some()
+    let spark_data = args.run.engine == Engine::Spark
+        && (args.request.data.is_some()
             || super::project_args::current()
                 .ok()
                 .flatten()
                 .is_some_and(|p| p.data.is_some()));
     let shown = super::progress::wanted(args.quiet || args.format != Format::Table);
-    if args.engine != Engine::Native && !spark_data {
+    if args.run.engine != Engine::Native && !spark_data {
         if args.explain.is_some() {
             return Err(usage_error(
                 "`--explain` runs on the native engine only (drop `--engine`)",
@@ -315,8 +294,8 @@ pub fn execute(
         ));
     };
     let spark;
-    let on = if args.engine == Engine::Spark {
-        let names = args.tables.names(catalog).map_err(usage_error)?;
+    let on = if args.run.engine == Engine::Spark {
+        let names = args.run.tables.names(catalog).map_err(usage_error)?;
         spark = spark_database(args, catalog, data, names)?;
         Run::Database(&spark)
     } else {
@@ -364,10 +343,11 @@ impl Settings {
     fn read(args: &Args) -> Result<Settings, u8> {
         let project = super::project_args::current()?;
         Ok(Settings {
-            period: args.scope.period(args.period.as_deref())?,
-            fiscal_year_start: args.scope.fiscal_year_start()?,
-            compare: args.scope.compare()?,
+            period: args.request.scope.period(args.request.period.as_deref())?,
+            fiscal_year_start: args.request.scope.fiscal_year_start()?,
+            compare: args.request.scope.compare()?,
             data: args
+                .request
                 .data
                 .clone()
                 .or_else(|| project.and_then(|p| p.data.clone()))
@@ -383,9 +363,9 @@ fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<
         Some(text) => Some(kpic::query::Period::parse(text, fiscal_year_start)?),
         None => None,
     };
-    let g = args.scope.resolve(catalog)?;
+    let g = args.request.scope.resolve(catalog)?;
     // A time series the period cannot be cut into is refused before the data is read.
-    if let (Some(p), Some(every)) = (period, args.scope.every) {
+    if let (Some(p), Some(every)) = (period, args.request.scope.every) {
         p.split(every.months(), every.name())?;
     }
     Ok(Request {
@@ -395,7 +375,7 @@ fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<
         scope: g.scope,
         filters: g.filters,
         compare: settings.compare,
-        every: args.scope.every,
+        every: args.request.scope.every,
         groupings: g.groupings,
         today: None,
     })
@@ -403,10 +383,11 @@ fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<
 
 /// The database the flags name.
 fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
-    let names = args.tables.names(catalog)?;
+    let names = args.run.tables.names(catalog)?;
     let kind = args
+        .run
         .connect
-        .database_kind(args.engine, args.database.as_deref())?;
+        .database_kind(args.run.engine, args.run.database.as_deref())?;
     Ok(Database { kind, names })
 }
 
@@ -417,7 +398,7 @@ fn spark_database(
     data: &kpic::data::Dataset,
     names: TableNames,
 ) -> Result<Database, u8> {
-    let session = args.connect.spark_session().map_err(usage_error)?;
+    let session = args.run.connect.spark_session().map_err(usage_error)?;
     super::engine_args::spark_with_data(session.into(), catalog, data, names).map_err(|e| {
         eprintln!("error: {e}");
         FAILED

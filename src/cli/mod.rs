@@ -21,6 +21,7 @@ pub mod lsp;
 pub mod progress;
 pub mod project_args;
 pub mod report;
+mod request_args;
 pub mod scope_args;
 pub mod search;
 pub mod show;

@@ -2,15 +2,20 @@
 //! HTML page (scorecard, a chart per KPI, citations, explanation traces).
 
 use super::eval::{self, Engine};
-use super::scope_args::{ScopeArgs, TableArgs};
 use super::{FAILED, OK, usage_error};
 use indexmap::IndexMap;
 use kpic::render::Format;
 use rayon::prelude::*;
 use std::path::PathBuf;
 
+/// `--engine`'s help in `kpic report`: [`super::request_args::RunArgs`] says it as
+/// `kpic eval` does; here the traces are what needs the native engine (no final
+/// period: clap drops it from doc comments, and the help stays as it was).
+const ENGINE_HELP: &str = "Where to compute: natively over `--data`, or in PostgreSQL, DuckDB or Spark (explanation traces need the native engine)";
+
 /// Arguments of `kpic report`: the request flags of `kpic eval`, and where to write.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("engine", |a| a.help(ENGINE_HELP)))]
 pub struct Args {
     /// KPI ids to report on (default: every KPI of the catalog).
     pub kpis: Vec<String>,
@@ -24,33 +29,13 @@ pub struct Args {
     /// read), which cost one more evaluation per KPI.
     #[arg(long)]
     pub no_explain: bool,
-    /// Folder of CSV files, one per table (default: the project's, from kpic.toml, else
-    /// the bundled `examples/data`).
-    #[arg(long, conflicts_with = "demo")]
-    pub data: Option<PathBuf>,
     #[command(flatten)]
-    pub source: super::project_args::CatalogFlags,
-    /// Period: 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (default:
-    /// the latest complete year in the data).
-    #[arg(long)]
-    pub period: Option<String>,
-    #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub request: super::request_args::RequestArgs,
     /// No progress on standard error (it is shown only on a terminal).
     #[arg(long, short)]
     pub quiet: bool,
-    /// Where to compute: natively over `--data`, or in PostgreSQL, DuckDB or Spark
-    /// (explanation traces need the native engine).
-    #[arg(long, value_enum, default_value_t = Engine::Native)]
-    pub engine: Engine,
-    /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
-    /// read-only.
-    #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
-    pub database: Option<PathBuf>,
     #[command(flatten)]
-    pub connect: super::engine_args::EngineArgs,
-    #[command(flatten)]
-    pub tables: TableArgs,
+    pub run: super::request_args::RunArgs,
 }
 
 /// Runs `kpic report`.
@@ -82,7 +67,7 @@ pub fn run(args: Args) -> u8 {
     }
     let catalog = &prepared.checked.catalog;
     let explanations = match (&prepared.data, no_explain) {
-        (Some(data), false) if request.engine == Engine::Native => {
+        (Some(data), false) if request.run.engine == Engine::Native => {
             explain(&prepared.checked, data, &answer)
         }
         _ => IndexMap::new(),
@@ -107,17 +92,11 @@ pub fn run(args: Args) -> u8 {
 fn as_eval(args: Args) -> eval::Args {
     eval::Args {
         kpis: args.kpis,
-        data: args.data,
-        source: args.source,
-        period: args.period,
-        scope: args.scope,
+        request: args.request,
         format: Format::Table,
         quiet: args.quiet,
         explain: None,
-        engine: args.engine,
-        database: args.database,
-        connect: args.connect,
-        tables: args.tables,
+        run: args.run,
         status: Vec::new(),
         fail_on: None,
         // A whole-catalog report computes every KPI, so every rule runs; a report of

@@ -4,7 +4,7 @@ use super::catalog_args::{self, attributes, category_name, pad, paragraphs, wrap
 use super::usage_error;
 use kpic::Catalog;
 use kpic::diagnostic::did_you_mean;
-use kpic::ir::{BenchmarkDef, DocValue, KpiDef, TExpr, TExprKind, Unit};
+use kpic::ir::{BenchmarkDef, DocValue, KpiDef, Unit};
 use kpic::render::value::exact;
 use kpic::vocab::{Attribute, Shape};
 use std::fmt::Write;
@@ -253,7 +253,7 @@ fn kpi_list(out: &mut String, catalog: &Catalog, ids: &[String], indent: &str) {
 /// What the formula reads: tables, then the measures and KPIs it names.
 fn depends_on(catalog: &Catalog, kpi: &KpiDef) -> Vec<String> {
     let mut out = Vec::new();
-    let tables = tables_read(&kpi.formula);
+    let tables = kpi.formula.tables_read();
     if !tables.is_empty() {
         out.push(format!(
             "table{} {}",
@@ -285,36 +285,6 @@ fn depends_on(catalog: &Catalog, kpi: &KpiDef) -> Vec<String> {
     out
 }
 
-/// Tables the formula reads directly (not through measures), in order of appearance.
-fn tables_read(formula: &TExpr) -> Vec<String> {
-    let mut tables: Vec<String> = Vec::new();
-    let mut add = |t: &str| {
-        if !tables.iter().any(|x| x == t) {
-            tables.push(t.to_string());
-        }
-    };
-    // Iterative, like every walk over formulas (see ARCHITECTURE.md).
-    let mut stack = vec![formula];
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            // A column read through relations reads every table on the way.
-            TExprKind::Column { table, via, .. } => {
-                via.iter().for_each(|h| add(&h.table));
-                add(table)
-            }
-            TExprKind::Previous(x) | TExprKind::YearAgo(x) => stack.push(x),
-            TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
-            TExprKind::Aggregate(agg) => {
-                add(&agg.table);
-                stack.extend(agg.filter.iter());
-                stack.extend(agg.arg.iter());
-            }
-            _ => stack.extend(e.operands().into_iter().rev()),
-        }
-    }
-    tables
-}
-
 /// One benchmark: value or range, segment, then source, date, link and note.
 fn benchmark(out: &mut String, b: &BenchmarkDef, unit: Unit) {
     let value = match (b.value, b.low, b.high) {
@@ -327,6 +297,23 @@ fn benchmark(out: &mut String, b: &BenchmarkDef, unit: Unit) {
         None => value,
     };
     bullet(out, &head);
+    // What the figure is compared with: the accounts and the length of period (as
+    // written in the catalog), so a reader sees why a row shows it or not.
+    if !b.applies_to.is_empty() {
+        let conditions: Vec<String> = b
+            .applies_to
+            .iter()
+            .map(|c| format!("accounts.{} == {:?}", c.column, c.value))
+            .collect();
+        let line = format!("applies to: {}", conditions.join(" and "));
+        out.push_str(&wrap(&line, "    ", "    "));
+        out.push('\n');
+    }
+    if let Some(p) = b.period {
+        let line = format!("period: {}", p.name());
+        out.push_str(&wrap(&line, "    ", "    "));
+        out.push('\n');
+    }
     let mut source = format!("source: {}", b.source);
     if let Some(d) = b.as_of {
         write!(source, " (as of {d})").unwrap();

@@ -64,11 +64,12 @@ pub fn load_needed(
     time_columns: bool,
     progress: &mut (dyn FnMut(&str, usize, usize) + Send),
 ) -> Result<Dataset, LoadReport> {
-    load(
+    // No ranges: every table read whole.
+    load_needed_within(
         catalog,
         dir,
-        Some((needed, None, time_columns)),
-        None,
+        needed,
+        time_columns,
         &TimeRanges::new(),
         progress,
     )

@@ -49,7 +49,10 @@ impl Code {
     /// Whether the code is a lint: a warning by default, whose level a project may set
     /// (`[lints]` in `kpic.toml`: allow, warn, deny). Every other code is an error.
     pub fn is_lint(self) -> bool {
-        matches!(self, Code::MissingDoc | Code::PercentTimesHundred)
+        matches!(
+            self,
+            Code::MissingDoc | Code::PercentTimesHundred | Code::MinSampleUnused
+        )
     }
 }
 
@@ -337,6 +340,19 @@ members, at least 1 — not a percentage, not negative, not a fraction:
     kpi net_promoter_score { ... min_sample: 50 }
 
 Without it, the project's `[eval] min_sample` applies (default 30).";
+
+    MinSampleUnused = "K0511", "`min_sample` on a value without a sample",
+"`min_sample` flags a value computed from too few members, so it applies only to the
+values kpic counts members for: a ratio (`a / b`: the members of `b`, e.g. the
+opportunities closed for a win rate) and an average, median or percentile (the rows or
+members averaged). A sum, a plain count, a money total or a difference is not an
+estimate from a sample: there is no count to compare with the threshold, and the value
+is never flagged. The field is ignored there, so this warns:
+
+    kpi total_revenue { formula: sum(orders.revenue)  min_sample: 30 }
+
+Remove `min_sample`, or, if the KPI is meant to be a rate, write it as one
+(`won / closed`). This is a lint: `[lints] K0511 = \"allow\"` in kpic.toml silences it.";
     RuleNotBoolean = "K0701", "rule condition is not true or false",
 "A rule fires when its condition is true, so the condition must be a comparison or
 another true/false value, not a number:

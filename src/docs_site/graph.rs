@@ -4,7 +4,7 @@
 
 use super::Ctx;
 use super::html::{self, esc};
-use crate::ir::{TExpr, TExprKind};
+
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -87,7 +87,7 @@ pub fn inputs(ctx: &Ctx, node: &Node) -> Vec<Node> {
         },
     };
     let mut out: Vec<Node> = deps.iter().filter_map(|d| value_node(ctx, d)).collect();
-    out.extend(tables_read(formula).into_iter().map(Node::Table));
+    out.extend(formula.tables_read().into_iter().map(Node::Table));
     out
 }
 
@@ -101,36 +101,6 @@ pub fn users(ctx: &Ctx, node: &Node) -> Vec<Node> {
             .filter_map(|u| value_node(ctx, u))
             .collect(),
     }
-}
-
-/// Tables a formula aggregates directly, in order of appearance (a column read
-/// through relations reads every table on the way).
-pub fn tables_read(formula: &TExpr) -> Vec<String> {
-    let mut tables: Vec<String> = Vec::new();
-    let mut add = |t: &str| {
-        if !tables.iter().any(|x| x == t) {
-            tables.push(t.to_string());
-        }
-    };
-    // Iterative, like every walk over formulas: a deep formula must not overflow.
-    let mut stack = vec![formula];
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            TExprKind::Column { table, via, .. } => {
-                add(table);
-                via.iter().for_each(|h| add(&h.table));
-            }
-            TExprKind::Previous(x) | TExprKind::YearAgo(x) => stack.push(x),
-            TExprKind::Grain(g) => stack.extend(g.inner.iter().chain(&g.filter)),
-            TExprKind::Aggregate(agg) => {
-                add(&agg.table);
-                stack.extend(agg.filter.iter());
-                stack.extend(agg.arg.iter());
-            }
-            _ => stack.extend(e.operands().into_iter().rev()),
-        }
-    }
-    tables
 }
 
 /// The nodes reachable from `focus` by `step`, each with its longest distance (bounded

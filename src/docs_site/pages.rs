@@ -240,7 +240,7 @@ pub fn table(ctx: &Ctx, t: &TableDef) -> String {
         .values()
         .map(|m| (&m.id, &m.formula))
         .chain(ctx.catalog.kpis.values().map(|k| (&k.id, &k.formula)))
-        .filter(|(_, f)| graph::tables_read(f).contains(&t.name))
+        .filter(|(_, f)| f.tables_read().contains(&t.name))
         .map(|(id, _)| kpi_item(ctx, id))
         .collect();
     b.push_str("<h2>Aggregated directly by</h2>\n");

@@ -311,17 +311,7 @@ pub fn run(catalog: &Catalog, engine: &Engine, request: &Request) -> Result<Answ
 }
 
 fn run_sql(catalog: &Catalog, db: &Database, query: &Query) -> Result<Results, EngineError> {
-    let req = SqlRequest {
-        kpis: query.kpis.clone(),
-        period: query.period,
-        scope: query.scope.clone(),
-        filters: query.filters.clone(),
-        compare: query.compare,
-        every: query.every,
-        groupings: query.groupings.clone(),
-        dialect: db.dialect(),
-        names: db.names.clone(),
-    };
+    let req = SqlRequest::from_query(query, db.dialect(), db.names.clone());
     let sql = compile_query(catalog, &req).map_err(EngineError::Request)?;
     let rows = db.query(&sql).map_err(|e| db.error(e))?;
     let mut results = to_results(catalog, rows, query);

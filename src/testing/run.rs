@@ -413,17 +413,7 @@ fn sql_shown(
     dialect: crate::sql::Dialect,
     engine: &str,
 ) -> String {
-    let req = crate::sql::SqlRequest {
-        kpis: query.kpis.clone(),
-        period: query.period,
-        scope: query.scope.clone(),
-        filters: query.filters.clone(),
-        compare: query.compare,
-        every: query.every,
-        groupings: query.groupings.clone(),
-        dialect,
-        names: crate::sql::TableNames::default(),
-    };
+    let req = crate::sql::SqlRequest::from_query(query, dialect, crate::sql::TableNames::default());
     match crate::sql::compile_query(catalog, &req) {
         Ok(sql) => format!(
             "(the explanation trace is native-only: run without --engine for it)\n\

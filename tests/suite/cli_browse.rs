@@ -525,3 +525,14 @@ fn search_tolerates_typos_and_says_what_it_searched() {
     assert!(out.is_empty(), "{out}");
     assert!(!err.contains("showing matches"), "{err}");
 }
+
+#[test]
+fn show_prints_what_a_benchmark_applies_to() {
+    // ECDB's order value describes consumer e-commerce accounts and a year.
+    let out = ok(&["show", "average_order_value"]);
+    assert!(
+        out.contains("    applies to: accounts.industry == \"Consumer e-commerce\"\n"),
+        "{out}"
+    );
+    insta::assert_snapshot!("show_average_order_value", out);
+}

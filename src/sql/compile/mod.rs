@@ -41,6 +41,24 @@ pub struct SqlRequest {
     pub dialect: Dialect,
     pub names: TableNames,
 }
+impl SqlRequest {
+    /// The SQL request of an engine-neutral [`Query`](crate::query::Query), for a
+    /// dialect and the database's table names: what every engine over SQL compiles.
+    pub fn from_query(query: &crate::query::Query, dialect: Dialect, names: TableNames) -> Self {
+        SqlRequest {
+            kpis: query.kpis.clone(),
+            period: query.period,
+            scope: query.scope.clone(),
+            filters: query.filters.clone(),
+            compare: query.compare,
+            every: query.every,
+            groupings: query.groupings.clone(),
+            dialect,
+            names,
+        }
+    }
+}
+
 /// Compiles the request into one SELECT statement.
 ///
 /// Several groupings ([`SqlRequest::groupings`]) are one query too: each grouping's

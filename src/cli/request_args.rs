@@ -1,0 +1,42 @@
+//! The flags `kpic eval` and `kpic report` share: what to compute and where.
+
+use super::eval::Engine;
+use super::scope_args::{ScopeArgs, TableArgs};
+use std::path::PathBuf;
+
+/// What to compute: the dataset, the catalog, the period and the scope. Flattened
+/// into both commands, so a request is written the same way for either.
+#[derive(Debug, clap::Args)]
+pub struct RequestArgs {
+    /// Folder of CSV files, one per table (default: the project's, from kpic.toml, else
+    /// the bundled `examples/data`).
+    #[arg(long, conflicts_with = "demo")]
+    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: super::project_args::CatalogFlags,
+    /// Period: 2025, 2025-H1, 2025-Q3, 2025-07 or 2025-01-01..2025-03-31 (default:
+    /// the latest complete year in the data).
+    #[arg(long)]
+    pub period: Option<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+/// Where to compute: the engine and how to reach the model's tables in it. A struct
+/// of its own because both commands put other flags between it and [`RequestArgs`]
+/// (their `--help` keeps that order).
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Where to compute: natively over `--data`, or in PostgreSQL, DuckDB or Spark (the
+    /// generated SQL; results printed as the native engine prints them).
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    pub engine: Engine,
+    /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
+    /// read-only.
+    #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
+    pub database: Option<PathBuf>,
+    #[command(flatten)]
+    pub connect: super::engine_args::EngineArgs,
+    #[command(flatten)]
+    pub tables: TableArgs,
+}
