@@ -76,7 +76,9 @@ pub fn lower_target_items(
                 )
                 .label("this KPI has a target")
                 .with(own.name.span, "its own target")
-                .help("a KPI has one target: remove the KPI's `target:` (and `status:`) or this item"),
+                .help(
+                    "a KPI has one target: remove the KPI's `target:` (and `status:`) or this item",
+                ),
             );
             continue;
         }

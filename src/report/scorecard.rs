@@ -130,15 +130,16 @@ pub fn table(catalog: &Catalog, results: &Results) -> String {
         last = Some(&row.kpi);
         // Targets attached by a `target` item carry a numbered note saying where they
         // come from (a title for the screen, the note below the table for print).
-        let note = row.target_source.as_deref().map(|src| {
-            match notes.iter().position(|n| *n == src) {
-                Some(i) => i + 1,
-                None => {
-                    notes.push(src);
-                    notes.len()
-                }
-            }
-        });
+        let note =
+            row.target_source
+                .as_deref()
+                .map(|src| match notes.iter().position(|n| *n == src) {
+                    Some(i) => i + 1,
+                    None => {
+                        notes.push(src);
+                        notes.len()
+                    }
+                });
         s.push_str(&line(catalog, kpi, row, first, several, series, note));
     }
     s.push_str("</tbody></table>");

@@ -179,7 +179,11 @@ pub static ITEM_KINDS: &[ItemKindInfo] = &[
         keyword: "target",
         doc: "A target for a KPI declared elsewhere: its value and status thresholds, kept apart from the shared definition.",
         fields: &[
-            f("kpi", true, "the KPI's id (a KPI without its own `target:`)"),
+            f(
+                "kpi",
+                true,
+                "the KPI's id (a KPI without its own `target:`)",
+            ),
             f(
                 "value",
                 true,
