@@ -1,6 +1,7 @@
 //! `kpic diff OLD [NEW]`: what a catalog change does. Each side is a catalog path or a
 //! git revision of the current repository; the library compares and renders.
 
+use super::engine_args::spark_with_data;
 use super::eval::Engine;
 use super::project_args::{self, CatalogFlags};
 use super::scope_args::{ScopeArgs, TableArgs};
@@ -25,8 +26,8 @@ pub enum Format {
 pub enum FailOn {
     /// A change of a formula or of metadata that changes output.
     Semantic,
-    /// Any change found (documentation and rewrites included; layout and comments
-    /// are never changes).
+    /// Any change found (documentation, rewrites and test cases included; layout and
+    /// comments are never changes).
     Any,
 }
 
@@ -181,7 +182,7 @@ pub fn run(args: Args) -> u8 {
     let fails = match args.fail_on {
         None => false,
         Some(FailOn::Semantic) => report.has_semantic(),
-        Some(FailOn::Any) => !report.changes.is_empty(),
+        Some(FailOn::Any) => !report.changes.is_empty() || !report.test_changes.is_empty(),
     };
     if fails { FAILED } else { OK }
 }
@@ -274,11 +275,8 @@ fn values(
             match data {
                 Some(dir) => {
                     let loaded = |catalog: &kpic::Catalog, data: &kpic::data::Dataset| {
-                        let db = spark(catalog)?;
-                        session
-                            .load(catalog, data, &db.names)
-                            .map_err(|e| e.to_string())?;
-                        Ok(db)
+                        let names = args.tables.names(catalog)?;
+                        spark_with_data(session.clone(), catalog, data, names)
                     };
                     diff::values::compare(old, new, kpis, &On::Loaded(dir, &loaded), request)
                 }
@@ -287,21 +285,7 @@ fn values(
         }
         (engine, _) => {
             // The connection is settled once: a flag missing is a usage error.
-            let kind = || -> Result<DatabaseKind, String> {
-                Ok(match engine {
-                    Engine::Postgres => DatabaseKind::Postgres {
-                        url: args.connect.postgres_url()?,
-                    },
-                    _ => {
-                        let file = args.database.clone().unwrap_or_default();
-                        kpic::engine::duckdb::check_file(&file)?;
-                        DatabaseKind::Duckdb {
-                            program: args.connect.duckdb_client()?,
-                            file,
-                        }
-                    }
-                })
-            };
+            let kind = || args.connect.database_kind(engine, args.database.as_deref());
             kind().map_err(usage_error)?;
             let database = |catalog: &kpic::Catalog| -> Result<Database, String> {
                 Ok(Database {

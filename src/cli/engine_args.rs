@@ -1,9 +1,13 @@
-//! The flags that reach a database engine, shared by `kpic eval` and `kpic test`:
-//! PostgreSQL's URL, the DuckDB client, Spark's Python, master, settings and session,
-//! each falling back on kpic.toml's `[engine]` where it has a setting.
+//! The flags that reach a database engine, shared by `kpic eval`, `kpic test` and
+//! `kpic diff`: PostgreSQL's URL, the DuckDB client, Spark's Python, master, settings
+//! and session, each falling back on kpic.toml's `[engine]` where it has a setting;
+//! and the database an `--engine` names, set up once for every command.
 
-use kpic::engine;
-use std::path::PathBuf;
+use super::eval::Engine;
+use kpic::engine::{self, Database, DatabaseKind};
+use kpic::sql::TableNames;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How to reach the database engines.
 #[derive(Debug, clap::Args)]
@@ -79,4 +83,47 @@ impl EngineArgs {
         };
         engine::spark::Session::start(&settings)
     }
+}
+
+impl EngineArgs {
+    /// The database `engine` names (`postgres`, `duckdb`, or `spark` with a session
+    /// started here), reached as the flags say; `file` is `--database`, DuckDB's file.
+    /// Errors say which flag is missing.
+    pub fn database_kind(
+        &self,
+        engine: Engine,
+        file: Option<&Path>,
+    ) -> Result<DatabaseKind, String> {
+        Ok(match engine {
+            Engine::Postgres => DatabaseKind::Postgres {
+                url: self.postgres_url()?,
+            },
+            Engine::Spark => DatabaseKind::Spark {
+                session: self.spark_session()?.into(),
+            },
+            _ => {
+                let file = file.map(Path::to_path_buf).unwrap_or_default();
+                engine::duckdb::check_file(&file)?;
+                let program = self.duckdb_client()?;
+                DatabaseKind::Duckdb { program, file }
+            }
+        })
+    }
+}
+
+/// A Spark database holding `data` (loaded and checked natively) as its tables,
+/// loaded into `session`.
+pub fn spark_with_data(
+    session: Arc<engine::spark::Session>,
+    catalog: &kpic::Catalog,
+    data: &kpic::data::Dataset,
+    names: TableNames,
+) -> Result<Database, String> {
+    session
+        .load(catalog, data, &names)
+        .map_err(|e| e.to_string())?;
+    Ok(Database {
+        kind: DatabaseKind::Spark { session },
+        names,
+    })
 }

@@ -2,7 +2,7 @@
 
 use super::scope_args::{ScopeArgs, TableArgs};
 use super::{FAILED, OK, usage_error};
-use kpic::engine::{self, Database, DatabaseKind, Engine as Run, EngineError};
+use kpic::engine::{self, Database, Engine as Run, EngineError};
 use kpic::query::{Request, Results};
 use kpic::render::Format;
 use kpic::sql::TableNames;
@@ -404,20 +404,9 @@ fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<
 /// The database the flags name.
 fn database(args: &Args, catalog: &kpic::Catalog) -> Result<Database, String> {
     let names = args.tables.names(catalog)?;
-    let kind = match args.engine {
-        Engine::Postgres => DatabaseKind::Postgres {
-            url: args.connect.postgres_url()?,
-        },
-        Engine::Spark => DatabaseKind::Spark {
-            session: args.connect.spark_session()?.into(),
-        },
-        _ => {
-            let file = args.database.clone().unwrap_or_default();
-            engine::duckdb::check_file(&file)?;
-            let program = args.connect.duckdb_client()?;
-            DatabaseKind::Duckdb { program, file }
-        }
-    };
+    let kind = args
+        .connect
+        .database_kind(args.engine, args.database.as_deref())?;
     Ok(Database { kind, names })
 }
 
@@ -429,15 +418,9 @@ fn spark_database(
     names: TableNames,
 ) -> Result<Database, u8> {
     let session = args.connect.spark_session().map_err(usage_error)?;
-    if let Err(e) = session.load(catalog, data, &names) {
+    super::engine_args::spark_with_data(session.into(), catalog, data, names).map_err(|e| {
         eprintln!("error: {e}");
-        return Err(FAILED);
-    }
-    Ok(Database {
-        kind: DatabaseKind::Spark {
-            session: session.into(),
-        },
-        names,
+        FAILED
     })
 }
 

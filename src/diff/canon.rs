@@ -142,28 +142,6 @@ fn children(e: &TExpr) -> Vec<&TExpr> {
     }
 }
 
-/// The tables a formula reads itself (not through the names it uses): aggregated,
-/// reached through relations, or whose rows are members; sorted, each once.
-pub fn tables_read(formula: &TExpr) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    let mut stack = vec![formula];
-    while let Some(e) = stack.pop() {
-        match &e.kind {
-            TExprKind::Column { table, via, .. } => {
-                out.extend(via.iter().map(|h| h.table.as_str()));
-                out.push(table);
-            }
-            TExprKind::Aggregate(a) => out.push(&a.table),
-            TExprKind::Grain(g) => out.extend(g.members.table()),
-            _ => {}
-        }
-        stack.extend(children(e));
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 /// Both optional operands present (then pushed to be compared) or both absent.
 fn both<'e>(
     stack: &mut Vec<(&'e TExpr, &'e TExpr)>,

@@ -7,7 +7,7 @@ use super::describe::{Ctx, describe};
 use super::formula::formatted;
 use super::report::{Change, Class, Detail, FormulaChange, ItemKind, Status, Step};
 use crate::Checked;
-use crate::ir::{Catalog, DocValue, KpiDef, MeasureDef, TableDef};
+use crate::ir::{Catalog, DocValue, KpiDef, MeasureDef};
 use std::collections::{HashMap, VecDeque};
 
 /// The changes, the renames, and the items whose own edit changes values (where
@@ -96,7 +96,7 @@ pub fn compare(old: &Checked, new: &Checked) -> Compared {
         rename: HashMap::new(),
         roots: Vec::new(),
     };
-    tables(o, n, &mut out);
+    super::tables::tables(o, n, &mut out);
     for m in n.measures.values() {
         let was = back.get(m.id.as_str()).copied().unwrap_or(&m.id);
         match o.measures.get(was) {
@@ -143,7 +143,14 @@ pub fn compare(old: &Checked, new: &Checked) -> Compared {
                     )],
                 ));
             }
-            Some(w) => kpi(&oc, &nc, edits.get(k.id.as_str()).copied(), w, k, &mut out),
+            Some(w) => kpi(
+                &oc,
+                &nc,
+                (edits.get(k.id.as_str()).copied(), &rename),
+                w,
+                k,
+                &mut out,
+            ),
         }
     }
     for k in o.kpis.values() {
@@ -168,7 +175,8 @@ pub fn compare(old: &Checked, new: &Checked) -> Compared {
 }
 
 impl Compared {
-    fn push(&mut self, c: Change) {
+    /// Adds a change.
+    pub fn push(&mut self, c: Change) {
         self.changes.push(c);
     }
 }
@@ -360,7 +368,14 @@ fn opt_unit(u: Option<crate::ir::Unit>) -> &'static str {
     u.map_or("none", |u| u.as_str())
 }
 
-fn kpi(oc: &Ctx, nc: &Ctx, edit: Option<bool>, w: &KpiDef, k: &KpiDef, out: &mut Compared) {
+fn kpi(
+    oc: &Ctx,
+    nc: &Ctx,
+    (edit, rename): (Option<bool>, &HashMap<String, String>),
+    w: &KpiDef,
+    k: &KpiDef,
+    out: &mut Compared,
+) {
     // Nothing differs, the usual case: no text written. The fields are those compared
     // below.
     let docs_equal = || {
@@ -378,6 +393,7 @@ fn kpi(oc: &Ctx, nc: &Ctx, edit: Option<bool>, w: &KpiDef, k: &KpiDef, out: &mut
         && w.category == k.category
         && w.tags == k.tags
         && w.cadence == k.cadence
+        && super::targets::unchanged(w, k)
         && docs_equal()
     {
         return;
@@ -434,6 +450,8 @@ fn kpi(oc: &Ctx, nc: &Ctx, edit: Option<bool>, w: &KpiDef, k: &KpiDef, out: &mut
     field(Class::Output, "tags", list(&w.tags), list(&k.tags));
     let cadence = |k: &KpiDef| k.cadence.map_or("none", |c| c.as_str()).to_string();
     field(Class::Documentation, "cadence", cadence(w), cadence(k));
+    // A target or thresholds change the status shown, never the value: no root.
+    super::targets::compare(w, k, rename, &mut details);
     let docs: Vec<&str> = w
         .docs
         .iter()
@@ -472,102 +490,4 @@ fn quoted(s: &str) -> String {
 
 fn list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
-}
-
-/// Tables compared column by column: a column's type, optionality, key, time,
-/// dimension or relation changing changes what the KPIs reading it compute; a column
-/// added or removed alone does not (a formula reading a removed one changed too).
-fn tables(o: &Catalog, n: &Catalog, out: &mut Compared) {
-    for t in n.tables.values() {
-        let Some(w) = o.tables.get(&t.name) else {
-            out.push(change(
-                ItemKind::Table,
-                &t.name,
-                Status::Added,
-                None,
-                vec![detail(Class::None, "added".into())],
-            ));
-            continue;
-        };
-        let details = table_details(w, t);
-        if details.iter().any(|d| d.class == Class::Formula) {
-            out.roots.push(step(ItemKind::Table, &t.name));
-        }
-        out.push(change(
-            ItemKind::Table,
-            &t.name,
-            Status::Changed,
-            None,
-            details,
-        ));
-    }
-    for t in o
-        .tables
-        .values()
-        .filter(|t| !n.tables.contains_key(&t.name))
-    {
-        out.push(change(
-            ItemKind::Table,
-            &t.name,
-            Status::Removed,
-            None,
-            vec![detail(Class::None, "removed".into())],
-        ));
-    }
-}
-
-fn table_details(w: &TableDef, t: &TableDef) -> Vec<Detail> {
-    let mut details = Vec::new();
-    for c in t.columns.values() {
-        match w.columns.get(&c.name) {
-            None => details.push(detail(Class::None, format!("column `{}` added", c.name))),
-            Some(d) => {
-                let shape = |c: &crate::ir::ColumnDef| {
-                    format!(
-                        "{}{}{}{}{}{}",
-                        c.ty.as_str(),
-                        if c.optional { "?" } else { "" },
-                        if c.key { " key" } else { "" },
-                        if c.time { " time" } else { "" },
-                        if c.dimension { " dimension" } else { "" },
-                        c.relation
-                            .as_ref()
-                            .map_or(String::new(), |r| format!(" -> {r}")),
-                    )
-                };
-                let (a, b) = (shape(d), shape(c));
-                if a != b {
-                    details.push(detail(
-                        Class::Formula,
-                        format!("column `{}`: {a} → {b}", c.name),
-                    ));
-                }
-            }
-        }
-    }
-    for c in w
-        .columns
-        .values()
-        .filter(|c| !t.columns.contains_key(&c.name))
-    {
-        details.push(detail(Class::None, format!("column `{}` removed", c.name)));
-    }
-    let rel = |t: &TableDef| {
-        t.relations
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}:{:?}->{}{:?}",
-                    r.name, r.columns, r.target, r.target_columns
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    if rel(w) != rel(t) {
-        details.push(detail(
-            Class::Formula,
-            "relations on several columns changed".into(),
-        ));
-    }
-    details
 }

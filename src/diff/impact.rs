@@ -1,47 +1,19 @@
 //! Impact: every KPI whose value depends on a changed item through the measures and
-//! KPIs it names (or a changed table it reads), each with the path that leads to the
-//! change; the benchmarks of those KPIs; the test cases that name them.
+//! KPIs it names, the columns it reads and the relations it follows (`reads.rs`), each
+//! with the path that leads to the change; the benchmarks of those KPIs; the test
+//! cases that name them.
 
 use super::report::{Affected, AffectedTest, ItemKind, Step};
 use crate::ir::Catalog;
 use crate::testing::TestFile;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-type Node = (ItemKind, String);
+use super::reads::Node;
 
 /// What depends on the `roots` in the `catalog` (the new side), nearest first.
 pub fn affected(catalog: &Catalog, roots: &[Step]) -> Vec<Affected> {
-    // Who uses each item: the reverse of the dependency graph `check` built.
-    let mut users: HashMap<Node, Vec<Node>> = HashMap::new();
-    let items = catalog
-        .measures
-        .values()
-        .map(|m| (ItemKind::Measure, &m.id, &m.depends_on, &m.formula))
-        .chain(
-            catalog
-                .kpis
-                .values()
-                .map(|k| (ItemKind::Kpi, &k.id, &k.depends_on, &k.formula)),
-        );
-    for (kind, id, deps, formula) in items {
-        for d in deps {
-            let used = if catalog.measures.contains_key(d) {
-                ItemKind::Measure
-            } else {
-                ItemKind::Kpi
-            };
-            users
-                .entry((used, d.clone()))
-                .or_default()
-                .push((kind, id.clone()));
-        }
-        for t in super::canon::tables_read(formula) {
-            users
-                .entry((ItemKind::Table, t.to_string()))
-                .or_default()
-                .push((kind, id.clone()));
-        }
-    }
+    // Who uses each item, column and relation: built once for the whole catalog.
+    let users = super::reads::users(catalog);
     // Breadth first from every root at once: each item is reached by a shortest path.
     let mut parent: HashMap<Node, Option<Node>> = HashMap::new();
     let mut queue = VecDeque::new();
@@ -110,7 +82,10 @@ fn path(parent: &HashMap<Node, Option<Node>>, node: &Node) -> Vec<Step> {
 /// per file and target, in file order.
 pub fn tests(files: &[TestFile], roots: &[Step], affected: &[Affected]) -> Vec<AffectedTest> {
     let mut why: HashMap<&str, Vec<Step>> = HashMap::new();
-    for r in roots.iter().filter(|r| r.item != ItemKind::Table) {
+    for r in roots
+        .iter()
+        .filter(|r| matches!(r.item, ItemKind::Kpi | ItemKind::Measure))
+    {
         why.insert(&r.id, vec![r.clone()]);
     }
     for a in affected.iter().filter(|a| a.item == ItemKind::Kpi) {

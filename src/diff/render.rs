@@ -23,7 +23,9 @@ fn summary(r: &Report) -> String {
         .filter(|a| a.item == ItemKind::Kpi)
         .count();
     if r.changes.is_empty() {
-        return "no change: the two catalogs mean the same".into();
+        let mut s = String::from("no change: the two catalogs mean the same");
+        s.push_str(&tests_summary(r));
+        return s;
     }
     let mut parts = Vec::new();
     for (class, one, many) in [
@@ -54,7 +56,26 @@ fn summary(r: &Report) -> String {
     if !r.has_semantic() {
         s.push_str(" (no semantic change)");
     }
+    s.push_str(&tests_summary(r));
     s
+}
+
+/// `; 3 test cases added, removed or changed`, or nothing.
+fn tests_summary(r: &Report) -> String {
+    match r.test_changes.len() {
+        0 => String::new(),
+        1 => "; 1 test case added, removed or changed".into(),
+        n => format!("; {n} test cases added, removed or changed"),
+    }
+}
+
+fn test_status(s: Status) -> &'static str {
+    match s {
+        Status::Added => "added",
+        Status::Removed => "removed",
+        Status::Renamed => "renamed",
+        Status::Changed => "changed",
+    }
 }
 
 /// The report for a terminal.
@@ -93,6 +114,19 @@ pub fn human(r: &Report) -> String {
                 if n == 1 { "" } else { "s" },
                 t(&test.target),
                 t(&path_text(&test.path))
+            );
+        }
+    }
+    if !r.test_changes.is_empty() {
+        let _ = writeln!(o, "\nTests changed:");
+        for c in &r.test_changes {
+            let _ = writeln!(
+                o,
+                "  {}: case {:?} of {} — {}",
+                t(&c.file),
+                t(&c.case),
+                t(&c.target),
+                test_status(c.status)
             );
         }
     }
@@ -188,6 +222,19 @@ pub fn markdown(r: &Report) -> String {
                 t.cases.len(),
                 if t.cases.len() == 1 { "" } else { "s" },
                 code(&t.target)
+            );
+        }
+    }
+    if !r.test_changes.is_empty() {
+        let _ = writeln!(o, "\n**Tests changed**\n");
+        for c in &r.test_changes {
+            let _ = writeln!(
+                o,
+                "- `{}`: case “{}” of `{}` — {}",
+                code(&c.file),
+                m(&c.case),
+                code(&c.target),
+                test_status(c.status)
             );
         }
     }

@@ -44,6 +44,10 @@ pub enum ItemKind {
     Benchmark,
     Table,
     Category,
+    /// A table's column, `table.column`.
+    Column,
+    /// A relation followed, `table.column -> target`.
+    Relation,
 }
 
 impl ItemKind {
@@ -55,6 +59,8 @@ impl ItemKind {
             ItemKind::Benchmark => "benchmark ",
             ItemKind::Table => "table ",
             ItemKind::Category => "category ",
+            ItemKind::Column => "column ",
+            ItemKind::Relation => "relation ",
         }
     }
 }
@@ -151,6 +157,18 @@ pub struct AffectedTest {
     pub path: Vec<Step>,
 }
 
+/// A test case added, removed or changed between the two sides.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestChange {
+    /// The test file as read: on the new side, or the old for a removed case.
+    pub file: String,
+    pub case: String,
+    /// The KPI or measure the case tests (on the new side, or the old for a removed
+    /// case).
+    pub target: String,
+    pub status: Status,
+}
+
 /// One value before and after.
 #[derive(Debug, Clone, Serialize)]
 pub struct ValueRow {
@@ -187,6 +205,9 @@ pub struct Report {
     pub changes: Vec<Change>,
     pub affected: Vec<Affected>,
     pub tests: Vec<AffectedTest>,
+    /// Test cases added, removed or changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub test_changes: Vec<TestChange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Values>,
 }

@@ -17,10 +17,34 @@ pub struct Side {
     pub label: String,
     pub checked: Checked,
     pub tests: Vec<TestFile>,
+    /// The folders the test files were found under: a test file is named relative to
+    /// them ([`Side::test_name`]), so the same file on both sides has one name.
+    pub test_roots: Vec<PathBuf>,
     /// The test files that could not be read or parsed, `PATH: why`: their cases cannot
     /// be listed as affected, which the command says rather than leaving them out
     /// silently.
     pub unreadable_tests: Vec<String>,
+}
+
+impl Side {
+    /// A test file's name relative to the catalog path it was found under
+    /// (`tests/churn.test.toml`), the same for a revision and for a folder.
+    pub fn test_name(&self, file: &TestFile) -> String {
+        // `./kpis` and `kpis` are one folder.
+        let plain = |p: &Path| -> PathBuf {
+            p.components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect()
+        };
+        let path = plain(&file.path);
+        let relative = self
+            .test_roots
+            .iter()
+            .find_map(|r| path.strip_prefix(plain(r)).ok())
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(&path);
+        relative.display().to_string()
+    }
 }
 
 /// A side read, not yet parsed nor checked ([`check_both`] does both).
@@ -33,6 +57,7 @@ pub struct Read {
     /// The files not to parse (not UTF-8).
     unreadable: Vec<FileId>,
     tests: Vec<TestFile>,
+    test_roots: Vec<PathBuf>,
     unreadable_tests: Vec<String>,
 }
 
@@ -55,6 +80,7 @@ pub fn from_paths(label: String, paths: &[PathBuf]) -> Result<Read, String> {
         diagnostics: read.diagnostics,
         unreadable: read.unreadable,
         tests,
+        test_roots: dirs,
         unreadable_tests,
     })
 }
@@ -82,6 +108,7 @@ pub fn check_both(old: Read, new: Read) -> (Side, Side) {
             label: read.label,
             checked: crate::check_parsed(read.sources, files, diagnostics, parse),
             tests: read.tests,
+            test_roots: read.test_roots,
             unreadable_tests: read.unreadable_tests,
         }
     };
@@ -157,6 +184,7 @@ pub fn from_revision(rev: &str, paths: &[PathBuf]) -> Result<Read, String> {
         diagnostics: Vec::new(),
         unreadable: Vec::new(),
         tests,
+        test_roots: paths.to_vec(),
         unreadable_tests,
     })
 }

@@ -115,6 +115,36 @@ fn values_are_the_sums_computed_apart() {
     assert!(rows.iter().all(|r| r["kpi"] != "order_count"), "{rows:?}");
 }
 
+/// The KPIs a case's diff lists as affected.
+fn affected(case: &str) -> Vec<String> {
+    let (code, json, err) = diff(
+        &root().join("tests/fixtures/diff").join(case),
+        &["--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    report["affected"]
+        .as_array()
+        .expect("affected")
+        .iter()
+        .filter(|a| a["item"] == "kpi")
+        .filter_map(|a| a["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// A column change reaches the KPIs that read the column (or follow the relation),
+/// not every KPI of its table; a target change reaches nothing.
+#[test]
+fn only_the_readers_of_a_column_are_affected() {
+    assert_eq!(affected("column_change"), ["total_cost", "margin_rate"]);
+    assert_eq!(
+        affected("key_and_relation_column"),
+        ["online_revenue", "premium_revenue", "premium_share"]
+    );
+    assert_eq!(affected("column_unit"), ["long_tickets"]);
+    assert!(affected("targets_and_status").is_empty());
+}
+
 #[test]
 fn fail_on_semantic_and_any() {
     let base = root().join("tests/fixtures/diff");
@@ -126,6 +156,11 @@ fn fail_on_semantic_and_any() {
     assert_eq!(code, 1);
     let (code, _, _) = diff(&base.join("kinds_of_change"), &[]);
     assert_eq!(code, 0);
+    // Test cases changed, the catalogs the same: a change for `any` only.
+    let (code, _, err) = diff(&base.join("tests_removed"), &["--fail-on", "semantic"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, _) = diff(&base.join("tests_removed"), &["--fail-on", "any"]);
+    assert_eq!(code, 1);
 }
 
 /// Runs git in `dir`, expecting success.
