@@ -20,7 +20,7 @@ pub use benchmark::{PeriodBasis, SegmentValue};
 pub use docs::{DocSlot, DocValue, Docs};
 pub use grain::{Grain, Members};
 pub use rules::{MessagePart, RuleDef};
-pub use targets::{Amount, Target, TargetKind, Thresholds};
+pub use targets::{Amount, Target, TargetKind, TargetOrigin, Thresholds};
 
 /// The dimension of a number: what it counts or measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -13,6 +13,7 @@ mod items;
 mod rules;
 mod sample;
 mod tables;
+mod target_items;
 mod targets;
 mod typing;
 mod units;
@@ -234,6 +235,43 @@ pub fn check(sources: &SourceMap, files: &[File]) -> (Catalog, Vec<Diagnostic>) 
         bench_ids.insert(b.name.name.clone(), b.name.span);
         if let Some(def) = benchmarks::lower_benchmark(b, &catalog, &kpi_ids, &mut diags) {
             catalog.benchmarks.push(def);
+        }
+    }
+
+    // Target items, once every KPI is known: each gives one KPI its target.
+    let mut target_ids: Map<String, crate::source::Span> = Map::default();
+    let mut target_items = Vec::new();
+    for b in blocks_of(ItemKind::Target) {
+        if let Some(first) = target_ids.get(&b.name.name) {
+            diags.push(duplicate(
+                ItemKind::Target.keyword(),
+                &b.name.name,
+                b.name.span,
+                *first,
+            ));
+            continue;
+        }
+        target_ids.insert(b.name.name.clone(), b.name.span);
+        target_items.push(b);
+    }
+    let env = typing::Env {
+        tables: &catalog.tables,
+        values: &values,
+        declared: &declared,
+        sources,
+    };
+    let attached = target_items::lower_target_items(
+        &target_items,
+        &blocks_of(ItemKind::Kpi),
+        &env,
+        &catalog,
+        sources,
+        &mut diags,
+    );
+    for a in attached {
+        if let Some(kpi) = catalog.kpis.get_mut(&a.kpi) {
+            kpi.target = Some(a.target);
+            kpi.status = a.status;
         }
     }
 

@@ -7,7 +7,7 @@ use super::typing::{Env, type_formula};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{Amount, Catalog, Direction, Target, TargetKind, Thresholds, Type, Unit};
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{Expr, ExprKind, MapEntry, Value};
+use crate::syntax::ast::{Expr, ExprKind, Field, MapEntry, Value};
 use crate::vocab::UnaryOp;
 
 /// What a KPI's definition says about its target and status.
@@ -27,14 +27,42 @@ pub fn lower_targets(
     sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> (Option<Target>, Option<Thresholds>) {
-    let target = f.get("target").and_then(|field| {
+    let fields = TargetFields {
+        target: f.get("target"),
+        status: f.get("status"),
+    };
+    lower_target_fields(&fields, kpi, env, catalog, sources, diags)
+}
+
+/// The two fields that say a target and its thresholds: a KPI's `target:` and
+/// `status:`, or a `target` item's `value:` and `status:`.
+pub struct TargetFields<'a> {
+    pub target: Option<&'a Field>,
+    pub status: Option<&'a Field>,
+}
+
+/// As [`lower_targets`], from the fields wherever they are written: a `target` item's
+/// are checked exactly as if written on its KPI.
+pub fn lower_target_fields(
+    fields: &TargetFields,
+    kpi: &KpiContext,
+    env: &Env,
+    catalog: &Catalog,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<Target>, Option<Thresholds>) {
+    let target = fields.target.and_then(|field| {
         let kind = target_kind(&field.value, kpi, env, catalog, diags)?;
         let source = crate::fmt::one_line(sources.text(field.value.span()));
-        Some(Target { kind, source })
+        Some(Target {
+            kind,
+            source,
+            origin: None,
+        })
     });
-    let status = match f.get("status") {
+    let status = match fields.status {
         // A target with errors was reported: no second error for want of it.
-        Some(field) => thresholds(&field.value, kpi, f.get("target").is_some(), diags),
+        Some(field) => thresholds(&field.value, kpi, fields.target.is_some(), diags),
         None => target.as_ref().map(|_| Thresholds::default_for(kpi.better)),
     };
     (target, status)

@@ -105,6 +105,10 @@ fn render(catalog: &Catalog, kpi: &KpiDef) -> String {
     }
     if let Some(t) = &kpi.target {
         facts.push(("target", t.source.clone()));
+        // A target attached by a `target` item: which one, and where it comes from.
+        if let Some(o) = &t.origin {
+            facts.push(("target from", format!("target {}: {}", o.item, o.source)));
+        }
     }
     if let Some(th) = &kpi.status {
         facts.push((

@@ -331,6 +331,41 @@ needed. When lower is better (`better: lower`) the scale flips: green at or belo
 `green` threshold, amber up to `amber`, so `green` must not be above `amber`
 (`status: { green: 100%, amber: 110% }`). Relative thresholds need a target.";
 
+    TargetUnknownKpi = "K0506", "target item for no declared KPI",
+"A `target` item attaches a target to a KPI declared elsewhere, so that a company's
+targets can change every year without editing the shared definition. Its `kpi:` names
+that KPI by id, exactly as declared:
+
+    target win_rate_2026 {
+      kpi: win_rate
+      value: by accounts.tier { \"strategic\": 35%, else: 25% }
+      source: \"FY2026 sales plan\"
+    }
+
+Check the spelling (kpic suggests a close name), or check the catalog together with the
+file that declares the KPI (`kpic check kpis my_targets.kpi`).";
+
+    TargetTwice = "K0507", "KPI already has its own target",
+"A KPI has one target: either its own `target:` field or one `target` item, never
+both, since kpic could not tell which one its status is computed against. Keep the
+definition free of targets and write the target as an item (the catalog's KPIs are
+shared, targets are a company's own), or drop the item:
+
+    kpi win_rate { ... }                        // no `target:` here
+    target win_rate_2026 { kpi: win_rate  value: 30%  source: \"FY2026 plan\" }";
+
+    TargetItemTwice = "K0508", "two target items for the same KPI",
+"A KPI has one target, so only one `target` item may name it. A target per segment or
+per period is one item (`value: by accounts.tier { ... }` or `value: by period { ... }`);
+for a new year's targets, replace last year's item or key both years in one
+`by period` map:
+
+    target time_to_close_plan {
+      kpi: time_to_close
+      value: by period { 2025: 60, 2026: 55 }
+      source: \"Sales operations plan 2025-2026\"
+    }";
+
     InvalidMinSample = "K0510", "invalid small-sample threshold",
 "`min_sample` is how many members (rows, accounts, survey responses) a ratio's or an
 average's value must be computed from before it is read without a flag; fewer, and

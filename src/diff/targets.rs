@@ -103,6 +103,7 @@ fn target(t: Option<&Target>, unit: Unit) -> String {
         Some(Target {
             kind: TargetKind::Formula(_),
             source,
+            ..
         }) => format!("`{}`", crate::fmt::one_line(source)),
         Some(t) => target_text(&t.kind, unit, false),
     }

@@ -125,6 +125,17 @@ fn facts(ctx: &Ctx, kpi: &KpiDef, b: &mut String) {
             None => "none".into(),
         },
     ));
+    // A target attached by a `target` item says where it comes from.
+    if let Some(o) = kpi.target.as_ref().and_then(|t| t.origin.as_ref()) {
+        rows.push((
+            "Target source",
+            format!(
+                "{} <span class=\"muted\">(target <code>{}</code>)</span>",
+                esc(&o.source),
+                esc(&o.item)
+            ),
+        ));
+    }
     if let Some(th) = &kpi.status {
         rows.push(("Status", esc(&thresholds(th, kpi.unit, kpi.better))));
     }

@@ -92,6 +92,7 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
                 value,
                 previous,
                 target: None,
+                target_source: None,
                 gap: None,
                 status: None,
                 benchmarks: Vec::new(),

@@ -385,6 +385,7 @@ impl<'a> Evaluator<'a> {
                     note: notes.as_ref().and_then(|n| n.get(g).cloned()),
                     members: tallies.as_ref().and_then(|t| t.get(g).cloned()),
                     target: None,
+                    target_source: None,
                     gap: None,
                     status: None,
                     benchmarks: Vec::new(),

@@ -43,6 +43,19 @@ pub enum TargetKind {
 pub struct Target {
     pub kind: TargetKind,
     pub source: String,
+    /// The `target` item that attached this target to its KPI, and where it says the
+    /// target comes from; `None` for a KPI's own `target:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<TargetOrigin>,
+}
+
+/// Where a target attached by a `target` item comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetOrigin {
+    /// The `target` item's id.
+    pub item: String,
+    /// Its `source:`: the plan, who set it, the year.
+    pub source: String,
 }
 
 /// When a value is green, amber or red.

@@ -72,7 +72,7 @@ fn at_offset(catalog: &Catalog, text: &str, offset: usize) -> Vec<CompletionItem
             "direction",
         ),
         Some("cadence") => names(Cadence::NAMES, CompletionItemKind::ENUM_MEMBER, "cadence"),
-        Some("kpi") if keyword == "benchmark" => catalog
+        Some("kpi") if keyword == "benchmark" || keyword == "target" => catalog
             .kpis
             .values()
             .map(|k| item(&k.id, CompletionItemKind::CONSTANT, &k.name, None))

@@ -16,6 +16,7 @@ fn kind_of(keyword: &str) -> SymbolKind {
         "measure" => SymbolKind::FUNCTION,
         "kpi" => SymbolKind::CONSTANT,
         "benchmark" => SymbolKind::OBJECT,
+        "target" => SymbolKind::EVENT,
         _ => SymbolKind::KEY,
     }
 }

@@ -193,7 +193,7 @@ impl Walker<'_> {
             ItemKind::Kpi => Some(Symbol::Kpi(b.name.name.clone())),
             ItemKind::Measure => Some(Symbol::Measure(b.name.name.clone())),
             ItemKind::Category => Some(Symbol::Category(b.name.name.clone())),
-            ItemKind::Table | ItemKind::Benchmark | ItemKind::Rule => None,
+            ItemKind::Table | ItemKind::Benchmark | ItemKind::Rule | ItemKind::Target => None,
         };
         if let Some(sym) = own {
             self.push(b.name.span, sym, Role::Definition);
@@ -208,7 +208,7 @@ impl Walker<'_> {
                         self.expr(e);
                     }
                 }
-                (ItemKind::Kpi, "target") => match &field.value {
+                (ItemKind::Kpi, "target") | (ItemKind::Target, "value") => match &field.value {
                     Value::Expr(e) => self.expr(e),
                     // `by PATH { key: value, ... }`: the path and every value may name
                     // tables, columns and measures; the keys are segment values.
@@ -229,7 +229,7 @@ impl Walker<'_> {
                         self.push(w.span, Symbol::Category(w.name.clone()), Role::Reference);
                     }
                 }
-                (ItemKind::Benchmark, "kpi") => {
+                (ItemKind::Benchmark | ItemKind::Target, "kpi") => {
                     if let Some(w) = word(&field.value) {
                         self.kpi_ref(w);
                     }

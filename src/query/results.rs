@@ -51,6 +51,10 @@ pub struct ResultRow {
     /// engine returned, by [`super::apply_targets`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<Output>,
+    /// Where the target comes from, for a target attached by a `target` item (its
+    /// `source:`); absent for a KPI's own `target:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_source: Option<Arc<str>>,
     /// `value - target` in the KPI's unit (exact for money), when both exist.
     #[serde(
         serialize_with = "number_or_null",

@@ -9,6 +9,7 @@ use crate::ir::{
 };
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The id of the hidden KPI holding a KPI's target formula (not a name a `.kpi` file
 /// can declare, so it never clashes).
@@ -155,6 +156,7 @@ pub fn apply_targets(catalog: &Catalog, query: &Query, results: &mut Results) {
             None => true,
         });
     let whole = results.period.clone();
+    let mut sources: HashMap<&str, Arc<str>> = HashMap::new();
     for row in &mut results.rows {
         let Some(kpi) = catalog.kpis.get(&*row.kpi) else {
             continue;
@@ -184,6 +186,17 @@ pub fn apply_targets(catalog: &Catalog, query: &Query, results: &mut Results) {
             .as_ref()
             .map(|th| status(th, kpi.better, &row.value, target.as_ref()));
         row.target = target;
+        // One shared text per KPI: per account there are millions of rows.
+        row.target_source = kpi
+            .target
+            .as_ref()
+            .and_then(|t| t.origin.as_ref())
+            .map(|o| {
+                sources
+                    .entry(kpi.id.as_str())
+                    .or_insert_with(|| Arc::from(o.source.as_str()))
+                    .clone()
+            });
     }
 }
 

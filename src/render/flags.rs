@@ -93,6 +93,7 @@ mod tests {
             note: None,
             members: None,
             target: None,
+            target_source: None,
             gap: None,
             status: None,
             benchmarks: Vec::new(),

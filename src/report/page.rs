@@ -16,7 +16,7 @@ const STYLE: &str = r#"
   --line: #d0d7de; --bar: #3b6ea8; --prev: #a9b8c9; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
-  margin: 0 auto; max-width: 1100px; padding: 24px; }
+  margin: 0 auto; max-width: 1200px; padding: 24px; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 0 0 4px; }
 .meta, .muted, figcaption { color: var(--muted); }
 .summary span { margin-right: 14px; }
@@ -24,8 +24,14 @@ table.scorecard { border-collapse: collapse; width: 100%; margin: 12px 0 24px; }
 .scorecard th, .scorecard td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left;
   vertical-align: top; }
 .scorecard th { background: #f6f8fa; position: sticky; top: 0; }
-.scorecard td.kpi { min-width: 220px; } .scorecard tr.first td { border-top: 1px solid #8c959f; }
+.scorecard td.kpi { min-width: 150px; } .scorecard tr.first td { border-top: 1px solid #8c959f; }
 .stage { color: var(--muted); } .scorecard td { white-space: nowrap; } .scorecard td.kpi { white-space: normal; }
+.scorecard { font-size: 13px; } .scorecard .why { white-space: normal; }
+.scorecard td.bench, .scorecard td.flags { white-space: normal; font-size: 12px; }
+.scorecard td.group { white-space: normal; }
+.scorecard td.bench { min-width: 8em; } .scorecard td.flags { min-width: 7em; }
+.scorecard td.bench .cite { color: var(--muted); } .scorecard sup a { text-decoration: none; }
+.target-notes { font-size: 12px; color: var(--muted); margin: -16px 0 24px; padding-left: 20px; }
 .num { text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .status-green { color: var(--green); font-weight: 600; } .status-amber { color: var(--amber); font-weight: 600; }
 .status-red { color: var(--red); font-weight: 600; }

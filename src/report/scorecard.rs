@@ -21,6 +21,19 @@ fn benchmark_position(row: &ResultRow) -> Option<String> {
         .then(|| crate::render::benchmarks::first_and_count(&row.benchmarks, row.unit))
 }
 
+/// The first benchmark's position without its citation (`-20.6 pts vs 82.0%, worse`),
+/// with how many more (`+1 more`).
+fn short_position(row: &ResultRow) -> Option<String> {
+    let (first, rest) = row.benchmarks.split_first()?;
+    let text = crate::render::benchmarks::describe(first, row.unit);
+    let cut = text.find(&format!(" ({}", first.source))?;
+    let mut short = text[..cut].to_string();
+    if !rest.is_empty() {
+        let _ = write!(short, " +{} more", rest.len());
+    }
+    Some(short)
+}
+
 /// A warning that the row's value comes from a small sample (`⚑ n=5, fewer than 30`),
 /// with a proportion's 95% interval when it has one.
 fn sample_flag(row: &ResultRow) -> Option<String> {
@@ -107,6 +120,7 @@ pub fn table(catalog: &Catalog, results: &Results) -> String {
          <th>Status</th><th>Benchmarks</th><th>Flags</th></tr></thead><tbody>"
     );
     let mut last: Option<&str> = None;
+    let mut notes: Vec<&str> = Vec::new();
     for row in listed(results) {
         let Some(kpi) = catalog.kpis.get(&*row.kpi) else {
             continue;
@@ -114,9 +128,33 @@ pub fn table(catalog: &Catalog, results: &Results) -> String {
         // The KPI's name once, on its first row (the next rows are its groups).
         let first = last != Some(&*row.kpi);
         last = Some(&row.kpi);
-        s.push_str(&line(catalog, kpi, row, first, several, series));
+        // Targets attached by a `target` item carry a numbered note saying where they
+        // come from (a title for the screen, the note below the table for print).
+        let note =
+            row.target_source
+                .as_deref()
+                .map(|src| match notes.iter().position(|n| *n == src) {
+                    Some(i) => i + 1,
+                    None => {
+                        notes.push(src);
+                        notes.len()
+                    }
+                });
+        s.push_str(&line(catalog, kpi, row, first, several, series, note));
     }
     s.push_str("</tbody></table>");
+    if !notes.is_empty() {
+        s.push_str("<ol class=\"target-notes\">");
+        for (i, n) in notes.iter().enumerate() {
+            let _ = write!(
+                s,
+                "<li id=\"target-note-{}\">Target: {}</li>",
+                i + 1,
+                html(n)
+            );
+        }
+        s.push_str("</ol>");
+    }
     s
 }
 
@@ -127,6 +165,7 @@ fn line(
     first: bool,
     several: bool,
     series: bool,
+    note: Option<usize>,
 ) -> String {
     let unit = row.unit;
     let status = match &row.status {
@@ -152,7 +191,16 @@ fn line(
         .count();
     let mut bench = Vec::new();
     if let Some(p) = benchmark_position(row) {
-        bench.push(html(&p));
+        // The cell shows where the value stands against the first benchmark; every
+        // benchmark with its citation is in the title (and in the KPI's section,
+        // which "N cited" links to, for print).
+        let full = crate::render::benchmarks::all(&row.benchmarks, unit);
+        let short = short_position(row).unwrap_or(p);
+        bench.push(format!(
+            "<span class=\"cite\" title=\"{}\">{}</span>",
+            html(&full),
+            html(&short)
+        ));
     }
     if cited > 0 {
         bench.push(format!(
@@ -182,7 +230,7 @@ fn line(
         if first { " class=\"first\"" } else { "" }
     );
     if several {
-        let _ = write!(s, "<td>{}</td>", html(&group_label(row)));
+        let _ = write!(s, "<td class=\"group\">{}</td>", html(&group_label(row)));
     }
     if series {
         let _ = write!(s, "<td>{}</td>", html(row.period.as_deref().unwrap_or("")));
@@ -192,22 +240,40 @@ fn line(
         .as_ref()
         .map(|g| change(Some(g), unit))
         .unwrap_or_default();
+    let target = row
+        .target
+        .as_ref()
+        .map(|t| cell(t, unit))
+        .unwrap_or_default();
+    let target = match (note, row.target_source.as_deref()) {
+        (Some(n), Some(src)) => format!(
+            "<td class=\"num\" title=\"{}\">{target}<sup><a href=\"#target-note-{n}\">{n}</a></sup></td>",
+            html(src)
+        ),
+        _ => format!("<td class=\"num\">{target}</td>"),
+    };
     let _ = write!(
         s,
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-         <td class=\"num\">{}</td><td class=\"num\">{}</td>{status}<td>{}</td><td>{}</td></tr>",
-        html(&shown(&row.value, unit)),
-        html(&shown(&row.previous, unit)),
+         {target}<td class=\"num\">{}</td>{status}<td class=\"bench\">{}</td><td class=\"flags\">{}</td></tr>",
+        cell(&row.value, unit),
+        cell(&row.previous, unit),
         html(&change(row.change.as_ref(), unit)),
-        html(
-            &row.target
-                .as_ref()
-                .map(|t| shown(t, unit))
-                .unwrap_or_default()
-        ),
         html(&gap),
         bench.join(" "),
         flags.join(" "),
     );
     s
+}
+
+/// A value as the scorecard shows it, escaped: a number stays on one line, the
+/// reason of a missing one may wrap (the same text, `— (reason)`), so that a long
+/// reason does not widen its column.
+fn cell(o: &crate::query::Output, unit: crate::ir::Unit) -> String {
+    match o {
+        crate::query::Output::Missing(reason) => {
+            format!("— <span class=\"why\">({})</span>", html(reason))
+        }
+        _ => html(&shown(o, unit)),
+    }
 }

@@ -11,9 +11,9 @@
 /// Deepest nesting of `(`, `[` and `if` that the parser accepts.
 pub const MAX_NESTING: usize = 64;
 
-/// Item keywords: a line starting with one of these followed by a name and `{` starts
-/// a new item even when the previous one was never closed.
-const ITEM_KEYWORDS: &[&str] = &["table", "category", "measure", "kpi", "benchmark", "rule"];
+// Item keywords ([`crate::vocab::ItemKind::keywords`]): a line starting with one of
+// these followed by a name and `{` starts a new item even when the previous one was
+// never closed.
 
 /// A byte range of the file holding one item (or text that is not one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,9 +213,7 @@ fn trim_end(bytes: &[u8], mut end: usize) -> usize {
 
 /// `KEYWORD NAME {` at the start of `rest`.
 fn starts_item(rest: &[u8]) -> bool {
-    let Some(kw) = ITEM_KEYWORDS
-        .iter()
-        .find(|k| rest.starts_with(k.as_bytes()))
+    let Some(kw) = crate::vocab::ItemKind::keywords().find(|k| rest.starts_with(k.as_bytes()))
     else {
         return false;
     };

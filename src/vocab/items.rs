@@ -1,5 +1,5 @@
 //! The kinds of top-level items (`table`, `category`, `measure`, `kpi`, `benchmark`,
-//! `rule`), their keywords and the fields each accepts, one row each in [`ITEM_KINDS`];
+//! `rule`, `target`), their keywords and the fields each accepts, one row each in [`ITEM_KINDS`];
 //! and the severities of a rule ([`SEVERITIES`]).
 
 use super::attributes::ATTRIBUTES;
@@ -13,6 +13,7 @@ pub enum ItemKind {
     Kpi,
     Benchmark,
     Rule,
+    Target,
 }
 
 /// One field of an item kind.
@@ -169,6 +170,34 @@ pub static ITEM_KINDS: &[ItemKindInfo] = &[
                 "description",
                 false,
                 "why the rule holds and why its thresholds",
+            ),
+        ],
+        documented: false,
+    },
+    ItemKindInfo {
+        kind: ItemKind::Target,
+        keyword: "target",
+        doc: "A target for a KPI declared elsewhere: its value and status thresholds, kept apart from the shared definition.",
+        fields: &[
+            f(
+                "kpi",
+                true,
+                "the KPI's id (a KPI without its own `target:`)",
+            ),
+            f(
+                "value",
+                true,
+                "what the KPI's value is measured against: any shape a KPI's `target:` takes",
+            ),
+            f(
+                "status",
+                false,
+                "green/amber thresholds, as a KPI's `status:` (default: green at the target, amber within 10%)",
+            ),
+            f(
+                "source",
+                true,
+                "where the target comes from: the plan, who set it, the year",
             ),
         ],
         documented: false,

@@ -47,15 +47,16 @@ fn year_ago_comparisons_name_their_column_in_every_format() {
         "{table}"
     );
     let head = table.lines().nth(1).unwrap_or_default();
-    // The shipped win-rate benchmarks follow in their own column.
+    // The shipped win-rate example target and benchmarks follow in their own columns.
     assert!(
-        head.contains("year_ago") && head.ends_with("change_vs_year_ago  benchmark"),
+        head.contains("year_ago")
+            && head.ends_with("change_vs_year_ago  target       gap  status  benchmark"),
         "{head}"
     );
     let csv = ok(&[&args[..], &["--format", "csv"]].concat());
     assert!(
         csv.starts_with(
-            "kpi,group,breakdown,unit,value,year_ago,change_vs_year_ago,missing_reason,benchmarks\n"
+            "kpi,group,breakdown,unit,value,year_ago,change_vs_year_ago,missing_reason,target,gap,status,status_missing_reason,benchmarks\n"
         ),
         "{csv}"
     );
@@ -102,7 +103,7 @@ fn a_time_series_has_a_period_column_in_every_format() {
     let csv = ok(&[&args[..], &["--format", "csv"]].concat());
     assert!(
         csv.starts_with(
-            "kpi,group,breakdown,period,compared_with,unit,value,previous,change,missing_reason,benchmarks\n\
+            "kpi,group,breakdown,period,compared_with,unit,value,previous,change,missing_reason,target,gap,status,status_missing_reason,benchmarks\n\
              win_rate,,,2025-Q1,2024-Q4,percent,"
         ),
         "{csv}"

@@ -13,7 +13,7 @@ use std::path::Path;
 const FIXTURE: &str = "tests/fixtures/report";
 
 /// The requests reported on: a time series by segment on the example data, the
-/// example targets by tier (bullet graphs), two KPIs of the portfolio (the value next
+/// example targets by tier (bullet graphs), two KPIs of the portfolio without a target (the value next
 /// to its comparison), and the hostile fixture.
 fn requests() -> Vec<(&'static str, Vec<String>)> {
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -35,7 +35,12 @@ fn requests() -> Vec<(&'static str, Vec<String>)> {
         ),
         (
             "report-portfolio",
-            v(&["win_rate", "sales_pipeline", "--period", "2025-Q4"]),
+            v(&[
+                "meeting_attendance_rate",
+                "sales_pipeline",
+                "--period",
+                "2025-Q4",
+            ]),
         ),
         (
             "report-hostile",
