@@ -435,11 +435,7 @@ impl<'a> Rows<'a> {
             .zip(self.builders.into_iter().map(|b| match b {
                 Builder::Text(codes, dict) => Column::Text { codes, dict },
                 Builder::Number(values, valid) => Column::Number { values, valid },
-                Builder::Money(values, valid) => Column::Money {
-                    values,
-                    valid,
-                    floats: std::sync::OnceLock::new(),
-                },
+                Builder::Money(values, valid) => Column::Money { values, valid },
                 Builder::Date(values, valid, _) => Column::Date { values, valid },
                 Builder::Bool(values) => Column::Bool { values },
             }))
