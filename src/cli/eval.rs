@@ -117,6 +117,8 @@ pub struct Prepared {
     /// How many KPIs the engine computes (for the progress line).
     evaluating: usize,
     load_time: std::time::Duration,
+    /// The process's peak memory when loading ended (for `KPIC_TIMING`).
+    load_peak: Option<u64>,
 }
 
 /// Reads the catalog and the flags and loads the data the request reads; on an error,
@@ -162,6 +164,7 @@ pub fn prepare(args: &mut Args) -> Result<Prepared, u8> {
             shown,
             evaluating: 0,
             load_time: std::time::Duration::ZERO,
+            load_peak: None,
         });
     }
     let data_dir = settings.data.clone();
@@ -209,6 +212,7 @@ pub fn prepare(args: &mut Args) -> Result<Prepared, u8> {
         &mut progress,
     );
     let load_time = started.elapsed();
+    let load_peak = super::progress::peak_memory();
     bar.clear();
     let data = match loaded {
         Ok(d) => d,
@@ -251,6 +255,7 @@ pub fn prepare(args: &mut Args) -> Result<Prepared, u8> {
         unavailable,
         shown,
         load_time,
+        load_peak,
     })
 }
 
@@ -320,6 +325,12 @@ pub fn execute(
             "load {:?} evaluate {:?}",
             prepared.load_time,
             started.elapsed()
+        );
+        let mib = |b: Option<u64>| b.map_or("?".into(), |b| format!("{} MiB", b >> 20));
+        eprintln!(
+            "peak memory after load {} at end {}",
+            mib(prepared.load_peak),
+            mib(super::progress::peak_memory())
         );
     }
     Ok(project_min_sample(done, catalog).map(|mut answer| {

@@ -91,3 +91,12 @@ impl Drop for Progress {
 pub fn bytes(n: u64) -> String {
     indicatif::HumanBytes(n).to_string()
 }
+
+/// The process's peak resident memory so far in bytes (Linux's `VmHWM`), for
+/// `KPIC_TIMING`; `None` elsewhere.
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib << 10)
+}

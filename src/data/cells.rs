@@ -66,9 +66,9 @@ fn parse_money_unbounded(s: &str) -> Option<i64> {
 
 /// Like [`parse_date`], with a chrono format from the mapping file first.
 pub(super) fn parse_date_as(s: &str, with_time: bool, format: Option<&str>) -> Option<f64> {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
     match format {
         Some(f) => {
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
             // A date-time first: parsing as a date accepts a format with a time of day
             // and drops the time.
             if with_time && let Ok(dt) = chrono::NaiveDateTime::parse_from_str(s, f) {
@@ -109,15 +109,25 @@ pub fn parse_date(s: &str, with_time: bool) -> Option<f64> {
             days
         }
     };
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
     // The common case, `YYYY-MM-DD`, without interpreting a format string per cell.
     let b = s.as_bytes();
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        // Eight ASCII digits (nearly every cell): read them without `str::parse`.
+        let digits = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |n, c| {
+                let d = c.wrapping_sub(b'0');
+                (d < 10).then_some(n * 10 + u32::from(d))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return days_from_civil(y, m, d).map(day_or_seconds);
+        }
         let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
         if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
             return days_from_civil(y, m, d).map(day_or_seconds);
         }
     }
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(day_or_seconds((d - epoch).num_days() as f64));
     }

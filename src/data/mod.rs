@@ -86,8 +86,6 @@ pub enum Column {
     Money {
         values: Vec<i64>,
         valid: Vec<bool>,
-        /// The values as `f64`, made on first use by arithmetic (sums use `values`).
-        floats: std::sync::OnceLock<Vec<f64>>,
     },
     Date {
         values: Vec<f64>,
@@ -102,14 +100,6 @@ pub enum Column {
 pub const NO_TEXT: u32 = u32::MAX;
 
 impl Column {
-    /// A money column's values as `f64` currency units.
-    pub fn money_floats<'a>(
-        values: &[i64],
-        floats: &'a std::sync::OnceLock<Vec<f64>>,
-    ) -> &'a [f64] {
-        floats.get_or_init(|| values.iter().map(|v| money_value(i128::from(*v))).collect())
-    }
-
     /// Whether the cell of row `i` is missing (empty, or past the end).
     pub fn is_missing(&self, i: usize) -> bool {
         match self {

@@ -144,7 +144,13 @@ impl<'a> Rows<'a> {
     /// (`read`): growing vectors and hash tables row by row costs more than reading.
     fn size_for(&mut self, bytes: u64, read: u64) {
         if self.rows == SAMPLE_ROWS {
-            let expected = (bytes / read.max(1) * SAMPLE_ROWS as u64) as usize;
+            // 2% more than the sample suggests: a column that outgrows its room is
+            // copied whole into one twice as large.
+            let expected = u128::from(bytes) * SAMPLE_ROWS as u128 * 102 / 100
+                / u128::from(read.max(1));
+            // No more rows than bytes, whatever the sample.
+            let expected = expected.min(u128::from(bytes));
+            let expected = usize::try_from(expected).unwrap_or(usize::MAX);
             let rows = self.rows;
             for b in self.builders.iter_mut() {
                 b.reserve(expected.saturating_sub(rows), rows);
@@ -435,11 +441,7 @@ impl<'a> Rows<'a> {
             .zip(self.builders.into_iter().map(|b| match b {
                 Builder::Text(codes, dict) => Column::Text { codes, dict },
                 Builder::Number(values, valid) => Column::Number { values, valid },
-                Builder::Money(values, valid) => Column::Money {
-                    values,
-                    valid,
-                    floats: std::sync::OnceLock::new(),
-                },
+                Builder::Money(values, valid) => Column::Money { values, valid },
                 Builder::Date(values, valid, _) => Column::Date { values, valid },
                 Builder::Bool(values) => Column::Bool { values },
             }))

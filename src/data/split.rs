@@ -90,27 +90,46 @@ pub(super) fn read_ranges<'a>(
     let ends: Vec<u64> = starts.iter().skip(1).copied().chain([file_len]).collect();
     let ranges: Vec<(u64, u64)> = starts.into_iter().zip(ends).collect();
     let last = ranges.len() - 1;
-    let parts: Vec<Option<Rows<'a>>> = ranges
-        .par_iter()
-        .enumerate()
-        .map(|(i, (start, end))| read_range(path, *start, *end, i == last, new_rows()))
-        .collect();
-    let mut parts = parts.into_iter();
-    let mut rows = parts.next()??;
-    for part in parts {
-        if !rows.append(part?) {
-            return None;
+    // The ranges are read a few at a time and appended at once, so that the columns
+    // of the whole file exist once plus a few ranges' worth, not twice. The first
+    // range sizes its columns for the whole file: appending never reallocates them
+    // (a reallocation would copy a column while both copies are held).
+    let batch = 2 * rayon::current_num_threads().max(1);
+    let mut rows: Option<Rows<'a>> = None;
+    for (first, group) in ranges.chunks(batch).enumerate() {
+        let parts: Vec<Option<Rows<'a>>> = group
+            .par_iter()
+            .enumerate()
+            .map(|(j, (start, end))| {
+                let i = first * batch + j;
+                let size = if i == 0 { file_len - data_start } else { end - start };
+                read_range(path, *start, *end, size, i == last, new_rows())
+            })
+            .collect();
+        for part in parts {
+            let part = part?;
+            match rows.as_mut() {
+                None => rows = Some(part),
+                Some(rows) => {
+                    if !rows.append(part) {
+                        return None;
+                    }
+                }
+            }
         }
     }
+    let rows = rows?;
     (!rows.repeats_keys()).then_some(rows)
 }
 
-/// The rows of the records starting in `start..end`; `None` when a record does not
-/// end at `end` (the cut is inside a quoted cell) or a cell has an error.
+/// The rows of the records starting in `start..end`, their columns sized for `size`
+/// bytes of input; `None` when a record does not end at `end` (the cut is inside a
+/// quoted cell) or a cell has an error.
 fn read_range<'a>(
     path: &Path,
     start: u64,
     end: u64,
+    size: u64,
     last: bool,
     mut rows: Rows<'a>,
 ) -> Option<Rows<'a>> {
@@ -147,7 +166,7 @@ fn read_range<'a>(
             continue;
         }
         let read = record.position().map_or(1, |p| p.byte());
-        rows.push(&fields, 0, len, read, &mut errors);
+        rows.push(&fields, 0, size, read, &mut errors);
         if !errors.list.is_empty() {
             return None;
         }

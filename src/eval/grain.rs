@@ -6,6 +6,7 @@
 //! with one slot per member by the scope-level rules, and the members of each group are
 //! folded into the group's value, skipping members whose value is missing.
 
+use super::row_map::RowMap;
 use super::follow::Parents;
 use super::formula::{Evaluator, Slots};
 use super::groups::Groups;
@@ -29,7 +30,7 @@ pub struct MemberSet {
     /// row is a member of a period only when its time is in it.
     timed: Option<(String, String)>,
     /// Per table: the member of every row (`NONE`: no account, or out of scope).
-    of_row: HashMap<String, Arc<[u32]>>,
+    of_row: HashMap<String, RowMap>,
 }
 
 impl MemberSet {
@@ -81,18 +82,12 @@ impl MemberSet {
                 }
             }
         }
+        let member_of_account: Arc<[u32]> = member_of_account.into();
         let of_row = catalog
             .tables
             .keys()
             .filter(|t| data.tables.contains_key(*t))
-            .map(|t| {
-                let rows: Arc<[u32]> = groups
-                    .accounts_of(t)
-                    .iter()
-                    .map(|a| member_of_account.get(*a as usize).copied().unwrap_or(NONE))
-                    .collect();
-                (t.clone(), rows)
-            })
+            .map(|t| (t.clone(), groups.via_account(t, member_of_account.clone(), NONE)))
             .collect();
         MemberSet {
             group,
@@ -110,15 +105,16 @@ impl MemberSet {
         let mut member = vec![NONE; of_table.len()];
         let mut group = Vec::new();
         let mut row = Vec::new();
-        for (r, g) in of_table.iter().enumerate() {
-            if *g != NONE {
-                member[r] = group.len() as u32;
-                group.push(*g);
+        for (r, m) in member.iter_mut().enumerate() {
+            let g = of_table.get(r);
+            if g != NONE {
+                *m = group.len() as u32;
+                group.push(g);
                 row.push(r as u32);
             }
         }
         let member: Arc<[u32]> = member.into();
-        let mut of_row = HashMap::from([(table.to_string(), member.clone())]);
+        let mut of_row = HashMap::from([(table.to_string(), RowMap::Rows(member.clone()))]);
         for (name, def) in &catalog.tables {
             let links: Vec<&str> = def
                 .columns
@@ -130,7 +126,7 @@ impl MemberSet {
                 continue;
             };
             // Until linked: no row of `name` belongs to a member.
-            of_row.insert(name.clone(), vec![NONE; rows].into());
+            of_row.insert(name.clone(), RowMap::Rows(vec![NONE; rows].into()));
             let hop = Hop {
                 column: (*link).to_string(),
                 table: table.to_string(),
@@ -141,7 +137,7 @@ impl MemberSet {
                     .iter()
                     .map(|p| member.get(*p as usize).copied().unwrap_or(NONE))
                     .collect();
-                of_row.insert(name.clone(), rows);
+                of_row.insert(name.clone(), RowMap::Rows(rows));
             }
         }
         let def = catalog.tables.get(table);
@@ -196,11 +192,11 @@ impl MemberSet {
     }
 
     /// The member of every row of `table`.
-    pub fn of_row(&self, table: &str) -> Arc<[u32]> {
+    pub fn of_row(&self, table: &str) -> RowMap {
         self.of_row
             .get(table)
             .cloned()
-            .unwrap_or_else(|| Vec::new().into())
+            .unwrap_or_else(|| RowMap::Rows(Vec::new().into()))
     }
 }
 

@@ -2,6 +2,7 @@
 //! request from the scope and the account filters, shared by every table scan.
 
 use super::NONE;
+use super::row_map::RowMap;
 use crate::data::{Column, Dataset, NO_TEXT};
 use crate::ir::{Catalog, TExpr, TExprKind, TableDef};
 use crate::query::{Filter, QueryError, Scope};
@@ -19,9 +20,11 @@ pub struct Groups {
     account_row: HashMap<Arc<str>, usize>,
     /// Per table: the account row of each row (`NONE` where it has none).
     accounts_of: HashMap<String, Arc<[u32]>>,
-    /// Per table: the group of each row (`NONE` where its account is out of scope, and
-    /// where it has no account unless the scope is the whole portfolio).
-    group_of_row: HashMap<String, Arc<[u32]>>,
+    /// Per account row: its group, `NONE` when filtered out (for [`RowMap`]s).
+    slot_of_account: Arc<[u32]>,
+    /// The group of a row without an account: the portfolio's (0) when the scope is
+    /// the whole portfolio with no account filter, else none.
+    unmatched: u32,
 }
 
 impl Groups {
@@ -134,49 +137,36 @@ impl Groups {
             .iter()
             .map(|g| Arc::from(names[*g].as_str()))
             .collect();
-        let of_account = of_account.into_iter().map(|g| g.map(|g| rank[g])).collect();
+        let of_account: Vec<Option<usize>> =
+            of_account.into_iter().map(|g| g.map(|g| rank[g])).collect();
+        let slot_of_account = of_account
+            .iter()
+            .map(|g| g.map_or(NONE, |g| g as u32))
+            .collect();
+        // Rows without an account (an optional `-> accounts` left empty, or a table with
+        // no relation to accounts) belong to the whole portfolio and to no segment: they
+        // count only when the scope is the portfolio with no account filter.
+        let portfolio_wide = matches!(scope, Scope::Portfolio) && filters.is_empty();
         let mut groups = Groups {
             names,
             of_account,
             account_row,
             accounts_of: HashMap::new(),
-            group_of_row: HashMap::new(),
+            slot_of_account,
+            unmatched: if portfolio_wide { 0 } else { NONE },
         };
-        // Rows without an account (an optional `-> accounts` left empty, or a table with
-        // no relation to accounts) belong to the whole portfolio and to no segment: they
-        // count only when the scope is the portfolio with no account filter.
-        let portfolio_wide = matches!(scope, Scope::Portfolio) && filters.is_empty();
-        let unmatched = if portfolio_wide { 0 } else { NONE };
         // Tables are mapped in parallel: at scale this is a pass over every row.
-        type Maps = (String, Arc<[u32]>, Arc<[u32]>);
-        let maps: Vec<Maps> = catalog
+        let maps: Vec<(String, Arc<[u32]>)> = catalog
             .tables
             .values()
             .collect::<Vec<_>>()
             .par_iter()
             .filter_map(|t| {
                 let accounts = groups.map_accounts(t, data.tables.get(&t.name)?);
-                let of_account = &groups.of_account;
-                let group: Arc<[u32]> = accounts
-                    .iter()
-                    .map(|a| {
-                        if *a == NONE {
-                            return unmatched;
-                        }
-                        of_account
-                            .get(*a as usize)
-                            .copied()
-                            .flatten()
-                            .map_or(NONE, |g| g as u32)
-                    })
-                    .collect();
-                Some((t.name.clone(), accounts, group))
+                Some((t.name.clone(), accounts))
             })
             .collect();
-        for (table, accounts, group) in maps {
-            groups.accounts_of.insert(table.clone(), accounts);
-            groups.group_of_row.insert(table, group);
-        }
+        groups.accounts_of.extend(maps);
         Ok(groups)
     }
 
@@ -193,12 +183,20 @@ impl Groups {
             .unwrap_or_else(|| Vec::new().into())
     }
 
-    /// The group of every row of `table` (`NONE` where it is out of scope).
-    pub fn group_of_row(&self, table: &str) -> Arc<[u32]> {
-        self.group_of_row
-            .get(table)
-            .cloned()
-            .unwrap_or_else(|| Vec::new().into())
+    /// The group of every row of `table` (`NONE` where it is out of scope, and where
+    /// it has no account unless the scope is the whole portfolio).
+    pub fn group_of_row(&self, table: &str) -> RowMap {
+        self.via_account(table, self.slot_of_account.clone(), self.unmatched)
+    }
+
+    /// The slot of every row of `table` through its account: `of_account` per account
+    /// row, `unmatched` where the row has no account.
+    pub fn via_account(&self, table: &str, of_account: Arc<[u32]>, unmatched: u32) -> RowMap {
+        RowMap::ViaAccount {
+            accounts: self.accounts_of(table),
+            of_account,
+            unmatched,
+        }
     }
 
     /// The account row of every row of `table`.

@@ -5,7 +5,7 @@
 use super::program::Instr;
 use super::register::{FALSE, Kind, MISSING, Reg, RegId, TRUE};
 use super::value::{KeyPart, push_key_part};
-use crate::data::NO_TEXT;
+use crate::data::{MONEY_SCALE, NO_TEXT, money_value};
 use crate::vocab::BinaryOp;
 use std::sync::Arc;
 
@@ -20,6 +20,17 @@ fn gather_num(values: &[f64], valid: &[bool], ix: &[u32], v: &mut Vec<f64>, ok: 
             v.push(values[*a as usize]);
             ok.push(valid[*a as usize]);
         }
+    }
+}
+
+/// Ten-thousandths as currency units, as [`money_value`] gives them (the common case
+/// inline: one conversion and one division).
+fn money_float(x: i64) -> f64 {
+    const EXACT: i64 = 1 << 53;
+    if (-EXACT..=EXACT).contains(&x) {
+        x as f64 / MONEY_SCALE as f64
+    } else {
+        money_value(i128::from(x))
     }
 }
 
@@ -76,6 +87,28 @@ pub(super) fn run<'a>(
         Instr::NumVia(values, valid, ix) => {
             let (mut v, mut ok) = out.take_num(n);
             gather_num(values, valid, &ix[lo..hi], &mut v, &mut ok);
+            *out = Reg::Num(v, ok);
+        }
+        Instr::MoneyCol(values, valid) => {
+            let (mut v, mut ok) = out.take_num(n);
+            v.extend(values[lo..hi].iter().map(|x| money_float(*x)));
+            ok.extend_from_slice(&valid[lo..hi]);
+            *out = Reg::Num(v, ok);
+        }
+        Instr::MoneyVia(values, valid, ix) => {
+            let (mut v, mut ok) = out.take_num(n);
+            for a in &ix[lo..hi] {
+                match (values.get(*a as usize), valid.get(*a as usize)) {
+                    (Some(x), Some(good)) => {
+                        v.push(money_float(*x));
+                        ok.push(*good);
+                    }
+                    _ => {
+                        v.push(0.0);
+                        ok.push(false);
+                    }
+                }
+            }
             *out = Reg::Num(v, ok);
         }
         Instr::TextCol(codes, dict) => *out = Reg::CodesRef(&codes[lo..hi], dict),

@@ -21,6 +21,7 @@ mod money_range;
 mod plan;
 mod program;
 mod register;
+mod row_map;
 mod scalar;
 mod scan;
 mod value;

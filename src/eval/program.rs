@@ -24,6 +24,10 @@ pub(super) enum Instr<'a> {
     /// A column of a parent table (`accounts`, or one reached through relations)
     /// read through each row's parent row.
     NumVia(&'a [f64], &'a [bool], Arc<[u32]>),
+    /// A money column (ten-thousandths) read as `f64` currency units.
+    MoneyCol(&'a [i64], &'a [bool]),
+    /// A money column of the parent row reached through an index.
+    MoneyVia(&'a [i64], &'a [bool], Arc<[u32]>),
     TextCol(&'a [u32], &'a Interner),
     TextVia(&'a [u32], &'a Interner, Arc<[u32]>),
     BoolCol(&'a [Option<bool>]),
@@ -291,20 +295,10 @@ impl<'a> Program<'a> {
             (Column::Number { values, valid } | Column::Date { values, valid }, Some(ix)) => {
                 Instr::NumVia(values, valid, ix)
             }
-            (
-                Column::Money {
-                    values,
-                    valid,
-                    floats,
-                },
-                ix,
-            ) => {
-                let floats = Column::money_floats(values, floats);
-                match ix {
-                    None => Instr::NumCol(floats, valid),
-                    Some(ix) => Instr::NumVia(floats, valid, ix),
-                }
-            }
+            // Converted chunk by chunk: a copy of the column as `f64` would hold 8
+            // more bytes per row for the whole run (190 MB for orders at 100k).
+            (Column::Money { values, valid }, None) => Instr::MoneyCol(values, valid),
+            (Column::Money { values, valid }, Some(ix)) => Instr::MoneyVia(values, valid, ix),
             (Column::Text { codes, dict }, None) => Instr::TextCol(codes, dict),
             (Column::Text { codes, dict }, Some(ix)) => Instr::TextVia(codes, dict, ix),
             (Column::Bool { values }, None) => Instr::BoolCol(values),

@@ -4,6 +4,7 @@
 //! the chunk's rows into its per-slot accumulator. Large tables are split into a fixed
 //! number of row ranges, scanned in parallel and merged in order.
 
+use super::row_map::RowMap;
 use super::program::Program;
 use super::register::{Reg, RegId, TRUE};
 use super::value::Val;
@@ -56,7 +57,7 @@ pub struct AggSpec<'a> {
     /// Inside an aggregate over members: the member of every row, which replaces the
     /// scan's groups for this aggregate (`slots` is then the number of members). The
     /// same scan folds group-level and member-level aggregates.
-    pub members_of_row: Option<Arc<[u32]>>,
+    pub members_of_row: Option<RowMap>,
     /// Its row arithmetic reads money a double cannot carry exactly
     /// (`money_range`): every value is missing, with that reason (even a count: its
     /// filter may compare such amounts).
@@ -74,7 +75,7 @@ pub struct TableScan<'a> {
     pub program: Program<'a>,
     pub specs: Vec<AggSpec<'a>>,
     /// The group of every row (`NONE`: out of scope).
-    pub group_of_row: Arc<[u32]>,
+    pub group_of_row: RowMap,
 }
 
 /// An aggregate's result: one value per slot, and the row counts `--explain` shows.
@@ -333,7 +334,12 @@ impl<'a> TableScan<'a> {
     fn scan_range(&self, lo: usize, hi: usize) -> Vec<State> {
         // Aggregates with the same period test, filter and breakdown keep the same
         // rows: their slots are computed once per chunk.
-        type MaskKey = (Option<RegId>, Option<RegId>, Option<(usize, u32)>, usize);
+        type MaskKey = (
+            Option<RegId>,
+            Option<RegId>,
+            Option<(usize, u32)>,
+            (usize, usize),
+        );
         let mut masks: Vec<MaskKey> = Vec::new();
         let mask_of: Vec<usize> = self
             .specs
@@ -343,7 +349,7 @@ impl<'a> TableScan<'a> {
                     s.in_period,
                     s.filter,
                     s.split.map(|(c, w)| (c.as_ptr() as usize, w)),
-                    s.members_of_row.as_ref().map_or(0, |m| m.as_ptr() as usize),
+                    s.members_of_row.as_ref().map_or((0, 0), RowMap::identity),
                 );
                 masks.iter().position(|m| *m == key).unwrap_or_else(|| {
                     masks.push(key);
@@ -393,7 +399,7 @@ impl<'a> TableScan<'a> {
     ) {
         out.clear();
         let of_row = spec.members_of_row.as_ref().unwrap_or(&self.group_of_row);
-        out.extend_from_slice(&of_row[lo..hi]);
+        of_row.extend_into(out, lo, hi);
         count.0 += match spec.in_period {
             Some(p) => regs[p].bools().iter().filter(|b| **b == TRUE).count(),
             None => hi - lo,

@@ -125,7 +125,6 @@ fn empty_like(c: &Column) -> Column {
         Column::Money { .. } => Column::Money {
             values: Vec::new(),
             valid: Vec::new(),
-            floats: std::sync::OnceLock::new(),
         },
         Column::Date { .. } => Column::Date {
             values: Vec::new(),

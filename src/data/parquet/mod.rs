@@ -586,11 +586,7 @@ impl Builder {
         match self {
             Builder::Text(codes, dict) => Column::Text { codes, dict },
             Builder::Number(values, valid) => Column::Number { values, valid },
-            Builder::Money(values, valid) => Column::Money {
-                values,
-                valid,
-                floats: std::sync::OnceLock::new(),
-            },
+            Builder::Money(values, valid) => Column::Money { values, valid },
             Builder::Date(values, valid) => Column::Date { values, valid },
             Builder::Bool(values) => Column::Bool { values },
         }
