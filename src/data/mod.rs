@@ -75,25 +75,11 @@ pub struct TableData {
 /// an `f64`); a missing cell is `None` / `false` in `valid`.
 #[derive(Debug)]
 pub enum Column {
-    Text {
-        codes: Vec<u32>,
-        dict: Interner,
-    },
-    Number {
-        values: Vec<f64>,
-        valid: Vec<bool>,
-    },
-    Money {
-        values: Vec<i64>,
-        valid: Vec<bool>,
-    },
-    Date {
-        values: Vec<f64>,
-        valid: Vec<bool>,
-    },
-    Bool {
-        values: Vec<Option<bool>>,
-    },
+    Text { codes: Vec<u32>, dict: Interner },
+    Number { values: Vec<f64>, valid: Vec<bool> },
+    Money { values: Vec<i64>, valid: Vec<bool> },
+    Date { values: Vec<f64>, valid: Vec<bool> },
+    Bool { values: Vec<Option<bool>> },
 }
 
 /// The code that marks a missing text cell.

@@ -146,8 +146,8 @@ impl<'a> Rows<'a> {
         if self.rows == SAMPLE_ROWS {
             // 2% more than the sample suggests: a column that outgrows its room is
             // copied whole into one twice as large.
-            let expected = u128::from(bytes) * SAMPLE_ROWS as u128 * 102 / 100
-                / u128::from(read.max(1));
+            let expected =
+                u128::from(bytes) * SAMPLE_ROWS as u128 * 102 / 100 / u128::from(read.max(1));
             // No more rows than bytes, whatever the sample.
             let expected = expected.min(u128::from(bytes));
             let expected = usize::try_from(expected).unwrap_or(usize::MAX);

@@ -102,7 +102,11 @@ pub(super) fn read_ranges<'a>(
             .enumerate()
             .map(|(j, (start, end))| {
                 let i = first * batch + j;
-                let size = if i == 0 { file_len - data_start } else { end - start };
+                let size = if i == 0 {
+                    file_len - data_start
+                } else {
+                    end - start
+                };
                 read_range(path, *start, *end, size, i == last, new_rows())
             })
             .collect();

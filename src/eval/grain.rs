@@ -6,10 +6,10 @@
 //! with one slot per member by the scope-level rules, and the members of each group are
 //! folded into the group's value, skipping members whose value is missing.
 
-use super::row_map::RowMap;
 use super::follow::Parents;
 use super::formula::{Evaluator, Slots};
 use super::groups::Groups;
+use super::row_map::RowMap;
 use super::{NONE, Val, scan};
 use crate::data::{Column, Dataset};
 use crate::ir::{AggFunc, Catalog, ColumnType, Grain, Hop, Members, TExpr, TExprKind};
@@ -87,7 +87,12 @@ impl MemberSet {
             .tables
             .keys()
             .filter(|t| data.tables.contains_key(*t))
-            .map(|t| (t.clone(), groups.via_account(t, member_of_account.clone(), NONE)))
+            .map(|t| {
+                (
+                    t.clone(),
+                    groups.via_account(t, member_of_account.clone(), NONE),
+                )
+            })
             .collect();
         MemberSet {
             group,

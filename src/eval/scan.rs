@@ -4,9 +4,9 @@
 //! the chunk's rows into its per-slot accumulator. Large tables are split into a fixed
 //! number of row ranges, scanned in parallel and merged in order.
 
-use super::row_map::RowMap;
 use super::program::Program;
 use super::register::{Reg, RegId, TRUE};
+use super::row_map::RowMap;
 use super::value::Val;
 use crate::data::{MONEY_SCALE, NO_TEXT};
 use crate::ir::AggFunc;
