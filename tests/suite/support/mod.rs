@@ -21,6 +21,7 @@ pub mod corpus;
 pub mod corpus_load;
 pub mod corpus_rules;
 pub mod corpus_sample;
+pub mod corpus_verdict;
 pub mod differential;
 pub mod duckdb;
 pub mod install;
