@@ -551,7 +551,6 @@ pub fn compare(case: &Case, engine: &str, got: &Results) -> Vec<String> {
     problems
 }
 
-
 /// A path as an argument of a command line.
 pub fn path_text(p: &Path) -> String {
     p.to_string_lossy().into_owned()
