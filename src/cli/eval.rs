@@ -328,7 +328,7 @@ pub fn execute(
         );
         let mib = |b: Option<u64>| b.map_or("?".into(), |b| format!("{} MiB", b >> 20));
         eprintln!(
-            "peak memory after load {} at end {}",
+            "peak memory after loading {}, at the end {}",
             mib(prepared.load_peak),
             mib(super::progress::peak_memory())
         );

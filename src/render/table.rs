@@ -6,6 +6,7 @@
 use comfy_table::{
     Cell, CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, TableStyle, Width,
 };
+use unicode_width::UnicodeWidthStr;
 
 /// Two spaces between columns, as the table always had.
 const GAP: u16 = 2;
@@ -23,6 +24,19 @@ pub fn aligned(
     number: impl Fn(usize) -> bool,
     width: Option<u16>,
 ) -> String {
+    // A number column keeps its numbers and header whole; a missing value's reason in
+    // it (`— (no target for 2025-Q3)`) is text, cut like any other.
+    let whole: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .filter(|c| !c.starts_with('—'))
+                .map(|c| UnicodeWidthStr::width(c.as_str()))
+                .chain([UnicodeWidthStr::width(header[i])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let mut table = Table::new();
     table.load_style(TableStyle::new());
     let mut head = Row::from(header.to_vec());
@@ -49,7 +63,13 @@ pub fn aligned(
         column.set_padding((0, GAP));
         if number(i) {
             column.set_cell_alignment(CellAlignment::Right);
-            column.set_constraint(ColumnConstraint::ContentWidth);
+            let keep = whole.get(i).copied().unwrap_or(0);
+            if keep >= content.get(i).copied().unwrap_or(0) as usize {
+                column.set_constraint(ColumnConstraint::ContentWidth);
+            } else {
+                let keep = u16::try_from(keep).unwrap_or(u16::MAX).saturating_add(GAP);
+                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(keep)));
+            }
         } else {
             // Text is cut, but keeps a few characters to be recognised by.
             let keep = content.get(i).copied().unwrap_or(0).min(MIN_TEXT) + GAP;
