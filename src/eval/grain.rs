@@ -48,9 +48,9 @@ impl MemberSet {
         match members {
             Members::Accounts => {
                 for (row, g) in of_account.iter().enumerate() {
-                    if let Some(g) = g {
+                    if *g != NONE {
                         member_of_account[row] = group.len() as u32;
-                        group.push(*g as u32);
+                        group.push(*g);
                         account.push(row as u32);
                     }
                 }
@@ -58,9 +58,11 @@ impl MemberSet {
             Members::Rows(_) => {}
             Members::Dimension(col) => {
                 let column = data.tables.get("accounts").and_then(|t| t.columns.get(col));
-                let mut index: HashMap<(usize, String), u32> = HashMap::new();
+                let mut index: HashMap<(u32, String), u32> = HashMap::new();
                 for (row, g) in of_account.iter().enumerate() {
-                    let Some(g) = g else { continue };
+                    if *g == NONE {
+                        continue;
+                    }
                     let value = match column {
                         Some(Column::Text { .. }) => column
                             .and_then(|c| c.text(row))
@@ -75,7 +77,7 @@ impl MemberSet {
                     };
                     let next = group.len() as u32;
                     let m = *index.entry((*g, value)).or_insert_with(|| {
-                        group.push(*g as u32);
+                        group.push(*g);
                         next
                     });
                     member_of_account[row] = m;

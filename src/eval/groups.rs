@@ -14,8 +14,6 @@ use std::sync::Arc;
 pub struct Groups {
     /// Group names in output order (empty name for the portfolio).
     pub names: Vec<Arc<str>>,
-    /// Per account row: its group, or none when filtered out.
-    of_account: Vec<Option<usize>>,
     /// Account key -> account row.
     account_row: HashMap<Arc<str>, usize>,
     /// Per table: the account row of each row (`NONE` where it has none).
@@ -137,11 +135,9 @@ impl Groups {
             .iter()
             .map(|g| Arc::from(names[*g].as_str()))
             .collect();
-        let of_account: Vec<Option<usize>> =
-            of_account.into_iter().map(|g| g.map(|g| rank[g])).collect();
         let slot_of_account = of_account
             .iter()
-            .map(|g| g.map_or(NONE, |g| g as u32))
+            .map(|g| g.map_or(NONE, |g| rank[g] as u32))
             .collect();
         // Rows without an account (an optional `-> accounts` left empty, or a table with
         // no relation to accounts) belong to the whole portfolio and to no segment: they
@@ -149,7 +145,6 @@ impl Groups {
         let portfolio_wide = matches!(scope, Scope::Portfolio) && filters.is_empty();
         let mut groups = Groups {
             names,
-            of_account,
             account_row,
             accounts_of: HashMap::new(),
             slot_of_account,
@@ -170,9 +165,9 @@ impl Groups {
         Ok(groups)
     }
 
-    /// The group of every account row (`None`: filtered out of scope).
-    pub fn group_of_account(&self) -> &[Option<usize>] {
-        &self.of_account
+    /// The group of every account row (`NONE`: filtered out of scope).
+    pub fn group_of_account(&self) -> &[u32] {
+        &self.slot_of_account
     }
 
     /// The account row of every row of `table` (`NONE` where it has none).

@@ -172,6 +172,18 @@ impl Query {
             Some(e) => self.period.split(e.months(), e.name()).map_err(QueryError),
         }
     }
+
+    /// The KPIs asked for that `catalog` has (every KPI when none is named).
+    pub fn asked<'c>(&self, catalog: &'c crate::ir::Catalog) -> Vec<&'c crate::ir::KpiDef> {
+        if self.kpis.is_empty() {
+            catalog.kpis.values().collect()
+        } else {
+            self.kpis
+                .iter()
+                .filter_map(|k| catalog.kpis.get(k))
+                .collect()
+        }
+    }
 }
 
 /// What to compute, as a user asks it: the period may be left to the engine, which

@@ -261,15 +261,7 @@ pub fn with_sample_kpis(
     catalog: &Catalog,
     query: &super::Query,
 ) -> Option<(Catalog, super::Query)> {
-    let asked: Vec<&KpiDef> = if query.kpis.is_empty() {
-        catalog.kpis.values().collect()
-    } else {
-        query
-            .kpis
-            .iter()
-            .filter_map(|k| catalog.kpis.get(k))
-            .collect()
-    };
+    let asked = query.asked(catalog);
     let hidden: Vec<KpiDef> = asked
         .iter()
         .filter(|k| !k.id.starts_with("__"))

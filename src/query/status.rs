@@ -52,15 +52,7 @@ impl Serialize for Status {
 /// the dataset: each such target becomes a hidden KPI of the same unit, evaluated for
 /// the same periods and groups. `None` when no requested KPI has one.
 pub fn with_target_kpis(catalog: &Catalog, query: &Query) -> Option<(Catalog, Query)> {
-    let asked: Vec<&KpiDef> = if query.kpis.is_empty() {
-        catalog.kpis.values().collect()
-    } else {
-        query
-            .kpis
-            .iter()
-            .filter_map(|k| catalog.kpis.get(k))
-            .collect()
-    };
+    let asked = query.asked(catalog);
     let hidden: Vec<KpiDef> = asked
         .iter()
         .filter_map(|k| match k.target.as_ref().map(|t| &t.kind) {
