@@ -68,7 +68,7 @@ pub fn to_results(catalog: &Catalog, rows: Vec<SqlRow>, query: &Query) -> Result
             let kpi = catalog.kpis.get(&r.kpi)?;
             let out = |v: Option<String>, why: Option<String>| match v {
                 Some(text) => number(&text, kpi.unit),
-                None => Output::Missing(why.unwrap_or_else(|| missing::IN_DATABASE.into())),
+                None => Output::Missing(why.map_or(missing::IN_DATABASE.into(), Into::into)),
             };
             let members = tally(catalog, kpi, &r.members_counted, &r.members_skipped);
             let value = out(r.value, r.value_reason);
@@ -178,7 +178,7 @@ pub fn number(text: &str, unit: Unit) -> Output {
     }
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Output::Value(v),
-        _ => Output::Missing(format!("the database returned `{text}`, not a number")),
+        _ => Output::Missing(format!("the database returned `{text}`, not a number").into()),
     }
 }
 

@@ -234,7 +234,7 @@ fn explain_at(
                 depth,
                 span: e.span,
                 refers_to: refers_to.clone(),
-                value: Output::Missing(String::new()),
+                value: Output::Missing("".into()),
                 unit: match e.ty {
                     Type::Number(Dim::Money) => Some(Unit::Money),
                     Type::Number(Dim::Count) => Some(Unit::Count),
@@ -274,7 +274,7 @@ fn explain_at(
     }
     let value = |v: &Val| match v {
         v @ (Val::Num(_) | Val::Money(_) | Val::Missing(_)) => super::output(v),
-        other => Output::Missing(format!("{other:?}")),
+        other => Output::Missing(format!("{other:?}").into()),
     };
     // Per value of a split column, the values the results list (a value or a previous
     // one), as the results do.

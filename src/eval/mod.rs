@@ -140,42 +140,45 @@ fn evaluate_scope(
             .map(|p| (p.label().into(), p.back(compare).label().into()))
             .collect()
     });
-    let rows: Vec<Vec<ResultRow>> = ids
-        .par_iter()
-        .map(|kpi| {
-            let mut rows = Vec::new();
-            for (base, period) in periods.iter().enumerate() {
-                let mut ev = Evaluator::new(
-                    catalog,
-                    data,
-                    &groups,
-                    &computed,
-                    &shared[base],
-                    *period,
-                    kpi,
-                )
-                .at_base(base, *period)
-                .split_by(data, fact.as_ref());
-                ev.warm(&kpi.formula, 0);
-                ev.warm(&kpi.formula, compare);
-                let now = ev.eval(&kpi.formula, 0);
-                let before = ev.eval(&kpi.formula, compare);
-                let series = labels.as_ref().and_then(|l| l.get(base).cloned());
-                rows.extend(ev.result_rows(kpi, &now, &before, series));
+    let rows_of = |kpi: &&KpiDef| -> Vec<ResultRow> {
+        let mut rows = Vec::new();
+        for (base, period) in periods.iter().enumerate() {
+            let mut ev = Evaluator::new(
+                catalog,
+                data,
+                &groups,
+                &computed,
+                &shared[base],
+                *period,
+                kpi,
+            )
+            .at_base(base, *period)
+            .split_by(data, fact.as_ref());
+            ev.warm(&kpi.formula, 0);
+            ev.warm(&kpi.formula, compare);
+            let now = ev.eval(&kpi.formula, 0);
+            let before = ev.eval(&kpi.formula, compare);
+            let series = labels.as_ref().and_then(|l| l.get(base).cloned());
+            rows.extend(ev.result_rows(kpi, &now, &before, series));
+        }
+        if fact.is_some() {
+            // The fact table's values are the groups.
+            for r in &mut rows {
+                r.group = r.breakdown.take().unwrap_or_default().into();
             }
-            if fact.is_some() {
-                // The fact table's values are the groups.
-                for r in &mut rows {
-                    r.group = r.breakdown.take().unwrap_or_default().into();
-                }
-            }
-            if periods.len() > 1 || fact.is_some() {
-                // Each group's sub-periods together, in order (the sort is stable).
-                rows.sort_by(|a, b| a.group.cmp(&b.group));
-            }
-            rows
-        })
-        .collect();
+        }
+        if periods.len() > 1 || fact.is_some() {
+            // Each group's sub-periods together, in order (the sort is stable).
+            rows.sort_by(|a, b| a.group.cmp(&b.group));
+        }
+        rows
+    };
+    let rows = assemble(
+        &ids,
+        fact.is_none(),
+        groups.names.len() * periods.len(),
+        rows_of,
+    );
     let timings = Timings {
         groups: grouped,
         scans: scanned - grouped,
@@ -187,18 +190,50 @@ fn evaluate_scope(
         compare: query.compare,
         every: query.every,
         scope: query.scope.clone(),
-        rows: {
-            // One allocation: per account, this is millions of rows.
-            let mut all = Vec::with_capacity(rows.iter().map(Vec::len).sum());
-            for r in rows {
-                all.extend(r);
-            }
-            all
-        },
+        rows,
         unavailable: not_split,
         rules: Vec::new(),
     };
     Ok((results, timings))
+}
+
+/// Every KPI's result rows, in the order of `ids`, in one vector allocated once.
+///
+/// Per account this is millions of rows: computing every KPI's rows and then copying
+/// them into one vector held them twice at the peak. A KPI without a breakdown (when
+/// `unsplit`, no fact dimension splits the groups either) has exactly `per_kpi` rows
+/// (one per group and sub-period), so the vector is sized before any is computed;
+/// the few split KPIs, whose row counts depend on their keys, are computed first. The
+/// others are then computed a few at a time in parallel and moved in, so only the
+/// rows of one batch exist twice.
+fn assemble<'c, F>(ids: &[&'c KpiDef], unsplit: bool, per_kpi: usize, rows_of: F) -> Vec<ResultRow>
+where
+    F: Fn(&&'c KpiDef) -> Vec<ResultRow> + Sync,
+{
+    let exact = |k: &KpiDef| unsplit && k.breakdown.is_none();
+    let mut split: Vec<Option<Vec<ResultRow>>> = ids
+        .par_iter()
+        .map(|k| (!exact(k)).then(|| rows_of(k)))
+        .collect();
+    let total = split
+        .iter()
+        .map(|s| s.as_ref().map_or(per_kpi, Vec::len))
+        .sum();
+    let mut all = Vec::with_capacity(total);
+    // Enough KPIs per batch to keep every core busy (their costs differ), few enough
+    // that a batch's rows are a small part of the whole.
+    let batch = rayon::current_num_threads().max(1) * 4;
+    for (ks, done) in ids.chunks(batch).zip(split.chunks_mut(batch)) {
+        let rows: Vec<Vec<ResultRow>> = ks
+            .par_iter()
+            .zip(done.par_iter_mut())
+            .map(|(k, d)| d.take().unwrap_or_else(|| rows_of(k)))
+            .collect();
+        for r in rows {
+            all.extend(r);
+        }
+    }
+    all
 }
 
 /// The earliest or latest date in the time columns of the dataset's tables (days since
@@ -261,7 +296,7 @@ pub(super) fn output(v: &Val) -> Output {
     match v {
         Val::Num(x) => Output::Value(*x),
         Val::Money(m) => Output::Money(*m),
-        Val::Missing(r) => Output::Missing(r.to_string()),
+        Val::Missing(r) => Output::Missing(std::borrow::Cow::Borrowed(r)),
         _ => Output::Missing("not a number".into()),
     }
 }

@@ -4,6 +4,7 @@
 use super::{Compare, Every, Money, Scope};
 use crate::ir::Unit;
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// One computed value, with the previous period's and the change.
@@ -113,7 +114,9 @@ pub enum Output {
     /// An exact amount of money: sums of money (and what only adds, subtracts or picks
     /// them) are never rounded through a double on their way to the output.
     Money(Money),
-    Missing(String),
+    /// Why there is no value. The native engine's reasons are fixed texts, borrowed
+    /// rather than copied into every row (per account there are millions).
+    Missing(Cow<'static, str>),
 }
 
 impl Output {

@@ -20,6 +20,7 @@ use crate::ir::{
 use crate::vocab::BinaryOp;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The id prefix of the hidden KPI holding a KPI's sample count (not a name a `.kpi`
 /// file can declare, so it never clashes).
@@ -281,21 +282,23 @@ fn hidden_kpi(kpi: &KpiDef, count: TExpr) -> KpiDef {
     }
 }
 
-/// Row key: KPI, grouping, group, period, breakdown.
-type Key = (
-    String,
-    Option<String>,
-    String,
-    Option<String>,
+/// Row key: KPI (its id as the catalog holds it), grouping, group, period, breakdown.
+/// The texts are the rows' own shared ones (per account there are millions of rows,
+/// and a key of owned strings cost five allocations each).
+type Key<'c> = (
+    &'c str,
+    Option<Arc<str>>,
+    Arc<str>,
+    Option<Arc<str>>,
     Option<String>,
 );
 
-fn key(kpi: &str, r: &ResultRow) -> Key {
+fn key<'c>(kpi: &'c str, r: &ResultRow) -> Key<'c> {
     (
-        kpi.to_string(),
-        r.grouping.as_deref().map(str::to_string),
-        r.group.to_string(),
-        r.period.as_deref().map(str::to_string),
+        kpi,
+        r.grouping.clone(),
+        r.group.clone(),
+        r.period.clone(),
         r.breakdown.clone(),
     )
 }
@@ -304,18 +307,37 @@ fn key(kpi: &str, r: &ResultRow) -> Key {
 /// sets each ratio's and average's [`Sample`] (against the KPI's `min_sample`, else
 /// `default_min`) and, for a proportion, its 95% Wilson interval.
 pub fn apply_samples(catalog: &Catalog, results: &mut Results, default_min: u64) {
-    let mut counts: HashMap<Key, u64> = HashMap::new();
-    results.rows.retain(|r| match r.kpi.strip_prefix(HIDDEN) {
-        Some(base) => {
-            // A count is a whole number; a missing one (no rows at all) is zero.
-            let n = r.value.number().unwrap_or(0.0);
-            if n.is_finite() && n >= 0.0 {
-                counts.insert(key(base, r), n.round() as u64);
+    // Sized once: growing it rehashed every key's texts several times over.
+    let hidden = results
+        .rows
+        .iter()
+        .filter(|r| r.kpi.starts_with(HIDDEN))
+        .count();
+    let mut counts: HashMap<Key, u64> = HashMap::with_capacity(hidden);
+    results
+        .rows
+        .retain_mut(|r| match r.kpi.strip_prefix(HIDDEN) {
+            Some(base) => {
+                // A count is a whole number; a missing one (no rows at all) is zero.
+                let n = r.value.number().unwrap_or(0.0);
+                if n.is_finite()
+                    && n >= 0.0
+                    && let Some((id, _)) = catalog.kpis.get_key_value(base)
+                {
+                    // The row goes: its breakdown moves into the key.
+                    let k = (
+                        id.as_str(),
+                        r.grouping.clone(),
+                        r.group.clone(),
+                        r.period.clone(),
+                        r.breakdown.take(),
+                    );
+                    counts.insert(k, n.round() as u64);
+                }
+                false
             }
-            false
-        }
-        None => true,
-    });
+            None => true,
+        });
     results.unavailable.retain(|u| !u.kpi.starts_with(HIDDEN));
     let mut shapes: HashMap<&str, Option<SampleOf>> = HashMap::new();
     for row in &mut results.rows {
@@ -328,7 +350,7 @@ pub fn apply_samples(catalog: &Catalog, results: &mut Results, default_min: u64)
         let n = match shape {
             None => continue,
             Some(SampleOf { count: None, .. }) => row.members.as_ref().map(|m| m.counted),
-            Some(SampleOf { count: Some(_), .. }) => counts.get(&key(&row.kpi, row)).copied(),
+            Some(SampleOf { count: Some(_), .. }) => counts.get(&key(&kpi.id, row)).copied(),
         };
         let Some(n) = n else {
             continue;

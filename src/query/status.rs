@@ -119,24 +119,37 @@ pub(super) fn hidden_kpi_as(prefix: &str, kpi: &KpiDef, formula: TExpr) -> KpiDe
 /// Sets every row's target, gap and status from its KPI's definition, and takes the
 /// rows (and unavailability) of the hidden target KPIs out of the results.
 pub fn apply_targets(catalog: &Catalog, query: &Query, results: &mut Results) {
-    // Read targets, by KPI, grouping, group and period.
-    let mut read: HashMap<(String, Option<String>, String, Option<String>), Output> =
-        HashMap::new();
-    results.rows.retain(|r| match r.kpi.strip_prefix(HIDDEN) {
-        Some(base) => {
-            read.insert(
-                (
-                    base.to_string(),
-                    r.grouping.as_deref().map(str::to_string),
-                    r.group.to_string(),
-                    r.period.as_deref().map(str::to_string),
-                ),
-                r.value.clone(),
-            );
-            false
-        }
-        None => true,
-    });
+    // Read targets, by KPI, grouping, group and period: the KPI's id as the catalog
+    // holds it and the rows' own shared texts (per account there are millions of
+    // rows; owned strings cost four allocations a key).
+    type Key<'c> = (&'c str, Option<Arc<str>>, Arc<str>, Option<Arc<str>>);
+    let hidden = results
+        .rows
+        .iter()
+        .filter(|r| r.kpi.starts_with(HIDDEN))
+        .count();
+    let mut read: HashMap<Key, Output> = HashMap::with_capacity(hidden);
+    results
+        .rows
+        .retain_mut(|r| match r.kpi.strip_prefix(HIDDEN) {
+            Some(base) => {
+                if let Some((id, _)) = catalog.kpis.get_key_value(base) {
+                    // The row goes: its value moves into the map.
+                    let value = std::mem::replace(&mut r.value, Output::Value(0.0));
+                    read.insert(
+                        (
+                            id.as_str(),
+                            r.grouping.clone(),
+                            r.group.clone(),
+                            r.period.clone(),
+                        ),
+                        value,
+                    );
+                }
+                false
+            }
+            None => true,
+        });
     let mut unread: HashMap<String, String> = HashMap::new();
     results
         .unavailable
@@ -156,14 +169,14 @@ pub fn apply_targets(catalog: &Catalog, query: &Query, results: &mut Results) {
         let target = kpi.target.as_ref().map(|t| match &t.kind {
             TargetKind::Formula(_) => {
                 let key = (
-                    kpi.id.clone(),
-                    row.grouping.as_deref().map(str::to_string),
-                    row.group.to_string(),
-                    row.period.as_deref().map(str::to_string),
+                    kpi.id.as_str(),
+                    row.grouping.clone(),
+                    row.group.clone(),
+                    row.period.clone(),
                 );
                 read.get(&key).cloned().unwrap_or_else(|| {
                     Output::Missing(match unread.get(&kpi.id) {
-                        Some(why) => format!("no target: {why}"),
+                        Some(why) => format!("no target: {why}").into(),
                         None => "no target for this group".into(),
                     })
                 })
@@ -238,7 +251,7 @@ fn declared(kind: &TargetKind, unit: Unit, row: &ResultRow, query: &Query, whole
     };
     match found {
         Ok(a) => amount(a, unit),
-        Err(why) => Output::Missing(why),
+        Err(why) => Output::Missing(why.into()),
     }
 }
 
@@ -262,7 +275,7 @@ fn status(th: &Thresholds, better: Direction, value: &Output, target: Option<&Ou
         (th.green.value, th.amber.value)
     } else {
         let t = match target {
-            Some(Output::Missing(r)) => return Status::Missing(r.clone()),
+            Some(Output::Missing(r)) => return Status::Missing(r.to_string()),
             Some(t) => t.number(),
             None => None,
         };

@@ -172,8 +172,11 @@ pub fn write_results_shown(
     };
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, results)?;
-            out.write_all(b"\n")
+            use std::io::Write as _;
+            let mut chunked = Chunked::new(out);
+            serde_json::to_writer_pretty(&mut chunked, results)?;
+            chunked.write_all(b"\n")?;
+            chunked.finish()
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -212,8 +215,8 @@ pub fn write_results_shown(
                 // Every digit: exact money as its decimal, a double as Rust writes it.
                 let num = Output::plain;
                 let reason = match &r.value {
-                    Output::Missing(m) => m.clone(),
-                    _ => String::new(),
+                    Output::Missing(m) => m,
+                    _ => "",
                 };
                 // Text cells only: a negative number is a number, not a formula.
                 let text =
@@ -236,7 +239,7 @@ pub fn write_results_shown(
                     num(&r.value),
                     num(&r.previous),
                     r.change.as_ref().map(Output::plain).unwrap_or_default(),
-                    escape::spreadsheet(&reason).into_owned(),
+                    escape::spreadsheet(reason).into_owned(),
                 ]);
                 if targeted {
                     record.push(r.target.as_ref().map(Output::plain).unwrap_or_default());
@@ -387,6 +390,56 @@ pub fn write_results_shown(
             text.push_str(&super::rules::table_section(results));
             out.write_all(text.as_bytes())
         }
+    }
+}
+
+/// The serializer's many small writes (a key, a colon, an indent) gathered in a
+/// buffer and handed to the output a chunk at a time: through `&mut dyn Write` each
+/// was a dynamic call into the caller's writer, a large part of a per-account run's
+/// instructions. The output still streams; only a chunk is held.
+struct Chunked<'a> {
+    buf: Vec<u8>,
+    out: &'a mut dyn std::io::Write,
+}
+
+impl<'a> Chunked<'a> {
+    const SIZE: usize = 1 << 16;
+
+    fn new(out: &'a mut dyn std::io::Write) -> Self {
+        Chunked {
+            buf: Vec::with_capacity(Self::SIZE + 1024),
+            out,
+        }
+    }
+
+    /// Writes what is left in the buffer.
+    fn finish(self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)
+    }
+}
+
+impl std::io::Write for Chunked<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= Self::SIZE {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Only what the buffer holds: the caller flushes its own writer.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
     }
 }
 
