@@ -56,7 +56,7 @@ pub fn native_reasons(
 ) -> BTreeMap<Key, (Option<String>, Option<String>)> {
     let why = |o: &Output| match o {
         Output::Value(_) | Output::Money(_) => None,
-        Output::Missing(r) => Some(r.clone()),
+        Output::Missing(r) => Some(r.to_string()),
     };
     evaluate_all(period, scope, data)
         .into_iter()
