@@ -23,6 +23,10 @@ pub(super) trait RecordFields: Fields {
     fn len(&self) -> usize;
     /// Field `i`'s bytes.
     fn bytes(&self, i: usize) -> Option<&[u8]>;
+    /// Whether every field is known to be UTF-8 without asking each.
+    fn all_text(&self) -> bool {
+        false
+    }
 }
 
 /// A record read as bytes. Its bytes are checked to be UTF-8 at once (one pass, as
@@ -209,7 +213,9 @@ impl<'a> Rows<'a> {
             self.builders.iter_mut().for_each(push_missing);
             return;
         }
-        if let Some(bad) = self.read.iter().find(|p| fields.get(**p).is_none()) {
+        if !fields.all_text()
+            && let Some(bad) = self.read.iter().find(|p| fields.get(**p).is_none())
+        {
             let bytes = record.bytes(*bad).unwrap_or_default();
             errors.push(DataError {
                 file: file.to_string(),

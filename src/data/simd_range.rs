@@ -29,6 +29,9 @@ pub(super) struct SimdRecord<'r> {
     bounds: &'r [(usize, usize)],
     /// `data` as text, when it is UTF-8 (checked once for the record).
     text: Option<&'r str>,
+    /// Whether `data` is the record's bytes with its commas (no field was unquoted),
+    /// so that every field starts and ends at a character's boundary.
+    separated: bool,
 }
 
 impl Fields for SimdRecord<'_> {
@@ -51,6 +54,11 @@ impl RecordFields for SimdRecord<'_> {
         let (start, end) = *self.bounds.get(i)?;
         self.data.get(start..end)
     }
+
+    /// UTF-8 text cut at ASCII commas is UTF-8 in every piece.
+    fn all_text(&self) -> bool {
+        self.separated && self.text.is_some()
+    }
 }
 
 /// The fields of the record `raw` (its bytes from the first field's first byte to the
@@ -72,6 +80,7 @@ pub(super) fn record<'r>(
             data: slice,
             bounds: &scratch.bounds,
             text: std::str::from_utf8(slice).ok(),
+            separated: true,
         });
     }
     scratch.data.clear();
@@ -91,6 +100,7 @@ pub(super) fn record<'r>(
         data: &scratch.data,
         bounds: &scratch.bounds,
         text: std::str::from_utf8(&scratch.data).ok(),
+        separated: false,
     })
 }
 
@@ -180,6 +190,22 @@ mod tests {
         ] {
             assert_eq!(by_simd(text.as_bytes()), Err(Quirk), "{text:?}");
         }
+    }
+
+    #[test]
+    fn only_plain_utf8_records_skip_the_per_field_check() {
+        let all_text = |bytes: &[u8]| {
+            let mut reader = simd_csv::ZeroCopyReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(bytes);
+            let mut scratch = Scratch::default();
+            let raw = reader.read_byte_record().ok().flatten().expect("a record");
+            record(&raw, &mut scratch).map(|r| r.all_text())
+        };
+        assert_eq!(all_text("é,x\n".as_bytes()), Ok(true));
+        assert_eq!(all_text(b"\xff,x\n"), Ok(false));
+        // Unquoted fields are stored end to end: a character could straddle two.
+        assert_eq!(all_text("\"é\",x\n".as_bytes()), Ok(false));
     }
 
     /// Random short inputs over the bytes that matter to a tokenizer: whatever this

@@ -95,36 +95,59 @@ pub(super) fn read_ranges<'a>(
     // of the whole file exist once plus a few ranges' worth, not twice. The first
     // range sizes its columns for the whole file: appending never reallocates them
     // (a reallocation would copy a column while both copies are held).
+    // A batch is appended while the next one is read, so that no core waits for the
+    // appending.
     let batch = 2 * rayon::current_num_threads().max(1);
     let mut rows: Option<Rows<'a>> = None;
+    let mut pending: Vec<Option<Rows<'a>>> = Vec::new();
     for (first, group) in ranges.chunks(batch).enumerate() {
-        let parts: Vec<Option<Rows<'a>>> = group
-            .par_iter()
-            .enumerate()
-            .map(|(j, (start, end))| {
-                let i = first * batch + j;
-                let size = if i == 0 {
-                    file_len - data_start
-                } else {
-                    end - start
-                };
-                read_range(path, *start, *end, size, i == last, new_rows)
-            })
-            .collect();
-        for part in parts {
-            let part = part?;
-            match rows.as_mut() {
-                None => rows = Some(part),
-                Some(rows) => {
-                    if !rows.append(part) {
-                        return None;
-                    }
+        let (parts, appended) = rayon::join(
+            || {
+                group
+                    .par_iter()
+                    .enumerate()
+                    .map(|(j, (start, end))| {
+                        let i = first * batch + j;
+                        let size = if i == 0 {
+                            file_len - data_start
+                        } else {
+                            end - start
+                        };
+                        read_range(path, *start, *end, size, i == last, new_rows)
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || append_all(&mut rows, std::mem::take(&mut pending)),
+        );
+        if !appended {
+            return None;
+        }
+        pending = parts;
+    }
+    if !append_all(&mut rows, pending) {
+        return None;
+    }
+    let rows = rows?;
+    (!rows.repeats_keys()).then_some(rows)
+}
+
+/// Appends `parts` to `rows` in order; `false` when a part is missing (its range must
+/// be read in one piece with the file) or repeats a key.
+fn append_all<'a>(rows: &mut Option<Rows<'a>>, parts: Vec<Option<Rows<'a>>>) -> bool {
+    for part in parts {
+        let Some(part) = part else {
+            return false;
+        };
+        match rows.as_mut() {
+            None => *rows = Some(part),
+            Some(rows) => {
+                if !rows.append(part) {
+                    return false;
                 }
             }
         }
     }
-    let rows = rows?;
-    (!rows.repeats_keys()).then_some(rows)
+    true
 }
 
 /// The rows of the records starting in `start..end`, their columns sized for `size`
