@@ -366,16 +366,26 @@ impl<'a> TableScan<'a> {
         let mut states: Vec<State> = self.specs.iter().map(State::new).collect();
         let mut counts = vec![(0usize, 0usize, 0usize); masks.len()];
         let mut regs: Vec<Reg<'a>> = Vec::new();
-        let mut slots: Vec<Vec<u32>> = vec![Vec::with_capacity(CHUNK); masks.len()];
+        let mut slots: Vec<u32> = Vec::with_capacity(CHUNK);
+        // Per mask, the rows of the chunk that count and their slots: built once, and
+        // every aggregate of the mask folds only those rows.
+        let mut selected: Vec<Vec<(u32, u32)>> = vec![Vec::with_capacity(CHUNK); masks.len()];
         let mut start = lo;
         while start < hi {
             let end = (start + CHUNK).min(hi);
             self.program.run(&mut regs, start, end);
-            for ((spec, out), count) in first_of_mask.iter().zip(&mut slots).zip(&mut counts) {
-                self.slots_of(spec, &regs, count, start, end, out);
+            for ((spec, sel), count) in first_of_mask.iter().zip(&mut selected).zip(&mut counts) {
+                self.slots_of(spec, &regs, count, start, end, &mut slots);
+                sel.clear();
+                sel.extend(
+                    (0u32..)
+                        .zip(&slots)
+                        .filter(|(_, s)| **s != NONE)
+                        .map(|(i, s)| (i, *s)),
+                );
             }
             for ((spec, state), m) in self.specs.iter().zip(&mut states).zip(&mask_of) {
-                fold(spec, &regs, state, &slots[*m], start);
+                fold(spec, &regs, state, &selected[*m], start);
             }
             start = end;
         }
@@ -431,20 +441,28 @@ fn keep_true(slots: &mut [u32], mask: &[u8]) {
         slots.fill(NONE);
         return;
     }
+    // A select, not a conditional store: the loop vectorizes.
     for (s, m) in slots.iter_mut().zip(mask) {
-        if *m != TRUE {
-            *s = NONE;
-        }
+        *s = if *m == TRUE { *s } else { NONE };
     }
 }
 
-/// Folds the chunk's rows (those with a slot) into the accumulator.
-fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usize) {
-    let rows = slots
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| **s != NONE)
-        .map(|(i, s)| (i, *s as usize));
+/// A money value in currency units as whole ten-thousandths, as `(v * 10^4).round() as
+/// i128` gives it; through `i64` where it fits (the conversion to `i128` is a library
+/// call), the same number.
+fn ten_thousandths(v: f64) -> i128 {
+    let r = (v * MONEY_SCALE as f64).round();
+    if r.abs() < 9.0e18 {
+        i128::from(r as i64)
+    } else {
+        r as i128
+    }
+}
+
+/// Folds the chunk's selected rows (row in the chunk, slot), in row order, into the
+/// accumulator.
+fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, selected: &[(u32, u32)], lo: usize) {
+    let rows = selected.iter().map(|(i, s)| (*i as usize, *s as usize));
     if let (Some((values, valid)), AggFunc::Sum | AggFunc::Avg) = (spec.exact, spec.func) {
         for (i, s) in rows {
             state.read[s] += 1;
@@ -506,7 +524,7 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
                 state.counts[s] += 1;
                 match func {
                     AggFunc::Sum | AggFunc::Avg if spec.money_rows => {
-                        state.exact[s] += (v * MONEY_SCALE as f64).round() as i128
+                        state.exact[s] += ten_thousandths(v)
                     }
                     AggFunc::Sum | AggFunc::Avg => state.sums[s] += v,
                     AggFunc::Min => state.mins[s] = state.mins[s].min(v),
