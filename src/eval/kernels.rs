@@ -160,17 +160,11 @@ pub(super) fn run<'a>(
         Instr::Arith(op, a, b) => {
             let ((x, xok), (y, yok)) = (regs[*a].num(), regs[*b].num());
             let (mut v, mut ok) = out.take_num(n);
-            for i in 0..n {
-                let r = match op {
-                    BinaryOp::Add => x[i] + y[i],
-                    BinaryOp::Sub => x[i] - y[i],
-                    BinaryOp::Mul => x[i] * y[i],
-                    _ => x[i] / y[i],
-                };
-                // `x / 0` and overflow are missing, never infinity or NaN.
-                let good = xok[i] && yok[i] && r.is_finite();
-                v.push(if good { r } else { 0.0 });
-                ok.push(good);
+            match op {
+                BinaryOp::Add => arith(x, xok, y, yok, &mut v, &mut ok, |p, q| p + q),
+                BinaryOp::Sub => arith(x, xok, y, yok, &mut v, &mut ok, |p, q| p - q),
+                BinaryOp::Mul => arith(x, xok, y, yok, &mut v, &mut ok, |p, q| p * q),
+                _ => arith(x, xok, y, yok, &mut v, &mut ok, |p, q| p / q),
             }
             *out = Reg::Num(v, ok);
         }
@@ -402,14 +396,14 @@ pub(super) fn run<'a>(
                     values
                         .iter()
                         .zip(valid)
-                        .map(|(s, ok)| (*ok && *s >= first && *s < after) as u8),
+                        .map(|(s, ok)| (*ok & (*s >= first) & (*s < after)) as u8),
                 );
             } else {
                 r.extend(
                     values
                         .iter()
                         .zip(valid)
-                        .map(|(d, ok)| (*ok && *d >= *start && *d <= *end) as u8),
+                        .map(|(d, ok)| (*ok & (*d >= *start) & (*d <= *end)) as u8),
                 );
             }
             *out = Reg::Bool(r);
@@ -433,13 +427,34 @@ fn cmp_num(
             .zip(xok)
             .zip(y.iter().zip(yok))
             .map(|((p, pok), (q, qok))| {
-                if *pok && *qok && !p.is_nan() && !q.is_nan() {
+                // `&`, not `&&`: no branch, so the loop can vectorize.
+                if *pok & *qok & !p.is_nan() & !q.is_nan() {
                     test(*p, *q) as u8
                 } else {
                     MISSING
                 }
             }),
     );
+}
+
+/// `a op b` on numbers, one loop per operator: missing where either side is, and
+/// where the result is not finite (`x / 0`, overflow), never infinity or NaN.
+#[inline(always)]
+fn arith(
+    x: &[f64],
+    xok: &[bool],
+    y: &[f64],
+    yok: &[bool],
+    v: &mut Vec<f64>,
+    ok: &mut Vec<bool>,
+    op: impl Fn(f64, f64) -> f64,
+) {
+    for ((p, pok), (q, qok)) in x.iter().zip(xok).zip(y.iter().zip(yok)) {
+        let r = op(*p, *q);
+        let good = *pok & *qok & r.is_finite();
+        v.push(if good { r } else { 0.0 });
+        ok.push(good);
+    }
 }
 
 /// Row by row, the value of the register `pick` names (none: missing).

@@ -422,9 +422,9 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, selected: &[(u32, u32)]
             }
         }
         // One loop per function, the function matched once.
-        AggFunc::Sum | AggFunc::Avg if spec.money_rows => {
-            fold_num(state, rows, arg, |st, s, v| st.exact[s] += ten_thousandths(v))
-        }
+        AggFunc::Sum | AggFunc::Avg if spec.money_rows => fold_num(state, rows, arg, |st, s, v| {
+            st.exact[s] += ten_thousandths(v)
+        }),
         AggFunc::Sum | AggFunc::Avg => fold_num(state, rows, arg, |st, s, v| st.sums[s] += v),
         AggFunc::Min => fold_num(state, rows, arg, |st, s, v| st.mins[s] = st.mins[s].min(v)),
         AggFunc::Max => fold_num(state, rows, arg, |st, s, v| st.maxs[s] = st.maxs[s].max(v)),

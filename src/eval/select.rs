@@ -84,7 +84,19 @@ impl<'s> Selections<'s> {
                         masks.len() - 1
                     })
             })
-            .collect();
+            .collect::<Vec<usize>>();
+        // Bases of the same slot map next to each other, masks pointing at them anew.
+        let mut order: Vec<usize> = (0..bases.len()).collect();
+        order.sort_by_key(|b| bases[*b].of_row.identity());
+        let mut new_index = vec![0; bases.len()];
+        for (new, old) in order.iter().enumerate() {
+            new_index[*old] = new;
+        }
+        for mask in &mut masks {
+            mask.base = new_index[mask.base];
+        }
+        let mut bases: Vec<Option<Base>> = bases.into_iter().map(Some).collect();
+        let bases: Vec<Base> = order.iter().filter_map(|b| bases[*b].take()).collect();
         Selections {
             base_rows: vec![Vec::new(); bases.len()],
             base_counts: vec![(0, 0); bases.len()],
@@ -100,14 +112,20 @@ impl<'s> Selections<'s> {
     /// Selects the rows `lo..hi` (the chunk `regs` holds) of every mask.
     pub fn select(&mut self, regs: &[Reg], lo: usize, hi: usize) {
         let n = hi - lo;
+        let mut slots_of: Option<(usize, usize)> = None;
         for ((base, rows), counts) in self
             .bases
             .iter()
             .zip(&mut self.base_rows)
             .zip(&mut self.base_counts)
         {
-            self.slots.clear();
-            base.of_row.extend_into(&mut self.slots, lo, hi);
+            // Bases of one slot map follow one another (see `new`): its slots are
+            // derived once per chunk.
+            if slots_of != Some(base.of_row.identity()) {
+                self.slots.clear();
+                base.of_row.extend_into(&mut self.slots, lo, hi);
+                slots_of = Some(base.of_row.identity());
+            }
             rows.clear();
             let in_period = match base.in_period {
                 Some(p) => {
