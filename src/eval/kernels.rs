@@ -42,6 +42,7 @@ fn bool_cell(b: Option<bool>) -> u8 {
     }
 }
 
+#[inline(always)]
 fn and(p: u8, q: u8) -> u8 {
     if p == FALSE || q == FALSE {
         FALSE
@@ -52,6 +53,7 @@ fn and(p: u8, q: u8) -> u8 {
     }
 }
 
+#[inline(always)]
 fn or(p: u8, q: u8) -> u8 {
     if p == TRUE || q == TRUE {
         TRUE
@@ -158,32 +160,25 @@ pub(super) fn run<'a>(
         Instr::Arith(op, a, b) => {
             let ((x, xok), (y, yok)) = (regs[*a].num(), regs[*b].num());
             let (mut v, mut ok) = out.take_num(n);
-            for i in 0..n {
-                let r = match op {
-                    BinaryOp::Add => x[i] + y[i],
-                    BinaryOp::Sub => x[i] - y[i],
-                    BinaryOp::Mul => x[i] * y[i],
-                    _ => x[i] / y[i],
-                };
-                // `x / 0` and overflow are missing, never infinity or NaN.
-                let good = xok[i] && yok[i] && r.is_finite();
-                v.push(if good { r } else { 0.0 });
-                ok.push(good);
+            match op {
+                BinaryOp::Add => arith(x, xok, y, yok, &mut v, &mut ok, |p, q| p + q),
+                BinaryOp::Sub => arith(x, xok, y, yok, &mut v, &mut ok, |p, q| p - q),
+                BinaryOp::Mul => arith(x, xok, y, yok, &mut v, &mut ok, |p, q| p * q),
+                _ => arith(x, xok, y, yok, &mut v, &mut ok, |p, q| p / q),
             }
             *out = Reg::Num(v, ok);
         }
         Instr::CmpNum(op, a, b) => {
             let ((x, xok), (y, yok)) = (regs[*a].num(), regs[*b].num());
             let mut r = out.take_bool(n);
-            r.extend((0..n).map(|i| {
-                match (xok[i] && yok[i])
-                    .then(|| x[i].partial_cmp(&y[i]))
-                    .flatten()
-                {
-                    Some(ord) => compare(*op, ord),
-                    None => MISSING,
-                }
-            }));
+            match op {
+                BinaryOp::Eq => cmp_num(x, xok, y, yok, &mut r, |p, q| p == q),
+                BinaryOp::Ne => cmp_num(x, xok, y, yok, &mut r, |p, q| p != q),
+                BinaryOp::Lt => cmp_num(x, xok, y, yok, &mut r, |p, q| p < q),
+                BinaryOp::Le => cmp_num(x, xok, y, yok, &mut r, |p, q| p <= q),
+                BinaryOp::Gt => cmp_num(x, xok, y, yok, &mut r, |p, q| p > q),
+                _ => cmp_num(x, xok, y, yok, &mut r, |p, q| p >= q),
+            }
             *out = Reg::Bool(r);
         }
         Instr::CmpBool(op, a, b) => {
@@ -220,15 +215,18 @@ pub(super) fn run<'a>(
             }
             *out = Reg::Bool(r);
         }
-        Instr::And(a, b) | Instr::Or(a, b) => {
+        // One loop per operator, so that the three-valued rule is inlined (through a
+        // function pointer it was a call per row).
+        Instr::And(a, b) => {
             let (x, y) = (regs[*a].bools(), regs[*b].bools());
-            let f = if matches!(instr, Instr::And(..)) {
-                and
-            } else {
-                or
-            };
             let mut r = out.take_bool(n);
-            r.extend(x.iter().zip(y).map(|(p, q)| f(*p, *q)));
+            r.extend(x.iter().zip(y).map(|(p, q)| and(*p, *q)));
+            *out = Reg::Bool(r);
+        }
+        Instr::Or(a, b) => {
+            let (x, y) = (regs[*a].bools(), regs[*b].bools());
+            let mut r = out.take_bool(n);
+            r.extend(x.iter().zip(y).map(|(p, q)| or(*p, *q)));
             *out = Reg::Bool(r);
         }
         Instr::Not(a) => {
@@ -249,9 +247,11 @@ pub(super) fn run<'a>(
             *out = Reg::Num(v, ok);
         }
         Instr::Present { operand, want } => {
-            let x = &regs[*operand];
             let mut r = out.take_bool(n);
-            r.extend((0..n).map(|i| (x.present(i) == *want) as u8));
+            regs[*operand].presence(n, &mut r);
+            if !*want {
+                r.iter_mut().for_each(|p| *p ^= 1);
+            }
             *out = Reg::Bool(r);
         }
         Instr::If {
@@ -267,6 +267,23 @@ pub(super) fn run<'a>(
                 _ => None,
             };
             select(regs, out, *kind, n, pick);
+        }
+        Instr::Coalesce(args, Kind::Num) => {
+            // From the last value to the first, each present value overwriting: the
+            // first present one stays (none: missing), without a per-row search.
+            let (mut v, mut ok) = out.take_num(n);
+            v.resize(n, 0.0);
+            ok.resize(n, false);
+            for r in args.iter().rev() {
+                let (x, xok) = regs[*r].num();
+                for ((v, ok), (x, xok)) in v.iter_mut().zip(ok.iter_mut()).zip(x.iter().zip(xok)) {
+                    if *xok {
+                        *v = *x;
+                        *ok = true;
+                    }
+                }
+            }
+            *out = Reg::Num(v, ok);
         }
         Instr::Coalesce(args, kind) => {
             let pick = |i: usize| args.iter().copied().find(|r| regs[*r].present(i));
@@ -379,18 +396,64 @@ pub(super) fn run<'a>(
                     values
                         .iter()
                         .zip(valid)
-                        .map(|(s, ok)| (*ok && *s >= first && *s < after) as u8),
+                        .map(|(s, ok)| (*ok & (*s >= first) & (*s < after)) as u8),
                 );
             } else {
                 r.extend(
                     values
                         .iter()
                         .zip(valid)
-                        .map(|(d, ok)| (*ok && *d >= *start && *d <= *end) as u8),
+                        .map(|(d, ok)| (*ok & (*d >= *start) & (*d <= *end)) as u8),
                 );
             }
             *out = Reg::Bool(r);
         }
+    }
+}
+
+/// A comparison of numbers, one loop per operator: missing where either side is
+/// (or is NaN, where `partial_cmp` has no order), else `test`'s answer.
+#[inline(always)]
+fn cmp_num(
+    x: &[f64],
+    xok: &[bool],
+    y: &[f64],
+    yok: &[bool],
+    r: &mut Vec<u8>,
+    test: impl Fn(f64, f64) -> bool,
+) {
+    r.extend(
+        x.iter()
+            .zip(xok)
+            .zip(y.iter().zip(yok))
+            .map(|((p, pok), (q, qok))| {
+                // `&`, not `&&`: no branch, so the loop can vectorize.
+                if *pok & *qok & !p.is_nan() & !q.is_nan() {
+                    test(*p, *q) as u8
+                } else {
+                    MISSING
+                }
+            }),
+    );
+}
+
+/// `a op b` on numbers, one loop per operator: missing where either side is, and
+/// where the result is not finite (`x / 0`, overflow), never infinity or NaN.
+#[inline(always)]
+fn arith(
+    x: &[f64],
+    xok: &[bool],
+    y: &[f64],
+    yok: &[bool],
+    v: &mut Vec<f64>,
+    ok: &mut Vec<bool>,
+    op: impl Fn(f64, f64) -> f64,
+) {
+    for ((p, pok), (q, qok)) in x.iter().zip(xok).zip(y.iter().zip(yok)) {
+        let r = op(*p, *q);
+        let good = *pok & *qok & r.is_finite();
+        v.push(if good { r } else { 0.0 });
+        ok.push(good);
     }
 }
 

@@ -24,6 +24,7 @@ mod register;
 mod row_map;
 mod scalar;
 mod scan;
+mod select;
 mod value;
 
 pub use explain::{ExplainLine, Explanation, explain, explain_groups};

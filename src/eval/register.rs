@@ -98,6 +98,20 @@ impl<'a> Reg<'a> {
         }
     }
 
+    /// Appends whether each of the chunk's `n` rows has a value (`TRUE` or `FALSE`):
+    /// [`Reg::present`] for the whole chunk, the register's kind matched once.
+    pub fn presence(&self, n: usize, out: &mut Vec<u8>) {
+        match self {
+            Reg::NumRef(_, ok) => out.extend(ok.iter().map(|b| *b as u8)),
+            Reg::Num(_, ok) => out.extend(ok.iter().map(|b| *b as u8)),
+            Reg::Bool(b) => out.extend(b.iter().map(|b| (*b != MISSING) as u8)),
+            Reg::CodesRef(c, _) => out.extend(c.iter().map(|c| (*c != NO_TEXT) as u8)),
+            Reg::Codes(c, _) => out.extend(c.iter().map(|c| (*c != NO_TEXT) as u8)),
+            Reg::Strs(s) => out.extend(s.iter().map(|s| s.is_some() as u8)),
+            Reg::Unset => out.resize(out.len() + n, FALSE),
+        }
+    }
+
     /// An exact identity of row `i`'s value, for `count_distinct` (None: missing, or
     /// a computed text, whose identity is the text itself: see [`Reg::strs`]). Equal
     /// keys are equal values: numbers by their bits (0 and -0 alike, as in SQL), text

@@ -5,16 +5,15 @@
 //! number of row ranges, scanned in parallel and merged in order.
 
 use super::program::Program;
-use super::register::{Reg, RegId, TRUE};
+use super::register::{MISSING, Reg, RegId};
 use super::row_map::RowMap;
+use super::select::Selections;
 use super::value::Val;
 use crate::data::{MONEY_SCALE, NO_TEXT};
 use crate::ir::AggFunc;
 use crate::query::missing;
 use rayon::prelude::*;
 use std::sync::Arc;
-
-const NONE: u32 = u32::MAX;
 
 /// Rows per chunk: the registers of a chunk stay in the CPU caches.
 const CHUNK: usize = 4096;
@@ -333,118 +332,43 @@ impl<'a> TableScan<'a> {
 
     fn scan_range(&self, lo: usize, hi: usize) -> Vec<State> {
         // Aggregates with the same period test, filter and breakdown keep the same
-        // rows: their slots are computed once per chunk.
-        type MaskKey = (
-            Option<RegId>,
-            Option<RegId>,
-            Option<(usize, u32)>,
-            (usize, usize),
-        );
-        let mut masks: Vec<MaskKey> = Vec::new();
-        let mask_of: Vec<usize> = self
-            .specs
-            .iter()
-            .map(|s| {
-                let key = (
-                    s.in_period,
-                    s.filter,
-                    s.split.map(|(c, w)| (c.as_ptr() as usize, w)),
-                    s.members_of_row.as_ref().map_or((0, 0), RowMap::identity),
-                );
-                masks.iter().position(|m| *m == key).unwrap_or_else(|| {
-                    masks.push(key);
-                    masks.len() - 1
-                })
-            })
-            .collect();
-        let first_of_mask: Vec<&AggSpec> = (0..masks.len())
-            .map(|m| {
-                let k = mask_of.iter().position(|x| *x == m).unwrap_or(0);
-                &self.specs[k]
-            })
-            .collect();
+        // rows: they are selected once per chunk, and each aggregate folds only those.
+        let mut select = Selections::new(&self.specs, &self.group_of_row);
         let mut states: Vec<State> = self.specs.iter().map(State::new).collect();
-        let mut counts = vec![(0usize, 0usize, 0usize); masks.len()];
         let mut regs: Vec<Reg<'a>> = Vec::new();
-        let mut slots: Vec<Vec<u32>> = vec![Vec::with_capacity(CHUNK); masks.len()];
         let mut start = lo;
         while start < hi {
             let end = (start + CHUNK).min(hi);
             self.program.run(&mut regs, start, end);
-            for ((spec, out), count) in first_of_mask.iter().zip(&mut slots).zip(&mut counts) {
-                self.slots_of(spec, &regs, count, start, end, out);
-            }
-            for ((spec, state), m) in self.specs.iter().zip(&mut states).zip(&mask_of) {
-                fold(spec, &regs, state, &slots[*m], start);
+            select.select(&regs, start, end);
+            for (k, (spec, state)) in self.specs.iter().zip(&mut states).enumerate() {
+                fold(spec, &regs, state, select.rows(k), start);
             }
             start = end;
         }
-        for (state, m) in states.iter_mut().zip(&mask_of) {
-            state.counted = counts[*m];
+        for (k, state) in states.iter_mut().enumerate() {
+            state.counted = select.counts(k);
         }
         states
     }
+}
 
-    /// The slot of each row of the chunk, or `NONE` where the row does not count;
-    /// `count` adds the rows in the period, of those the first group's, and of those
-    /// the ones the filter kept.
-    fn slots_of(
-        &self,
-        spec: &AggSpec,
-        regs: &[Reg],
-        count: &mut (usize, usize, usize),
-        lo: usize,
-        hi: usize,
-        out: &mut Vec<u32>,
-    ) {
-        out.clear();
-        let of_row = spec.members_of_row.as_ref().unwrap_or(&self.group_of_row);
-        of_row.extend_into(out, lo, hi);
-        count.0 += match spec.in_period {
-            Some(p) => regs[p].bools().iter().filter(|b| **b == TRUE).count(),
-            None => hi - lo,
-        };
-        if let Some(p) = spec.in_period {
-            keep_true(out, regs[p].bools());
-        }
-        count.1 += out.iter().filter(|s| **s == 0).count();
-        if let Some(f) = spec.filter {
-            keep_true(out, regs[f].bools());
-        }
-        count.2 += out.iter().filter(|s| **s == 0).count();
-        if let Some((codes, width)) = spec.split {
-            for (s, c) in out.iter_mut().zip(&codes[lo..hi]) {
-                *s = if *s == NONE || *c == NO_TEXT {
-                    NONE
-                } else {
-                    *s * width + *c
-                };
-            }
-        }
+/// A money value in currency units as whole ten-thousandths, as `(v * 10^4).round() as
+/// i128` gives it; through `i64` where it fits (the conversion to `i128` is a library
+/// call), the same number.
+fn ten_thousandths(v: f64) -> i128 {
+    let r = (v * MONEY_SCALE as f64).round();
+    if r.abs() < 9.0e18 {
+        i128::from(r as i64)
+    } else {
+        r as i128
     }
 }
 
-/// Keeps the slots of rows where `mask` is true. A mask of the wrong length (which a
-/// checked catalog never gives) keeps nothing rather than everything.
-fn keep_true(slots: &mut [u32], mask: &[u8]) {
-    if mask.len() != slots.len() {
-        slots.fill(NONE);
-        return;
-    }
-    for (s, m) in slots.iter_mut().zip(mask) {
-        if *m != TRUE {
-            *s = NONE;
-        }
-    }
-}
-
-/// Folds the chunk's rows (those with a slot) into the accumulator.
-fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usize) {
-    let rows = slots
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| **s != NONE)
-        .map(|(i, s)| (i, *s as usize));
+/// Folds the chunk's selected rows (row in the chunk, slot), in row order, into the
+/// accumulator.
+fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, selected: &[(u32, u32)], lo: usize) {
+    let rows = selected.iter().map(|(i, s)| (*i as usize, *s as usize));
     if let (Some((values, valid)), AggFunc::Sum | AggFunc::Avg) = (spec.exact, spec.func) {
         for (i, s) in rows {
             state.read[s] += 1;
@@ -462,11 +386,15 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
         return;
     };
     match spec.func {
-        AggFunc::CountRows | AggFunc::Count => {
-            for (i, s) in rows {
-                state.counts[s] += arg.present(i) as u32;
-            }
-        }
+        // The register's kind matched once, not per row.
+        AggFunc::CountRows | AggFunc::Count => match arg {
+            Reg::NumRef(_, ok) => count_rows(state, rows, |i| ok[i]),
+            Reg::Num(_, ok) => count_rows(state, rows, |i| ok[i]),
+            Reg::Bool(b) => count_rows(state, rows, |i| b[i] != MISSING),
+            Reg::CodesRef(c, _) => count_rows(state, rows, |i| c[i] != NO_TEXT),
+            Reg::Codes(c, _) => count_rows(state, rows, |i| c[i] != NO_TEXT),
+            _ => count_rows(state, rows, |i| arg.present(i)),
+        },
         AggFunc::CountDistinct if !state.bits.is_empty() => {
             let d = spec.distinct_domain.unwrap_or(1);
             if let Some((codes, _)) = arg.codes() {
@@ -493,27 +421,46 @@ fn fold(spec: &AggSpec, regs: &[Reg], state: &mut State, slots: &[u32], lo: usiz
                 }
             }
         }
-        func => {
-            let (x, ok) = arg.num();
-            for (i, s) in rows {
-                if let Some(r) = state.read.get_mut(s) {
-                    *r += 1;
-                }
-                if !ok[i] {
-                    continue;
-                }
-                let v = x[i];
-                state.counts[s] += 1;
-                match func {
-                    AggFunc::Sum | AggFunc::Avg if spec.money_rows => {
-                        state.exact[s] += (v * MONEY_SCALE as f64).round() as i128
-                    }
-                    AggFunc::Sum | AggFunc::Avg => state.sums[s] += v,
-                    AggFunc::Min => state.mins[s] = state.mins[s].min(v),
-                    AggFunc::Max => state.maxs[s] = state.maxs[s].max(v),
-                    _ => state.values.push((s as u32, v)),
-                }
-            }
+        // One loop per function, the function matched once.
+        AggFunc::Sum | AggFunc::Avg if spec.money_rows => fold_num(state, rows, arg, |st, s, v| {
+            st.exact[s] += ten_thousandths(v)
+        }),
+        AggFunc::Sum | AggFunc::Avg => fold_num(state, rows, arg, |st, s, v| st.sums[s] += v),
+        AggFunc::Min => fold_num(state, rows, arg, |st, s, v| st.mins[s] = st.mins[s].min(v)),
+        AggFunc::Max => fold_num(state, rows, arg, |st, s, v| st.maxs[s] = st.maxs[s].max(v)),
+        _ => fold_num(state, rows, arg, |st, s, v| st.values.push((s as u32, v))),
+    }
+}
+
+/// Counts the rows where `present` holds.
+#[inline(always)]
+fn count_rows(
+    state: &mut State,
+    rows: impl Iterator<Item = (usize, usize)>,
+    present: impl Fn(usize) -> bool,
+) {
+    for (i, s) in rows {
+        state.counts[s] += present(i) as u32;
+    }
+}
+
+/// Counts every row as read, and folds each present number with `add`.
+#[inline(always)]
+fn fold_num(
+    state: &mut State,
+    rows: impl Iterator<Item = (usize, usize)>,
+    arg: &Reg,
+    mut add: impl FnMut(&mut State, usize, f64),
+) {
+    let (x, ok) = arg.num();
+    for (i, s) in rows {
+        if let Some(r) = state.read.get_mut(s) {
+            *r += 1;
         }
+        if !ok[i] {
+            continue;
+        }
+        state.counts[s] += 1;
+        add(state, s, x[i]);
     }
 }
