@@ -53,13 +53,17 @@ fn lower_rule(
         .word("severity", diags)
         .filter(|w| one_of(w, "severity", &words, diags))
         .and_then(|w| Severity::from_word(&w.name));
-    let mut kpis = Vec::new();
-    let condition = f
-        .expr("condition", diags)
-        .and_then(|e| condition(e, env, catalog, &mut kpis, diags));
-    let message = f
-        .get("message")
-        .and_then(|field| message(&field.value, env, catalog, &mut kpis, diags));
+    let condition = f.expr("condition", diags);
+    let message = f.get("message");
+    let mut lowering = Lowering {
+        env,
+        catalog,
+        kpis: Vec::new(),
+        diags,
+    };
+    let condition = condition.and_then(|e| lowering.condition(e));
+    let message = message.and_then(|field| lowering.message(&field.value));
+    let kpis = lowering.kpis;
     Some(RuleDef {
         id: b.name.name.clone(),
         name: name?,
@@ -74,79 +78,75 @@ fn lower_rule(
     })
 }
 
-/// The condition, typed; `None` when it had errors (reported).
-fn condition(
-    e: &Expr,
-    env: &Env,
-    catalog: &Catalog,
-    kpis: &mut Vec<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<TExpr> {
-    let typed = typed(e, env, catalog, kpis, diags)?;
-    match typed.ty {
-        Type::Bool => Some(typed),
-        Type::Error => None,
-        other => {
-            diags.push(
-                Diagnostic::error(
-                    Code::RuleNotBoolean,
-                    e.span,
-                    format!(
-                        "a rule's condition must be true or false, but this is {}",
-                        other.describe()
-                    ),
-                )
-                .label(format!("this is {}", other.describe()))
-                .help("compare it with something: `churn_rate > 10%`; combine comparisons with `and`, `or`"),
-            );
-            None
-        }
-    }
+/// What lowering one rule carries through its condition and message: the names it may
+/// read, the KPIs it has read so far (each once), and the diagnostics.
+struct Lowering<'a, 'd> {
+    env: &'a Env<'a>,
+    catalog: &'a Catalog,
+    kpis: Vec<String>,
+    diags: &'d mut Vec<Diagnostic>,
 }
 
-/// An expression of a rule (its condition or a placeholder), names checked first and
-/// then typed like a formula; `None` when either had errors (reported).
-fn typed(
-    e: &Expr,
-    env: &Env,
-    catalog: &Catalog,
-    kpis: &mut Vec<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<TExpr> {
-    if !only_kpis(e, env, catalog, kpis, diags) {
-        return None;
-    }
-    let mut own = Vec::new();
-    let typed = type_formula(env, e, &mut own);
-    let failed = own.iter().any(Diagnostic::is_error);
-    for mut d in own {
-        // A rule's values are KPIs: their unit errors get the rule's code, whose
-        // explanation speaks of rules.
-        if matches!(d.code, Code::UnitMismatch | Code::UnitProduct) {
-            d.code = Code::RuleUnits;
+impl Lowering<'_, '_> {
+    /// The condition, typed; `None` when it had errors (reported).
+    fn condition(&mut self, e: &Expr) -> Option<TExpr> {
+        let typed = self.typed(e)?;
+        match typed.ty {
+            Type::Bool => Some(typed),
+            Type::Error => None,
+            other => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::RuleNotBoolean,
+                        e.span,
+                        format!(
+                            "a rule's condition must be true or false, but this is {}",
+                            other.describe()
+                        ),
+                    )
+                    .label(format!("this is {}", other.describe()))
+                    .help("compare it with something: `churn_rate > 10%`; combine comparisons with `and`, `or`"),
+                );
+                None
+            }
         }
-        diags.push(d);
     }
-    (!failed && typed.expr.ty != Type::Error).then_some(typed.expr)
-}
 
-/// Checks that `e` reads only KPIs (and `previous` of a KPI), recording each in
-/// `kpis` once; false after reporting K0702.
-fn only_kpis(
-    e: &Expr,
-    env: &Env,
-    catalog: &Catalog,
-    kpis: &mut Vec<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> bool {
-    let mut ok = true;
-    let refuse = |span: Span, message: String, label: &str, help: &str| {
-        Diagnostic::error(Code::RuleName, span, message)
-            .label(label)
-            .help(help.to_string())
-    };
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
+    /// An expression of a rule (its condition or a placeholder), names checked first and
+    /// then typed like a formula; `None` when either had errors (reported).
+    fn typed(&mut self, e: &Expr) -> Option<TExpr> {
+        if !self.only_kpis(e) {
+            return None;
+        }
+        let mut own = Vec::new();
+        let typed = type_formula(self.env, e, &mut own);
+        let failed = own.iter().any(Diagnostic::is_error);
+        for mut d in own {
+            // A rule's values are KPIs: their unit errors get the rule's code, whose
+            // explanation speaks of rules.
+            if matches!(d.code, Code::UnitMismatch | Code::UnitProduct) {
+                d.code = Code::RuleUnits;
+            }
+            self.diags.push(d);
+        }
+        (!failed && typed.expr.ty != Type::Error).then_some(typed.expr)
+    }
+
+    /// Checks that `e` reads only KPIs (and `previous` of a KPI), recording each in
+    /// `kpis` once; false after reporting K0702.
+    fn only_kpis(&mut self, e: &Expr) -> bool {
+        let mut ok = true;
+        let mut stack = vec![e];
+        while let Some(e) = stack.pop() {
+            ok &= self.only_kpis_at(e, &mut stack);
+        }
+        ok
+    }
+
+    /// One node of [`Self::only_kpis`]'s walk: records a KPI or refuses what is not
+    /// one (false), pushing the children still to check.
+    fn only_kpis_at<'e>(&mut self, e: &'e Expr, stack: &mut Vec<&'e Expr>) -> bool {
+        let (env, catalog) = (self.env, self.catalog);
         match &e.kind {
             ExprKind::Path {
                 head, member: None, ..
@@ -157,273 +157,281 @@ fn only_kpis(
                     .get(name)
                     .is_some_and(|k| k.breakdown.is_some())
                 {
-                    diags.push(refuse(
+                    return self.refuse(
                         head.span,
                         format!("`{name}` is broken down: a rule reads one value per scope"),
                         "a breakdown KPI",
                         "rules read a KPI's one value per group; name a KPI without `breakdown`",
-                    ));
-                    ok = false;
-                } else if catalog.kpis.contains_key(name) {
-                    if !kpis.iter().any(|k| k == name) {
-                        kpis.push(name.to_string());
+                    );
+                }
+                if catalog.kpis.contains_key(name) {
+                    if !self.kpis.iter().any(|k| k == name) {
+                        self.kpis.push(name.to_string());
                     }
-                } else if catalog.measures.contains_key(name) {
-                    diags.push(refuse(
+                    return true;
+                }
+                if catalog.measures.contains_key(name) {
+                    return self.refuse(
                         head.span,
                         format!("`{name}` is a measure: a rule reads only KPIs"),
                         "a measure",
                         "rules are evaluated from the KPIs' values; declare a KPI for this value",
-                    ));
-                    ok = false;
-                } else if env.declared.contains(name) {
+                    );
+                }
+                if env.declared.contains(name) {
                     // A KPI with errors of its own (reported): nothing to add.
-                    ok = false;
-                } else {
-                    let close = closest(name, catalog.kpis.keys().map(String::as_str));
-                    diags.push(
-                        Diagnostic::error(
-                            Code::RuleName,
-                            head.span,
-                            format!("no KPI named `{name}`"),
-                        )
+                    return false;
+                }
+                let close = closest(name, catalog.kpis.keys().map(String::as_str));
+                self.diags.push(
+                    Diagnostic::error(Code::RuleName, head.span, format!("no KPI named `{name}`"))
                         .label("unknown KPI")
                         .help(close.as_deref().map(mean).unwrap_or_else(|| {
                             "a rule's condition and message name declared KPIs".into()
                         }))
                         .fix_name(head.span, close.as_deref()),
-                    );
-                    ok = false;
-                }
+                );
+                false
             }
-            ExprKind::Path { .. } => {
-                diags.push(refuse(
-                    e.span,
-                    "a rule reads KPI values, not columns or the period".into(),
-                    "not a KPI",
-                    "name a KPI; a value computed from the data is a KPI of its own",
-                ));
-                ok = false;
-            }
+            ExprKind::Path { .. } => self.refuse(
+                e.span,
+                "a rule reads KPI values, not columns or the period".into(),
+                "not a KPI",
+                "name a KPI; a value computed from the data is a KPI of its own",
+            ),
             ExprKind::Call {
                 name,
                 args,
                 filter,
                 time,
                 per,
-            } => {
-                if name.name == "previous" {
-                    match args.as_slice() {
-                        [
-                            arg @ Expr {
-                                kind: ExprKind::Path { member: None, .. },
-                                ..
-                            },
-                        ] if filter.is_none() && time.is_none() && per.is_none() => stack.push(arg),
-                        _ => {
-                            diags.push(refuse(
-                                e.span,
-                                "in a rule, `previous` takes one KPI's name".into(),
-                                "not `previous(KPI)`",
-                                "write `previous(churn_rate)`: the KPI's value in the period compared with",
-                            ));
-                            ok = false;
-                        }
-                    }
-                    continue;
+            } if name.name == "previous" => match args.as_slice() {
+                [
+                    arg @ Expr {
+                        kind: ExprKind::Path { member: None, .. },
+                        ..
+                    },
+                ] if filter.is_none() && time.is_none() && per.is_none() => {
+                    stack.push(arg);
+                    true
                 }
-                if name.name == "year_ago" || crate::vocab::aggregate(&name.name).is_some() {
-                    diags.push(refuse(
-                        e.span,
-                        format!("a rule cannot use `{}`: it reads only KPI values", name.name),
-                        "not available in a rule",
-                        "aggregate in a KPI and name the KPI here; `previous(KPI)` is the period compared with (`--compare year-ago` makes it a year earlier)",
-                    ));
-                    ok = false;
-                    continue;
-                }
-                stack.extend(e.children());
-            }
-            _ => stack.extend(e.children()),
-        }
-    }
-    ok
-}
-
-/// The message: text with `{placeholders}`; `None` when it had errors (reported).
-fn message(
-    value: &Value,
-    env: &Env,
-    catalog: &Catalog,
-    kpis: &mut Vec<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<MessagePart>> {
-    let (text, span) = match value {
-        Value::Expr(Expr {
-            kind: ExprKind::Text(t),
-            span,
-        }) => (t.as_str(), *span),
-        other => {
-            diags.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    other.span(),
-                    "`message` must be text in double quotes",
+                _ => self.refuse(
+                    e.span,
+                    "in a rule, `previous` takes one KPI's name".into(),
+                    "not `previous(KPI)`",
+                    "write `previous(churn_rate)`: the KPI's value in the period compared with",
+                ),
+            },
+            ExprKind::Call { name, .. }
+                if name.name == "year_ago" || crate::vocab::aggregate(&name.name).is_some() =>
+            {
+                self.refuse(
+                    e.span,
+                    format!("a rule cannot use `{}`: it reads only KPI values", name.name),
+                    "not available in a rule",
+                    "aggregate in a KPI and name the KPI here; `previous(KPI)` is the period compared with (`--compare year-ago` makes it a year earlier)",
                 )
-                .label("expected text")
-                .help("write `message: \"churn {churn_rate} is above 10%\"`"),
-            );
-            return None;
-        }
-    };
-    // Placeholders point at their own text when the string is written as read (no
-    // escapes, not a text block); otherwise at the whole message.
-    let written = env.sources.text(span);
-    let exact = written.len() == text.len() + 2 && written.get(1..written.len() - 1) == Some(text);
-    let at = |from: usize, to: usize| match exact {
-        true => Span::new(
-            span.file,
-            span.start as usize + 1 + from,
-            span.start as usize + 1 + to,
-        ),
-        false => span,
-    };
-    let bad = |from: usize, to: usize, message: String, label: &str| {
-        Diagnostic::error(Code::RulePlaceholder, at(from, to), message)
-            .label(label)
-            .help("a placeholder is `{KPI}` or `{an expression over KPIs}`; write `{{` and `}}` for braces")
-    };
-    let mut parts = Vec::new();
-    let mut literal = String::new();
-    let mut ok = true;
-    let mut i = 0;
-    let bytes = text.as_bytes();
-    while i < text.len() {
-        match (bytes[i], bytes.get(i + 1)) {
-            (b'{', Some(b'{')) | (b'}', Some(b'}')) => {
-                literal.push(bytes[i] as char);
-                i += 2;
-            }
-            (b'}', _) => {
-                diags.push(bad(
-                    i,
-                    i + 1,
-                    "a `}` closes no placeholder".into(),
-                    "write `}}` for a brace",
-                ));
-                ok = false;
-                i += 1;
-            }
-            (b'{', _) => {
-                let Some(len) = text[i + 1..].find('}') else {
-                    diags.push(bad(
-                        i,
-                        i + 1,
-                        "a placeholder is not closed".into(),
-                        "no `}` after this",
-                    ));
-                    ok = false;
-                    break;
-                };
-                let inner = &text[i + 1..i + 1 + len];
-                let end = i + 2 + len;
-                if inner.trim().is_empty() {
-                    diags.push(bad(
-                        i,
-                        end,
-                        "an empty placeholder".into(),
-                        "nothing to show",
-                    ));
-                    ok = false;
-                } else {
-                    match placeholder(inner, i + 1, exact, span, env, catalog, kpis, diags) {
-                        Ok(Some(part)) => {
-                            if !literal.is_empty() {
-                                parts.push(MessagePart::Text(std::mem::take(&mut literal)));
-                            }
-                            parts.push(part);
-                        }
-                        Ok(None) => ok = false,
-                        Err(why) => {
-                            diags.push(bad(
-                                i,
-                                end,
-                                format!("`{{{}}}` is no placeholder: {why}", shortened(inner)),
-                                "not a placeholder",
-                            ));
-                            ok = false;
-                        }
-                    }
-                }
-                i = end;
             }
             _ => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                literal.push(c);
-                i += c.len_utf8().max(1);
+                stack.extend(e.children());
+                true
             }
         }
     }
-    if !literal.is_empty() {
-        parts.push(MessagePart::Text(literal));
-    }
-    ok.then_some(parts)
-}
 
-/// One placeholder's expression (`inner`, at byte `from` of the message's text):
-/// `Err` when it does not parse, `Ok(None)` when it had other errors (reported).
-#[allow(clippy::too_many_arguments)]
-fn placeholder(
-    inner: &str,
-    from: usize,
-    exact: bool,
-    span: Span,
-    env: &Env,
-    catalog: &Catalog,
-    kpis: &mut Vec<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> Result<Option<MessagePart>, String> {
-    let offset = if exact {
-        span.start as usize + 1 + from
-    } else {
-        span.start as usize
-    };
-    let (expr, parse_diags) = crate::syntax::parse_expression(span.file, offset, inner)?;
-    let mut own = parse_diags;
-    let typed = typed(&expr, env, catalog, kpis, &mut own);
-    if !exact {
-        // Spans inside an escaped string or text block would point beside the text.
-        for d in &mut own {
-            d.primary.span = span;
-            d.secondary.clear();
-        }
-    }
-    let failed = own.iter().any(Diagnostic::is_error);
-    diags.extend(own);
-    let Some(typed) = typed.filter(|_| !failed) else {
-        return Ok(None);
-    };
-    if !matches!(typed.ty, Type::Number(_) | Type::Bool) {
-        diags.push(
-            Diagnostic::error(
-                Code::RulePlaceholder,
-                if exact { typed.span } else { span },
-                format!(
-                    "a placeholder shows a number or true/false, not {}",
-                    typed.ty.describe()
-                ),
-            )
-            .label(format!("this is {}", typed.ty.describe()))
-            .help("show a KPI's value or arithmetic on KPI values"),
+    /// Reports K0702 (what a rule may not read) at `span`; always false.
+    fn refuse(&mut self, span: Span, message: String, label: &str, help: &str) -> bool {
+        self.diags.push(
+            Diagnostic::error(Code::RuleName, span, message)
+                .label(label)
+                .help(help.to_string()),
         );
-        return Ok(None);
+        false
     }
-    let unit = unit_of(&typed, catalog);
-    Ok(Some(MessagePart::Value {
-        expr: typed,
-        unit,
-        source: crate::fmt::one_line(inner.trim()),
-    }))
+
+    /// The message: text with `{placeholders}`; `None` when it had errors (reported).
+    fn message(&mut self, value: &Value) -> Option<Vec<MessagePart>> {
+        let (text, span) = match value {
+            Value::Expr(Expr {
+                kind: ExprKind::Text(t),
+                span,
+            }) => (t.as_str(), *span),
+            other => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        other.span(),
+                        "`message` must be text in double quotes",
+                    )
+                    .label("expected text")
+                    .help("write `message: \"churn {churn_rate} is above 10%\"`"),
+                );
+                return None;
+            }
+        };
+        // Placeholders point at their own text when the string is written as read (no
+        // escapes, not a text block); otherwise at the whole message.
+        let written = self.env.sources.text(span);
+        let exact =
+            written.len() == text.len() + 2 && written.get(1..written.len() - 1) == Some(text);
+        let at = |from: usize, to: usize| match exact {
+            true => Span::new(
+                span.file,
+                span.start as usize + 1 + from,
+                span.start as usize + 1 + to,
+            ),
+            false => span,
+        };
+        let bad = |from: usize, to: usize, message: String, label: &str| {
+            Diagnostic::error(Code::RulePlaceholder, at(from, to), message)
+                .label(label)
+                .help("a placeholder is `{KPI}` or `{an expression over KPIs}`; write `{{` and `}}` for braces")
+        };
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut ok = true;
+        let mut i = 0;
+        let bytes = text.as_bytes();
+        while i < text.len() {
+            match (bytes[i], bytes.get(i + 1)) {
+                (b'{', Some(b'{')) | (b'}', Some(b'}')) => {
+                    literal.push(bytes[i] as char);
+                    i += 2;
+                }
+                (b'}', _) => {
+                    self.diags.push(bad(
+                        i,
+                        i + 1,
+                        "a `}` closes no placeholder".into(),
+                        "write `}}` for a brace",
+                    ));
+                    ok = false;
+                    i += 1;
+                }
+                (b'{', _) => {
+                    let Some(len) = text[i + 1..].find('}') else {
+                        self.diags.push(bad(
+                            i,
+                            i + 1,
+                            "a placeholder is not closed".into(),
+                            "no `}` after this",
+                        ));
+                        ok = false;
+                        break;
+                    };
+                    let inner = &text[i + 1..i + 1 + len];
+                    let end = i + 2 + len;
+                    if inner.trim().is_empty() {
+                        self.diags.push(bad(
+                            i,
+                            end,
+                            "an empty placeholder".into(),
+                            "nothing to show",
+                        ));
+                        ok = false;
+                    } else {
+                        match self.placeholder(inner, i + 1, exact, span) {
+                            Ok(Some(part)) => {
+                                if !literal.is_empty() {
+                                    parts.push(MessagePart::Text(std::mem::take(&mut literal)));
+                                }
+                                parts.push(part);
+                            }
+                            Ok(None) => ok = false,
+                            Err(why) => {
+                                self.diags.push(bad(
+                                    i,
+                                    end,
+                                    format!("`{{{}}}` is no placeholder: {why}", shortened(inner)),
+                                    "not a placeholder",
+                                ));
+                                ok = false;
+                            }
+                        }
+                    }
+                    i = end;
+                }
+                _ => {
+                    let c = text[i..].chars().next().unwrap_or(' ');
+                    literal.push(c);
+                    i += c.len_utf8().max(1);
+                }
+            }
+        }
+        if !literal.is_empty() {
+            parts.push(MessagePart::Text(literal));
+        }
+        ok.then_some(parts)
+    }
+
+    /// One placeholder's expression (`inner`, at byte `from` of the message's text):
+    /// `Err` when it does not parse, `Ok(None)` when it had other errors (reported).
+    fn placeholder(
+        &mut self,
+        inner: &str,
+        from: usize,
+        exact: bool,
+        span: Span,
+    ) -> Result<Option<MessagePart>, String> {
+        let offset = if exact {
+            span.start as usize + 1 + from
+        } else {
+            span.start as usize
+        };
+        let (expr, parse_diags) = crate::syntax::parse_expression(span.file, offset, inner)?;
+        let mut own = parse_diags;
+        let typed = self.with_diags(&mut own, |l| l.typed(&expr));
+        if !exact {
+            // Spans inside an escaped string or text block would point beside the text.
+            for d in &mut own {
+                d.primary.span = span;
+                d.secondary.clear();
+            }
+        }
+        let failed = own.iter().any(Diagnostic::is_error);
+        self.diags.extend(own);
+        let Some(typed) = typed.filter(|_| !failed) else {
+            return Ok(None);
+        };
+        if !matches!(typed.ty, Type::Number(_) | Type::Bool) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::RulePlaceholder,
+                    if exact { typed.span } else { span },
+                    format!(
+                        "a placeholder shows a number or true/false, not {}",
+                        typed.ty.describe()
+                    ),
+                )
+                .label(format!("this is {}", typed.ty.describe()))
+                .help("show a KPI's value or arithmetic on KPI values"),
+            );
+            return Ok(None);
+        }
+        let unit = unit_of(&typed, self.catalog);
+        Ok(Some(MessagePart::Value {
+            expr: typed,
+            unit,
+            source: crate::fmt::one_line(inner.trim()),
+        }))
+    }
+
+    /// Runs `f` with its diagnostics collected in `own` rather than the rule's.
+    fn with_diags<T>(
+        &mut self,
+        own: &mut Vec<Diagnostic>,
+        f: impl FnOnce(&mut Lowering<'_, '_>) -> T,
+    ) -> T {
+        let mut inner = Lowering {
+            env: self.env,
+            catalog: self.catalog,
+            kpis: std::mem::take(&mut self.kpis),
+            diags: own,
+        };
+        let out = f(&mut inner);
+        self.kpis = inner.kpis;
+        out
+    }
 }
 
 /// The unit a value is shown in: a KPI's own; through `+`, `-`, negation, `previous`,

@@ -4,7 +4,7 @@
 use super::engine_args::spark_with_data;
 use super::eval::Engine;
 use super::project_args::{self, CatalogFlags};
-use super::scope_args::{ScopeArgs, TableArgs};
+use super::scope_args::ScopeArgs;
 use super::{FAILED, OK, usage_error};
 use kpic::diff::values::On;
 use kpic::diff::{self, Side};
@@ -31,8 +31,14 @@ pub enum FailOn {
     Any,
 }
 
+/// `--engine`'s help in `kpic diff`: [`super::request_args::RunArgs`] says it as
+/// `kpic eval` does; here the values are computed for both sides (no final period:
+/// clap drops it from doc comments).
+const ENGINE_HELP: &str = "Where to compute the values, as `kpic eval --engine`: natively over `--data`, or in PostgreSQL, DuckDB or Spark (the generated SQL of each side's catalog). A database engine computes the values without `--data`; Spark with `--data` is handed the dataset, loaded as natively";
+
 /// Arguments of `kpic diff`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("engine", |a| a.help(ENGINE_HELP)))]
 pub struct Args {
     /// OLD and NEW: each a catalog file or folder, or a git revision of the current
     /// repository (`main`, `HEAD~1`, `origin/main`). NEW defaults to the catalog in
@@ -60,20 +66,8 @@ pub struct Args {
     /// the new definitions over it, side by side (on `--engine`, native by default).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// Where to compute the values, as `kpic eval --engine`: natively over `--data`, or
-    /// in PostgreSQL, DuckDB or Spark (the generated SQL of each side's catalog). A
-    /// database engine computes the values without `--data`; Spark with `--data` is
-    /// handed the dataset, loaded as natively.
-    #[arg(long, value_enum, default_value_t = Engine::Native)]
-    pub engine: Engine,
-    /// DuckDB database file for `--engine duckdb`, holding the model's tables; opened
-    /// read-only.
-    #[arg(long, value_name = "FILE", required_if_eq("engine", "duckdb"))]
-    pub database: Option<PathBuf>,
     #[command(flatten)]
-    pub connect: super::engine_args::EngineArgs,
-    #[command(flatten)]
-    pub tables: TableArgs,
+    pub run: super::request_args::RunArgs,
     /// Period of the values (default: the project's, else the latest complete year in
     /// the data).
     #[arg(long)]
@@ -150,7 +144,7 @@ pub fn run(args: Args) -> u8 {
             started.elapsed() - loaded
         );
     }
-    if args.data.is_some() || args.engine != Engine::Native {
+    if args.data.is_some() || args.run.engine != Engine::Native {
         if let Some(dir) = args.data.as_ref().filter(|d| !d.is_dir()) {
             return usage_error(format!("{}: no such data folder", dir.display()));
         }
@@ -255,27 +249,31 @@ fn values(
         eprintln!("error: {e}");
         FAILED
     };
-    let computed = match (args.engine, &args.data) {
+    let computed = match (args.run.engine, &args.data) {
         (Engine::Native, None) => return Err(usage_error("give the data: `--data DIR`")),
         (Engine::Native, Some(dir)) => {
             diff::values::compare(old, new, kpis, &On::Native(dir), request)
         }
         (Engine::Spark, data) => {
             // One session for both sides (starting Spark takes a while).
-            let session: std::sync::Arc<_> =
-                args.connect.spark_session().map_err(usage_error)?.into();
+            let session: std::sync::Arc<_> = args
+                .run
+                .connect
+                .spark_session()
+                .map_err(usage_error)?
+                .into();
             let spark = |catalog: &kpic::Catalog| -> Result<Database, String> {
                 Ok(Database {
                     kind: DatabaseKind::Spark {
                         session: session.clone(),
                     },
-                    names: args.tables.names(catalog)?,
+                    names: args.run.tables.names(catalog)?,
                 })
             };
             match data {
                 Some(dir) => {
                     let loaded = |catalog: &kpic::Catalog, data: &kpic::data::Dataset| {
-                        let names = args.tables.names(catalog)?;
+                        let names = args.run.tables.names(catalog)?;
                         spark_with_data(session.clone(), catalog, data, names)
                     };
                     diff::values::compare(old, new, kpis, &On::Loaded(dir, &loaded), request)
@@ -285,12 +283,16 @@ fn values(
         }
         (engine, _) => {
             // The connection is settled once: a flag missing is a usage error.
-            let kind = || args.connect.database_kind(engine, args.database.as_deref());
+            let kind = || {
+                args.run
+                    .connect
+                    .database_kind(engine, args.run.database.as_deref())
+            };
             kind().map_err(usage_error)?;
             let database = |catalog: &kpic::Catalog| -> Result<Database, String> {
                 Ok(Database {
                     kind: kind()?,
-                    names: args.tables.names(catalog)?,
+                    names: args.run.tables.names(catalog)?,
                 })
             };
             diff::values::compare(old, new, kpis, &On::Database(&database), request)
@@ -301,23 +303,5 @@ fn values(
 
 /// The request of the values: period and scope as `kpic eval` reads them.
 fn request(args: &Args, catalog: &kpic::Catalog) -> Result<kpic::query::Request, u8> {
-    let fiscal_year_start = args.scope.fiscal_year_start()?;
-    let period = match args.scope.period(args.period.as_deref())? {
-        Some(text) => {
-            Some(kpic::query::Period::parse(&text, fiscal_year_start).map_err(usage_error)?)
-        }
-        None => None,
-    };
-    let g = args.scope.resolve(catalog).map_err(usage_error)?;
-    Ok(kpic::query::Request {
-        kpis: Vec::new(),
-        period,
-        fiscal_year_start,
-        scope: g.scope,
-        filters: g.filters,
-        compare: args.scope.compare()?,
-        every: args.scope.every,
-        groupings: g.groupings,
-        today: None,
-    })
+    super::request_args::scope_request(&args.scope, args.period.as_deref(), catalog)
 }

@@ -140,7 +140,7 @@ pub fn prepare(args: &mut Args) -> Result<Prepared, u8> {
         return Err(FAILED);
     }
     let settings = Settings::read(args)?;
-    let request = request(args, &settings, &checked.catalog).map_err(usage_error)?;
+    let request = request(args, &checked.catalog)?;
     // Spark over a dataset (--data, --demo, or kpic.toml's) loads it as the native
     // engine does, below; without one, the tables are in Spark's catalog.
     let spark_data = args.run.engine == Engine::Spark
@@ -344,9 +344,6 @@ pub fn execute(
 
 /// What the flags leave to the project file (`kpic.toml`) or to a default.
 struct Settings {
-    period: Option<String>,
-    fiscal_year_start: u32,
-    compare: kpic::query::Compare,
     data: PathBuf,
 }
 
@@ -354,9 +351,6 @@ impl Settings {
     fn read(args: &Args) -> Result<Settings, u8> {
         let project = super::project_args::current()?;
         Ok(Settings {
-            period: args.request.scope.period(args.request.period.as_deref())?,
-            fiscal_year_start: args.request.scope.fiscal_year_start()?,
-            compare: args.request.scope.compare()?,
             data: args
                 .request
                 .data
@@ -368,27 +362,13 @@ impl Settings {
 }
 
 /// The request the flags describe.
-fn request(args: &Args, settings: &Settings, catalog: &kpic::Catalog) -> Result<Request, String> {
-    let fiscal_year_start = settings.fiscal_year_start;
-    let period = match &settings.period {
-        Some(text) => Some(kpic::query::Period::parse(text, fiscal_year_start)?),
-        None => None,
-    };
-    let g = args.request.scope.resolve(catalog)?;
-    // A time series the period cannot be cut into is refused before the data is read.
-    if let (Some(p), Some(every)) = (period, args.request.scope.every) {
-        p.split(every.months(), every.name())?;
-    }
+fn request(args: &Args, catalog: &kpic::Catalog) -> Result<Request, u8> {
+    let scope = &args.request.scope;
+    let request =
+        super::request_args::scope_request(scope, args.request.period.as_deref(), catalog)?;
     Ok(Request {
         kpis: super::eval_rules::kpis(args, catalog),
-        period,
-        fiscal_year_start,
-        scope: g.scope,
-        filters: g.filters,
-        compare: settings.compare,
-        every: args.request.scope.every,
-        groupings: g.groupings,
-        today: None,
+        ..request
     })
 }
 

@@ -1,7 +1,10 @@
-//! The flags `kpic eval` and `kpic report` share: what to compute and where.
+//! The flags `kpic eval`, `kpic report` and `kpic diff` share: what to compute and
+//! where, and the request their period and scope flags describe.
 
 use super::eval::Engine;
 use super::scope_args::{ScopeArgs, TableArgs};
+use super::usage_error;
+use kpic::query::{Period, Request};
 use std::path::PathBuf;
 
 /// What to compute: the dataset, the catalog, the period and the scope. Flattened
@@ -23,8 +26,8 @@ pub struct RequestArgs {
 }
 
 /// Where to compute: the engine and how to reach the model's tables in it. A struct
-/// of its own because both commands put other flags between it and [`RequestArgs`]
-/// (their `--help` keeps that order).
+/// of its own because every command puts other flags between it and [`RequestArgs`]
+/// (their `--help` keeps that order); `kpic diff` flattens it without `RequestArgs`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Where to compute: natively over `--data`, or in PostgreSQL, DuckDB or Spark (the
@@ -39,4 +42,36 @@ pub struct RunArgs {
     pub connect: super::engine_args::EngineArgs,
     #[command(flatten)]
     pub tables: TableArgs,
+}
+
+/// The request the period and scope flags describe, with no KPIs yet: `period` is the
+/// `--period` flag, the project's settings (`kpic.toml`) fill in what the flags leave
+/// open. One function for `kpic eval` and `kpic diff`, so both read a request alike; a
+/// time series the period cannot be cut into is refused before any data is read.
+pub fn scope_request(
+    scope: &ScopeArgs,
+    period: Option<&str>,
+    catalog: &kpic::Catalog,
+) -> Result<Request, u8> {
+    let fiscal_year_start = scope.fiscal_year_start()?;
+    let period = match scope.period(period)? {
+        Some(text) => Some(Period::parse(&text, fiscal_year_start).map_err(usage_error)?),
+        None => None,
+    };
+    let compare = scope.compare()?;
+    let g = scope.resolve(catalog).map_err(usage_error)?;
+    if let (Some(p), Some(every)) = (period, scope.every) {
+        p.split(every.months(), every.name()).map_err(usage_error)?;
+    }
+    Ok(Request {
+        kpis: Vec::new(),
+        period,
+        fiscal_year_start,
+        scope: g.scope,
+        filters: g.filters,
+        compare,
+        every: scope.every,
+        groupings: g.groupings,
+        today: None,
+    })
 }

@@ -15,6 +15,7 @@ mod mapping;
 mod parquet;
 mod relations;
 mod rows;
+mod simd_range;
 mod split;
 mod table;
 

@@ -9,7 +9,7 @@ use super::intern::Interner;
 use super::lines::record_lines;
 use super::mapping::Mapping;
 use super::{Column, Dataset, NO_TEXT, TableData};
-use crate::ir::{Catalog, ColumnType, RelationDef, TableDef};
+use crate::ir::{Catalog, ColumnDef, ColumnType, RelationDef, TableDef};
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 use rayon::prelude::*;
@@ -228,6 +228,50 @@ impl Dataset {
 /// One bad row: (row, column, value, message).
 type Bad = (usize, String, String, String);
 
+/// The cells of relation column `col` of `table` that name no row of its target (none
+/// when either table is not loaded).
+fn dangling_cells(
+    catalog: &Catalog,
+    dataset: &Dataset,
+    table: &TableDef,
+    col: &ColumnDef,
+) -> Vec<Bad> {
+    let mut out = Vec::new();
+    let (Some(data), Some(target)) = (dataset.tables.get(&table.name), &col.relation) else {
+        return out;
+    };
+    let Some(target_def) = catalog.tables.get(target) else {
+        return out;
+    };
+    let (Some(key), Some(target_data)) = (&target_def.key, dataset.tables.get(target)) else {
+        return out;
+    };
+    let Some(Column::Text { dict: key_dict, .. }) = target_data.columns.get(key) else {
+        return out;
+    };
+    if let Some(Column::Text { codes, dict }) = data.columns.get(&col.name) {
+        // Each distinct value is looked up once, not once per row.
+        let mut index = std::collections::HashSet::with_hasher(FixedState::default());
+        index.extend(key_dict.iter());
+        let known: Vec<bool> = dict.iter().map(|v| index.contains(v)).collect();
+        for (row, code) in codes.iter().enumerate() {
+            if known.get(*code as usize).copied().unwrap_or(true) {
+                continue;
+            }
+            let Some(value) = dict.get(*code) else {
+                continue;
+            };
+            out.push((
+                row,
+                col.name.clone(),
+                value.to_string(),
+                format!("no row of `{target}` has this `{key}`"),
+            ));
+        }
+    }
+    out
+}
+
 /// Every relation cell must name an existing row of the target table; the parent
 /// rows of a relation on several columns must be unique on them.
 pub(super) fn check_relations(
@@ -242,43 +286,29 @@ pub(super) fn check_relations(
     let mut bad: HashMap<&str, Vec<Bad>> = HashMap::new();
     // (parent, its columns) already checked for duplicates.
     let mut unique_checked: Vec<(&str, &[String])> = Vec::new();
+    // The relation columns' checks are independent: they run in parallel, and their
+    // bad rows are reported in the model's order below.
+    let columns: Vec<(&TableDef, &ColumnDef)> = catalog
+        .tables
+        .values()
+        .flat_map(|t| t.columns.values().map(move |c| (t, c)))
+        .filter(|(_, c)| c.relation.is_some())
+        .collect();
+    let mut column_bad: Vec<Vec<Bad>> = columns
+        .par_iter()
+        .map(|(table, col)| dangling_cells(catalog, dataset, table, col))
+        .collect::<Vec<_>>();
+    let mut next = 0;
     for table in catalog.tables.values() {
         let Some(data) = dataset.tables.get(&table.name) else {
+            next += columns.iter().filter(|(t, _)| t.name == table.name).count();
             continue;
         };
-        for col in table.columns.values() {
-            let Some(target) = &col.relation else {
-                continue;
-            };
-            let Some(target_def) = catalog.tables.get(target) else {
-                continue;
-            };
-            let (Some(key), Some(target_data)) = (&target_def.key, dataset.tables.get(target))
-            else {
-                continue;
-            };
-            let Some(Column::Text { dict: key_dict, .. }) = target_data.columns.get(key) else {
-                continue;
-            };
-            if let Some(Column::Text { codes, dict }) = data.columns.get(&col.name) {
-                // Each distinct value is looked up once, not once per row.
-                let mut index = std::collections::HashSet::with_hasher(FixedState::default());
-                index.extend(key_dict.iter());
-                let known: Vec<bool> = dict.iter().map(|v| index.contains(v)).collect();
-                for (row, code) in codes.iter().enumerate() {
-                    if known.get(*code as usize).copied().unwrap_or(true) {
-                        continue;
-                    }
-                    let Some(value) = dict.get(*code) else {
-                        continue;
-                    };
-                    bad.entry(&table.name).or_default().push((
-                        row,
-                        col.name.clone(),
-                        value.to_string(),
-                        format!("no row of `{target}` has this `{key}`"),
-                    ));
-                }
+        for _ in table.columns.values().filter(|c| c.relation.is_some()) {
+            let found = std::mem::take(&mut column_bad[next]);
+            next += 1;
+            if !found.is_empty() {
+                bad.entry(&table.name).or_default().extend(found);
             }
         }
         for relation in &table.relations {

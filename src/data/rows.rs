@@ -16,6 +16,19 @@ pub(super) trait Fields {
     fn get(&self, i: usize) -> Option<&str>;
 }
 
+/// A record as [`Rows::push`] reads it: its fields as text, and as bytes for the
+/// message about a field that is not UTF-8.
+pub(super) trait RecordFields: Fields {
+    /// Number of fields.
+    fn len(&self) -> usize;
+    /// Field `i`'s bytes.
+    fn bytes(&self, i: usize) -> Option<&[u8]>;
+    /// Whether every field is known to be UTF-8 without asking each.
+    fn all_text(&self) -> bool {
+        false
+    }
+}
+
 /// A record read as bytes. Its bytes are checked to be UTF-8 at once (one pass, as
 /// the `csv` crate's text records do); only when they are not are the fields a plan
 /// reads checked one by one (see [`Rows::push`]), so that a byte no KPI reads is not
@@ -43,6 +56,16 @@ impl Fields for Record<'_> {
             Some(text) => text.get(self.record.range(i)?),
             None => std::str::from_utf8(self.record.get(i)?).ok(),
         }
+    }
+}
+
+impl RecordFields for Record<'_> {
+    fn len(&self) -> usize {
+        self.record.len()
+    }
+
+    fn bytes(&self, i: usize) -> Option<&[u8]> {
+        self.record.get(i)
     }
 }
 
@@ -136,7 +159,7 @@ impl<'a> Rows<'a> {
     }
 
     /// Whether `record` is a row of the table (the mapping's row filters hold).
-    pub(super) fn keeps(&self, record: &Record<'_>) -> bool {
+    pub(super) fn keeps(&self, record: &impl Fields) -> bool {
         self.plan.keeps(record)
     }
 
@@ -162,7 +185,7 @@ impl<'a> Rows<'a> {
     /// input and `read` how far into it the record ends, for sizing the columns.
     pub(super) fn push(
         &mut self,
-        fields: &Record<'_>,
+        fields: &impl RecordFields,
         line: usize,
         bytes: u64,
         read: u64,
@@ -171,7 +194,7 @@ impl<'a> Rows<'a> {
         self.rows += 1;
         self.size_for(bytes, read);
         let file = self.file;
-        let record = fields.record;
+        let record = fields;
         if record.len() != self.width {
             errors.push(DataError {
                 file: file.to_string(),
@@ -190,8 +213,10 @@ impl<'a> Rows<'a> {
             self.builders.iter_mut().for_each(push_missing);
             return;
         }
-        if let Some(bad) = self.read.iter().find(|p| fields.get(**p).is_none()) {
-            let bytes = record.get(*bad).unwrap_or_default();
+        if !fields.all_text()
+            && let Some(bad) = self.read.iter().find(|p| fields.get(**p).is_none())
+        {
+            let bytes = record.bytes(*bad).unwrap_or_default();
             errors.push(DataError {
                 file: file.to_string(),
                 line,

@@ -11,6 +11,7 @@
 
 use super::errors::Errors;
 use super::rows::{Record, Rows};
+use super::simd_range::{self, Quirk, Scratch};
 use rayon::prelude::*;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -94,42 +95,131 @@ pub(super) fn read_ranges<'a>(
     // of the whole file exist once plus a few ranges' worth, not twice. The first
     // range sizes its columns for the whole file: appending never reallocates them
     // (a reallocation would copy a column while both copies are held).
+    // A batch is appended while the next one is read, so that no core waits for the
+    // appending.
     let batch = 2 * rayon::current_num_threads().max(1);
     let mut rows: Option<Rows<'a>> = None;
+    let mut pending: Vec<Option<Rows<'a>>> = Vec::new();
     for (first, group) in ranges.chunks(batch).enumerate() {
-        let parts: Vec<Option<Rows<'a>>> = group
-            .par_iter()
-            .enumerate()
-            .map(|(j, (start, end))| {
-                let i = first * batch + j;
-                let size = if i == 0 {
-                    file_len - data_start
-                } else {
-                    end - start
-                };
-                read_range(path, *start, *end, size, i == last, new_rows())
-            })
-            .collect();
-        for part in parts {
-            let part = part?;
-            match rows.as_mut() {
-                None => rows = Some(part),
-                Some(rows) => {
-                    if !rows.append(part) {
-                        return None;
-                    }
-                }
-            }
+        let (parts, appended) = rayon::join(
+            || {
+                group
+                    .par_iter()
+                    .enumerate()
+                    .map(|(j, (start, end))| {
+                        let i = first * batch + j;
+                        let size = if i == 0 {
+                            file_len - data_start
+                        } else {
+                            end - start
+                        };
+                        read_range(path, *start, *end, size, i == last, new_rows)
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || append_all(&mut rows, std::mem::take(&mut pending)),
+        );
+        if !appended {
+            return None;
         }
+        pending = parts;
+    }
+    if !append_all(&mut rows, pending) {
+        return None;
     }
     let rows = rows?;
     (!rows.repeats_keys()).then_some(rows)
 }
 
+/// Appends `parts` to `rows` in order; `false` when a part is missing (its range must
+/// be read in one piece with the file) or repeats a key.
+fn append_all<'a>(rows: &mut Option<Rows<'a>>, parts: Vec<Option<Rows<'a>>>) -> bool {
+    for part in parts {
+        let Some(part) = part else {
+            return false;
+        };
+        match rows.as_mut() {
+            None => *rows = Some(part),
+            Some(rows) => {
+                if !rows.append(part) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
 /// The rows of the records starting in `start..end`, their columns sized for `size`
 /// bytes of input; `None` when a record does not end at `end` (the cut is inside a
-/// quoted cell) or a cell has an error.
+/// quoted cell) or a cell has an error. `simd-csv` reads the range unless a record
+/// needs the `csv` crate's reading (see [`super::simd_range`]).
 fn read_range<'a>(
+    path: &Path,
+    start: u64,
+    end: u64,
+    size: u64,
+    last: bool,
+    new_rows: &(dyn Fn() -> Rows<'a> + Sync),
+) -> Option<Rows<'a>> {
+    match read_range_simd(path, start, end, size, new_rows()) {
+        Ok(rows) => rows,
+        Err(Quirk) => read_range_csv(path, start, end, size, last, new_rows()),
+    }
+}
+
+/// [`read_range`] by `simd-csv`, reading no byte past `end`. A cut inside a quoted
+/// cell leaves that quote open at the range's end, which [`simd_range::record`]
+/// reports as a [`Quirk`]: the `csv` crate then reads the range, and finds the cut.
+fn read_range_simd<'a>(
+    path: &Path,
+    start: u64,
+    end: u64,
+    size: u64,
+    mut rows: Rows<'a>,
+) -> Result<Option<Rows<'a>>, Quirk> {
+    let Some(mut file) = std::fs::File::open(path).ok() else {
+        return Ok(None);
+    };
+    if file.seek(SeekFrom::Start(start)).is_err() {
+        return Ok(None);
+    }
+    let mut reader = simd_csv::ZeroCopyReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .buffer_capacity(256 << 10)
+        .from_reader(file.take(end - start));
+    let mut errors = Errors {
+        list: Vec::new(),
+        more: 0,
+    };
+    let mut scratch = Scratch::default();
+    let mut read = 0;
+    loop {
+        let raw = match reader.read_byte_record() {
+            Ok(Some(raw)) => raw,
+            Ok(None) => break,
+            // An I/O error: the `csv` crate's reader reports it, at its place.
+            Err(_) => return Err(Quirk),
+        };
+        // How far into the range the record ends (its terminator counted as one
+        // byte), for sizing the columns.
+        read += raw.as_slice().len() as u64 + 1;
+        let record = simd_range::record(&raw, &mut scratch)?;
+        if !rows.keeps(&record) {
+            continue;
+        }
+        rows.push(&record, 0, size, read, &mut errors);
+        if !errors.list.is_empty() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(rows))
+}
+
+/// [`read_range`] by the `csv` crate, which reads on past `end` to check that a
+/// record ends there.
+fn read_range_csv<'a>(
     path: &Path,
     start: u64,
     end: u64,

@@ -1,11 +1,11 @@
 //! The walk over the syntax trees that finds every name and resolves it: declarations,
 //! formulas (bare names, `table.relation.column` paths, `per`, `dated`), the fields
-//! that name an item (`category:`, `breakdown:`, a benchmark's `kpi:`, KPI lists) and
-//! the relations of tables.
+//! that name an item (`category:`, `breakdown:`, a benchmark's `kpi:`, KPI lists), the
+//! `{placeholders}` of rules' messages and the relations of tables.
 
 use super::{Declared, ImpliedRelation, Occurrence, Role, Symbol};
 use crate::ir::{Catalog, TableDef};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{
     Block, Expr, ExprKind, File, Ident, Item, Modifier, Table, TimeClause, Value,
 };
@@ -23,9 +23,10 @@ pub(super) struct Collected {
 /// Finds every name of `files`, resolved with `catalog` (tables, columns, relations)
 /// and the declarations themselves (measures, KPIs and categories: a declaration with
 /// an error is missing from the catalog, but its references are still its own).
-pub(super) fn collect(files: &[File], catalog: &Catalog) -> Collected {
+pub(super) fn collect(sources: &SourceMap, files: &[File], catalog: &Catalog) -> Collected {
     let declared = declarations(files, catalog);
     let mut w = Walker {
+        sources,
         catalog,
         declared: &declared,
         out: Vec::new(),
@@ -88,6 +89,8 @@ fn declarations(files: &[File], catalog: &Catalog) -> Declared {
 }
 
 struct Walker<'a> {
+    /// The files' text: a message's placeholders are read where they are written.
+    sources: &'a SourceMap,
     catalog: &'a Catalog,
     declared: &'a Declared,
     out: Vec<Occurrence>,
@@ -222,6 +225,17 @@ impl Walker<'_> {
                     }
                     Value::List { .. } => {}
                 },
+                (ItemKind::Rule, "message") => {
+                    if let Value::Expr(
+                        e @ Expr {
+                            kind: ExprKind::Text(_),
+                            ..
+                        },
+                    ) = &field.value
+                    {
+                        self.message(e.span);
+                    }
+                }
                 (ItemKind::Kpi, "category") => {
                     if let Some(w) = word(&field.value)
                         && self.declared.categories.contains_key(&w.name)
@@ -247,6 +261,36 @@ impl Walker<'_> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// The names in the `{placeholders}` of a rule's message written at `span`, each
+    /// placeholder parsed where it stands so that its names get exact spans. The
+    /// written text is scanned, not the unescaped one: escapes (`\"`, `\\`, `\n`,
+    /// `\t`) hold no brace and a text block's dedent removes only indentation, so the
+    /// placeholders are the same as `check::rules` reads. A placeholder with a
+    /// backslash inside is left out: its written text is not its expression.
+    fn message(&mut self, span: Span) {
+        let Some(written) = self
+            .sources
+            .iter()
+            .nth(span.file.0 as usize)
+            .and_then(|(_, f)| f.text.get(span.range()))
+        else {
+            return;
+        };
+        let quote = if written.starts_with("\"\"\"") { 3 } else { 1 };
+        let Some(body) = written.get(quote..written.len().saturating_sub(quote)) else {
+            return;
+        };
+        for (from, inner) in placeholders(body) {
+            if inner.contains('\\') {
+                continue;
+            }
+            let offset = span.start as usize + quote + from;
+            if let Ok((expr, _)) = crate::syntax::parse_expression(span.file, offset, inner) {
+                self.expr(&expr);
             }
         }
     }
@@ -384,6 +428,30 @@ pub(super) fn relation_name(column: &str) -> &str {
         .strip_suffix("_id")
         .filter(|s| !s.is_empty())
         .unwrap_or(column)
+}
+
+/// The placeholders of a message's text: each one's text between `{` and `}` with its
+/// byte offset in `text`; `{{` and `}}` are braces, not placeholders (as
+/// `check::rules` reads them; an unclosed `{` ends the scan).
+fn placeholders(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'{', Some(b'{')) | (b'}', Some(b'}')) => i += 2,
+            (b'{', _) => {
+                let Some(len) = text[i + 1..].find('}') else {
+                    break;
+                };
+                out.push((i + 1, &text[i + 1..i + 1 + len]));
+                i += 2 + len;
+            }
+            // Braces are ASCII: a byte of a longer character is never one.
+            _ => i += 1,
+        }
+    }
+    out
 }
 
 /// The name of a field whose value is one bare name.

@@ -1,6 +1,7 @@
 //! The name index behind the language server: every place the source names a KPI,
-//! measure, table, column or category, resolved once per check, for go to
-//! definition, find references, rename and document/workspace symbols.
+//! measure, table, column or category (a rule message's `{placeholders}` included),
+//! resolved once per check, for go to definition, find references, rename and
+//! document/workspace symbols.
 //!
 //! Built from the syntax trees (every name has its exact span there) with the checked
 //! catalog answering what a name means (a bare name that is a measure or a KPI, the
@@ -126,7 +127,7 @@ impl Index {
     /// Indexes the names of `files` (the trees `catalog` was checked from). A broken
     /// catalog is fine: a name that resolves to nothing is left out.
     pub fn build(sources: &SourceMap, files: &[ast::File], catalog: &ir::Catalog) -> Index {
-        let collected = collect::collect(files, catalog);
+        let collected = collect::collect(sources, files, catalog);
         let mut occurrences = collected.occurrences;
         // A span the sources do not hold (a tree from other text) would make edits
         // and positions wrong: such names are left out.

@@ -231,8 +231,12 @@ fn declared(kind: &TargetKind, unit: Unit, row: &ResultRow, query: &Query, whole
                     .find(|(s, e, _, _)| *s == p.start && *e == p.end)
                     .map(|v| v.3)
             });
-            hit.or(*otherwise)
-                .ok_or_else(|| format!("no target for {label}"))
+            hit.or(*otherwise).ok_or_else(|| {
+                let why = period
+                    .and_then(|p| other_length(values, p))
+                    .unwrap_or_default();
+                format!("no target for {label}{why}")
+            })
         }
         TargetKind::Formula(_) => Err("no target".into()),
     };
@@ -240,6 +244,39 @@ fn declared(kind: &TargetKind, unit: Unit, row: &ResultRow, query: &Query, whole
         Ok(a) => amount(a, unit),
         Err(why) => Output::Missing(why),
     }
+}
+
+/// Why a `by period` target has none for `period` when no key is a period as long:
+/// ": targets are given per year" for a quarter of yearly targets (`--every quarter`;
+/// not in parentheses: tables show a missing reason in them).
+/// The `else`, where there is one, still applies: this only words the missing reason.
+fn other_length(
+    values: &[(chrono::NaiveDate, chrono::NaiveDate, String, Amount)],
+    period: Period,
+) -> Option<String> {
+    let months = period.whole_months()?;
+    let keys: Vec<Option<u32>> = values
+        .iter()
+        .map(|(start, end, _, _)| {
+            Period::parse(&format!("{start}..{end}"), 1)
+                .ok()?
+                .whole_months()
+        })
+        .collect();
+    if keys.contains(&Some(months)) {
+        return None;
+    }
+    let per = match keys.first().copied().flatten() {
+        Some(m) if keys.iter().all(|k| *k == Some(m)) => match m {
+            12 => "per year",
+            6 => "per half year",
+            3 => "per quarter",
+            1 => "per month",
+            _ => "for periods of another length",
+        },
+        _ => "for periods of another length",
+    };
+    Some(format!(": targets are given {per}"))
 }
 
 /// A declared amount as an output: exact for money.

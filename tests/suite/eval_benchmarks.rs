@@ -4,8 +4,8 @@
 //! formats; and the illustrative benchmarks of `examples/` over the example data.
 
 use crate::support::cli::kpic as run;
-use crate::support::{corpus, corpus_load, duckdb, postgres, spark};
-use corpus::{Case, cases, kpic, path_text};
+use crate::support::corpus::{cases, kpic};
+use crate::support::corpus_engines::Engine;
 use serde_json::Value;
 
 const CASE: &str = "tests/fixtures/eval/benchmark_scope";
@@ -142,89 +142,44 @@ fn expected() -> Vec<(String, Vec<String>)> {
     rows
 }
 
-/// The case's JSON on an engine (`extra`: its flags), its standings sorted by row.
-fn on_engine(case: &Case, extra: &[String]) -> Vec<(String, Vec<String>)> {
-    let mut args = vec!["eval".to_string()];
-    args.extend(case.request_args());
-    args.extend(extra.iter().cloned());
-    args.extend(["--format".into(), "json".into()]);
-    let json = kpic(&args).unwrap_or_else(|e| panic!("{e}"));
+/// The case's JSON on `engine`, its standings sorted by row.
+fn on_engine(engine: &Engine) -> Vec<(String, Vec<String>)> {
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "benchmark_scope")
+        .expect("the corpus has benchmark_scope");
+    let json = engine
+        .run(&case, |flags| {
+            let mut args = vec!["eval".to_string()];
+            args.extend(case.request_args());
+            args.extend(flags.iter().cloned());
+            args.extend(["--format".into(), "json".into()]);
+            kpic(&args)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut rows = standings(&json);
     rows.sort();
     rows
 }
 
-fn the_case() -> Case {
-    cases()
-        .into_iter()
-        .find(|c| c.name == "benchmark_scope")
-        .expect("the corpus has benchmark_scope")
-}
-
 #[test]
 fn native_rows_get_the_benchmarks_that_apply() {
-    let case = the_case();
-    let got = on_engine(&case, &["--data".into(), path_text(&case.data())]);
-    assert_eq!(got, expected());
+    assert_eq!(on_engine(&Engine::native()), expected());
 }
 
 #[test]
 fn duckdb_rows_get_the_same_benchmarks() {
-    let case = the_case();
-    let cli = duckdb::cli();
-    let dir = tempfile::Builder::new()
-        .prefix("kpic-bench-duckdb-")
-        .tempdir()
-        .expect("temp dir");
-    let file = dir.path().join("case.duckdb");
-    corpus_load::duckdb_database(&case, &cli, &file).unwrap_or_else(|e| panic!("{e}"));
-    let engine = [
-        "--engine",
-        "duckdb",
-        "--database",
-        &path_text(&file),
-        "--duckdb-cli",
-        &path_text(&cli),
-    ]
-    .map(String::from);
-    assert_eq!(on_engine(&case, &engine), expected());
+    assert_eq!(on_engine(&Engine::duckdb("kpic-bench-duckdb-")), expected());
 }
 
 #[test]
 fn postgres_rows_get_the_same_benchmarks() {
-    let case = the_case();
-    let server = postgres::shared();
-    let schema = "bench_benchmark_scope".to_string();
-    let script = corpus_load::postgres_script(&case, &schema).unwrap_or_else(|e| panic!("{e}"));
-    server.try_psql(&script).unwrap_or_else(|e| panic!("{e}"));
-    let engine = [
-        "--engine",
-        "postgres",
-        "--url",
-        &server.url,
-        "--schema",
-        &schema,
-    ]
-    .map(String::from);
-    let got = on_engine(&case, &engine);
-    let _ = server.try_psql(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE;"));
-    assert_eq!(got, expected());
+    assert_eq!(on_engine(&Engine::postgres("bench_")), expected());
 }
 
 #[test]
 fn spark_rows_get_the_same_benchmarks() {
-    let case = the_case();
-    let socket = spark::shared_session();
-    let engine = [
-        "--data",
-        &path_text(&case.data()),
-        "--engine",
-        "spark",
-        "--spark-session",
-        &socket,
-    ]
-    .map(String::from);
-    assert_eq!(on_engine(&case, &engine), expected());
+    assert_eq!(on_engine(&Engine::spark()), expected());
 }
 
 /// `kpic eval` of the case's catalog and data with `args`.

@@ -4,9 +4,10 @@
 //! session), each compared with the case's hand-computed expected values. A test per
 //! engine runs every case and reports every failure at the end.
 
-use crate::support::{corpus, corpus_load, duckdb, postgres, spark};
+use crate::support::corpus;
+use crate::support::corpus_engines::Engine;
 
-use corpus::{Case, Outcome, cases, compare, eval, path_text, verdict};
+use corpus::{Case, Outcome, cases, compare, eval, verdict};
 
 /// Prints the verdict and fails the test on any unexpected outcome.
 fn judge(engine: &str, outcomes: Vec<(&Case, Outcome)>) {
@@ -38,74 +39,37 @@ fn the_corpus_is_large_and_well_formed() {
     }
 }
 
-#[test]
-fn native_engine_matches_the_corpus() {
-    let cases = cases();
-    let outcomes = cases
+/// Every case of `cases` run on `engine` and compared with its expected values.
+fn outcomes_on<'a>(engine: &Engine, cases: &'a [Case]) -> Vec<(&'a Case, Outcome)> {
+    cases
         .iter()
         .map(|case| {
-            let data = ["--data".to_string(), path_text(&case.data())];
-            let outcome = eval(case, &data).map(|got| compare(case, "native", &got));
+            let outcome = engine.run(case, |flags| {
+                eval(case, flags).map(|got| compare(case, engine.name(), &got))
+            });
             (case, outcome)
         })
-        .collect();
-    judge("native", outcomes);
+        .collect()
+}
+
+/// Every case of the corpus on `engine`, judged.
+fn corpus_on(engine: &Engine) {
+    judge(engine.name(), outcomes_on(engine, &cases()));
+}
+
+#[test]
+fn native_engine_matches_the_corpus() {
+    corpus_on(&Engine::native());
 }
 
 #[test]
 fn duckdb_matches_the_corpus() {
-    let cases = cases();
-    let cli = duckdb::cli();
-    let dir = tempfile::Builder::new()
-        .prefix("kpic-corpus-duckdb-")
-        .tempdir()
-        .expect("temp dir");
-    let outcomes = cases
-        .iter()
-        .map(|case| {
-            let file = dir.path().join(format!("{}.duckdb", case.name));
-            let outcome = corpus_load::duckdb_database(case, &cli, &file).and_then(|()| {
-                let engine = [
-                    "--engine",
-                    "duckdb",
-                    "--database",
-                    &path_text(&file),
-                    "--duckdb-cli",
-                    &path_text(&cli),
-                ]
-                .map(String::from);
-                let got = eval(case, &engine)?;
-                Ok(compare(case, "duckdb", &got))
-            });
-            (case, outcome)
-        })
-        .collect();
-    judge("duckdb", outcomes);
+    corpus_on(&Engine::duckdb("kpic-corpus-duckdb-"));
 }
 
 #[test]
 fn postgres_matches_the_corpus() {
-    let cases = cases();
-    let server = postgres::shared();
-    let outcomes = cases
-        .iter()
-        .map(|case| {
-            let schema = format!("eval_{}", case.name);
-            let outcome = corpus_load::postgres_script(case, &schema)
-                .and_then(|script| server.try_psql(&script))
-                .and_then(|_| {
-                    let engine = ["--engine", "postgres", "--url", &server.url].map(String::from);
-                    let got = eval(
-                        case,
-                        &[&engine[..], &["--schema".into(), schema.clone()]].concat(),
-                    )?;
-                    Ok(compare(case, "postgres", &got))
-                });
-            let _ = server.try_psql(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE;"));
-            (case, outcome)
-        })
-        .collect();
-    judge("postgres", outcomes);
+    corpus_on(&Engine::postgres("eval_"));
 }
 
 #[test]
@@ -115,24 +79,9 @@ fn spark_matches_the_corpus() {
     // One Spark session for the whole corpus: each case is a `kpic eval --engine
     // spark` run of its own (its dataset loaded and checked by kpic, handed to Spark)
     // attached to the session the product's driver serves.
-    let socket = spark::shared_session();
+    let engine = Engine::spark();
     let started = began.elapsed();
-    let outcomes = cases
-        .iter()
-        .map(|case| {
-            let engine = [
-                "--data",
-                &path_text(&case.data()),
-                "--engine",
-                "spark",
-                "--spark-session",
-                &socket,
-            ]
-            .map(String::from);
-            let outcome = eval(case, &engine).map(|got| compare(case, "spark", &got));
-            (case, outcome)
-        })
-        .collect();
+    let outcomes = outcomes_on(&engine, &cases);
     eprintln!(
         "Spark corpus: {:.0?} ({started:.0?} to start Spark, {} cases)",
         began.elapsed(),

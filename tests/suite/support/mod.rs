@@ -8,6 +8,8 @@
 //! - [`postgres`]: a throw-away PostgreSQL server per test process.
 //! - [`duckdb`], [`spark`]: DuckDB (Python package and CLI) and PySpark, in virtual
 //!   environments under `target/` ([`python`]); Spark's Java from [`java`].
+//! - [`corpus_engines`]: the one loop of a corpus case over every engine (its data
+//!   loaded where the engine reads it, the engine's `kpic eval` flags).
 //! - [`differential`]: native results of a request and their comparison with a
 //!   database's rows.
 //! - [`mutate`]: seeded mutations of the shipped `.kpi` files.
@@ -18,6 +20,7 @@ pub mod browser;
 pub mod cell;
 pub mod cli;
 pub mod corpus;
+pub mod corpus_engines;
 pub mod corpus_load;
 pub mod corpus_rules;
 pub mod corpus_sample;
