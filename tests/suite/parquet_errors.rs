@@ -408,3 +408,33 @@ fn errors_over_several_row_groups_keep_their_order() {
         "1 + 2 + ... + 7: {out}"
     );
 }
+
+#[test]
+fn repeated_keys_and_blank_texts_are_found_in_bulk_conversion() {
+    // Texts convert in bulk; a repeated key (after trimming, as in CSV) and a blank
+    // required text are reported at their rows, the rows around them read as usual.
+    let (_dir, data, catalog) = dataset();
+    std::fs::remove_file(data.join("accounts.csv")).expect("accounts.csv");
+    write(
+        &data.join("accounts.parquet"),
+        &[text("account_id", &["A1", "A2", " A1 ", "A3", "A2"])],
+        2,
+    );
+    let mut cols = orders(decimals("revenue", 2, &[1, 2, 3]));
+    cols[1] = text("account_id", &["A1", "  ", "A3"]);
+    write(&data.join("orders.parquet"), &cols, 2);
+    let (code, _, err) = eval(&data, &catalog, &["revenue"], "2025");
+    assert_eq!(code, 1, "{err}");
+    let found: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains(".parquet "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(found.len(), 3, "{err}");
+    assert!(found[0].contains("accounts.parquet row 3"), "{err}");
+    assert!(found[1].contains("accounts.parquet row 5"), "{err}");
+    assert!(found[2].contains("orders.parquet row 2"), "{err}");
+    assert!(err.contains("the same `account_id` is on row 1"), "{err}");
+    assert!(err.contains("the same `account_id` is on row 2"), "{err}");
+    assert!(err.contains("required cell is empty"), "{err}");
+}

@@ -71,6 +71,11 @@ pub(in crate::data) fn combine(
             .flat_map(|(i, p)| p.lines.iter().map(move |l| (i as u32, *l)))
             .collect(),
     };
+    if parts.len() == 1 {
+        // One source: its columns as they are (appending them into new ones would copy
+        // and re-intern every cell to the same codes); only where its rows came from.
+        return (parts.pop().map(|p| p.data), Some(origins));
+    }
     let rows = parts.iter().map(|p| p.data.rows).sum();
     let mut columns = IndexMap::new();
     for name in table.columns.keys() {

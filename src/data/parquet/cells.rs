@@ -22,7 +22,7 @@ pub(super) enum Val<'t> {
 }
 
 /// Integers an `f64` holds exactly, as for CSV `int` cells.
-const EXACT: i128 = 1 << 53;
+pub(super) const EXACT: i128 = 1 << 53;
 
 /// Why a stored column cannot be read as the declared type, if it cannot.
 pub(super) fn misfit(ty: ColumnType, stored: Stored) -> Option<String> {
@@ -152,7 +152,7 @@ pub(super) fn typed<'r>(
 
 /// Ten-thousandths of a decimal `n` × 10^-`scale`, exactly, within a money cell's
 /// range.
-fn money(n: i128, scale: i32) -> Result<i64, String> {
+pub(super) fn money(n: i128, scale: i32) -> Result<i64, String> {
     let too_large = || {
         "an amount of money too large: a money cell holds at most 99,999,999,999,999.9999 either side of 0 (the databases' DECIMAL(18,4)); totals may be larger".to_string()
     };
@@ -213,7 +213,7 @@ fn integer(raw: &Raw, stored: Stored, i: usize) -> Result<Option<i128>, String> 
 }
 
 /// A decimal's unscaled value stored as big-endian two's complement bytes.
-fn big_endian(bytes: &[u8]) -> Result<i128, String> {
+pub(super) fn big_endian(bytes: &[u8]) -> Result<i128, String> {
     if bytes.is_empty() || bytes.len() > 16 {
         return Err(format!(
             "a decimal of {} bytes; kpic reads decimals of up to 38 digits",

@@ -9,6 +9,7 @@
 //! [`crate::data::DataError::line`]) and the column.
 
 mod cells;
+mod fast;
 mod read;
 mod write;
 
@@ -300,11 +301,14 @@ pub(super) fn load_source<'t>(
         .zip(rows.runs.iter().copied())
         .collect();
     for batch in groups.chunks(rayon::current_num_threads().max(1)) {
-        let decoded: Vec<Result<HashMap<usize, Raw>, String>> = batch
+        let decoded: Vec<Result<Raws, String>> = batch
             .par_iter()
             .map(|(group, (_, count))| {
-                let read = |&i: &usize| pq.read_group(i, *group, *count).map(|raw| (i, raw));
-                wanted.iter().map(read).collect()
+                let mut raws: Raws = (0..columns.len()).map(|_| None).collect();
+                for &i in &wanted {
+                    raws[i] = Some(pq.read_group(i, *group, *count)?);
+                }
+                Ok(raws)
             })
             .collect();
         for ((_, (first, count)), raws) in batch.iter().zip(decoded) {
@@ -320,7 +324,8 @@ pub(super) fn load_source<'t>(
                 .filter(|&r| {
                     filters.iter().all(|(keep, i, stored, allowed)| {
                         let text = raws
-                            .get(i)
+                            .get(*i)
+                            .and_then(Option::as_ref)
                             .and_then(|raw| cells::text_of(raw, *stored, r))
                             .unwrap_or_default();
                         allowed.contains(&text) == *keep
@@ -367,6 +372,9 @@ pub(super) fn load_source<'t>(
     })
 }
 
+/// A row group's decoded columns, by the file's column index (`None`: not read).
+type Raws = Vec<Option<Raw>>;
+
 /// What building a column needs to know of its file.
 struct Cx<'a> {
     file: &'a str,
@@ -390,7 +398,7 @@ impl Cx<'_> {
         &self,
         col: &crate::ir::ColumnDef,
         src: &Src<'_>,
-        raws: &HashMap<usize, Raw>,
+        raws: &Raws,
         kept: &[usize],
         first: usize,
         state: &mut State,
@@ -400,7 +408,41 @@ impl Cx<'_> {
             Src::Field(h, ..) | Src::Mapped(h, ..) => h,
             _ => self.source.header(&col.name),
         };
+        // Every row of the group kept (no row filter): a stored column converts in
+        // bulk, and only a cell it cannot take as it is goes through `fill_row`, which
+        // reports it as a row-by-row fill does.
+        let every = kept.last().is_none_or(|l| l + 1 == kept.len());
+        if let (true, Src::Field(_, i, stored)) = (every, src)
+            && let Some(raw) = raws.get(*i).and_then(Option::as_ref)
+            && raw.len() >= kept.len()
+        {
+            let mut slow = |r: usize, state: &mut State| {
+                self.fill_row(col, src, header, raws, r, first, state, errors)
+            };
+            if fast::fill(col, raw, *stored, first, kept.len(), state, &mut slow) {
+                return;
+            }
+        }
         for &r in kept {
+            self.fill_row(col, src, header, raws, r, first, state, errors);
+        }
+    }
+
+    /// Row `r` of a row group (whose first row in the file is `first`) appended to
+    /// one model column, its errors reported.
+    #[allow(clippy::too_many_arguments)]
+    fn fill_row(
+        &self,
+        col: &crate::ir::ColumnDef,
+        src: &Src<'_>,
+        header: &str,
+        raws: &Raws,
+        r: usize,
+        first: usize,
+        state: &mut State,
+        errors: &mut Errors,
+    ) {
+        {
             let row = first + r + 1;
             let cell = self.cell(col, src, raws, r);
             let err = |value: Option<String>, message: String| DataError {
@@ -416,7 +458,7 @@ impl Cx<'_> {
                 Err(message) => {
                     errors.push(err(self.raw_text(src, raws, r), message));
                     state.out.push(Val::Missing);
-                    continue;
+                    return;
                 }
             };
             if matches!(val, Val::Missing) && !col.optional {
@@ -432,14 +474,14 @@ impl Cx<'_> {
                     let (code, new) = state.out.push(val);
                     if new {
                         state.key_rows.push(row);
-                        continue;
+                        return;
                     }
                     let at = state.key_rows.get(code as usize).copied().unwrap_or(0);
                     errors.push(err(
                         self.raw_text(src, raws, r),
                         format!("duplicate key: the same `{}` is on row {at}", col.name),
                     ));
-                    continue;
+                    return;
                 }
                 (_, true) => {
                     let text = self.raw_text(src, raws, r).unwrap_or_default();
@@ -461,20 +503,24 @@ impl Cx<'_> {
         &self,
         col: &crate::ir::ColumnDef,
         src: &'r Src<'_>,
-        raws: &'r HashMap<usize, Raw>,
+        raws: &'r Raws,
         r: usize,
     ) -> Result<Val<'r>, String> {
         let date_format = self.source.date_format;
         let ty = col.ty;
         match src {
             Src::Absent => Ok(Val::Missing),
-            Src::Field(_, i, stored) => match raws.get(i) {
+            Src::Field(_, i, stored) => match raws.get(*i).and_then(Option::as_ref) {
                 Some(raw) => cells::typed(raw, *stored, ty, r),
                 None => Ok(Val::Missing),
             },
             Src::Constant(v) => cells::parse_text(ty, Cow::Borrowed(v), date_format, self.mapping),
             Src::Mapped(_, i, stored, map) => {
-                let Some(text) = raws.get(i).and_then(|raw| cells::text_of(raw, *stored, r)) else {
+                let Some(text) = raws
+                    .get(*i)
+                    .and_then(Option::as_ref)
+                    .and_then(|raw| cells::text_of(raw, *stored, r))
+                else {
                     return Ok(Val::Missing);
                 };
                 match map.get(text.as_str()) {
@@ -501,7 +547,8 @@ impl Cx<'_> {
                         Ok(t) => text.push_str(t),
                         Err((i, stored)) => text.push_str(
                             &raws
-                                .get(i)
+                                .get(*i)
+                                .and_then(Option::as_ref)
                                 .and_then(|raw| cells::text_of(raw, *stored, r))
                                 .unwrap_or_default(),
                         ),
@@ -513,10 +560,10 @@ impl Cx<'_> {
     }
 
     /// The file's cell behind a column (for errors and keys), as text.
-    fn raw_text(&self, src: &Src<'_>, raws: &HashMap<usize, Raw>, r: usize) -> Option<String> {
+    fn raw_text(&self, src: &Src<'_>, raws: &Raws, r: usize) -> Option<String> {
         match src {
             Src::Field(_, i, stored) | Src::Mapped(_, i, stored, _) => {
-                cells::text_of(raws.get(i)?, *stored, r)
+                cells::text_of(raws.get(*i).and_then(Option::as_ref)?, *stored, r)
             }
             Src::Constant(v) => Some(v.clone()),
             Src::Template(_) | Src::Absent => None,
