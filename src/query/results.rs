@@ -194,6 +194,17 @@ pub struct Results {
     pub rules: Vec<super::RuleOutcome>,
 }
 
+impl Results {
+    /// How many rows belong to KPIs whose id starts with `prefix` (the hidden KPIs a
+    /// pass folds back into the visible rows: maps of them are sized once).
+    pub fn count_kpis_prefixed(&self, prefix: &str) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.kpi.starts_with(prefix))
+            .count()
+    }
+}
+
 fn is_previous(c: &Compare) -> bool {
     *c == Compare::Previous
 }

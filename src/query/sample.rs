@@ -308,11 +308,7 @@ fn key<'c>(kpi: &'c str, r: &ResultRow) -> Key<'c> {
 /// `default_min`) and, for a proportion, its 95% Wilson interval.
 pub fn apply_samples(catalog: &Catalog, results: &mut Results, default_min: u64) {
     // Sized once: growing it rehashed every key's texts several times over.
-    let hidden = results
-        .rows
-        .iter()
-        .filter(|r| r.kpi.starts_with(HIDDEN))
-        .count();
+    let hidden = results.count_kpis_prefixed(HIDDEN);
     let mut counts: HashMap<Key, u64> = HashMap::with_capacity(hidden);
     results
         .rows

@@ -123,11 +123,7 @@ pub fn apply_targets(catalog: &Catalog, query: &Query, results: &mut Results) {
     // holds it and the rows' own shared texts (per account there are millions of
     // rows; owned strings cost four allocations a key).
     type Key<'c> = (&'c str, Option<Arc<str>>, Arc<str>, Option<Arc<str>>);
-    let hidden = results
-        .rows
-        .iter()
-        .filter(|r| r.kpi.starts_with(HIDDEN))
-        .count();
+    let hidden = results.count_kpis_prefixed(HIDDEN);
     let mut read: HashMap<Key, Output> = HashMap::with_capacity(hidden);
     results
         .rows

@@ -3,8 +3,8 @@
 //! a repeated key, a value out of range) to the row-by-row conversion that reports it.
 
 use super::cells::{EXACT, big_endian, money};
+use super::fill::{Builder, State};
 use super::read::{Raw, Stored};
-use super::{Builder, State};
 use crate::data::cells::{MAX_MONEY_CELL, SECONDS_PER_DAY, trim};
 use crate::data::{Interner, NO_TEXT};
 use crate::ir::{ColumnDef, ColumnType};
@@ -280,36 +280,39 @@ fn ints<T: Copy>(
         Raw::I32(v) => over!(v, |x: &i32| i128::from(*x)),
         Raw::I64(v) if unsigned => over!(v, |x: &i64| i128::from(*x as u64)),
         Raw::I64(v) => over!(v, |x: &i64| i128::from(*x)),
-        Raw::Bytes(v) => {
-            for (i, cell) in v.iter().enumerate().take(rows).skip(r) {
-                let n = match cell {
-                    Some(b) => match big_endian(b.data()) {
-                        Ok(n) => Some(n),
-                        Err(_) => return i,
-                    },
-                    None => None,
-                };
-                if !each(n) {
-                    return i;
-                }
-            }
-            rows
-        }
-        Raw::Fixed(v) => {
-            for (i, cell) in v.iter().enumerate().take(rows).skip(r) {
-                let n = match cell {
-                    Some(b) => match big_endian(b.data()) {
-                        Ok(n) => Some(n),
-                        Err(_) => return i,
-                    },
-                    None => None,
-                };
-                if !each(n) {
-                    return i;
-                }
-            }
-            rows
-        }
+        Raw::Bytes(v) => decimal_bytes(
+            v.iter().map(|c| c.as_ref().map(|b| b.data())),
+            r,
+            rows,
+            each,
+        ),
+        Raw::Fixed(v) => decimal_bytes(
+            v.iter().map(|c| c.as_ref().map(|b| b.data())),
+            r,
+            rows,
+            each,
+        ),
         _ => r,
     }
+}
+
+/// Rows `r..rows` of a decimal stored as big-endian bytes (variable or fixed length)
+/// through `each`; the first row it refuses or whose bytes are no number.
+fn decimal_bytes<'v>(
+    cells: impl Iterator<Item = Option<&'v [u8]>>,
+    r: usize,
+    rows: usize,
+    mut each: impl FnMut(Option<i128>) -> bool,
+) -> usize {
+    for (i, cell) in cells.enumerate().take(rows).skip(r) {
+        let n = match cell.map(big_endian) {
+            Some(Ok(n)) => Some(n),
+            Some(Err(_)) => return i,
+            None => None,
+        };
+        if !each(n) {
+            return i;
+        }
+    }
+    rows
 }
